@@ -1,0 +1,63 @@
+/**
+ * CPU reference of convTranspose2d, written as the definition: every input
+ * pixel scatters its kernel, stretched by the dilation, onto the output grid
+ * at stride s, shifted by -padding. (The GPU kernel gathers per output phase
+ * instead; the two derivations meet only in the tests.)
+ */
+import { applyActivation } from '../ops/activation.js';
+import { planConvTranspose2d, type ConvTranspose2dOptions } from '../ops/conv-transpose2d.js';
+import { zeros, type CpuTensor } from './tensor.js';
+
+export function convTranspose2d(
+  x: CpuTensor,
+  weight: CpuTensor,
+  bias: CpuTensor | null,
+  options: ConvTranspose2dOptions = {},
+): CpuTensor {
+  const p = planConvTranspose2d(x.shape, weight.shape, bias?.shape ?? null, options);
+  const out = zeros(p.outShape);
+  const ciPerGroup = p.cIn / p.groups;
+  const coPerGroup = p.cOut / p.groups;
+  const [sh, sw] = p.stride;
+  const [ph, pw] = p.padding;
+  const [dh, dw] = p.dilation;
+  for (let n = 0; n < p.n; n++) {
+    for (let ci = 0; ci < p.cIn; ci++) {
+      const g = Math.floor(ci / ciPerGroup);
+      for (let iy = 0; iy < p.inH; iy++) {
+        for (let ix = 0; ix < p.inW; ix++) {
+          const v = x.data[((n * p.cIn + ci) * p.inH + iy) * p.inW + ix];
+          for (let cog = 0; cog < coPerGroup; cog++) {
+            const co = g * coPerGroup + cog;
+            for (let ky = 0; ky < p.kH; ky++) {
+              const oy = iy * sh - ph + ky * dh;
+              if (oy < 0 || oy >= p.outH) continue;
+              for (let kx = 0; kx < p.kW; kx++) {
+                const ox = ix * sw - pw + kx * dw;
+                if (ox < 0 || ox >= p.outW) continue;
+                const wv = weight.data[((ci * coPerGroup + cog) * p.kH + ky) * p.kW + kx];
+                out.data[((n * p.cOut + co) * p.outH + oy) * p.outW + ox] += v * wv;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  finishConv(out, bias, p.cOut, p.outH * p.outW, p.activation);
+  return out;
+}
+
+/** Adds the bias per channel, then applies the activation, in place. */
+export function finishConv(
+  out: CpuTensor,
+  bias: CpuTensor | null,
+  channels: number,
+  plane: number,
+  activation: Parameters<typeof applyActivation>[0],
+): void {
+  for (let i = 0; i < out.data.length; i++) {
+    const c = Math.floor(i / plane) % channels;
+    out.data[i] = applyActivation(activation, out.data[i] + (bias ? bias.data[c] : 0));
+  }
+}

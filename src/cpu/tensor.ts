@@ -1,0 +1,20 @@
+/** The CPU side's tensor: a plain NCHW array and its shape. */
+import { ShapeError } from '../errors.js';
+import { fmt, sizeOf, type Shape } from '../ops/params.js';
+
+export interface CpuTensor {
+  data: Float32Array;
+  shape: number[];
+}
+
+export function cpuTensor(data: Float32Array, shape: Shape): CpuTensor {
+  if (!(data instanceof Float32Array)) throw new ShapeError('cpu: data must be a Float32Array');
+  if (data.length !== sizeOf(shape)) {
+    throw new ShapeError(`cpu: data has ${data.length} elements but shape ${fmt(shape)} needs ${sizeOf(shape)}`);
+  }
+  return { data, shape: [...shape] };
+}
+
+export function zeros(shape: Shape): CpuTensor {
+  return { data: new Float32Array(sizeOf(shape)), shape: [...shape] };
+}

@@ -1,0 +1,306 @@
+/**
+ * The engine: owns the device, the buffer pool and the pipeline cache;
+ * tensors borrow buffers from it. All ops validate their arguments on the CPU
+ * (shared shape rules in src/ops) before any GPU work is encoded.
+ */
+import { DeviceLostError, DisposedError, EngineMismatchError, ShapeError } from './errors.js';
+import { BufferPool } from './gpu/buffer-pool.js';
+import { BufferUsage, MapMode } from './gpu/constants.js';
+import { acquireDevice } from './gpu/device.js';
+import { PipelineCache } from './gpu/pipeline-cache.js';
+import { Runner } from './gpu/runner.js';
+import * as conv from './kernels/conv.js';
+import type { KernelContext } from './kernels/context.js';
+import * as d2s from './kernels/depth-to-space.js';
+import * as ew from './kernels/elementwise.js';
+import { upsample } from './kernels/upsample.js';
+import type { Conv2dOptions } from './ops/conv2d.js';
+import type { ConvTranspose2dOptions } from './ops/conv-transpose2d.js';
+import type { DepthToSpaceMode } from './ops/depth-to-space.js';
+import { checkShape, fmt, sizeOf, type Shape } from './ops/params.js';
+import type { UpsampleOptions } from './ops/upsample.js';
+import { Tensor, type TensorOwner } from './tensor.js';
+
+export interface EngineOptions {
+  /** Use this device (shared with the caller) instead of requesting one. The engine never destroys a device it did not create. */
+  device?: GPUDevice;
+  powerPreference?: GPUPowerPreference;
+  /**
+   * Cap on bytes per storage binding, below the device's own limit. Larger
+   * tensors are bound in several pages. Mostly for tests of the splitting path.
+   */
+  maxBindingBytes?: number;
+}
+
+export interface EngineStats {
+  /** GPU buffers alive right now: tensors, pooled free buffers, in-flight uniforms and staging. */
+  liveBuffers: number;
+  /** Tensors (including cached prepacked weights) not yet disposed. */
+  liveTensors: number;
+  /** Free pooled buffers. */
+  pooledBuffers: number;
+  pooledBytes: number;
+  /** Shader compilations so far. */
+  pipelines: number;
+}
+
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True when the adapter is a software rasteriser (SwiftShader, lavapipe...). */
+  software: boolean;
+}
+
+export class Engine implements TensorOwner {
+  readonly device: GPUDevice;
+  readonly adapterInfo: AdapterDescription;
+  private readonly pool: BufferPool;
+  private readonly cache: PipelineCache;
+  private readonly runner: Runner;
+  private readonly tensors = new Set<Tensor>();
+  private readonly derivedOf = new Map<Tensor, Map<string, Tensor>>();
+  private lost: string | null = null;
+  private destroyed = false;
+  private readonly ctx: KernelContext;
+
+  /** @internal Use `createEngine()`. */
+  constructor(
+    device: GPUDevice,
+    private readonly ownsDevice: boolean,
+    info: GPUAdapterInfo | undefined,
+    options: EngineOptions,
+    private readonly keepAlive: unknown = null,
+  ) {
+    this.device = device;
+    this.adapterInfo = describeAdapter(info ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo);
+    this.pool = new BufferPool(device);
+    this.cache = new PipelineCache(device);
+    const l = device.limits;
+    const align = l.minStorageBufferOffsetAlignment;
+    const cap = Math.min(l.maxStorageBufferBindingSize, options.maxBindingBytes ?? Infinity);
+    this.runner = new Runner(device, this.pool, this.cache, {
+      pageBytes: Math.max(align, Math.floor(cap / align) * align),
+      maxWorkgroupsPerDim: l.maxComputeWorkgroupsPerDimension,
+      maxStorageBuffers: l.maxStorageBuffersPerShaderStage,
+    });
+    device.lost.then((info) => {
+      this.lost = `${info.reason}: ${info.message}`;
+    });
+    this.ctx = {
+      runner: this.runner,
+      alloc: (shape) => this.alloc(shape),
+      check: (op, name, t) => this.check(op, name, t),
+      derived: (source, key, make) => this.derived(source, key, make),
+    };
+  }
+
+  // ---- tensors ------------------------------------------------------------
+
+  /** Uploads NCHW float32 data. `shape` must multiply out to `data.length`. */
+  tensor(data: Float32Array | readonly number[], shape: Shape): Tensor {
+    this.assertUsable('tensor');
+    if (!Array.isArray(shape)) throw new ShapeError(`tensor: shape ${String(shape)} must be an array`);
+    checkShape('tensor', 'shape', shape, shape.length);
+    const arr = data instanceof Float32Array ? data : Float32Array.from(data);
+    if (arr.length !== sizeOf(shape)) {
+      throw new ShapeError(`tensor: data has ${arr.length} elements but shape ${fmt(shape)} needs ${sizeOf(shape)}`);
+    }
+    const t = this.alloc(shape);
+    this.device.queue.writeBuffer(t.buffer, 0, arr.buffer, arr.byteOffset, arr.byteLength);
+    return t;
+  }
+
+  /** @internal */
+  async readTensor(t: Tensor): Promise<Float32Array> {
+    this.check('read', 'tensor', t);
+    const bytes = t.byteLength;
+    const staging = this.pool.create(bytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'staging');
+    try {
+      const enc = this.device.createCommandEncoder();
+      enc.copyBufferToBuffer(t.buffer, 0, staging, 0, bytes);
+      this.device.queue.submit([enc.finish()]);
+      await staging.mapAsync(MapMode.READ);
+      return new Float32Array(staging.getMappedRange().slice(0));
+    } catch (e) {
+      if (this.lost) throw new DeviceLostError(`read: the GPU device was lost (${this.lost}); create a new engine`, this.lost);
+      throw e;
+    } finally {
+      this.pool.destroy(staging);
+    }
+  }
+
+  /** @internal */
+  releaseTensor(t: Tensor): void {
+    if (!this.tensors.delete(t)) return;
+    const derived = this.derivedOf.get(t);
+    if (derived) {
+      this.derivedOf.delete(t);
+      for (const d of derived.values()) d.dispose();
+    }
+    this.pool.release(t.buffer);
+  }
+
+  // ---- ops ----------------------------------------------------------------
+
+  /** Transposed convolution, PyTorch semantics; weight [Cin, Cout/groups, kH, kW]. */
+  convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, options?: ConvTranspose2dOptions): Tensor {
+    this.assertUsable('convTranspose2d');
+    return conv.convTranspose2d(this.ctx, x, weight, bias ?? null, options);
+  }
+
+  /** Convolution, PyTorch semantics; weight [Cout, Cin/groups, kH, kW]. */
+  conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options?: Conv2dOptions): Tensor {
+    this.assertUsable('conv2d');
+    return conv.conv2d(this.ctx, x, weight, bias ?? null, options);
+  }
+
+  /** PyTorch pixel_shuffle: [N, C·r², H, W] → [N, C, H·r, W·r], CRD order. */
+  pixelShuffle(x: Tensor, r: number): Tensor {
+    this.assertUsable('pixelShuffle');
+    return d2s.depthToSpace(this.ctx, x, r, 'CRD', 'pixelShuffle');
+  }
+
+  /** PyTorch pixel_unshuffle, the inverse of pixelShuffle. */
+  pixelUnshuffle(x: Tensor, r: number): Tensor {
+    this.assertUsable('pixelUnshuffle');
+    return d2s.spaceToDepth(this.ctx, x, r, 'CRD', 'pixelUnshuffle');
+  }
+
+  /** ONNX DepthToSpace (NCHW); mode 'DCR' (default, as ONNX and TensorFlow) or 'CRD'. */
+  depthToSpace(x: Tensor, r: number, options: { mode?: DepthToSpaceMode } = {}): Tensor {
+    this.assertUsable('depthToSpace');
+    return d2s.depthToSpace(this.ctx, x, r, options.mode ?? 'DCR');
+  }
+
+  /** ONNX SpaceToDepth (NCHW, DCR order); mode 'CRD' gives pixelUnshuffle's order. */
+  spaceToDepth(x: Tensor, r: number, options: { mode?: DepthToSpaceMode } = {}): Tensor {
+    this.assertUsable('spaceToDepth');
+    return d2s.spaceToDepth(this.ctx, x, r, options.mode ?? 'DCR');
+  }
+
+  /** PyTorch interpolate with scale_factor, align_corners=False. */
+  upsample(x: Tensor, options: UpsampleOptions): Tensor {
+    this.assertUsable('upsample');
+    return upsample(this.ctx, x, options);
+  }
+
+  relu(x: Tensor): Tensor {
+    this.assertUsable('relu');
+    return ew.unary(this.ctx, 'relu', x);
+  }
+
+  leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+    this.assertUsable('leakyRelu');
+    return ew.unary(this.ctx, 'leakyRelu', x, negativeSlope);
+  }
+
+  /** Multiplies every element by a scalar. */
+  mul(x: Tensor, scalar: number): Tensor {
+    this.assertUsable('mul');
+    return ew.unary(this.ctx, 'mul', x, scalar);
+  }
+
+  add(a: Tensor, b: Tensor): Tensor {
+    this.assertUsable('add');
+    return ew.add(this.ctx, a, b);
+  }
+
+  /** Concatenates along the channel axis (NCHW axis 1). */
+  concat(xs: readonly Tensor[]): Tensor {
+    this.assertUsable('concat');
+    return ew.concat(this.ctx, xs);
+  }
+
+  // ---- lifetime -------------------------------------------------------------
+
+  stats(): EngineStats {
+    const p = this.pool.stats();
+    return {
+      liveBuffers: p.live,
+      liveTensors: this.tensors.size,
+      pooledBuffers: p.free,
+      pooledBytes: p.freeBytes,
+      pipelines: this.cache.compiles,
+    };
+  }
+
+  /** Destroys the pooled free buffers (tensors in use are untouched). */
+  trim(): void {
+    this.pool.trim();
+  }
+
+  /** Waits until all submitted GPU work is done. */
+  async flush(): Promise<void> {
+    await this.device.queue.onSubmittedWorkDone();
+  }
+
+  get isLost(): boolean {
+    return this.lost !== null;
+  }
+
+  /** Frees every buffer and, if the engine created the device, destroys it. Idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    const tensors = [...this.tensors];
+    this.tensors.clear();
+    this.derivedOf.clear();
+    for (const t of tensors) {
+      const buf = t.detach();
+      if (buf) this.pool.destroy(buf);
+    }
+    this.pool.trim();
+    this.cache.clear();
+    if (this.ownsDevice) this.device.destroy();
+    void this.keepAlive;
+  }
+
+  // ---- internals ------------------------------------------------------------
+
+  private assertUsable(op: string): void {
+    if (this.destroyed) throw new DisposedError(`${op}: the engine was destroyed`);
+    if (this.lost) throw new DeviceLostError(`${op}: the GPU device was lost (${this.lost}); create a new engine`, this.lost);
+  }
+
+  private alloc(shape: Shape): Tensor {
+    const t = new Tensor(this, shape, this.pool.acquire(sizeOf(shape) * 4));
+    this.tensors.add(t);
+    return t;
+  }
+
+  private check(op: string, name: string, t: unknown): Tensor {
+    if (!(t instanceof Tensor)) throw new ShapeError(`${op}: ${name} must be a Tensor made by engine.tensor(), got ${typeof t}`);
+    if (t.owner !== this) throw new EngineMismatchError(`${op}: ${name} belongs to another engine`);
+    if (t.disposed) throw new DisposedError(`${op}: ${name} [${t.shape.join(', ')}] was used after dispose()`);
+    return t;
+  }
+
+  private derived(source: Tensor, key: string, make: () => Tensor): Tensor {
+    let m = this.derivedOf.get(source);
+    if (!m) this.derivedOf.set(source, (m = new Map()));
+    let d = m.get(key);
+    if (!d) m.set(key, (d = make()));
+    return d;
+  }
+}
+
+function describeAdapter(info: GPUAdapterInfo | undefined): AdapterDescription {
+  const vendor = info?.vendor ?? '';
+  const architecture = info?.architecture ?? '';
+  const device = info?.device ?? '';
+  const description = info?.description ?? '';
+  const all = `${vendor} ${architecture} ${device} ${description}`.toLowerCase();
+  return { vendor, architecture, device, description, software: /swiftshader|llvmpipe|lavapipe|software|warp/.test(all) };
+}
+
+/**
+ * Creates an engine. In browsers it uses `navigator.gpu`; in Node the `webgpu`
+ * package (Dawn). Pass `{ device }` to share a GPUDevice you already have.
+ */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  if (options.device) return new Engine(options.device, false, undefined, options);
+  const { device, adapter, gpu } = await acquireDevice(options.powerPreference);
+  return new Engine(device, true, adapter?.info, options, gpu);
+}

@@ -1,0 +1,58 @@
+/**
+ * Getting a GPUDevice: `navigator.gpu` in browsers, the `webgpu` package
+ * (Dawn) in Node. The device asks for the adapter's largest buffer and
+ * binding sizes, because the default 128 MiB binding limit is what makes big
+ * images fail elsewhere; the engine still splits work that exceeds them.
+ */
+import { NoWebGPUError } from '../errors.js';
+
+export interface AcquiredDevice {
+  device: GPUDevice;
+  adapter: GPUAdapter | null;
+  /** Kept so that the Node binding's GPU object is not garbage-collected while the device lives. */
+  gpu: GPU | null;
+}
+
+async function getGPU(): Promise<GPU> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return nav.gpu;
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  if (!isNode) {
+    throw new NoWebGPUError('WebGPU is not available in this browser (navigator.gpu is undefined); use the CPU path');
+  }
+  // A variable specifier keeps bundlers from trying to pull the Node binding into browser builds.
+  const specifier = 'webgpu';
+  let mod: { create: (flags: string[]) => GPU };
+  try {
+    mod = await import(/* @vite-ignore */ specifier);
+  } catch (e) {
+    throw new NoWebGPUError(`Node: could not load the 'webgpu' package (Dawn): ${(e as Error).message}`);
+  }
+  return mod.create([]);
+}
+
+const wantedLimits = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+
+export async function acquireDevice(powerPreference?: GPUPowerPreference): Promise<AcquiredDevice> {
+  const gpu = await getGPU();
+  const adapter = await gpu.requestAdapter({ powerPreference });
+  if (!adapter) {
+    const hint =
+      typeof process !== 'undefined' && process.versions?.node
+        ? ' (no GPU? point Vulkan at SwiftShader: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)'
+        : '';
+    throw new NoWebGPUError(`no WebGPU adapter was found${hint}`);
+  }
+  const requiredLimits: Record<string, number> = {};
+  for (const k of wantedLimits) requiredLimits[k] = adapter.limits[k];
+  const requiredFeatures = (['timestamp-query', 'shader-f16'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+  return { device, adapter, gpu };
+}

@@ -1,0 +1,96 @@
+/**
+ * What a kernel hands to the engine to run, and the WGSL header the engine
+ * writes for it: the `Params` uniform struct (from the same field list the TS
+ * side packs, so the two cannot disagree), the storage bindings and their
+ * accessors.
+ *
+ * Paged bindings: a tensor larger than the device's per-binding limit is bound
+ * as up to MAX_PAGES consecutive windows of one buffer, and the kernel reads it
+ * through `NAME_ld(i)` / writes through `NAME_st(i, v)`, which pick the window.
+ * With one page the accessor is a plain array access the compiler inlines.
+ */
+export type ParamType = 'u32' | 'i32' | 'f32';
+
+/** Ordered uniform fields: name → [type, value]. Sizes and strides go here, never into the shader source. */
+export type Params = Record<string, [ParamType, number]>;
+
+export type ElemType = 'f32' | 'vec4<f32>';
+
+export interface StorageSpec {
+  name: string;
+  elem: ElemType;
+  write: boolean;
+  pages: number;
+}
+
+export interface Program {
+  /** Op name; first part of the pipeline cache key. */
+  name: string;
+  /** Structural variant (flags that change the shader text). Never sizes. */
+  variant: string;
+  workgroupSize: number;
+  /** WGSL after the header. Must define `@compute main` and may call `threadIndex(wid, lid)`. */
+  body: () => string;
+}
+
+export const MAX_PAGES = 4;
+
+/** Fields the engine appends to every program's Params. */
+export const ENGINE_PARAMS = ['pageF32', 'gridX', 'total'] as const;
+
+export function paramsStruct(params: Params): string {
+  const fields = Object.entries(params).map(([k, [t]]) => `  ${k}: ${t},`);
+  for (const k of ENGINE_PARAMS) fields.push(`  ${k}: u32,`);
+  return `struct Params {\n${fields.join('\n')}\n}\n@group(0) @binding(0) var<uniform> params: Params;\n`;
+}
+
+/** Packs Params (plus the engine's fields) into an ArrayBuffer laid out like `paramsStruct`. */
+export function packParams(params: Params, engineValues: Record<(typeof ENGINE_PARAMS)[number], number>): ArrayBuffer {
+  const entries = Object.values(params);
+  const count = entries.length + ENGINE_PARAMS.length;
+  const buf = new ArrayBuffer(Math.ceil((count * 4) / 16) * 16);
+  const view = new DataView(buf);
+  entries.forEach(([t, v], i) => {
+    if (t === 'f32') view.setFloat32(i * 4, v, true);
+    else if (t === 'i32') view.setInt32(i * 4, v, true);
+    else view.setUint32(i * 4, v, true);
+  });
+  ENGINE_PARAMS.forEach((k, j) => view.setUint32((entries.length + j) * 4, engineValues[k], true));
+  return buf;
+}
+
+function accessors(s: StorageSpec, firstBinding: number): string {
+  const access = s.write ? 'read_write' : 'read';
+  const decls = Array.from(
+    { length: s.pages },
+    (_, p) => `@group(0) @binding(${firstBinding + p}) var<storage, ${access}> ${s.name}_${p}: array<${s.elem}>;`,
+  );
+  const per = s.elem === 'f32' ? 'params.pageF32' : '(params.pageF32 / 4u)';
+  let ld: string;
+  let st: string;
+  if (s.pages === 1) {
+    ld = `return ${s.name}_0[i];`;
+    st = `${s.name}_0[i] = v;`;
+  } else {
+    const cases = (f: (p: number) => string) =>
+      Array.from({ length: s.pages }, (_, p) => (p === s.pages - 1 ? `    default: { ${f(p)} }` : `    case ${p}u: { ${f(p)} }`)).join('\n');
+    ld = `let p = i / ${per}; let j = i - p * ${per};\n  switch p {\n${cases((p) => `return ${s.name}_${p}[j];`)}\n  }`;
+    st = `let p = i / ${per}; let j = i - p * ${per};\n  switch p {\n${cases((p) => `${s.name}_${p}[j] = v;`)}\n  }`;
+  }
+  let code = `${decls.join('\n')}\nfn ${s.name}_ld(i: u32) -> ${s.elem} {\n  ${ld}\n}\n`;
+  if (s.write) code += `fn ${s.name}_st(i: u32, v: ${s.elem}) {\n  ${st}\n}\n`;
+  return code;
+}
+
+export function header(params: Params, storage: readonly StorageSpec[], workgroupSize: number): string {
+  let code = paramsStruct(params);
+  let binding = 1;
+  for (const s of storage) {
+    code += accessors(s, binding);
+    binding += s.pages;
+  }
+  code += `const WG: u32 = ${workgroupSize}u;\n`;
+  code += `// Dispatches fold into 2-D grids (65,535 groups per dimension); this unfolds them.\n`;
+  code += `fn threadIndex(wid: vec3<u32>, lid: vec3<u32>) -> u32 { return (wid.y * params.gridX + wid.x) * WG + lid.x; }\n`;
+  return code;
+}

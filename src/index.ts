@@ -1,0 +1,18 @@
+/**
+ * webgpu-upsample: learnable upsampling on WebGPU.
+ *
+ *   const engine = await createEngine();
+ *   const y = engine.convTranspose2d(x, w, b, { stride: 2, padding: 1 });
+ *   const out = await y.read();
+ */
+export { createEngine, Engine, type EngineOptions, type EngineStats, type AdapterDescription } from './engine.js';
+export { Tensor } from './tensor.js';
+export * from './errors.js';
+export type { ConvTranspose2dOptions } from './ops/conv-transpose2d.js';
+export type { Conv2dOptions } from './ops/conv2d.js';
+export type { DepthToSpaceMode } from './ops/depth-to-space.js';
+export type { UpsampleOptions, UpsampleMode } from './ops/upsample.js';
+export type { ActivationName, ActivationOptions } from './ops/activation.js';
+export type { Pair, Shape } from './ops/params.js';
+export { convTransposeOutSize } from './ops/conv-transpose2d.js';
+export { convOutSize } from './ops/conv2d.js';

@@ -1,0 +1,14 @@
+/** What kernel dispatch code needs from the engine (kept small so kernels stay testable and readable). */
+import type { Runner } from '../gpu/runner.js';
+import type { Shape } from '../ops/params.js';
+import type { Tensor } from '../tensor.js';
+
+export interface KernelContext {
+  runner: Runner;
+  /** A new uninitialised output tensor. */
+  alloc(shape: Shape): Tensor;
+  /** Throws if `t` is not a live tensor of this engine. */
+  check(op: string, name: string, t: unknown): Tensor;
+  /** A tensor derived from `source` (e.g. prepacked weights), made once and disposed with `source`. */
+  derived(source: Tensor, key: string, make: () => Tensor): Tensor;
+}

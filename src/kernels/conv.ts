@@ -1,0 +1,106 @@
+/** Dispatch of conv2d and convTranspose2d (shader: shaders/conv2d.wgsl.ts). */
+import { CONV_PARAMS, CONV_WORKGROUP, convShader, packWeightsShader } from '../../shaders/conv2d.wgsl.js';
+import type { Params } from '../gpu/program.js';
+import { planConv2d, type Conv2dOptions } from '../ops/conv2d.js';
+import { planConvTranspose2d, type ConvTranspose2dOptions } from '../ops/conv-transpose2d.js';
+import type { Tensor } from '../tensor.js';
+import type { KernelContext } from './context.js';
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+interface ConvGeometry {
+  transposed: boolean;
+  groups: number;
+  cIn: number;
+  cOut: number;
+  kH: number;
+  kW: number;
+}
+
+/** Weights prepacked as [g][ky][kx][ci/g][coBlocks]·vec4; cached on the weight tensor. */
+function packedWeights(ctx: KernelContext, w: Tensor, geo: ConvGeometry): Tensor {
+  const ciPerGroup = geo.cIn / geo.groups;
+  const coPerGroup = geo.cOut / geo.groups;
+  const coBlocks = Math.ceil(coPerGroup / 4);
+  const key = `conv-pack:${geo.transposed ? 'T' : 'C'}:${geo.groups}`;
+  return ctx.derived(w, key, () => {
+    const packed = ctx.alloc([geo.groups * geo.kH * geo.kW * ciPerGroup * coBlocks * 4]);
+    const params: Params = {
+      kH: ['u32', geo.kH], kW: ['u32', geo.kW], ciPerGroup: ['u32', ciPerGroup],
+      coPerGroup: ['u32', coPerGroup], coBlocks: ['u32', coBlocks],
+    };
+    ctx.runner.run(
+      { name: 'pack-weights', variant: geo.transposed ? 'T' : 'C', workgroupSize: CONV_WORKGROUP, body: () => packWeightsShader(geo.transposed) },
+      params,
+      [{ name: 'w', tensor: w }, { name: 'p', tensor: packed, write: true }],
+      packed.size,
+    );
+    return packed;
+  });
+}
+
+type Plan = ReturnType<typeof planConv2d> & Partial<ReturnType<typeof planConvTranspose2d>>;
+
+function runConv(ctx: KernelContext, op: string, transposed: boolean, x: Tensor, w: Tensor, b: Tensor | null, p: Plan): Tensor {
+  const packed = packedWeights(ctx, w, { transposed, groups: p.groups, cIn: p.cIn, cOut: p.cOut, kH: p.kH, kW: p.kW });
+  const y = ctx.alloc(p.outShape);
+  const ciPerGroup = p.cIn / p.groups;
+  const coPerGroup = p.cOut / p.groups;
+  const coBlocks = Math.ceil(coPerGroup / 4);
+  const [sH, sW] = p.stride;
+  const [dH, dW] = p.dilation;
+  // Transposed: phase-major grid of ceil(out / s) rows per phase (a few threads past the edge idle).
+  const qH = Math.ceil(p.outH / sH);
+  const qW = Math.ceil(p.outW / sW);
+  const values: Record<(typeof CONV_PARAMS)[number], number> = {
+    n: p.n, cIn: p.cIn, inH: p.inH, inW: p.inW, cOut: p.cOut, outH: p.outH, outW: p.outW, kH: p.kH, kW: p.kW,
+    sH, sW, pH: p.padding[0], pW: p.padding[1], dH, dW, ciPerGroup, coPerGroup, coBlocks, groups: p.groups,
+    kStepH: sH / gcd(sH, dH), kStepW: sW / gcd(sW, dW), qH, qW,
+  };
+  const params: Params = {};
+  for (const k of CONV_PARAMS) params[k] = ['u32', values[k]];
+  params.slope = ['f32', p.activation.slope];
+  const threads = transposed
+    ? p.n * p.groups * coBlocks * sH * sW * qH * qW
+    : p.n * p.groups * coBlocks * p.outH * p.outW;
+  const variant = { transposed, bias: b !== null, activation: p.activation.kind };
+  const bindings = [
+    { name: 'x', tensor: x },
+    { name: 'w', tensor: packed, elem: 'vec4<f32>' as const },
+    ...(b ? [{ name: 'b', tensor: b }] : []),
+    { name: 'y', tensor: y, write: true },
+  ];
+  ctx.runner.run(
+    { name: op, variant: `${transposed ? 'T' : 'C'}-${variant.bias ? 'b' : ''}-${variant.activation}`, workgroupSize: CONV_WORKGROUP, body: () => convShader(variant) },
+    params,
+    bindings,
+    threads,
+  );
+  return y;
+}
+
+export function conv2d(ctx: KernelContext, x: Tensor, w: Tensor, b: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const op = 'conv2d';
+  ctx.check(op, 'input', x);
+  ctx.check(op, 'weight', w);
+  if (b !== null) ctx.check(op, 'bias', b);
+  const p = planConv2d(x.shape, w.shape, b?.shape ?? null, options, op);
+  return runConv(ctx, op, false, x, w, b, p);
+}
+
+export function convTranspose2d(
+  ctx: KernelContext,
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  options: ConvTranspose2dOptions = {},
+): Tensor {
+  const op = 'convTranspose2d';
+  ctx.check(op, 'input', x);
+  ctx.check(op, 'weight', w);
+  if (b !== null) ctx.check(op, 'bias', b);
+  const p = planConvTranspose2d(x.shape, w.shape, b?.shape ?? null, options, op);
+  return runConv(ctx, op, true, x, w, b, p);
+}

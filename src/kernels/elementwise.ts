@@ -1,0 +1,53 @@
+/** Dispatch of relu, leakyRelu, mul, add and concat (shader: shaders/elementwise.wgsl.ts). */
+import { addShader, copyChannelsShader, ELEMENTWISE_WORKGROUP, unaryShader, type UnaryOp } from '../../shaders/elementwise.wgsl.js';
+import { planConcat, planSameShape } from '../ops/elementwise.js';
+import { real } from '../ops/params.js';
+import type { Tensor } from '../tensor.js';
+import type { KernelContext } from './context.js';
+
+export function unary(ctx: KernelContext, op: UnaryOp, x: Tensor, alpha = 0): Tensor {
+  const name = op;
+  ctx.check(name, 'input', x);
+  const a = real(name, op === 'mul' ? 'scalar' : 'negativeSlope', alpha);
+  const y = ctx.alloc(x.shape);
+  ctx.runner.run(
+    { name: 'unary', variant: op, workgroupSize: ELEMENTWISE_WORKGROUP, body: () => unaryShader(op) },
+    { alpha: ['f32', a] },
+    [{ name: 'x', tensor: x }, { name: 'y', tensor: y, write: true }],
+    y.size,
+  );
+  return y;
+}
+
+export function add(ctx: KernelContext, a: Tensor, b: Tensor): Tensor {
+  ctx.check('add', 'a', a);
+  ctx.check('add', 'b', b);
+  planSameShape('add', a.shape, b.shape);
+  const y = ctx.alloc(a.shape);
+  ctx.runner.run(
+    { name: 'add', variant: '', workgroupSize: ELEMENTWISE_WORKGROUP, body: addShader },
+    {},
+    [{ name: 'a', tensor: a }, { name: 'b', tensor: b }, { name: 'y', tensor: y, write: true }],
+    y.size,
+  );
+  return y;
+}
+
+export function concat(ctx: KernelContext, xs: readonly Tensor[]): Tensor {
+  if (!Array.isArray(xs)) ctx.check('concat', 'inputs', xs);
+  xs.forEach((x, i) => ctx.check('concat', `input ${i}`, x));
+  const shape = planConcat(xs.map((x) => x.shape));
+  const y = ctx.alloc(shape);
+  const hw = shape[2] * shape[3];
+  let offset = 0;
+  for (const x of xs) {
+    ctx.runner.run(
+      { name: 'copy-channels', variant: '', workgroupSize: ELEMENTWISE_WORKGROUP, body: copyChannelsShader },
+      { c: ['u32', x.shape[1]], cOut: ['u32', shape[1]], hw: ['u32', hw], offset: ['u32', offset] },
+      [{ name: 'x', tensor: x }, { name: 'y', tensor: y, write: true }],
+      x.size,
+    );
+    offset += x.shape[1];
+  }
+  return y;
+}

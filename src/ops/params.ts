@@ -1,0 +1,86 @@
+/**
+ * Argument normalisation shared by every shape rule: per-axis pairs, integer
+ * checks and shape checks. Each check throws a typed error that names the op,
+ * the argument and the value.
+ */
+import { ArgumentError, ShapeError } from '../errors.js';
+
+/** A per-axis option: one number for both axes, or `[h, w]`. */
+export type Pair = number | readonly [number, number];
+
+export type Shape = readonly number[];
+
+export interface IntRule {
+  /** Smallest allowed value (inclusive). */
+  min: number;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** Checks that `v` is an integer >= rule.min and returns it. */
+export function int(op: string, name: string, v: unknown, rule: IntRule): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new ArgumentError(`${op}: ${name} ${describe(v)} must be a finite number`);
+  }
+  if (!Number.isInteger(v)) throw new ArgumentError(`${op}: ${name} ${v} must be an integer`);
+  if (v < rule.min) throw new ArgumentError(`${op}: ${name} ${v} must be >= ${rule.min}`);
+  return v;
+}
+
+/** Normalises a number-or-pair option to `[h, w]`, each checked by `int`. */
+export function pair(op: string, name: string, v: unknown, def: number, rule: IntRule): [number, number] {
+  if (v === undefined) return [def, def];
+  if (Array.isArray(v)) {
+    if (v.length !== 2) {
+      throw new ArgumentError(`${op}: ${name} ${describe(v)} must be a number or an [h, w] pair`);
+    }
+    return [int(op, `${name}[0]`, v[0], rule), int(op, `${name}[1]`, v[1], rule)];
+  }
+  const n = int(op, name, v, rule);
+  return [n, n];
+}
+
+/** Checks a finite real number (e.g. a negative slope or a scalar factor). */
+export function real(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new ArgumentError(`${op}: ${name} ${describe(v)} must be a finite number`);
+  }
+  return v;
+}
+
+/** Checks that a shape has the given rank and only positive integer dimensions. */
+export function checkShape(op: string, name: string, shape: Shape, rank: number): void {
+  if (!Array.isArray(shape) && !(shape as unknown as { length?: number })?.length) {
+    throw new ShapeError(`${op}: ${name} shape ${describe(shape)} must be an array`);
+  }
+  if (shape.length !== rank) {
+    throw new ShapeError(`${op}: ${name} must have rank ${rank}, got shape [${shape.join(', ')}]`);
+  }
+  shape.forEach((d, i) => {
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) {
+      throw new ShapeError(`${op}: ${name} dimension ${i} is ${describe(d)}, must be a positive integer`);
+    }
+  });
+}
+
+/** Number of elements of a shape. */
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export function fmt(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}

@@ -1,0 +1,64 @@
+/**
+ * A GPU tensor: an NCHW float32 array living in a pooled storage buffer.
+ * Tensors are immutable once made, which is what lets the engine cache a
+ * prepacked copy of a weight tensor. `dispose()` returns the buffer to the
+ * pool and is idempotent.
+ */
+import { DisposedError } from './errors.js';
+import { sizeOf, type Shape } from './ops/params.js';
+
+/** What a tensor needs from its engine. */
+export interface TensorOwner {
+  readTensor(t: Tensor): Promise<Float32Array>;
+  releaseTensor(t: Tensor): void;
+}
+
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly size: number;
+  private buf: GPUBuffer | null;
+
+  /** @internal Made by the engine; use `engine.tensor(data, shape)`. */
+  constructor(
+    readonly owner: TensorOwner,
+    shape: Shape,
+    buffer: GPUBuffer,
+  ) {
+    this.shape = Object.freeze([...shape]);
+    this.size = sizeOf(shape);
+    this.buf = buffer;
+  }
+
+  /** The storage buffer (for advanced interop). Throws once disposed. */
+  get buffer(): GPUBuffer {
+    if (!this.buf) throw new DisposedError(`tensor [${this.shape.join(', ')}] was used after dispose()`);
+    return this.buf;
+  }
+
+  get byteLength(): number {
+    return this.size * 4;
+  }
+
+  get disposed(): boolean {
+    return this.buf === null;
+  }
+
+  /** Copies the tensor back to the CPU. */
+  read(): Promise<Float32Array> {
+    return this.owner.readTensor(this);
+  }
+
+  /** Returns the GPU buffer to the engine's pool. Safe to call twice. */
+  dispose(): void {
+    if (!this.buf) return;
+    this.owner.releaseTensor(this);
+    this.buf = null;
+  }
+
+  /** @internal */
+  detach(): GPUBuffer | null {
+    const b = this.buf;
+    this.buf = null;
+    return b;
+  }
+}
