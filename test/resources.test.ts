@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import * as cpu from '../src/cpu/index.js';
+import { createEngine, DeviceLostError, DisposedError } from '../src/index.js';
+import { expectCloseSums, expectExact } from './helpers/compare.js';
+import { compareConv } from './helpers/ops.js';
+import { randomData, rng } from './helpers/random.js';
+
+describe('resources, limits and device loss', () => {
+  it('no GPU buffer leaks: live buffers return to zero after dispose and trim', async () => {
+    const e = await createEngine();
+    try {
+      expect(e.stats().liveBuffers).toBe(0);
+      const r = rng(1);
+      const w2 = e.tensor(randomData(8 * 2 * 9, r), [8, 2, 3, 3]);
+      for (let i = 0; i < 3; i++) {
+        const x = e.tensor(randomData(4 * 36, r), [1, 4, 6, 6]);
+        const w = e.tensor(randomData(4 * 2 * 9, r), [4, 2, 3, 3]);
+        const b = e.tensor(randomData(2, r), [2]);
+        const y = e.convTranspose2d(x, w, b, { stride: 2, activation: 'relu' });
+        const c = e.conv2d(y, w2, null, { padding: 1 });
+        const s = e.pixelShuffle(c, 2);
+        const u = e.upsample(s, { scale: 2, mode: 'bilinear' });
+        const cat = e.concat([u, u]);
+        await cat.read();
+        for (const t of [x, w, b, y, c, s, u, cat]) t.dispose();
+      }
+      // Only w2 is still alive, with its cached prepacked copy.
+      expect(e.stats().liveTensors).toBe(2);
+      await e.flush();
+      e.trim();
+      expect(e.stats().liveBuffers).toBe(2);
+    } finally {
+      e.destroy();
+    }
+    expect(e.stats().liveBuffers).toBe(0);
+    expect(() => e.relu(null as never)).toThrow(DisposedError);
+  });
+
+  it('disposing a weight tensor also frees its cached prepacked copy', async () => {
+    const e = await createEngine();
+    try {
+      const x = e.tensor(randomData(2 * 9, rng(2)), [1, 2, 3, 3]);
+      const w = e.tensor(randomData(2 * 2 * 4, rng(3)), [2, 2, 2, 2]);
+      e.convTranspose2d(x, w, null, { stride: 2 }).dispose();
+      expect(e.stats().liveTensors).toBe(3); // x, w, packed w
+      w.dispose();
+      x.dispose();
+      expect(e.stats().liveTensors).toBe(0);
+      e.trim();
+      expect(e.stats().liveBuffers).toBe(0);
+    } finally {
+      e.destroy();
+    }
+  });
+
+  it('tensors over the binding limit are split into pages and give the same results', async () => {
+    // 1 KiB bindings: the tensors below span 2–3 pages each.
+    const e = await createEngine({ maxBindingBytes: 1024 });
+    try {
+      const r = rng(4);
+      const x = cpu.cpuTensor(randomData(3 * 9 * 10, r), [1, 3, 9, 10]);
+      const w = cpu.cpuTensor(randomData(3 * 2 * 9, r), [3, 2, 3, 3]);
+      const b = cpu.cpuTensor(randomData(2, r), [2]);
+      await compareConv(e, 'convTranspose2d', { x, w, b, options: { padding: 0 } }, 'paged convT, input and output paged');
+      const x2 = cpu.cpuTensor(randomData(2 * 6 * 7, r), [1, 2, 6, 7]);
+      const w2 = cpu.cpuTensor(randomData(2 * 2 * 16, r), [2, 2, 4, 4]);
+      await compareConv(e, 'convTranspose2d', { x: x2, w: w2, b, options: { stride: 2, padding: 1, outputPadding: 1 } }, 'paged convT s2');
+      await compareConv(e, 'conv2d', { x: cpu.cpuTensor(randomData(3 * 12 * 12, r), [1, 3, 12, 12]), w: cpu.cpuTensor(randomData(3 * 3 * 9, r), [3, 3, 3, 3]), b: null, options: { padding: 1 } }, 'paged conv');
+      const deep = cpu.cpuTensor(randomData(4 * 16 * 12, r), [1, 16, 12, 4]);
+      expectExact(await e.pixelShuffle(e.tensor(deep.data, deep.shape), 2).read(), cpu.pixelShuffle(deep, 2).data, 'paged pixelShuffle');
+      const small = cpu.cpuTensor(randomData(2 * 9 * 10, r), [1, 2, 9, 10]);
+      const up = cpu.upsample(small, { scale: 1.5, mode: 'bilinear' });
+      const mag = cpu.upsample({ data: small.data.map(Math.abs), shape: small.shape }, { scale: 1.5, mode: 'bilinear' }).data;
+      expectCloseSums(await e.upsample(e.tensor(small.data, small.shape), { scale: 1.5, mode: 'bilinear' }).read(), up.data, mag.map((m) => m * 64), 4, 'paged upsample');
+      // A tensor needing more than 4 pages is refused with a clear message rather than computed wrongly.
+      const big = e.tensor(new Float32Array(1280), [1, 1, 40, 32]);
+      expect(() => e.relu(big)).toThrow(/tensor 'x' \[1, 1, 40, 32\] needs 5 bindings of 1024 bytes; at most 4/);
+    } finally {
+      e.destroy();
+    }
+  });
+
+  it('dispatches over 65,535 workgroups per dimension fold into a 2-D grid', async () => {
+    const e = await createEngine();
+    try {
+      // 256-thread workgroups × 65,535 = 16.7M; use 17M elements so the grid needs a second row.
+      const n = 17_000_000;
+      const data = new Float32Array(n);
+      for (let i = 0; i < n; i += 997) data[i] = -i;
+      data[n - 1] = -1;
+      const y = await e.relu(e.tensor(data, [1, 1, 1000, 17000])).read();
+      let nonZero = 0;
+      for (let i = 0; i < n; i++) if (y[i] !== 0) nonZero++;
+      expect(nonZero).toBe(0);
+      const m = await e.mul(e.tensor(data, [1, 1, 1000, 17000]), -1).read();
+      expect(m[n - 1]).toBe(1);
+      expect(m[997 * 17000]).toBe(997 * 17000);
+    } finally {
+      e.destroy();
+    }
+  });
+
+  it('a lost device gives DeviceLostError, and a new engine works', async () => {
+    const first = await createEngine();
+    const x = first.tensor([1, 2, 3, 4], [1, 4, 1, 1]);
+    first.device.destroy();
+    await first.device.lost;
+    expect(first.isLost).toBe(true);
+    expect(() => first.pixelShuffle(x, 2)).toThrow(DeviceLostError);
+    expect(() => first.tensor([1], [1])).toThrow(/create a new engine/);
+    first.destroy();
+    const second = await createEngine();
+    try {
+      expect(Array.from(await second.pixelShuffle(second.tensor([1, 2, 3, 4], [1, 4, 1, 1]), 2).read())).toEqual([1, 2, 3, 4]);
+    } finally {
+      second.destroy();
+    }
+  });
+});
