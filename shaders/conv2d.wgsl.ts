@@ -22,6 +22,12 @@ export interface ConvVariant {
   transposed: boolean;
   bias: boolean;
   activation: ActivationName;
+  /** Multiply by params.outScale after the activation. */
+  scale: boolean;
+  /** Add r_ld(out index) last. */
+  residual: boolean;
+  /** Store into depth-to-space positions (block params.r, CRD or DCR order). */
+  shuffle: 'none' | 'CRD' | 'DCR';
 }
 
 export const CONV_WORKGROUP = 64;
@@ -30,13 +36,31 @@ export const CONV_WORKGROUP = 64;
 export const CONV_PARAMS = [
   'n', 'cIn', 'inH', 'inW', 'cOut', 'outH', 'outW', 'kH', 'kW',
   'sH', 'sW', 'pH', 'pW', 'dH', 'dW', 'ciPerGroup', 'coPerGroup', 'coBlocks', 'groups',
-  'kStepH', 'kStepW', 'qH', 'qW',
+  'kStepH', 'kStepW', 'qH', 'qW', 'r', 'cSpace',
 ] as const;
 
 export function convShader(v: ConvVariant): string {
   const relu = v.activation === 'relu';
   const leaky = v.activation === 'leakyRelu';
+  const shuffled = v.shuffle !== 'none';
+  const crd = v.shuffle === 'CRD';
   return wgsl`
+// Where output (n, co, oy, ox) is stored: plain NCHW, or its depth-to-space position
+// (channel co = c·r² + a·r + b for CRD, (a·r + b)·C + c for DCR goes to (c, oy·r + a, ox·r + b)).
+fn outIndex(n: u32, co: u32, oy: u32, ox: u32) -> u32 {
+#if ${shuffled}
+  let r = params.r;
+#if ${crd}
+  let c = co / (r * r); let a = (co / r) % r; let b = co % r;
+#else
+  let c = co % params.cSpace; let a = (co / params.cSpace) / r; let b = (co / params.cSpace) % r;
+#endif
+  return ((n * params.cSpace + c) * params.outH * r + oy * r + a) * params.outW * r + ox * r + b;
+#else
+  return ((n * params.cOut + co) * params.outH + oy) * params.outW + ox;
+#endif
+}
+
 // Taps of one axis for output coordinate o: the range [jLo, jHi] of tap steps j,
 // kernel index k = k0 + j·kStep, input index i = i0 - j·di.
 struct Taps { k0: i32, i0: i32, di: i32, jLo: i32, jHi: i32, kStep: i32 }
@@ -116,7 +140,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       }
     }
   }
-  let outPlane = params.outH * params.outW;
   for (var j = 0u; j < 4u; j++) {
     let cog = cb * 4u + j;
     if (cog >= params.coPerGroup) { break; }
@@ -130,7 +153,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 #elif ${leaky}
     v = select(v * params.slope, v, v >= 0.0);
 #endif
-    y_st((n * params.cOut + co) * outPlane + oy * params.outW + ox, v);
+#if ${v.scale}
+    v *= params.outScale;
+#endif
+    let oi = outIndex(n, co, oy, ox);
+#if ${v.residual}
+    v += res_ld(oi);
+#endif
+    y_st(oi, v);
   }
 }
 `;

@@ -144,14 +144,20 @@ export class Engine implements TensorOwner {
 
   // ---- ops ----------------------------------------------------------------
 
-  /** Transposed convolution, PyTorch semantics; weight [Cin, Cout/groups, kH, kW]. */
-  convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, options?: ConvTranspose2dOptions): Tensor {
+  /**
+   * Transposed convolution, PyTorch semantics; weight [Cin, Cout/groups, kH, kW].
+   * Options also fuse an epilogue: activation, outputScale, residual, depthToSpace store.
+   */
+  convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, options?: ConvTranspose2dOptions<Tensor>): Tensor {
     this.assertUsable('convTranspose2d');
     return conv.convTranspose2d(this.ctx, x, weight, bias ?? null, options);
   }
 
-  /** Convolution, PyTorch semantics; weight [Cout, Cin/groups, kH, kW]. */
-  conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options?: Conv2dOptions): Tensor {
+  /**
+   * Convolution, PyTorch semantics; weight [Cout, Cin/groups, kH, kW].
+   * Options also fuse an epilogue: activation, outputScale, residual, depthToSpace store.
+   */
+  conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options?: Conv2dOptions<Tensor>): Tensor {
     this.assertUsable('conv2d');
     return conv.conv2d(this.ctx, x, weight, bias ?? null, options);
   }

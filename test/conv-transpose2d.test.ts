@@ -60,7 +60,7 @@ describe('convTranspose2d', () => {
       [3, { stride: [2, 3], padding: [1, 2], groups: 2 }],
     ] as const) {
       const r = rng(100 + seed);
-      const groups = (opts as { groups?: number }).groups ?? 1;
+      const groups = 'groups' in opts ? opts.groups : 1;
       const cIn = 2 * groups;
       const cOut = 3 * groups;
       // conv2d weight [Cout, Cin/g, k, k] is exactly the convT weight [C'in = Cout, C'out/g = Cin/g, k, k] of its adjoint.
@@ -73,7 +73,7 @@ describe('convTranspose2d', () => {
       const s = Array.isArray(opts.stride) ? opts.stride : [opts.stride, opts.stride];
       const p = 'padding' in opts ? (Array.isArray(opts.padding) ? opts.padding : [opts.padding, opts.padding]) : [0, 0];
       const dl = 'dilation' in opts ? opts.dilation : 1;
-      const op = [0, 1].map((a) => x.shape[2 + a] - convTransposeOutSize(yShape[2 + a], w.shape[2 + a], s[a], p[a], dl, 0));
+      const op = [0, 1].map((a) => x.shape[2 + a] - convTransposeOutSize(yShape[2 + a], w.shape[2 + a], s[a], p[a], dl, 0)) as [number, number];
       const ctY = e.convTranspose2d(e.tensor(y.data, y.shape), e.tensor(w.data, w.shape), null, { ...opts, outputPadding: op });
       expect(ctY.shape).toEqual(x.shape);
       const ct = await ctY.read();

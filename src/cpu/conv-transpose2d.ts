@@ -7,12 +7,13 @@
 import { applyActivation } from '../ops/activation.js';
 import { planConvTranspose2d, type ConvTranspose2dOptions } from '../ops/conv-transpose2d.js';
 import { zeros, type CpuTensor } from './tensor.js';
+import { applyEpilogue } from './epilogue.js';
 
 export function convTranspose2d(
   x: CpuTensor,
   weight: CpuTensor,
   bias: CpuTensor | null,
-  options: ConvTranspose2dOptions = {},
+  options: ConvTranspose2dOptions<CpuTensor> = {},
 ): CpuTensor {
   const p = planConvTranspose2d(x.shape, weight.shape, bias?.shape ?? null, options);
   const out = zeros(p.outShape);
@@ -45,7 +46,7 @@ export function convTranspose2d(
     }
   }
   finishConv(out, bias, p.cOut, p.outH * p.outW, p.activation);
-  return out;
+  return applyEpilogue('convTranspose2d', out, options);
 }
 
 /** Adds the bias per channel, then applies the activation, in place. */

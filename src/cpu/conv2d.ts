@@ -2,8 +2,9 @@
 import { planConv2d, type Conv2dOptions } from '../ops/conv2d.js';
 import { finishConv } from './conv-transpose2d.js';
 import { zeros, type CpuTensor } from './tensor.js';
+import { applyEpilogue } from './epilogue.js';
 
-export function conv2d(x: CpuTensor, weight: CpuTensor, bias: CpuTensor | null, options: Conv2dOptions = {}): CpuTensor {
+export function conv2d(x: CpuTensor, weight: CpuTensor, bias: CpuTensor | null, options: Conv2dOptions<CpuTensor> = {}): CpuTensor {
   const p = planConv2d(x.shape, weight.shape, bias?.shape ?? null, options);
   const out = zeros(p.outShape);
   const ciPerGroup = p.cIn / p.groups;
@@ -34,5 +35,5 @@ export function conv2d(x: CpuTensor, weight: CpuTensor, bias: CpuTensor | null, 
     }
   }
   finishConv(out, bias, p.cOut, p.outH * p.outW, p.activation);
-  return out;
+  return applyEpilogue('conv2d', out, options);
 }

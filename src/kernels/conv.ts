@@ -3,6 +3,7 @@ import { CONV_PARAMS, CONV_WORKGROUP, convShader, packWeightsShader } from '../.
 import type { Params } from '../gpu/program.js';
 import { planConv2d, type Conv2dOptions } from '../ops/conv2d.js';
 import { planConvTranspose2d, type ConvTranspose2dOptions } from '../ops/conv-transpose2d.js';
+import { planEpilogue } from '../ops/epilogue.js';
 import type { Tensor } from '../tensor.js';
 import type { KernelContext } from './context.js';
 
@@ -43,9 +44,20 @@ function packedWeights(ctx: KernelContext, w: Tensor, geo: ConvGeometry): Tensor
 
 type Plan = ReturnType<typeof planConv2d> & Partial<ReturnType<typeof planConvTranspose2d>>;
 
-function runConv(ctx: KernelContext, op: string, transposed: boolean, x: Tensor, w: Tensor, b: Tensor | null, p: Plan): Tensor {
+function runConv(
+  ctx: KernelContext,
+  op: string,
+  transposed: boolean,
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  p: Plan,
+  options: Conv2dOptions<Tensor>,
+): Tensor {
+  const residual = options.residual ? ctx.check(op, 'residual', options.residual) : null;
+  const epi = planEpilogue(op, p.outShape, options);
   const packed = packedWeights(ctx, w, { transposed, groups: p.groups, cIn: p.cIn, cOut: p.cOut, kH: p.kH, kW: p.kW });
-  const y = ctx.alloc(p.outShape);
+  const y = ctx.alloc(epi.outShape);
   const ciPerGroup = p.cIn / p.groups;
   const coPerGroup = p.cOut / p.groups;
   const coBlocks = Math.ceil(coPerGroup / 4);
@@ -58,22 +70,32 @@ function runConv(ctx: KernelContext, op: string, transposed: boolean, x: Tensor,
     n: p.n, cIn: p.cIn, inH: p.inH, inW: p.inW, cOut: p.cOut, outH: p.outH, outW: p.outW, kH: p.kH, kW: p.kW,
     sH, sW, pH: p.padding[0], pW: p.padding[1], dH, dW, ciPerGroup, coPerGroup, coBlocks, groups: p.groups,
     kStepH: sH / gcd(sH, dH), kStepW: sW / gcd(sW, dW), qH, qW,
+    r: epi.shuffle?.r ?? 1, cSpace: epi.outShape[1],
   };
   const params: Params = {};
   for (const k of CONV_PARAMS) params[k] = ['u32', values[k]];
   params.slope = ['f32', p.activation.slope];
+  params.outScale = ['f32', epi.scale ?? 1];
   const threads = transposed
     ? p.n * p.groups * coBlocks * sH * sW * qH * qW
     : p.n * p.groups * coBlocks * p.outH * p.outW;
-  const variant = { transposed, bias: b !== null, activation: p.activation.kind };
+  const variant = {
+    transposed,
+    bias: b !== null,
+    activation: p.activation.kind,
+    scale: epi.scale !== null,
+    residual: residual !== null,
+    shuffle: epi.shuffle?.mode ?? ('none' as const),
+  };
   const bindings = [
     { name: 'x', tensor: x },
     { name: 'w', tensor: packed, elem: 'vec4<f32>' as const },
     ...(b ? [{ name: 'b', tensor: b }] : []),
+    ...(residual ? [{ name: 'res', tensor: residual }] : []),
     { name: 'y', tensor: y, write: true },
   ];
   ctx.runner.run(
-    { name: op, variant: `${transposed ? 'T' : 'C'}-${variant.bias ? 'b' : ''}-${variant.activation}`, workgroupSize: CONV_WORKGROUP, body: () => convShader(variant) },
+    { name: op, variant: Object.values(variant).join('-'), workgroupSize: CONV_WORKGROUP, body: () => convShader(variant) },
     params,
     bindings,
     threads,
@@ -81,13 +103,13 @@ function runConv(ctx: KernelContext, op: string, transposed: boolean, x: Tensor,
   return y;
 }
 
-export function conv2d(ctx: KernelContext, x: Tensor, w: Tensor, b: Tensor | null, options: Conv2dOptions = {}): Tensor {
+export function conv2d(ctx: KernelContext, x: Tensor, w: Tensor, b: Tensor | null, options: Conv2dOptions<Tensor> = {}): Tensor {
   const op = 'conv2d';
   ctx.check(op, 'input', x);
   ctx.check(op, 'weight', w);
   if (b !== null) ctx.check(op, 'bias', b);
   const p = planConv2d(x.shape, w.shape, b?.shape ?? null, options, op);
-  return runConv(ctx, op, false, x, w, b, p);
+  return runConv(ctx, op, false, x, w, b, p, options);
 }
 
 export function convTranspose2d(
@@ -95,12 +117,12 @@ export function convTranspose2d(
   x: Tensor,
   w: Tensor,
   b: Tensor | null,
-  options: ConvTranspose2dOptions = {},
+  options: ConvTranspose2dOptions<Tensor> = {},
 ): Tensor {
   const op = 'convTranspose2d';
   ctx.check(op, 'input', x);
   ctx.check(op, 'weight', w);
   if (b !== null) ctx.check(op, 'bias', b);
   const p = planConvTranspose2d(x.shape, w.shape, b?.shape ?? null, options, op);
-  return runConv(ctx, op, true, x, w, b, p);
+  return runConv(ctx, op, true, x, w, b, p, options);
 }

@@ -7,8 +7,9 @@
 import { ArgumentError, ShapeError } from '../errors.js';
 import { checkShape, fmt, int, pair, type Pair, type Shape } from './params.js';
 import { resolveActivation, type Activation, type ActivationOptions } from './activation.js';
+import type { EpilogueOptions } from './epilogue.js';
 
-export interface ConvTranspose2dOptions extends ActivationOptions {
+export interface ConvTranspose2dOptions<T = unknown> extends ActivationOptions, EpilogueOptions<T> {
   stride?: Pair;
   padding?: Pair;
   outputPadding?: Pair;

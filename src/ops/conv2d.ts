@@ -6,8 +6,9 @@
 import { ShapeError } from '../errors.js';
 import { checkShape, fmt, int, pair, type Pair, type Shape } from './params.js';
 import { resolveActivation, type Activation, type ActivationOptions } from './activation.js';
+import type { EpilogueOptions } from './epilogue.js';
 
-export interface Conv2dOptions extends ActivationOptions {
+export interface Conv2dOptions<T = unknown> extends ActivationOptions, EpilogueOptions<T> {
   stride?: Pair;
   padding?: Pair;
   dilation?: Pair;

@@ -19,13 +19,21 @@ export interface ConvCase {
 
 export async function compareConv(engine: Engine, kind: 'conv2d' | 'convTranspose2d', c: ConvCase, context: string): Promise<Float32Array> {
   const ref = cpu[kind](c.x, c.w, c.b, c.options);
+  // Magnitudes: the same computation on absolute values, without the activation (which only shrinks values).
   const { activation: _a, negativeSlope: _n, ...linear } = c.options;
-  const magnitude = cpu[kind](abs(c.x), abs(c.w), c.b ? abs(c.b) : null, linear);
+  const res = c.options.residual as CpuTensor | undefined;
+  const scale = c.options.outputScale as number | undefined;
+  const magnitude = cpu[kind](abs(c.x), abs(c.w), c.b ? abs(c.b) : null, {
+    ...linear,
+    residual: res ? abs(res) : undefined,
+    outputScale: scale === undefined ? undefined : Math.abs(scale),
+  });
   const x = engine.tensor(c.x.data, c.x.shape);
   const w = engine.tensor(c.w.data, c.w.shape);
   const b = c.b ? engine.tensor(c.b.data, c.b.shape) : null;
+  const r = res ? engine.tensor(res.data, res.shape) : null;
   try {
-    const y = engine[kind](x, w, b, c.options);
+    const y = engine[kind](x, w, b, { ...c.options, residual: r });
     try {
       if (JSON.stringify(y.shape) !== JSON.stringify(ref.shape)) {
         throw new Error(`${context}: shape ${JSON.stringify(y.shape)} != reference ${JSON.stringify(ref.shape)}`);
@@ -34,7 +42,7 @@ export async function compareConv(engine: Engine, kind: 'conv2d' | 'convTranspos
       // K terms per output: the weights of one group, plus the bias.
       const groups = (c.options.groups as number) ?? 1;
       const perGroupIn = kind === 'conv2d' ? c.w.shape[1] : c.w.shape[0] / groups;
-      const k = perGroupIn * c.w.shape[2] * c.w.shape[3] + 1;
+      const k = perGroupIn * c.w.shape[2] * c.w.shape[3] + 1 + (scale === undefined ? 0 : 1) + (res ? 1 : 0);
       expectCloseSums(out, ref.data, magnitude.data, k, context);
       return out;
     } finally {
@@ -44,5 +52,6 @@ export async function compareConv(engine: Engine, kind: 'conv2d' | 'convTranspos
     x.dispose();
     w.dispose();
     b?.dispose();
+    r?.dispose();
   }
 }

@@ -1,0 +1,52 @@
+/**
+ * Fused epilogue of conv2d / convTranspose2d, applied per output in this order:
+ *   v = activation(conv + bias) · outputScale + residual
+ * then stored straight into depth-to-space positions when `depthToSpace` is set
+ * (so "conv → pixel shuffle" costs no extra pass). `residual` has the shape of
+ * the final (shuffled) output. Shared by the CPU reference and the GPU kernel.
+ */
+import { ArgumentError, ShapeError } from '../errors.js';
+import type { DepthToSpaceMode } from './depth-to-space.js';
+import { fmt, int, real, type Shape } from './params.js';
+
+export interface EpilogueOptions<T> {
+  /** Multiplies every output after the activation (e.g. a residual-scaling beta). */
+  outputScale?: number;
+  /** Added last; must have the shape of the final output. */
+  residual?: T | null;
+  /** Store into depth-to-space positions: [N, C·r², H, W] → [N, C, H·r, W·r]. */
+  depthToSpace?: { r: number; mode?: DepthToSpaceMode };
+}
+
+export interface EpiloguePlan {
+  scale: number | null;
+  residual: boolean;
+  shuffle: { r: number; mode: DepthToSpaceMode } | null;
+  outShape: [number, number, number, number];
+}
+
+export function planEpilogue(
+  op: string,
+  convShape: readonly [number, number, number, number],
+  options: EpilogueOptions<{ shape: Shape }>,
+): EpiloguePlan {
+  const scale = options.outputScale === undefined ? null : real(op, 'outputScale', options.outputScale);
+  let shuffle: EpiloguePlan['shuffle'] = null;
+  let outShape = convShape;
+  if (options.depthToSpace) {
+    const r = int(op, 'depthToSpace.r', options.depthToSpace.r, { min: 1 });
+    const mode = options.depthToSpace.mode ?? 'CRD';
+    if (mode !== 'DCR' && mode !== 'CRD') throw new ArgumentError(`${op}: depthToSpace.mode '${String(mode)}' must be 'DCR' or 'CRD'`);
+    const [n, c, h, w] = convShape;
+    if (c % (r * r) !== 0) throw new ShapeError(`${op}: output channels ${c} must be divisible by r² = ${r * r} for the fused depthToSpace`);
+    shuffle = { r, mode };
+    outShape = [n, c / (r * r), h * r, w * r];
+  }
+  const res = options.residual;
+  if (res) {
+    if (!res.shape || fmt(res.shape) !== fmt(outShape)) {
+      throw new ShapeError(`${op}: residual ${res.shape ? fmt(res.shape) : String(res)} must have the output shape ${fmt(outShape)}`);
+    }
+  }
+  return { scale, residual: !!res, shuffle, outShape: [...outShape] as [number, number, number, number] };
+}
