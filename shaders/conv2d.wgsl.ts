@@ -1,19 +1,24 @@
 /**
- * conv2d and convTranspose2d, one source.
+ * conv2d and convTranspose2d, one source (variants by wgsl-preprocessor).
  *
- * Each thread writes 4 consecutive output channels of one output pixel
- * (weights are prepacked as vec4 over output channels, see pack-weights).
+ * Register blocking: each thread computes CONV_PIXELS = 8 horizontally adjacent
+ * outputs × 4·CV output channels (CV = 1, 2 or 4 vec4 blocks). Per input channel
+ * and tap it loads 8 inputs and CV weight vec4s for 32·CV multiply-adds; loads,
+ * not FLOPs, are what cost on every adapter (and most on SwiftShader, where each
+ * load is bounds-checked). Weights are prepacked once as vec4 over output
+ * channels, [g][ky][kx][ci/g][coBlocks] (see packWeightsShader).
  *
- * conv2d: grid over (n, group·channel-block, oy, ox), ox fastest.
+ * conv2d: grid over (n, channel-block, oy, ox-block), ox-block fastest.
  *
  * convTranspose2d, stride-phase form: output row oy only receives taps ky with
- * (oy + p - ky·d) ≡ 0 (mod s), and that residue depends only on the phase
- * py = oy mod s. So the grid runs over (n, channel-block, py, px, qy, qx) with
- * oy = qy·s + py: all threads of a workgroup share one phase, hence one tap
- * set and one weight stream, and no thread ever looks at a tap that would hit
- * an inserted zero. The first tap of a phase is found by a search over at most
- * s/gcd(s, d) candidates; later taps step by kStep = s/gcd(s, d), which moves
- * the input row by d/gcd(s, d).
+ * (oy + p − ky·d) ≡ 0 (mod s), and that residue depends only on the phase
+ * py = oy mod s. The grid runs over (n, channel-block, py, px, qy, qx-block)
+ * with oy = qy·s + py, ox = qx·s + px, so all threads of a workgroup share one
+ * phase, hence one tap set and one weight stream, and no thread ever visits a
+ * tap that would land on an inserted zero. Within a phase, consecutive qx read
+ * consecutive input columns, which is what makes the pixel blocking work.
+ * The first tap of a phase is found by a search over at most s/gcd(s, d)
+ * candidates; later taps step by kStep = s/gcd(s, d), moving the input by d/gcd(s, d).
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import type { ActivationName } from '../src/ops/activation.js';
@@ -24,26 +29,50 @@ export interface ConvVariant {
   activation: ActivationName;
   /** Multiply by params.outScale after the activation. */
   scale: boolean;
-  /** Add r_ld(out index) last. */
+  /** Add res_ld(out index) last. */
   residual: boolean;
   /** Store into depth-to-space positions (block params.r, CRD or DCR order). */
   shuffle: 'none' | 'CRD' | 'DCR';
+  /** vec4 output-channel blocks per thread: 1 (≤ 4 channels per group), 2 (≤ 8) or 4. */
+  cv: 1 | 2 | 4;
 }
 
 export const CONV_WORKGROUP = 64;
+/** Adjacent output pixels per thread. */
+export const CONV_PIXELS = 8;
 
 /** Uniform fields, in order; filled by src/kernels/conv.ts. */
 export const CONV_PARAMS = [
   'n', 'cIn', 'inH', 'inW', 'cOut', 'outH', 'outW', 'kH', 'kW',
-  'sH', 'sW', 'pH', 'pW', 'dH', 'dW', 'ciPerGroup', 'coPerGroup', 'coBlocks', 'groups',
-  'kStepH', 'kStepW', 'qH', 'qW', 'r', 'cSpace',
+  'sH', 'sW', 'pH', 'pW', 'dH', 'dW', 'ciPerGroup', 'coPerGroup', 'coBlocks', 'tBlocks', 'groups',
+  'kStepH', 'kStepW', 'qH', 'qWB', 'r', 'cSpace',
 ] as const;
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const P = range(CONV_PIXELS);
 
 export function convShader(v: ConvVariant): string {
   const relu = v.activation === 'relu';
   const leaky = v.activation === 'leakyRelu';
   const shuffled = v.shuffle !== 'none';
   const crd = v.shuffle === 'CRD';
+  const C = range(v.cv);
+  const accDecl = P.flatMap((j) => C.map((c) => `  var acc${j}_${c} = vec4<f32>(0.0);`)).join('\n');
+  const colSetup = P.map(
+    (j) => `      let ix${j} = ixA + ${j} * ixStep;
+      let in${j} = ix${j} >= 0 && ix${j} < i32(params.inW);
+      let c${j} = u32(clamp(ix${j}, 0, i32(params.inW) - 1));`,
+  ).join('\n');
+  const inner = [
+    ...C.map((c) => `        let w${c} = w_ld(wi + ${c}u);`),
+    ...P.map((j) => `        let x${j} = select(0.0, x_ld(xi + c${j}), in${j});`),
+    ...P.flatMap((j) => C.map((c) => `        acc${j}_${c} += x${j} * w${c};`)),
+  ].join('\n');
+  const stores = P.map(
+    (j) => `  if (ox0 + ${j}u * oxStep < params.outW) {
+${C.map((c) => `    store(n, g, cb + ${c}u, oy, ox0 + ${j}u * oxStep, acc${j}_${c});`).join('\n')}
+  }`,
+  ).join('\n');
   return wgsl`
 // Where output (n, co, oy, ox) is stored: plain NCHW, or its depth-to-space position
 // (channel co = c·r² + a·r + b for CRD, (a·r + b)·C + c for DCR goes to (c, oy·r + a, ox·r + b)).
@@ -61,88 +90,11 @@ fn outIndex(n: u32, co: u32, oy: u32, ox: u32) -> u32 {
 #endif
 }
 
-// Taps of one axis for output coordinate o: the range [jLo, jHi] of tap steps j,
-// kernel index k = k0 + j·kStep, input index i = i0 - j·di.
-struct Taps { k0: i32, i0: i32, di: i32, jLo: i32, jHi: i32, kStep: i32 }
-
-fn transposedTaps(o: i32, s: i32, p: i32, d: i32, k: i32, kStep: i32, inSize: i32) -> Taps {
-  let t = o + p;
-  let rho = t % s;
-  var taps = Taps(0, 0, 1, 0, -1, kStep);
-  var k0 = -1;
-  for (var c = 0; c < kStep; c++) {
-    if ((c * d) % s == rho) { k0 = c; break; }
-  }
-  if (k0 < 0 || k0 >= k) { return taps; }
-  let i0 = (t - k0 * d) / s;
-  if (i0 < 0) { return taps; }
-  let di = (kStep * d) / s;
-  let count = (k - k0 + kStep - 1) / kStep;
-  var jLo = 0;
-  if (i0 >= inSize) { jLo = (i0 - inSize + 1 + di - 1) / di; }
-  let jHi = min(count - 1, i0 / di);
-  return Taps(k0, i0, di, jLo, jHi, kStep);
-}
-
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
-  let blocksAll = params.groups * params.coBlocks;
-#if ${v.transposed}
-  var t = idx;
-  let qx = t % params.qW; t = t / params.qW;
-  let qy = t % params.qH; t = t / params.qH;
-  let px = t % params.sW; t = t / params.sW;
-  let py = t % params.sH; t = t / params.sH;
-  let cbAll = t % blocksAll;
-  let n = t / blocksAll;
-  let oy = qy * params.sH + py;
-  let ox = qx * params.sW + px;
-  if (oy >= params.outH || ox >= params.outW) { return; }
-#else
-  var t = idx;
-  let ox = t % params.outW; t = t / params.outW;
-  let oy = t % params.outH; t = t / params.outH;
-  let cbAll = t % blocksAll;
-  let n = t / blocksAll;
-#endif
-  let g = cbAll / params.coBlocks;
-  let cb = cbAll % params.coBlocks;
-  let xBase = (n * params.cIn + g * params.ciPerGroup) * params.inH * params.inW;
-  let plane = params.inH * params.inW;
-  var acc = vec4<f32>(0.0);
-#if ${v.transposed}
-  let ty = transposedTaps(i32(oy), i32(params.sH), i32(params.pH), i32(params.dH), i32(params.kH), i32(params.kStepH), i32(params.inH));
-  let tx = transposedTaps(i32(ox), i32(params.sW), i32(params.pW), i32(params.dW), i32(params.kW), i32(params.kStepW), i32(params.inW));
-  for (var jy = ty.jLo; jy <= ty.jHi; jy++) {
-    let ky = u32(ty.k0 + jy * ty.kStep);
-    let iy = u32(ty.i0 - jy * ty.di);
-    for (var jx = tx.jLo; jx <= tx.jHi; jx++) {
-      let kx = u32(tx.k0 + jx * tx.kStep);
-      let ix = u32(tx.i0 - jx * tx.di);
-#else
-  for (var ky = 0u; ky < params.kH; ky++) {
-    let iyS = i32(oy * params.sH + ky * params.dH) - i32(params.pH);
-    if (iyS < 0 || iyS >= i32(params.inH)) { continue; }
-    let iy = u32(iyS);
-    for (var kx = 0u; kx < params.kW; kx++) {
-      let ixS = i32(ox * params.sW + kx * params.dW) - i32(params.pW);
-      if (ixS < 0 || ixS >= i32(params.inW)) { continue; }
-      let ix = u32(ixS);
-#endif
-      var xi = xBase + iy * params.inW + ix;
-      var wi = (((g * params.kH + ky) * params.kW + kx) * params.ciPerGroup) * params.coBlocks + cb;
-      for (var ci = 0u; ci < params.ciPerGroup; ci++) {
-        acc += x_ld(xi) * w_ld(wi);
-        xi += plane;
-        wi += params.coBlocks;
-      }
-    }
-  }
+// Epilogue for the 4 channels of block cb at one pixel: bias, activation, scale, residual, store.
+fn store(n: u32, g: u32, cb: u32, oy: u32, ox: u32, acc: vec4<f32>) {
   for (var j = 0u; j < 4u; j++) {
     let cog = cb * 4u + j;
-    if (cog >= params.coPerGroup) { break; }
+    if (cog >= params.coPerGroup) { return; }
     let co = g * params.coPerGroup + cog;
     var v = acc[j];
 #if ${v.bias}
@@ -163,11 +115,84 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     y_st(oi, v);
   }
 }
+
+// First tap k0 of the phase of t = o + p (or -1): the smallest k < kStep with k·d ≡ t (mod s).
+fn firstTap(t: i32, s: i32, d: i32, kStep: i32) -> i32 {
+  let rho = t % s;
+  for (var c = 0; c < kStep; c++) {
+    if ((c * d) % s == rho) { return c; }
+  }
+  return -1;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let idx = threadIndex(wid, lid);
+  if (idx >= params.total) { return; }
+  let blocksAll = params.groups * params.tBlocks;
+  var t = idx;
+  let qb = t % params.qWB; t = t / params.qWB;
+  let qy = t % params.qH; t = t / params.qH;
+#if ${v.transposed}
+  let px = t % params.sW; t = t / params.sW;
+  let py = t % params.sH; t = t / params.sH;
+  let oy = qy * params.sH + py;
+  let ox0 = qb * ${CONV_PIXELS}u * params.sW + px;
+  let oxStep = params.sW;
+#else
+  let oy = qy;
+  let ox0 = qb * ${CONV_PIXELS}u;
+  let oxStep = 1u;
+#endif
+  let cbAll = t % blocksAll;
+  let n = t / blocksAll;
+  if (oy >= params.outH || ox0 >= params.outW) { return; }
+  let g = cbAll / params.tBlocks;
+  let cb = (cbAll % params.tBlocks) * ${v.cv}u;
+  let plane = params.inH * params.inW;
+  let xBase = (n * params.cIn + g * params.ciPerGroup) * plane;
+${accDecl}
+#if ${v.transposed}
+  // Rows: the taps of this phase that land inside the input.
+  let ty = i32(oy + params.pH);
+  let ky0 = firstTap(ty, i32(params.sH), i32(params.dH), i32(params.kStepH));
+  let kx0 = firstTap(i32(ox0 + params.pW), i32(params.sW), i32(params.dW), i32(params.kStepW));
+  if (ky0 >= 0 && kx0 >= 0) {
+  for (var ky = ky0; ky < i32(params.kH); ky += i32(params.kStepH)) {
+    let iy = (ty - ky * i32(params.dH)) / i32(params.sH);
+    if (iy < 0) { break; }
+    if (iy >= i32(params.inH)) { continue; }
+    for (var kx = kx0; kx < i32(params.kW); kx += i32(params.kStepW)) {
+      // Exact division: ox0 + p − kx·d is a multiple of s by the choice of kx0.
+      let ixA = (i32(ox0 + params.pW) - kx * i32(params.dW)) / i32(params.sW);
+      let ixStep = 1;
+#else
+  {
+  for (var ky = 0; ky < i32(params.kH); ky++) {
+    let iy = i32(oy * params.sH) - i32(params.pH) + ky * i32(params.dH);
+    if (iy < 0 || iy >= i32(params.inH)) { continue; }
+    for (var kx = 0; kx < i32(params.kW); kx++) {
+      let ixA = i32(ox0 * params.sW) - i32(params.pW) + kx * i32(params.dW);
+      let ixStep = i32(params.sW);
+#endif
+${colSetup}
+      var xi = xBase + u32(iy) * params.inW;
+      var wi = ((g * params.kH + u32(ky)) * params.kW + u32(kx)) * params.ciPerGroup * params.coBlocks + cb;
+      for (var ci = 0u; ci < params.ciPerGroup; ci++) {
+${inner}
+        xi += plane;
+        wi += params.coBlocks;
+      }
+    }
+  }
+  }
+${stores}
+}
 `;
 }
 
 /**
- * Repacks PyTorch weights into [g][ky][kx][ci/g][ceil(co/g / 4)] vec4 blocks over
+ * Repacks PyTorch weights into [g][ky][kx][ci/g][coBlocks] vec4 blocks over
  * output channels, zero-padded. Runs once per weight tensor; the engine caches it.
  * One thread per packed scalar.
  */

@@ -1,5 +1,5 @@
 /** Dispatch of conv2d and convTranspose2d (shader: shaders/conv2d.wgsl.ts). */
-import { CONV_PARAMS, CONV_WORKGROUP, convShader, packWeightsShader } from '../../shaders/conv2d.wgsl.js';
+import { CONV_PARAMS, CONV_PIXELS, CONV_WORKGROUP, convShader, packWeightsShader } from '../../shaders/conv2d.wgsl.js';
 import type { Params } from '../gpu/program.js';
 import { planConv2d, type Conv2dOptions } from '../ops/conv2d.js';
 import { planConvTranspose2d, type ConvTranspose2dOptions } from '../ops/conv-transpose2d.js';
@@ -20,12 +20,23 @@ interface ConvGeometry {
   kW: number;
 }
 
+/** vec4 channel blocks per thread: as many as the group fills, up to 4 (16 channels). */
+function channelVecs(coPerGroup: number): 1 | 2 | 4 {
+  return coPerGroup > 8 ? 4 : coPerGroup > 4 ? 2 : 1;
+}
+
+/** Channel blocks per group, padded to a multiple of the blocks a thread handles. */
+function channelBlocks(coPerGroup: number): number {
+  const cv = channelVecs(coPerGroup);
+  return Math.ceil(coPerGroup / (4 * cv)) * cv;
+}
+
 /** Weights prepacked as [g][ky][kx][ci/g][coBlocks]·vec4; cached on the weight tensor. */
 function packedWeights(ctx: KernelContext, w: Tensor, geo: ConvGeometry): Tensor {
   const ciPerGroup = geo.cIn / geo.groups;
   const coPerGroup = geo.cOut / geo.groups;
-  const coBlocks = Math.ceil(coPerGroup / 4);
-  const key = `conv-pack:${geo.transposed ? 'T' : 'C'}:${geo.groups}`;
+  const coBlocks = channelBlocks(coPerGroup);
+  const key = `conv-pack:${geo.transposed ? 'T' : 'C'}:${geo.groups}:${coBlocks}`;
   return ctx.derived(w, key, () => {
     const packed = ctx.alloc([geo.groups * geo.kH * geo.kW * ciPerGroup * coBlocks * 4]);
     const params: Params = {
@@ -60,25 +71,26 @@ function runConv(
   const y = ctx.alloc(epi.outShape);
   const ciPerGroup = p.cIn / p.groups;
   const coPerGroup = p.cOut / p.groups;
-  const coBlocks = Math.ceil(coPerGroup / 4);
+  const cv = channelVecs(coPerGroup);
+  const coBlocks = channelBlocks(coPerGroup);
+  const tBlocks = coBlocks / cv;
   const [sH, sW] = p.stride;
   const [dH, dW] = p.dilation;
-  // Transposed: phase-major grid of ceil(out / s) rows per phase (a few threads past the edge idle).
-  const qH = Math.ceil(p.outH / sH);
-  const qW = Math.ceil(p.outW / sW);
+  // Transposed: phase-major grid of ceil(out / s) rows and columns per phase (threads past the edge idle).
+  const qH = transposed ? Math.ceil(p.outH / sH) : p.outH;
+  const qW = transposed ? Math.ceil(p.outW / sW) : p.outW;
+  const qWB = Math.ceil(qW / CONV_PIXELS);
   const values: Record<(typeof CONV_PARAMS)[number], number> = {
     n: p.n, cIn: p.cIn, inH: p.inH, inW: p.inW, cOut: p.cOut, outH: p.outH, outW: p.outW, kH: p.kH, kW: p.kW,
-    sH, sW, pH: p.padding[0], pW: p.padding[1], dH, dW, ciPerGroup, coPerGroup, coBlocks, groups: p.groups,
-    kStepH: sH / gcd(sH, dH), kStepW: sW / gcd(sW, dW), qH, qW,
+    sH, sW, pH: p.padding[0], pW: p.padding[1], dH, dW, ciPerGroup, coPerGroup, coBlocks, tBlocks, groups: p.groups,
+    kStepH: sH / gcd(sH, dH), kStepW: sW / gcd(sW, dW), qH, qWB,
     r: epi.shuffle?.r ?? 1, cSpace: epi.outShape[1],
   };
   const params: Params = {};
   for (const k of CONV_PARAMS) params[k] = ['u32', values[k]];
   params.slope = ['f32', p.activation.slope];
   params.outScale = ['f32', epi.scale ?? 1];
-  const threads = transposed
-    ? p.n * p.groups * coBlocks * sH * sW * qH * qW
-    : p.n * p.groups * coBlocks * p.outH * p.outW;
+  const threads = p.n * p.groups * tBlocks * (transposed ? sH * sW : 1) * qH * qWB;
   const variant = {
     transposed,
     bias: b !== null,
@@ -86,6 +98,7 @@ function runConv(
     scale: epi.scale !== null,
     residual: residual !== null,
     shuffle: epi.shuffle?.mode ?? ('none' as const),
+    cv,
   };
   const bindings = [
     { name: 'x', tensor: x },
