@@ -1,7 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
+import { fileURLToPath } from 'node:url';
+
 export default defineConfig({
   root: '.',
+  resolve: {
+    // The package's own name resolves to its sources, for the README example, demos and tests.
+    alias: [
+      { find: /^webgpu-upsample\/cpu$/, replacement: fileURLToPath(new URL('./src/cpu/index.ts', import.meta.url)) },
+      { find: /^webgpu-upsample$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
+  },
   build: {
     outDir: 'dist-demo',
     emptyOutDir: true,
