@@ -1,9 +1,14 @@
 /**
  * Depth-to-space and space-to-depth (pixelShuffle, pixelUnshuffle, ONNX
- * DepthToSpace DCR/CRD, SpaceToDepth). A pure copy: one thread per output
- * element, gathering its source through the channel map
+ * DepthToSpace DCR/CRD, SpaceToDepth): a pure copy through the channel map
  *   CRD: depth channel = c·r² + a·r + b      DCR: depth channel = (a·r + b)·C + c
- * Threads run along the output row, so writes are coalesced.
+ * for space position (c, r·i + a, r·j + b) and depth position (i, j).
+ *
+ * One thread per (n, c, space row Y = r·i + a, depth column j): it moves the r
+ * elements (b = 0 … r−1) of one block row. The index decomposition (the costly
+ * part: integer division) is done once per r elements, the r space-side
+ * accesses are contiguous, and neighbouring threads touch neighbouring j, so
+ * both sides stay coalesced.
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 
@@ -11,14 +16,6 @@ export const D2S_WORKGROUP = 256;
 
 export function depthToSpaceShader(toSpace: boolean, crd: boolean): string {
   return wgsl`
-fn depthChannel(c: u32, a: u32, b: u32) -> u32 {
-#if ${crd}
-  return c * params.r * params.r + a * params.r + b;
-#else
-  return (a * params.r + b) * params.c + c;
-#endif
-}
-
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let idx = threadIndex(wid, lid);
@@ -26,29 +23,34 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let r = params.r;
   let H = params.h * r;
   let W = params.w * r;
-#if ${toSpace}
-  // Output is the space side [n, c, H, W].
+  let plane = params.h * params.w;
   var t = idx;
-  let X = t % W; t = t / W;
+  let j = t % params.w; t = t / params.w;
   let Y = t % H; t = t / H;
   let c = t % params.c;
   let n = t / params.c;
-  let src = ((n * params.c * r * r + depthChannel(c, Y % r, X % r)) * params.h + Y / r) * params.w + X / r;
-#else
-  // Output is the depth side [n, c·r², h, w].
-  var t = idx;
-  let j = t % params.w; t = t / params.w;
-  let i = t % params.h; t = t / params.h;
-  let cd = t % (params.c * r * r);
-  let n = t / (params.c * r * r);
+  let i = Y / r;
+  let a = Y - i * r;
+  // Depth side: channel of (c, a, b = 0) and the step from b to b + 1.
 #if ${crd}
-  let c = cd / (r * r); let a = (cd / r) % r; let b = cd % r;
+  let ch0 = c * r * r + a * r;
+  let chStep = 1u;
 #else
-  let c = cd % params.c; let a = (cd / params.c) / r; let b = (cd / params.c) % r;
+  let ch0 = a * r * params.c + c;
+  let chStep = params.c;
 #endif
-  let src = ((n * params.c + c) * H + i * r + a) * W + j * r + b;
+  var d = ((n * params.c * r * r + ch0) * params.h + i) * params.w + j;
+  let dStep = chStep * plane;
+  var s = ((n * params.c + c) * H + Y) * W + j * r;
+  for (var b = 0u; b < r; b++) {
+#if ${toSpace}
+    y_st(s, x_ld(d));
+#else
+    y_st(d, x_ld(s));
 #endif
-  y_st(idx, x_ld(src));
+    d += dStep;
+    s += 1u;
+  }
 }
 `;
 }

@@ -11,7 +11,7 @@ function run(ctx: KernelContext, op: string, x: Tensor, p: DepthToSpacePlan): Te
     { name: 'depth-to-space', variant: `${p.toSpace ? 'd2s' : 's2d'}-${p.mode}`, workgroupSize: D2S_WORKGROUP, body: () => depthToSpaceShader(p.toSpace, crd) },
     { r: ['u32', p.r], c: ['u32', p.c], h: ['u32', p.h], w: ['u32', p.w] },
     [{ name: 'x', tensor: x }, { name: 'y', tensor: y, write: true }],
-    y.size,
+    y.size / p.r, // one thread per block row of r elements
   );
   return y;
 }
