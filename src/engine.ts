@@ -3,7 +3,7 @@
  * tensors borrow buffers from it. All ops validate their arguments on the CPU
  * (shared shape rules in src/ops) before any GPU work is encoded.
  */
-import { DeviceLostError, DisposedError, EngineMismatchError, ShapeError } from './errors.js';
+import { DeviceLostError, DisposedError, EngineMismatchError, LimitError, ShapeError } from './errors.js';
 import { BufferPool } from './gpu/buffer-pool.js';
 import { BufferUsage, MapMode } from './gpu/constants.js';
 import { acquireDevice } from './gpu/device.js';
@@ -271,7 +271,14 @@ export class Engine implements TensorOwner {
   }
 
   private alloc(shape: Shape): Tensor {
-    const t = new Tensor(this, shape, this.pool.acquire(sizeOf(shape) * 4));
+    const bytes = sizeOf(shape) * 4;
+    const max = this.device.limits.maxBufferSize;
+    if (bytes > max) {
+      throw new LimitError(
+        `tensor [${shape.join(', ')}] needs ${bytes} bytes, over this device's maxBufferSize ${max}; split the input into tiles (upscale() does this)`,
+      );
+    }
+    const t = new Tensor(this, shape, this.pool.acquire(bytes));
     this.tensors.add(t);
     return t;
   }

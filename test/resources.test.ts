@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { create } from 'webgpu';
 import * as cpu from '../src/cpu/index.js';
-import { createEngine, DeviceLostError, DisposedError } from '../src/index.js';
+import { createEngine, DeviceLostError, DisposedError, LimitError } from '../src/index.js';
 import { expectCloseSums, expectExact } from './helpers/compare.js';
 import { compareConv } from './helpers/ops.js';
 import { randomData, rng } from './helpers/random.js';
@@ -77,6 +78,34 @@ describe('resources, limits and device loss', () => {
       expect(() => e.relu(big)).toThrow(/tensor 'x' \[1, 1, 40, 32\] needs 5 bindings of 1024 bytes; at most 4/);
     } finally {
       e.destroy();
+    }
+  });
+
+  it('default WebGPU limits (128 MiB per binding): a 256 MiB output is split over two bindings; over maxBufferSize is refused', async () => {
+    const gpu = create([]);
+    const adapter = await gpu.requestAdapter();
+    const device = await adapter!.requestDevice(); // no requiredLimits: the spec defaults
+    expect(device.limits.maxStorageBufferBindingSize).toBe(128 * 2 ** 20);
+    const e = await createEngine({ device });
+    try {
+      const side = 4096;
+      const data = new Float32Array(side * side);
+      for (let i = 0; i < data.length; i += 4099) data[i] = i;
+      const y = e.upsample(e.tensor(data, [1, 1, side, side]), { scale: 2 });
+      expect(y.byteLength).toBe(256 * 2 ** 20);
+      const out = await y.read();
+      // Samples from both halves: output (2i + a, 2j + b) == input (i, j).
+      for (const i of [0, 1, 1000, 2047, 2048, 3000, 4095]) {
+        for (const j of [0, 17, 4095]) {
+          expect(out[(2 * i + 1) * 2 * side + 2 * j + 1]).toBe(data[i * side + j]);
+        }
+      }
+      y.dispose();
+      expect(() => e.upsample(e.tensor(new Float32Array(64), [1, 1, 8, 8]), { scale: [side, 2 * side / 8 + 1] })).toThrow(LimitError);
+      expect(() => e.upsample(e.tensor(new Float32Array(64), [1, 1, 8, 8]), { scale: [side, 2 * side / 8 + 1] })).toThrow(/over this device's maxBufferSize/);
+    } finally {
+      e.destroy();
+      device.destroy();
     }
   });
 
