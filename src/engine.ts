@@ -42,6 +42,10 @@ export interface EngineStats {
   pooledBytes: number;
   /** Shader compilations so far. */
   pipelines: number;
+  /** Compute dispatches recorded so far. */
+  dispatches: number;
+  /** Command buffers submitted for them. */
+  submits: number;
 }
 
 export interface AdapterDescription {
@@ -108,6 +112,8 @@ export class Engine implements TensorOwner {
       throw new ShapeError(`tensor: data has ${arr.length} elements but shape ${fmt(shape)} needs ${sizeOf(shape)}`);
     }
     const t = this.alloc(shape);
+    // The buffer may come from the pool while recorded dispatches still read its old contents.
+    this.runner.submit();
     this.device.queue.writeBuffer(t.buffer, 0, arr.buffer, arr.byteOffset, arr.byteLength);
     return t;
   }
@@ -118,6 +124,7 @@ export class Engine implements TensorOwner {
     const bytes = t.byteLength;
     const staging = this.pool.create(bytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'staging');
     try {
+      this.runner.submit();
       const enc = this.device.createCommandEncoder();
       enc.copyBufferToBuffer(t.buffer, 0, staging, 0, bytes);
       this.device.queue.submit([enc.finish()]);
@@ -229,6 +236,8 @@ export class Engine implements TensorOwner {
       pooledBuffers: p.free,
       pooledBytes: p.freeBytes,
       pipelines: this.cache.compiles,
+      dispatches: this.runner.dispatches,
+      submits: this.runner.submits,
     };
   }
 
@@ -239,6 +248,7 @@ export class Engine implements TensorOwner {
 
   /** Waits until all submitted GPU work is done. */
   async flush(): Promise<void> {
+    this.runner.submit();
     await this.device.queue.onSubmittedWorkDone();
   }
 
@@ -249,6 +259,7 @@ export class Engine implements TensorOwner {
   /** Frees every buffer and, if the engine created the device, destroys it. Idempotent. */
   destroy(): void {
     if (this.destroyed) return;
+    if (!this.lost) this.runner.submit();
     this.destroyed = true;
     const tensors = [...this.tensors];
     this.tensors.clear();

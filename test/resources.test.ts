@@ -37,6 +37,28 @@ describe('resources, limits and device loss', () => {
     expect(() => e.relu(null as never)).toThrow(DisposedError);
   });
 
+  it('dispatches are batched into few command buffers, and results stay correct across pool reuse', async () => {
+    const e = await createEngine();
+    try {
+      const x = e.tensor(randomData(16, rng(5)), [1, 4, 2, 2]);
+      let y = e.relu(x);
+      // 20 ops, each disposing its input, so the pool hands the same buffers back while the batch is open.
+      for (let i = 0; i < 20; i++) {
+        const next = e.mul(y, 1.5);
+        y.dispose();
+        y = next;
+      }
+      const before = e.stats();
+      const out = await y.read();
+      const ref = cpu.mul(cpu.relu(cpu.cpuTensor(randomData(16, rng(5)), [1, 4, 2, 2])), 1.5 ** 20).data;
+      expectCloseSums(out, ref, ref.map(Math.abs), 21, 'batched chain');
+      expect(before.dispatches).toBe(21);
+      expect(e.stats().submits).toBeLessThanOrEqual(2);
+    } finally {
+      e.destroy();
+    }
+  });
+
   it('disposing a weight tensor also frees its cached prepacked copy', async () => {
     const e = await createEngine();
     try {
@@ -47,6 +69,7 @@ describe('resources, limits and device loss', () => {
       w.dispose();
       x.dispose();
       expect(e.stats().liveTensors).toBe(0);
+      await e.flush(); // recorded dispatches hold their uniform buffers until submitted
       e.trim();
       expect(e.stats().liveBuffers).toBe(0);
     } finally {

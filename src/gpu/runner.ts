@@ -1,11 +1,18 @@
 /**
- * Encodes and submits one program: packs the uniforms, binds every tensor
- * (in pages when it is larger than one binding may be), folds the grid into
- * 2-D when it exceeds 65,535 workgroups per dimension, and submits.
+ * Encodes programs: packs the uniforms, binds every tensor (in pages when it
+ * is larger than one binding may be), folds the grid into 2-D when it exceeds
+ * 65,535 workgroups per dimension, and records the dispatch into the open
+ * compute pass.
  *
- * Each op is submitted on its own. That keeps pool reuse trivially safe (the
- * queue orders a later write after every earlier read) and costs a few µs per
- * op; whole-network plans batch their dispatches separately.
+ * Dispatches are batched: one command buffer holds up to `maxBatch` of them
+ * and is submitted by `submit()` (the engine calls it before every upload,
+ * readback and flush, and the batch cap bounds how much work one submit
+ * carries, which keeps long runs clear of GPU watchdogs). Batching is safe
+ * with pooled buffers because (1) each dispatch's uniforms get a fresh buffer,
+ * so an early `writeBuffer` to it cannot race, and (2) anything else written
+ * through the queue (tensor uploads) first submits pending work, so the queue
+ * still orders later writes after earlier reads. Within one compute pass,
+ * WebGPU orders each dispatch's storage writes before the next dispatch.
  */
 import { LimitError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
@@ -30,12 +37,36 @@ export interface RunnerLimits {
 }
 
 export class Runner {
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private pending = 0;
+  private uniforms: GPUBuffer[] = [];
+  /** Dispatches recorded so far (for tests and benchmarks). */
+  dispatches = 0;
+  /** Command buffers submitted so far. */
+  submits = 0;
+
   constructor(
     private readonly device: GPUDevice,
     private readonly pool: BufferPool,
     readonly cache: PipelineCache,
     readonly limits: RunnerLimits,
+    private readonly maxBatch = 64,
   ) {}
+
+  /** Submits the recorded dispatches, if any. */
+  submit(): void {
+    if (!this.encoder) return;
+    this.pass!.end();
+    this.device.queue.submit([this.encoder.finish()]);
+    // Destroying after submit is allowed: the buffers live until the submitted work is done.
+    for (const u of this.uniforms) this.pool.destroy(u);
+    this.uniforms = [];
+    this.encoder = null;
+    this.pass = null;
+    this.pending = 0;
+    this.submits++;
+  }
 
   run(program: Program, params: Params, bindings: readonly Binding[], threads: number): void {
     if (threads === 0) return;
@@ -80,14 +111,16 @@ export class Runner {
       }
     });
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    const encoder = this.device.createCommandEncoder({ label: program.name });
-    const pass = encoder.beginComputePass({ label: program.name });
+    this.uniforms.push(uniform);
+    if (!this.encoder) {
+      this.encoder = this.device.createCommandEncoder({ label: 'webgpu-upsample batch' });
+      this.pass = this.encoder.beginComputePass({ label: 'webgpu-upsample batch' });
+    }
+    const pass = this.pass!;
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(gridX, gridY);
-    pass.end();
-    this.device.queue.submit([encoder.finish()]);
-    // Destroying after submit is allowed: the buffer lives until the submitted work is done.
-    this.pool.destroy(uniform);
+    this.dispatches++;
+    if (++this.pending >= this.maxBatch) this.submit();
   }
 }
