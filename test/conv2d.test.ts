@@ -3,13 +3,11 @@ import * as cpu from '../src/cpu/index.js';
 import { convOutSize } from '../src/index.js';
 import { useEngine } from './helpers/engine.js';
 import { compareConv } from './helpers/ops.js';
-import { pick, randInt, randomData, rng } from './helpers/random.js';
+import { pick, randInt, randomData, randomTensor, rng } from './helpers/random.js';
 
 const h = useEngine();
 
-function t(shape: number[], rand: () => number) {
-  return cpu.cpuTensor(randomData(shape.reduce((a, b) => a * b, 1), rand), shape);
-}
+const t = randomTensor;
 
 describe('conv2d', () => {
   it('GPU == CPU reference on 40 random stride/padding/dilation/groups/bias/activation cases', async () => {

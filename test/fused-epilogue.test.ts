@@ -2,13 +2,11 @@ import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
 import { useEngine } from './helpers/engine.js';
 import { compareConv } from './helpers/ops.js';
-import { pick, randInt, randomData, rng } from './helpers/random.js';
+import { pick, randInt, randomData, randomTensor, rng } from './helpers/random.js';
 
 const h = useEngine();
 
-function t(shape: number[], rand: () => number) {
-  return cpu.cpuTensor(randomData(shape.reduce((a, b) => a * b, 1), rand), shape);
-}
+const t = randomTensor;
 
 describe('fused epilogue: activation(conv + bias) · outputScale + residual, stored at depth-to-space positions', () => {
   it('GPU == CPU composition of the plain ops, 24 random conv2d and convTranspose2d cases', async () => {

@@ -1,7 +1,7 @@
 /** Dispatch of conv2d and convTranspose2d (shader: shaders/conv2d.wgsl.ts). */
 import { CONV_PARAMS, CONV_PIXELS, CONV_WORKGROUP, convShader, packWeightsShader } from '../../shaders/conv2d.wgsl.js';
 import type { Params } from '../gpu/program.js';
-import { planConv2d, type Conv2dOptions } from '../ops/conv2d.js';
+import { planConv2d, type Conv2dOptions, type ConvPlan } from '../ops/conv2d.js';
 import { planConvTranspose2d, type ConvTranspose2dOptions } from '../ops/conv-transpose2d.js';
 import { planEpilogue } from '../ops/epilogue.js';
 import type { Tensor } from '../tensor.js';
@@ -53,8 +53,6 @@ function packedWeights(ctx: KernelContext, w: Tensor, geo: ConvGeometry): Tensor
   });
 }
 
-type Plan = ReturnType<typeof planConv2d> & Partial<ReturnType<typeof planConvTranspose2d>>;
-
 function runConv(
   ctx: KernelContext,
   op: string,
@@ -62,7 +60,7 @@ function runConv(
   x: Tensor,
   w: Tensor,
   b: Tensor | null,
-  p: Plan,
+  p: ConvPlan,
   options: Conv2dOptions<Tensor>,
 ): Tensor {
   const residual = options.residual ? ctx.check(op, 'residual', options.residual) : null;

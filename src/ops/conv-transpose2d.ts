@@ -6,7 +6,8 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import { checkShape, fmt, int, pair, type Pair, type Shape } from './params.js';
-import { resolveActivation, type Activation, type ActivationOptions } from './activation.js';
+import { resolveActivation, type ActivationOptions } from './activation.js';
+import type { ConvPlan } from './conv2d.js';
 import type { EpilogueOptions } from './epilogue.js';
 
 export interface ConvTranspose2dOptions<T = unknown> extends ActivationOptions, EpilogueOptions<T> {
@@ -17,25 +18,9 @@ export interface ConvTranspose2dOptions<T = unknown> extends ActivationOptions, 
   groups?: number;
 }
 
-/** Everything a kernel needs, all validated. Per-axis values are `[h, w]`. */
-export interface ConvTranspose2dPlan {
-  n: number;
-  cIn: number;
-  cOut: number;
-  inH: number;
-  inW: number;
-  outH: number;
-  outW: number;
-  kH: number;
-  kW: number;
-  stride: [number, number];
-  padding: [number, number];
+/** Everything a kernel needs, all validated: the conv plan plus the output padding. */
+export interface ConvTranspose2dPlan extends ConvPlan {
   outputPadding: [number, number];
-  dilation: [number, number];
-  groups: number;
-  hasBias: boolean;
-  activation: Activation;
-  outShape: [number, number, number, number];
 }
 
 /** The output-size formula of a transposed convolution along one axis. */

@@ -15,7 +15,8 @@ export interface Conv2dOptions<T = unknown> extends ActivationOptions, EpilogueO
   groups?: number;
 }
 
-export interface Conv2dPlan {
+/** What conv2d and convTranspose2d plans share, all validated. Per-axis values are `[h, w]`. */
+export interface ConvPlan {
   n: number;
   cIn: number;
   cOut: number;
@@ -33,6 +34,8 @@ export interface Conv2dPlan {
   activation: Activation;
   outShape: [number, number, number, number];
 }
+
+export type Conv2dPlan = ConvPlan;
 
 export function convOutSize(inSize: number, k: number, s: number, p: number, d: number): number {
   return Math.floor((inSize + 2 * p - d * (k - 1) - 1) / s) + 1;

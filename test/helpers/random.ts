@@ -1,4 +1,5 @@
 /** Deterministic random data for tests: every failure is reproducible from its seed. */
+import { cpuTensor, type CpuTensor } from '../../src/cpu/index.js';
 
 /** mulberry32: a tiny seeded PRNG. */
 export function rng(seed: number): () => number {
@@ -25,4 +26,9 @@ export function randInt(rand: () => number, lo: number, hi: number): number {
 
 export function pick<T>(rand: () => number, xs: readonly T[]): T {
   return xs[Math.floor(rand() * xs.length)];
+}
+
+/** A CPU tensor of uniform values in [-1, 1). */
+export function randomTensor(shape: number[], rand: () => number): CpuTensor {
+  return cpuTensor(randomData(shape.reduce((a, b) => a * b, 1), rand), shape);
 }
