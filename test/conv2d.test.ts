@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import * as cpu from '../src/cpu/index.js';
 import { convOutSize } from '../src/index.js';
 import { useEngine } from './helpers/engine.js';
 import { compareConv } from './helpers/ops.js';
