@@ -6,9 +6,13 @@
  * tests fail.
  */
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 if (process.env.WEBGPU_TEST_ADAPTER !== 'hardware' && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
   process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
 }
+
+// Dawn's Vulkan loader complains on every start when this is unset (harmless, but noise in CI logs).
+process.env.XDG_RUNTIME_DIR ??= tmpdir();
