@@ -7,6 +7,7 @@ import { DeviceLostError, DisposedError, EngineMismatchError, LimitError, ShapeE
 import { BufferPool } from './gpu/buffer-pool.js';
 import { BufferUsage, MapMode } from './gpu/constants.js';
 import { acquireDevice } from './gpu/device.js';
+import { GpuTimer } from './gpu/gpu-timer.js';
 import { PipelineCache } from './gpu/pipeline-cache.js';
 import { Runner } from './gpu/runner.js';
 import * as conv from './kernels/conv.js';
@@ -250,6 +251,36 @@ export class Engine implements TensorOwner {
   async flush(): Promise<void> {
     this.runner.submit();
     await this.device.queue.onSubmittedWorkDone();
+  }
+
+  /** True when the device can time passes with timestamp queries. */
+  get canTimeGpu(): boolean {
+    return this.device.features.has('timestamp-query');
+  }
+
+  /**
+   * Runs `work`, waits for the GPU, and reports wall-clock time (record + submit
+   * + execute) and, when the adapter has 'timestamp-query', the GPU time of the
+   * compute passes it recorded (null otherwise). Pipeline compilation triggered
+   * by `work` counts in wall time only. Outputs of `work` are returned, not disposed.
+   */
+  async timeGpu<T>(work: () => T): Promise<{ result: T; wallMs: number; gpuMs: number | null }> {
+    this.assertUsable('timeGpu');
+    this.runner.submit();
+    await this.device.queue.onSubmittedWorkDone();
+    const timer = this.canTimeGpu ? new GpuTimer(this.device, this.pool) : null;
+    this.runner.timer = timer;
+    const t0 = performance.now();
+    let result: T;
+    try {
+      result = work();
+      this.runner.submit();
+    } finally {
+      this.runner.timer = null;
+    }
+    await this.device.queue.onSubmittedWorkDone();
+    const wallMs = performance.now() - t0;
+    return { result, wallMs, gpuMs: timer ? await timer.totalMs() : null };
   }
 
   get isLost(): boolean {

@@ -59,6 +59,31 @@ describe('resources, limits and device loss', () => {
     }
   });
 
+  it('timeGpu: timestamp queries time the recorded passes and leave no buffers behind', async () => {
+    const e = await createEngine();
+    try {
+      expect(e.canTimeGpu).toBe(e.device.features.has('timestamp-query'));
+      const x = e.tensor(randomData(8 * 32 * 32, rng(6)), [1, 8, 32, 32]);
+      const w = e.tensor(randomData(8 * 8 * 16, rng(7)), [8, 8, 4, 4]);
+      e.convTranspose2d(x, w, null, { stride: 2, padding: 1 }).dispose(); // compile outside the timing
+      await e.flush();
+      const before = e.stats().liveBuffers;
+      const { result, wallMs, gpuMs } = await e.timeGpu(() => e.convTranspose2d(x, w, null, { stride: 2, padding: 1 }));
+      expect(result.shape).toEqual([1, 8, 64, 64]);
+      expect(wallMs).toBeGreaterThan(0);
+      if (e.canTimeGpu) {
+        expect(gpuMs).not.toBeNull();
+        expect(gpuMs!).toBeGreaterThanOrEqual(0);
+        expect(gpuMs!).toBeLessThanOrEqual(wallMs);
+      } else expect(gpuMs).toBeNull();
+      result.dispose();
+      await e.flush();
+      expect(e.stats().liveBuffers).toBe(before);
+    } finally {
+      e.destroy();
+    }
+  });
+
   it('disposing a weight tensor also frees its cached prepacked copy', async () => {
     const e = await createEngine();
     try {

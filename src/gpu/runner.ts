@@ -18,6 +18,7 @@ import { LimitError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { BufferPool } from './buffer-pool.js';
 import { BufferUsage } from './constants.js';
+import type { GpuTimer } from './gpu-timer.js';
 import { PipelineCache } from './pipeline-cache.js';
 import { header, MAX_PAGES, packParams, type ElemType, type Params, type Program, type StorageSpec } from './program.js';
 
@@ -45,6 +46,8 @@ export class Runner {
   dispatches = 0;
   /** Command buffers submitted so far. */
   submits = 0;
+  /** While set, every pass records begin/end timestamps into it. */
+  timer: GpuTimer | null = null;
 
   constructor(
     private readonly device: GPUDevice,
@@ -58,6 +61,7 @@ export class Runner {
   submit(): void {
     if (!this.encoder) return;
     this.pass!.end();
+    this.timer?.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
     // Destroying after submit is allowed: the buffers live until the submitted work is done.
     for (const u of this.uniforms) this.pool.destroy(u);
@@ -114,7 +118,10 @@ export class Runner {
     this.uniforms.push(uniform);
     if (!this.encoder) {
       this.encoder = this.device.createCommandEncoder({ label: 'webgpu-upsample batch' });
-      this.pass = this.encoder.beginComputePass({ label: 'webgpu-upsample batch' });
+      this.pass = this.encoder.beginComputePass({
+        label: 'webgpu-upsample batch',
+        timestampWrites: this.timer?.passWrites(),
+      });
     }
     const pass = this.pass!;
     pass.setPipeline(pipeline);
