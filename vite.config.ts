@@ -1,9 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
 import { fileURLToPath } from 'node:url';
+import { demoIndexRedirect, upscalerModels } from './demo/vite-plugins.js';
+
+const page = (name: string): string => fileURLToPath(new URL(`./demo/${name}.html`, import.meta.url));
+
+// Cross-origin isolation gives performance.now() its fine (5 µs) resolution,
+// which the benchmark page reports; every resource of the pages is same-origin.
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 
 export default defineConfig({
   root: '.',
+  // Relative asset URLs: dist-demo/ works from any folder of a static host.
+  base: './',
+  plugins: [upscalerModels(), demoIndexRedirect()],
+  server: { headers: isolation },
+  preview: { headers: isolation },
   resolve: {
     // The package's own name resolves to its sources, for the README example, demos and tests.
     alias: [
@@ -14,6 +29,10 @@ export default defineConfig({
   build: {
     outDir: 'dist-demo',
     emptyOutDir: true,
+    // The three demo pages (multi-page app); they land in dist-demo/demo/.
+    rolldownOptions: {
+      input: { index: page('index'), bench: page('bench'), explorer: page('explorer') },
+    },
   },
   test: {
     include: ['test/**/*.test.ts'],

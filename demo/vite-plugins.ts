@@ -1,0 +1,86 @@
+/**
+ * Vite plugins of the demo pages.
+ *
+ * The UpscalerJS model packages export only their JS entry points, so their
+ * model.json and weight shards cannot be imported with `?url`. This plugin
+ * serves them in development from node_modules under /demo/models/<pkg>/…, and
+ * copies the offered ones into the build at the same place, so the pages fetch
+ * them with one relative URL in both cases.
+ */
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Connect, Plugin } from 'vite';
+import { MODEL_CATALOG, MODELS_URL_DIR } from './src/model-catalog.js';
+
+/**
+ * The models/ folder of an @upscalerjs package, or null when it is not
+ * installed. (Looked up on disk: the packages' `exports` hide package.json.)
+ */
+function modelsDir(root: string, pkg: string): string | null {
+  const dir = join(root, 'node_modules', '@upscalerjs', pkg, 'models');
+  return existsSync(dir) ? dir : null;
+}
+
+/** Maps '<pkg>/<dir>/<file>' to a file on disk, only for catalog models and plain file names. */
+function resolveModelFile(root: string, rel: string): string | null {
+  const parts = decodeURIComponent(rel.split('?')[0]).split('/').filter(Boolean);
+  const file = parts.pop();
+  if (!file || !/^[\w.-]+$/.test(file) || file.startsWith('.')) return null;
+  const [pkg, dir = ''] = parts;
+  if (parts.length > 2 || !MODEL_CATALOG.some((m) => m.pkg === pkg && m.dir === dir)) return null;
+  const models = modelsDir(root, pkg);
+  if (!models) return null;
+  const path = join(models, dir, file);
+  return existsSync(path) && statSync(path).isFile() ? path : null;
+}
+
+export function upscalerModels(): Plugin {
+  const prefix = `/demo/${MODELS_URL_DIR}/`;
+  let root = process.cwd();
+  return {
+    name: 'demo-upscalerjs-models',
+    configResolved(config) {
+      root = config.root;
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if (!req.url?.startsWith(prefix)) return next();
+        const path = resolveModelFile(root, req.url.slice(prefix.length));
+        if (!path) {
+          res.statusCode = 404;
+          res.end('not a served model file');
+          return;
+        }
+        res.setHeader('Content-Type', path.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+        createReadStream(path).pipe(res);
+      });
+    },
+    generateBundle() {
+      for (const m of MODEL_CATALOG) {
+        const models = modelsDir(root, m.pkg);
+        if (!models) continue;
+        const dir = join(models, m.dir);
+        for (const file of readdirSync(dir)) {
+          if (!file.endsWith('.json') && !file.endsWith('.bin')) continue;
+          const fileName = ['demo', MODELS_URL_DIR, m.pkg, m.dir, file].filter(Boolean).join('/');
+          this.emitFile({ type: 'asset', fileName, source: readFileSync(join(dir, file)) });
+        }
+      }
+    },
+  };
+}
+
+/** Opening the dev or preview server's root lands on the upscaler page (the pages live under /demo/). */
+export function demoIndexRedirect(): Plugin {
+  const redirect: Connect.NextHandleFunction = (req, res, next) => {
+    if (req.url !== '/' && req.url !== '/index.html') return next();
+    res.statusCode = 302;
+    res.setHeader('Location', '/demo/');
+    res.end();
+  };
+  return {
+    name: 'demo-index-redirect',
+    configureServer: (server) => void server.middlewares.use(redirect),
+    configurePreviewServer: (server) => void server.middlewares.use(redirect),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * `npm run build:demo` output works as static files: build into a temporary
+ * folder, serve it with `vite preview`, and every page loads and runs on the
+ * SwiftShader adapter with no console errors; the pretrained model files the
+ * Vite plugin copies are served next to the pages.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, preview } from 'vite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MODEL_CATALOG, modelJsonPath } from '../../demo/src/model-catalog.js';
+import { expectWebGPUAdapter, openPage, ROOT, useBrowser, VITE_CONFIG, waitForState } from './harness.js';
+
+const outDir = mkdtempSync(join(tmpdir(), 'demo-build-'));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+const h = useBrowser(async () => {
+  await build({ root: ROOT, configFile: VITE_CONFIG, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  const server = await preview({ root: ROOT, configFile: VITE_CONFIG, logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0 } });
+  return { server, port: (server.httpServer.address() as AddressInfo).port };
+});
+
+describe('built demo (vite build + preview)', () => {
+  it.each([
+    ['/demo/index.html'],
+    ['/demo/explorer.html'],
+    ['/demo/bench.html?sizes=4&channels=2&kernels=2&strides=2&reps=1&ops=convTranspose2d,pixelShuffle,conv2d&auto=1'],
+  ])('%s loads and runs on WebGPU with no console errors', async (path) => {
+    const p = await openPage(h, path);
+    await expectWebGPUAdapter(p.page);
+    expect(await waitForState(p.page, ['done', 'error'])).toBe('done');
+    expect(p.errors).toEqual([]);
+    await p.page.close();
+  });
+
+  it('serves every catalog model file from the build', async () => {
+    const p = await openPage(h, '/demo/index.html');
+    for (const m of MODEL_CATALOG) {
+      const status = await p.page.evaluate(async (url) => {
+        const res = await fetch(url);
+        const json = (await res.json()) as { weightsManifest: { paths: string[] }[] };
+        const shard = await fetch(new URL(json.weightsManifest[0].paths[0], new URL(url, location.href)));
+        return [res.status, shard.status, (await shard.arrayBuffer()).byteLength > 0];
+      }, modelJsonPath(m));
+      expect(status, m.id).toEqual([200, 200, true]);
+    }
+    await p.page.close();
+  });
+});
