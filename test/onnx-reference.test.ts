@@ -99,7 +99,7 @@ describe('onnxruntime-node as an independent reference', () => {
     const rand = rng(9500);
     for (const [mode, scale] of [['nearest', [2, 3]], ['nearest', [1.5, 2.5]], ['bilinear', [2, 2]], ['bilinear', [3, 1.75]]] as const) {
       const x = randomTensor([1, 2, 5, 4], rand);
-      const attrs = mode === 'nearest'
+      const attrs: Record<string, string> = mode === 'nearest'
         ? { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }
         : { mode: 'linear', coordinate_transformation_mode: 'half_pixel' };
       const bytes = encodeModel({

@@ -1,0 +1,27 @@
+/**
+ * loadModel: a TensorFlow.js LayersModel (model.json + weight shards) on an engine.
+ * Works in browsers and Node: the caller supplies the bytes.
+ */
+import type { Engine } from '../engine.js';
+import { buildModel } from './graph.js';
+import { parseLayersModel, type LayersModelJson } from './tfjs-layers.js';
+import type { UpscaleModel } from './types.js';
+
+export interface LayersModelSource {
+  /** Parsed model.json. */
+  modelJson: LayersModelJson;
+  /** Shard contents in weightsManifest order (all paths of group 0, then group 1, …). */
+  weightShards: readonly ArrayBuffer[];
+  /** Shown in errors and results; default 'model'. */
+  name?: string;
+  /** Value range the network expects: [0, 255] for UpscalerJS's RDN models, [0, 1] for RRDN (esrgan-thick). Default [0, 255]. */
+  inputRange?: readonly [number, number];
+  outputRange?: readonly [number, number];
+}
+
+/** Validates everything on the CPU (throws ModelError), then uploads the weights once. */
+export function loadModel(engine: Engine, source: LayersModelSource): UpscaleModel & { maxChannels: number } {
+  const graph = parseLayersModel(source.modelJson, source.weightShards);
+  const inputRange = source.inputRange ?? [0, 255];
+  return buildModel(engine, graph, { name: source.name ?? 'model', inputRange, outputRange: source.outputRange ?? inputRange });
+}
