@@ -4,13 +4,12 @@
  * Tolerance: the float32 summation bound of compare.ts (both sides are within
  * γ_K·Σ|w·x| of the exact sum, so within 2·γ_K·Σ|w·x| of each other).
  */
-import * as ort from 'onnxruntime-node';
 import { describe, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
 import { convOutSize, convTransposeOutSize } from '../src/index.js';
 import { expectCloseSums, expectExact } from './helpers/compare.js';
 import { useEngine } from './helpers/engine.js';
-import { encodeModel, runOnnxOp, type OnnxTensor } from './helpers/onnx-proto.js';
+import { runOnnxOp, type OnnxTensor } from './helpers/onnx.js';
 import { pick, randInt, randomTensor, rng } from './helpers/random.js';
 
 const h = useEngine();
@@ -102,21 +101,14 @@ describe('onnxruntime-node as an independent reference', () => {
       const attrs: Record<string, string> = mode === 'nearest'
         ? { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }
         : { mode: 'linear', coordinate_transformation_mode: 'half_pixel' };
-      const bytes = encodeModel({
-        nodes: [{ op: 'Resize', inputs: ['x', '', 'scales'], outputs: ['y'], attrs }],
-        inputs: { x: x.shape },
-        initializers: { scales: { data: Float32Array.from([1, 1, scale[0], scale[1]]), shape: [4] } },
-        outputs: ['y'],
-      });
-      const session = await ort.InferenceSession.create(bytes);
-      const ref = (await session.run({ x: new ort.Tensor('float32', x.data, x.shape) })).y;
-      await session.release();
+      // roi skipped (''), scales as a constant.
+      const ref = await runOnnxOp('Resize', [x], attrs, ['', { data: Float32Array.from([1, 1, scale[0], scale[1]]), shape: [4] }]);
       const out = await gpu((e) => e.upsample(e.tensor(x.data, x.shape), { scale: [scale[0], scale[1]], mode }));
       const ctx = `Resize ${mode} ${scale}`;
-      if (mode === 'nearest') expectExact(out, ref.data as Float32Array, ctx);
+      if (mode === 'nearest') expectExact(out, ref.data, ctx);
       else {
         const mag = cpu.upsample(abs(x), { scale: [scale[0], scale[1]], mode }).data;
-        expectCloseSums(out, ref.data as Float32Array, mag.map((m) => m * 64), 4, ctx);
+        expectCloseSums(out, ref.data, mag.map((m) => m * 64), 4, ctx);
       }
     }
   });

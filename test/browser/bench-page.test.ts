@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCases, configFromParams } from '../../demo/src/bench/cases.js';
 import type { BenchReport } from '../../demo/src/bench/report.js';
-import { pretrainedUnavailable } from './models-present.js';
 import { ARTIFACTS, expectWebGPUAdapter, openPage, useBrowser, waitForState } from './harness.js';
 
 const h = useBrowser();
@@ -27,12 +26,12 @@ describe('benchmark page (demo/bench.html)', () => {
 
     // Every case the same URL asks for is in the report, in order (model only when the model code exists).
     const config = configFromParams(new URLSearchParams(QUERY));
-    const expected = buildCases(config).filter((c) => c.op !== 'model' || !pretrainedUnavailable());
+    const expected = buildCases(config);
     expect(report.results.map((r) => `${r.family}@${r.size}`)).toEqual(expected.map((c) => `${c.family}@${c.size}`));
-    expect(report.skipped.filter((s) => s.op !== 'model')).toEqual([]);
+    expect(report.skipped).toEqual([]);
     const ops = new Set(report.results.map((r) => r.op));
     for (const op of ['convTranspose2d', 'pixelShuffle', 'conv2d']) expect(ops, op).toContain(op);
-    if (!pretrainedUnavailable()) expect(ops).toContain('model');
+    expect(ops).toContain('model');
 
     for (const r of report.results) {
       const what = `${r.family} ${r.size}²`;

@@ -7,7 +7,7 @@ import type { Engine } from '../../../src/index.js';
 import type { UpscaleModel } from '../../../src/model/types.js';
 import { byId, download, fmtMs, h, nextFrame } from '../dom.js';
 import { bootEngine, renderStatus } from '../gpu-status.js';
-import { loadCatalogModel, pretrainedUnavailable } from '../upscaler/pretrained.js';
+import { loadCatalogModel } from '../upscaler/pretrained.js';
 import { ALL_OPS, buildCases, configFromParams, configToParams, type BenchConfig } from './cases.js';
 import { speedupChart, timeChart, type Series } from './charts.js';
 import { performanceNowResolution, QueueTimer } from './gpu-timer.js';
@@ -92,11 +92,6 @@ function renderCharts(results: CaseResult[]): void {
 
 async function loadModel(engine: Engine, c: BenchConfig, skipped: BenchReport['skipped']): Promise<UpscaleModel | null> {
   if (!c.ops.includes('model')) return null;
-  const why = pretrainedUnavailable();
-  if (why) {
-    skipped.push({ op: 'model', reason: `pretrained models are ${why}` });
-    return null;
-  }
   try {
     return await loadCatalogModel(engine, c.modelId);
   } catch (e) {
@@ -181,10 +176,6 @@ async function main(): Promise<void> {
     return;
   }
   const engine = boot.engine;
-  if (pretrainedUnavailable()) {
-    const box = ui.ops.querySelector<HTMLInputElement>('input[value=model]');
-    box?.parentElement?.append(h('span', { class: 'muted' }, ` — ${pretrainedUnavailable()}`));
-  }
   ui.form.addEventListener('submit', (e) => {
     e.preventDefault();
     run(engine, readForm()).catch(fail);

@@ -11,7 +11,7 @@ import { planesToRgba, rgbaToPlanes } from '../planes.js';
 import { canvasResize, decodeImage } from './canvas-image.js';
 import { CompareView } from './compare-view.js';
 import { setupImageInput } from './image-input.js';
-import { catalogModel, pretrainedUnavailable, runPretrained } from './pretrained.js';
+import { catalogModel, runPretrained } from './pretrained.js';
 import { loadSample } from './sample.js';
 
 /** What the last run did; also exposed as window.__upscaler for the browser tests. */
@@ -66,7 +66,7 @@ function fillMethods(): void {
   const engineGroup = h('optgroup', { label: boot.kind === 'webgpu' ? 'Computed on WebGPU' : 'Computed on the CPU reference kernels' });
   for (const m of METHODS) engineGroup.append(h('option', { value: `engine:${m.id}` }, m.label));
   ui.method.append(engineGroup);
-  const why = boot.kind !== 'webgpu' ? 'need WebGPU' : pretrainedUnavailable();
+  const why = boot.kind !== 'webgpu' ? 'need WebGPU' : null;
   const models = h('optgroup', { label: why ? `Pretrained UpscalerJS models (${why})` : 'Pretrained UpscalerJS models' });
   for (const m of MODEL_CATALOG) models.append(h('option', { value: `model:${m.id}`, disabled: !!why }, m.label));
   ui.method.append(models);
