@@ -16,3 +16,4 @@ export type { ActivationName, ActivationOptions } from './ops/activation.js';
 export type { Pair, Shape } from './ops/params.js';
 export { convTransposeOutSize } from './ops/conv-transpose2d.js';
 export { convOutSize } from './ops/conv2d.js';
+export { loadModel, ModelError, parseLayersModel, type LayersModelSource, type LayersModelJson, type UpscaleModel } from './model/index.js';

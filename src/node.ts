@@ -1,0 +1,8 @@
+/**
+ * `webgpu-upsample/node`: Node-only helpers (file system access).
+ *
+ *   import { createEngine } from 'webgpu-upsample';
+ *   import { loadModelFromPackage } from 'webgpu-upsample/node';
+ *   const model = loadModelFromPackage(engine, 'esrgan-slim', 4);
+ */
+export { loadModelFromPackage, packagedScales, type PackagedModel } from './model/load-node.js';
