@@ -21,6 +21,8 @@ import type { DepthToSpaceMode } from './ops/depth-to-space.js';
 import { checkShape, fmt, sizeOf, type Shape } from './ops/params.js';
 import type { UpsampleOptions } from './ops/upsample.js';
 import { Tensor, type TensorOwner } from './tensor.js';
+import type { ImageInput } from './upscale/image.js';
+import { upscale, type UpscaledImage, type UpscaleOptions } from './upscale/upscale.js';
 
 export interface EngineOptions {
   /** Use this device (shared with the caller) instead of requesting one. The engine never destroys a device it did not create. */
@@ -225,6 +227,16 @@ export class Engine implements TensorOwner {
   concat(xs: readonly Tensor[]): Tensor {
     this.assertUsable('concat');
     return ew.concat(this.ctx, xs);
+  }
+
+  /**
+   * Upscales an RGBA image (ImageData / ImageBitmap / canvas in browsers, RGBA
+   * bytes in Node) with a model, in seam-free tiles, with progress and cancel.
+   * See src/upscale/upscale.ts.
+   */
+  upscale(image: ImageInput, options: UpscaleOptions): Promise<UpscaledImage> {
+    this.assertUsable('upscale');
+    return upscale(this, image, options);
   }
 
   // ---- lifetime -------------------------------------------------------------

@@ -17,3 +17,4 @@ export type { Pair, Shape } from './ops/params.js';
 export { convTransposeOutSize } from './ops/conv-transpose2d.js';
 export { convOutSize } from './ops/conv2d.js';
 export { loadModel, ModelError, parseLayersModel, type LayersModelSource, type LayersModelJson, type UpscaleModel } from './model/index.js';
+export { upscale, upscalePlanes, planTiles, type UpscaleOptions, type UpscaleProgress, type UpscaledImage, type RgbaImage, type ImageInput } from './upscale/index.js';

@@ -211,6 +211,7 @@ export function buildModel(engine: Engine, graph: ModelGraph, options: GraphMode
     inputRange: options.inputRange,
     outputRange: options.outputRange,
     maxChannels: Math.max(...[...info.values()].map((i) => i.channels)),
+    peakElementsPerInputPixel: Math.max(...[...info.values()].map((i) => i.channels * i.factor * i.factor)),
     run,
     dispose() {
       if (disposed) return;

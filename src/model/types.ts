@@ -19,6 +19,12 @@ export interface UpscaleModel {
   readonly inputRange: readonly [number, number];
   /** Value range of its output. */
   readonly outputRange: readonly [number, number];
+  /**
+   * Elements of the largest intermediate tensor per input pixel: max over the
+   * graph's tensors of channels × (resolution / input resolution)². Tiling uses
+   * it to size tiles; when absent it assumes the widest layer at output resolution.
+   */
+  readonly peakElementsPerInputPixel?: number;
   /** Runs on [1, 3, H, W] (RGB, NCHW, values in inputRange); returns [1, 3, H·scale, W·scale]. Does not dispose `x`. */
   run(x: Tensor): Tensor;
   /** Frees the weights on the GPU. Idempotent. */

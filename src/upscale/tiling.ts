@@ -1,0 +1,213 @@
+/**
+ * Tile planning for upscaling images larger than one GPU dispatch should carry.
+ *
+ * The image is cut into *cores* that partition it; each tile reads its core
+ * grown by `overlap = model.receptiveRadius` input pixels on every side
+ * (clipped at the image border) and keeps only the core's output. An output
+ * pixel depends on at most `receptiveRadius` input pixels around it, so the
+ * kept part of every tile sees exactly the context it would see in an
+ * untiled run: where the tile is clipped, the image border is there too and
+ * the network zero-pads the same way. Tiled output therefore EQUALS untiled
+ * output up to float rounding, rather than merely looking seam-free.
+ *
+ * Tile size comes from a memory estimate: the largest intermediate tensor of a
+ * tile is taken as channels × inH × inW × scale² × 4 bytes (the widest layer,
+ * pessimistically assumed to run at output resolution). It must fit:
+ *   - maxStorageBufferBindingSize and maxBufferSize (one tensor, one binding);
+ *   - maxComputeWorkgroupsPerDimension × 64 elements (a one-thread-per-element
+ *     dispatch with 64-thread workgroups still fits a 1-D grid), which bounds
+ *     the work of a single dispatch;
+ *   - `maxTileBytes`, a per-submit work cap (default 16 MiB) that keeps each
+ *     tile short enough to stay clear of GPU watchdogs and leave the page
+ *     responsive between tiles.
+ * Pure: no GPU, no I/O.
+ */
+import { ArgumentError, LimitError } from '../errors.js';
+import { int, pair, type Pair } from '../ops/params.js';
+
+/** The device limits the plan respects (a GPUSupportedLimits satisfies this). */
+export interface TileLimits {
+  readonly maxStorageBufferBindingSize: number;
+  readonly maxBufferSize: number;
+  readonly maxComputeWorkgroupsPerDimension: number;
+}
+
+export interface TilePlanOptions {
+  /** Integer upscaling factor of the model. */
+  scale: number;
+  /** Context, in input pixels on each side, that one output pixel depends on; used as the overlap. */
+  receptiveRadius: number;
+  limits: TileLimits;
+  /** Widest channel count among the model's intermediate tensors. Default {@link DEFAULT_CHANNELS}. */
+  channels?: number;
+  /**
+   * Elements of the model's largest intermediate tensor per input pixel (channels ×
+   * resolution factor²), when the model knows it; overrides the `channels × scale²` estimate.
+   */
+  peakElementsPerInputPixel?: number;
+  /** Per-tile cap on the estimated largest intermediate tensor, in bytes. Default {@link DEFAULT_MAX_TILE_BYTES}. */
+  maxTileBytes?: number;
+  /**
+   * Largest kept (core) tile size in input pixels, a number or [h, w]. Overrides
+   * the size derived from the limits (the limits are then not checked). Tiles
+   * are still evened out, so the actual cores may be slightly smaller.
+   */
+  tileSize?: Pair;
+}
+
+/** A rectangle in input-image pixels. */
+export interface Region {
+  readonly y: number;
+  readonly x: number;
+  readonly height: number;
+  readonly width: number;
+}
+
+export interface Tile {
+  /** Row-major position of the tile in the plan. */
+  readonly index: number;
+  readonly row: number;
+  readonly col: number;
+  /** The part of the image this tile produces; the cores of a plan partition the image. */
+  readonly core: Region;
+  /** The part of the image this tile reads: the core grown by the overlap, clipped to the image. */
+  readonly input: Region;
+}
+
+export interface TilePlan {
+  readonly height: number;
+  readonly width: number;
+  readonly scale: number;
+  /** Context read around each core, in input pixels (= receptive radius). */
+  readonly overlap: number;
+  /** Largest core size, in input pixels. */
+  readonly tileHeight: number;
+  readonly tileWidth: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly tiles: readonly Tile[];
+  /** Estimated bytes of the largest intermediate tensor of the largest tile. */
+  readonly estimatedBytes: number;
+}
+
+/** Channel count assumed when the model does not say (ESRGAN/RDN-style networks are 64 wide). */
+export const DEFAULT_CHANNELS = 64;
+/** Default per-tile work cap: 16 MiB for the largest intermediate tensor. */
+export const DEFAULT_MAX_TILE_BYTES = 16 * 2 ** 20;
+/** Threads per workgroup assumed by the dispatch-size bound. */
+const WORKGROUP_THREADS = 64;
+
+/** The core grown by `radius` on each side, clipped to an H×W image. */
+export function expandRegion(core: Region, radius: number, height: number, width: number): Region {
+  const y = Math.max(0, core.y - radius);
+  const x = Math.max(0, core.x - radius);
+  const y1 = Math.min(height, core.y + core.height + radius);
+  const x1 = Math.min(width, core.x + core.width + radius);
+  return { y, x, height: y1 - y, width: x1 - x };
+}
+
+/** Bytes the plan may spend on a tile's largest intermediate tensor under these limits and cap. */
+export function tileByteBudget(limits: TileLimits, maxTileBytes = DEFAULT_MAX_TILE_BYTES): number {
+  return Math.min(
+    limits.maxStorageBufferBindingSize,
+    limits.maxBufferSize,
+    limits.maxComputeWorkgroupsPerDimension * WORKGROUP_THREADS * 4,
+    maxTileBytes,
+  );
+}
+
+/**
+ * Cuts an H×W image into tiles for a model of the given scale and receptive
+ * radius. Throws ArgumentError for bad arguments and LimitError when even a
+ * 1-pixel core plus its overlap exceeds the budget.
+ */
+export function planTiles(height: number, width: number, options: TilePlanOptions): TilePlan {
+  const op = 'planTiles';
+  int(op, 'height', height, { min: 1 });
+  int(op, 'width', width, { min: 1 });
+  if (!options || typeof options !== 'object') throw new ArgumentError(`${op}: options { scale, receptiveRadius, limits } are required`);
+  const scale = int(op, 'scale', options.scale, { min: 1 });
+  const overlap = int(op, 'receptiveRadius', options.receptiveRadius, { min: 0 });
+  const channels = int(op, 'channels', options.channels ?? DEFAULT_CHANNELS, { min: 1 });
+  const maxTileBytes = options.maxTileBytes ?? DEFAULT_MAX_TILE_BYTES;
+  if (typeof maxTileBytes !== 'number' || !(maxTileBytes > 0)) {
+    throw new ArgumentError(`${op}: maxTileBytes ${String(maxTileBytes)} must be a number > 0`);
+  }
+  const peak = options.peakElementsPerInputPixel;
+  if (peak !== undefined && !(typeof peak === 'number' && peak > 0 && Number.isFinite(peak))) {
+    throw new ArgumentError(`${op}: peakElementsPerInputPixel ${String(peak)} must be a finite number > 0`);
+  }
+  const bytesPerInputPixel = 4 * (peak ?? channels * scale * scale);
+
+  let coreH: number;
+  let coreW: number;
+  if (options.tileSize !== undefined) {
+    const [th, tw] = pair(op, 'tileSize', options.tileSize, 0, { min: 1 });
+    coreH = Math.min(th, height);
+    coreW = Math.min(tw, width);
+  } else {
+    const limits = options.limits;
+    if (!limits) throw new ArgumentError(`${op}: limits are required unless tileSize is given`);
+    const budget = tileByteBudget(limits, maxTileBytes);
+    const maxPixels = Math.floor(budget / bytesPerInputPixel);
+    [coreH, coreW] = coreSizeFor(height, width, overlap, maxPixels, () =>
+      `${op}: a ${1 + 2 * overlap}×${1 + 2 * overlap} tile (1 pixel plus receptive radius ${overlap} each side) ` +
+      `needs ~${(1 + 2 * overlap) ** 2 * bytesPerInputPixel} bytes for ${channels} channels at scale ${scale}, ` +
+      `over the budget of ${budget} bytes (min of device limits and maxTileBytes ${maxTileBytes})`,
+    );
+  }
+
+  // Even the tiles out: 100 px at core 48 becomes 34+34+32 rather than 48+48+4,
+  // which wastes less overlap and keeps every tile's cost alike.
+  const rows = Math.ceil(height / coreH);
+  const cols = Math.ceil(width / coreW);
+  coreH = Math.ceil(height / rows);
+  coreW = Math.ceil(width / cols);
+
+  const tiles: Tile[] = [];
+  let estimatedBytes = 0;
+  for (let row = 0; row < rows; row++) {
+    for (let col = 0; col < cols; col++) {
+      const y = row * coreH;
+      const x = col * coreW;
+      const core = { y, x, height: Math.min(coreH, height - y), width: Math.min(coreW, width - x) };
+      const input = expandRegion(core, overlap, height, width);
+      estimatedBytes = Math.max(estimatedBytes, input.height * input.width * bytesPerInputPixel);
+      tiles.push({ index: tiles.length, row, col, core, input });
+    }
+  }
+  return { height, width, scale, overlap, tileHeight: coreH, tileWidth: coreW, rows, cols, tiles, estimatedBytes };
+}
+
+/**
+ * Largest core [h, w] whose input tile (core + 2·overlap, clipped) has at most
+ * `maxPixels` pixels. A dimension that fits whole is taken whole (no overlap
+ * is then needed along it); the smaller dimension is tried first so that a
+ * wide strip becomes full-height tiles rather than squares.
+ */
+function coreSizeFor(
+  height: number,
+  width: number,
+  overlap: number,
+  maxPixels: number,
+  tooSmall: () => string,
+): [number, number] {
+  if (height * width <= maxPixels) return [height, width];
+  const side = Math.floor(Math.sqrt(maxPixels));
+  const smallIsHeight = height <= width;
+  const small = smallIsHeight ? height : width;
+  const large = smallIsHeight ? width : height;
+  let coreSmall: number;
+  let inSmall: number;
+  if (small <= side) {
+    coreSmall = small;
+    inSmall = small;
+  } else {
+    coreSmall = side - 2 * overlap;
+    inSmall = side;
+  }
+  const inLarge = Math.floor(maxPixels / inSmall);
+  const coreLarge = large <= inLarge ? large : inLarge - 2 * overlap;
+  if (coreSmall < 1 || coreLarge < 1) throw new LimitError(tooSmall());
+  return smallIsHeight ? [coreSmall, coreLarge] : [coreLarge, coreSmall];
+}
