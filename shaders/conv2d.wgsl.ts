@@ -68,11 +68,14 @@ export function convShader(v: ConvVariant): string {
     ...P.map((j) => `        let x${j} = select(0.0, x_ld(xi + c${j}), in${j});`),
     ...P.flatMap((j) => C.map((c) => `        acc${j}_${c} += x${j} * w${c};`)),
   ].join('\n');
-  const stores = P.map(
-    (j) => `  if (ox0 + ${j}u * oxStep < params.outW) {
-${C.map((c) => `    store(n, g, cb + ${c}u, oy, ox0 + ${j}u * oxStep, acc${j}_${c});`).join('\n')}
-  }`,
-  ).join('\n');
+  // The epilogue is one loop over the accumulators, not CONV_PIXELS·cv inlined
+  // copies of store(): the same work, a fraction of the code to compile (cold start).
+  const nAcc = CONV_PIXELS * v.cv;
+  const stores = `  var accs = array<vec4<f32>, ${nAcc}>(${P.flatMap((j) => C.map((c) => `acc${j}_${c}`)).join(', ')});
+  for (var k = 0u; k < ${nAcc}u; k++) {
+    let ox = ox0 + (k / ${v.cv}u) * oxStep;
+    if (ox < params.outW) { store(n, g, cb + k % ${v.cv}u, oy, ox, accs[k]); }
+  }`;
   return wgsl`
 // Where output (n, co, oy, ox) is stored: plain NCHW, or its depth-to-space position
 // (channel co = c·r² + a·r + b for CRD, (a·r + b)·C + c for DCR goes to (c, oy·r + a, ox·r + b)).
