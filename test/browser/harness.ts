@@ -7,33 +7,13 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll } from 'vitest';
+import { CHROMIUM_ARGS, launchChromium } from '../helpers/chromium.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-
-/**
- * Flags that give headless Chromium a WebGPU adapter without a GPU:
- * --enable-unsafe-webgpu exposes WebGPU on Linux, --use-webgpu-adapter=swiftshader
- * picks Dawn's SwiftShader (Vulkan-on-CPU) adapter, --use-angle=swiftshader and
- * --enable-features=Vulkan keep the rest of the GPU process on SwiftShader too.
- * The others keep a test browser quiet (no sandbox in containers, no background traffic).
- */
-export const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--use-angle=swiftshader',
-  '--enable-features=Vulkan',
-  '--no-sandbox',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--no-default-browser-check',
-];
 
 export const VITE_CONFIG = fileURLToPath(new URL('../../vite.config.ts', import.meta.url));
 
@@ -68,7 +48,7 @@ export function useBrowser(start: () => Promise<{ server: BrowserHarness['server
     const { server, port } = await start();
     h.server = server;
     h.baseUrl = `http://127.0.0.1:${port}`;
-    h.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    h.browser = await launchChromium();
   });
   afterAll(async () => {
     await h.browser?.close();
