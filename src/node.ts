@@ -5,4 +5,4 @@
  *   import { loadModelFromPackage } from 'webgpu-upsample/node';
  *   const model = loadModelFromPackage(engine, 'esrgan-slim', 4);
  */
-export { loadModelFromPackage, packagedScales, type PackagedModel } from './model/load-node.js';
+export { loadModelFromPackage, packagedScales, readPackagedModel, type PackagedModel, type PackagedModelFiles } from './model/load-node.js';

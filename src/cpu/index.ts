@@ -9,3 +9,4 @@ export { conv2d } from './conv2d.js';
 export { depthToSpace, spaceToDepth, pixelShuffle, pixelUnshuffle } from './depth-to-space.js';
 export { upsample } from './upsample.js';
 export { relu, leakyRelu, mul, add, concat } from './elementwise.js';
+export { runModelGraph } from './model.js';

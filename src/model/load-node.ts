@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Engine } from '../engine.js';
 import { ModelError } from './errors.js';
-import { loadModel } from './load.js';
+import { loadModel, type LayersModelSource } from './load.js';
 import type { LayersModelJson } from './tfjs-layers.js';
 import type { UpscaleModel } from './types.js';
 
@@ -43,7 +43,15 @@ export function packagedScales(name: PackagedModel): number[] {
   return readdirSync(models).map((d) => /^x(\d+)$/.exec(d)?.[1]).filter((s): s is string => !!s).map(Number).sort((a, b) => a - b);
 }
 
-export function loadModelFromPackage(engine: Engine, name: PackagedModel, scale?: number): UpscaleModel & { maxChannels: number } {
+/** The files of a packaged model, read from node_modules; `scale` defaults to 4 where offered. */
+export interface PackagedModelFiles extends LayersModelSource {
+  weightShards: ArrayBuffer[];
+  name: string;
+  inputRange: readonly [number, number];
+  scale: number;
+}
+
+export function readPackagedModel(name: PackagedModel, scale?: number): PackagedModelFiles {
   if (!(name in RANGES)) throw new ModelError(`unknown model '${name}' (${Object.keys(RANGES).join(', ')})`);
   const scales = packagedScales(name);
   const s = scale ?? (scales.includes(4) ? 4 : scales[0]);
@@ -57,5 +65,9 @@ export function loadModelFromPackage(engine: Engine, name: PackagedModel, scale?
       return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
     }),
   );
-  return loadModel(engine, { modelJson, weightShards, name: `${name}-x${s}`, inputRange: RANGES[name] });
+  return { modelJson, weightShards, name: `${name}-x${s}`, inputRange: RANGES[name], scale: s };
+}
+
+export function loadModelFromPackage(engine: Engine, name: PackagedModel, scale?: number): UpscaleModel & { maxChannels: number } {
+  return loadModel(engine, readPackagedModel(name, scale));
 }
