@@ -1,0 +1,116 @@
+/**
+ * The benchmark page: on one WebGPU adapter, runs each case with our engine,
+ * TensorFlow.js WebGPU and ONNX Runtime Web WebGPU, one implementation after
+ * the other (never concurrently, so they do not share the CPU that SwiftShader
+ * runs on). bench/run.ts calls `window.__benchRun(config)` and gets the report.
+ */
+import { createEngine, type AdapterDescription } from '../../src/index.js';
+import { caseData, caseName, inputShape, type BenchCase, type Summary } from '../cases.js';
+import { copyBandwidth } from './copy-bandwidth.js';
+import { errorText, type ImplResult, type TimingConfig } from './measure.js';
+import { runOrt } from './ort.js';
+import { runOurs, type GpuTiming } from './ours.js';
+import { initTfjs, runTfjs } from './tfjs.js';
+
+export type AnchorName = 'tfjs' | 'ort';
+
+export interface PageConfig extends TimingConfig {
+  cases: BenchCase[];
+  anchors: AnchorName[];
+}
+
+export interface PageCaseResult {
+  name: string;
+  case: BenchCase;
+  ours: ImplResult;
+  oursGpu: GpuTiming | null;
+  tfjs: ImplResult;
+  ort: ImplResult;
+}
+
+export interface PageReport {
+  adapter: AdapterDescription | null;
+  userAgent: string;
+  crossOriginIsolated: boolean;
+  /** Smallest observed non-zero step of performance.now(), in ms. */
+  timerResolutionMs: number;
+  tfjsInitError: string | null;
+  copy: { floats: number; bytes: number; wall: Summary; gbps: number } | { error: string } | null;
+  results: PageCaseResult[];
+  /** Console errors seen while the page ran (filled in by bench/run.ts). */
+  consoleErrors?: string[];
+}
+
+declare global {
+  interface Window {
+    __benchRun?: (config: PageConfig) => Promise<PageReport>;
+  }
+}
+
+/** Progress, on the page and (prefixed) on the console, which bench/run.ts echoes. */
+const log = (s: string): void => {
+  document.getElementById('log')!.textContent += `${s}\n`;
+  console.log(`[bench] ${s}`);
+};
+
+function timerResolution(): number {
+  let best = Infinity;
+  for (let i = 0; i < 200; i++) {
+    const a = performance.now();
+    let b = performance.now();
+    while (b === a) b = performance.now();
+    best = Math.min(best, b - a);
+  }
+  return best;
+}
+
+async function run(config: PageConfig): Promise<PageReport> {
+  document.body.dataset.state = 'running';
+  const engine = await createEngine();
+  const tfjsInitError = config.anchors.includes('tfjs') ? await initTfjs() : null;
+  const results: PageCaseResult[] = [];
+  const skipped = (reason: string): ImplResult => ({ status: 'skipped', reason });
+  for (const [i, c] of config.cases.entries()) {
+    const name = caseName(c);
+    log(`${name}…`);
+    const data = caseData(c, 1000 + i);
+    let ours: ImplResult;
+    let oursGpu: GpuTiming | null = null;
+    let out: Float32Array | null = null;
+    try {
+      const r = await runOurs(engine, c, data, config);
+      [ours, oursGpu, out] = [r.result, r.gpu, r.output];
+    } catch (e) {
+      ours = { status: 'error', error: errorText(e) };
+    }
+    let tfjs = skipped('not requested');
+    if (config.anchors.includes('tfjs')) tfjs = tfjsInitError ? { status: 'error', error: `init: ${tfjsInitError}` } : await runTfjs(c, data, out, config);
+    const ort = config.anchors.includes('ort') ? await runOrt(c, data, out, config) : skipped('not requested');
+    results.push({ name, case: c, ours, oursGpu, tfjs, ort });
+  }
+  // Yardstick for the data-movement cases, sized like the largest pixelShuffle input.
+  const shuffleFloats = Math.max(0, ...config.cases.filter((c) => c.op === 'pixelShuffle').map((c) => inputShape(c).reduce((a, b) => a * b, 1)));
+  let copy: PageReport['copy'] = null;
+  if (shuffleFloats > 0) {
+    try {
+      copy = await copyBandwidth(engine.device, Math.ceil(shuffleFloats / 4) * 4, Math.max(3, config.reps));
+    } catch (e) {
+      copy = { error: errorText(e) };
+    }
+  }
+  const report: PageReport = {
+    adapter: engine.adapterInfo,
+    userAgent: navigator.userAgent,
+    crossOriginIsolated,
+    timerResolutionMs: timerResolution(),
+    tfjsInitError,
+    copy,
+    results,
+  };
+  engine.destroy();
+  document.body.dataset.state = 'done';
+  return report;
+}
+
+window.__benchRun = run;
+document.body.dataset.state = 'ready';

@@ -1,0 +1,84 @@
+/**
+ * Our engine on one case: end-to-end calls (dispatch + readback, the same
+ * protocol as the anchors) and, separately, `engine.timeGpu` (submit → queue
+ * idle wall time, and GPU pass time from timestamp queries when the adapter has them).
+ */
+import { loadModel, type Engine, type LayersModelJson, type Tensor } from '../../src/index.js';
+import { inputShape, summarize, type BenchCase, type CaseData, type Summary } from '../cases.js';
+
+export type { CaseData };
+import { timeCalls, type ImplResult, type TimingConfig } from './measure.js';
+
+/** `engine.timeGpu` reps: wall from submit to queue idle (no readback), and timestamp-query GPU time. */
+export interface GpuTiming {
+  wall: Summary | null;
+  gpu: Summary | null;
+}
+
+/** model.json and shards of an UpscalerJS package, fetched from the Vite server (node_modules). */
+export async function fetchLayersModel(url: string): Promise<{ json: LayersModelJson; shards: ArrayBuffer[] }> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
+  const json = (await res.json()) as LayersModelJson;
+  const base = url.slice(0, url.lastIndexOf('/') + 1);
+  const shards = await Promise.all(
+    json.weightsManifest.flatMap((g) => g.paths).map(async (p) => {
+      const r = await fetch(base + p);
+      if (!r.ok) throw new Error(`GET ${base + p}: ${r.status}`);
+      return r.arrayBuffer();
+    }),
+  );
+  return { json, shards };
+}
+
+/** Model URL served by Vite straight from node_modules (the same files tfjs-layers loads). */
+export function modelUrl(c: BenchCase & { op: 'model' }): string {
+  return `/node_modules/@upscalerjs/${c.pkg}/models/x${c.scale}/model.json`;
+}
+
+/** Runs our engine on a case; returns its result, timeGpu reps, and the cold output for cross-checks. */
+export async function runOurs(engine: Engine, c: BenchCase, data: CaseData, cfg: TimingConfig): Promise<{ result: ImplResult; gpu: GpuTiming | null; output: Float32Array | null }> {
+  const owned: { dispose(): void }[] = [];
+  try {
+    const x = engine.tensor(data.x, inputShape(c));
+    owned.push(x);
+    let op: () => Tensor;
+    if (c.op === 'model') {
+      const { json, shards } = await fetchLayersModel(modelUrl(c));
+      const model = loadModel(engine, { modelJson: json, weightShards: shards, name: `${c.pkg}-x${c.scale}`, inputRange: c.pkg === 'esrgan-thick' ? [0, 1] : [0, 255] });
+      owned.push(model);
+      op = () => model.run(x);
+    } else if (c.op === 'pixelShuffle') {
+      op = () => engine.pixelShuffle(x, c.r);
+    } else {
+      const w = engine.tensor(data.w!, c.op === 'convTranspose2d' ? [c.cin, c.cout, c.k, c.k] : [c.cout, c.cin, c.k, c.k]);
+      const b = engine.tensor(data.b!, [c.cout]);
+      owned.push(w, b);
+      op =
+        c.op === 'convTranspose2d'
+          ? () => engine.convTranspose2d(x, w, b, { stride: c.s, padding: c.p, outputPadding: c.op_ })
+          : () => engine.conv2d(x, w, b, { padding: c.p });
+    }
+    await engine.flush();
+    const { result, output } = await timeCalls(async () => {
+      const y = op();
+      try {
+        return await y.read();
+      } finally {
+        y.dispose();
+      }
+    }, cfg);
+    const walls: number[] = [];
+    const gpus: number[] = [];
+    for (let i = 0; i < (result.warm?.n ?? 0); i++) {
+      const t = await engine.timeGpu(op);
+      t.result.dispose();
+      walls.push(t.wallMs);
+      if (t.gpuMs !== null) gpus.push(t.gpuMs);
+    }
+    return { result, gpu: { wall: summarize(walls), gpu: summarize(gpus) }, output };
+  } finally {
+    for (const o of owned.reverse()) o.dispose();
+    engine.trim();
+  }
+}

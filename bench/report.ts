@@ -1,0 +1,115 @@
+/**
+ * Markdown for a benchmark run: the WebGPU table (ours vs the anchors, same
+ * page, same adapter), the CPU-baseline table, and every anchor that could not
+ * run with its exact error.
+ */
+import { caseBytes, caseFlops } from './cases.js';
+import type { CpuResult } from './cpu-baselines.js';
+import type { ImplResult } from './page/measure.js';
+import type { PageReport } from './page/main.js';
+
+/** One case's Node-side results, in the order of the page's results. */
+export interface CpuCaseResult {
+  name: string;
+  cpuRef: CpuResult;
+  ortNode: CpuResult;
+}
+
+export interface BenchRun {
+  schema: 'webgpu-upsample-anchor-bench/1';
+  date: string;
+  mode: 'quick' | 'full';
+  argv: string[];
+  reps: number;
+  budgetMs: number;
+  /** The host the run came from (Node's view; the page reports the adapter). */
+  machine: { cpu: string; cores: number; memGiB: number; node: string; platform: string };
+  page: PageReport;
+  cpu: CpuCaseResult[];
+}
+
+const ms = (v: number | undefined | null): string => (v === undefined || v === null || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+function cold(r: ImplResult | CpuResult): string {
+  if (r.status === 'ok') return ms(r.coldMs);
+  return r.status === 'error' ? 'error' : 'skip';
+}
+
+function warm(r: ImplResult | CpuResult): string {
+  if (r.status !== 'ok') return r.status === 'error' ? 'error' : 'skip';
+  if (!r.warm) return '– (over budget)';
+  return `${ms(r.warm.median)} (${ms(r.warm.min)}–${ms(r.warm.max)})`;
+}
+
+function median(r: ImplResult | CpuResult): number | null {
+  return r.status === 'ok' && r.warm ? r.warm.median : null;
+}
+
+/** theirs / ours: > 1 means ours is faster. */
+function ratio(ours: number | null, theirs: number | null): string {
+  return ours && theirs ? `${(theirs / ours).toFixed(2)}×` : '–';
+}
+
+export function toMarkdown(run: BenchRun): string {
+  const p = run.page;
+  const lines: string[] = [];
+  const a = p.adapter;
+  const m = run.machine;
+  lines.push(`Run ${run.date}, mode ${run.mode}, ${run.reps} warm reps, per-rep budget ${run.budgetMs} ms.`);
+  lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.platform}, Node ${m.node}.`);
+  lines.push(`Adapter: ${a ? `${a.vendor} / ${a.architecture} / ${a.description || a.device}${a.software ? ' (software)' : ''}` : 'unknown'}; ${p.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? p.userAgent}; crossOriginIsolated ${p.crossOriginIsolated}; performance.now() step ${p.timerResolutionMs.toFixed(3)} ms.`);
+  if (p.copy) lines.push('error' in p.copy ? `Copy kernel: ${p.copy.error}` : `Plain WGSL copy kernel: ${(p.copy.bytes / 2 ** 20).toFixed(1)} MiB moved in ${ms(p.copy.wall.median)} ms (median) = ${p.copy.gbps.toFixed(2)} GB/s.`);
+  lines.push('');
+  lines.push('Times in ms: median (min–max) of warm reps; one call = dispatch on a GPU-resident input + readback of the output. "×" = anchor median / ours median (> 1: ours faster).');
+  lines.push('');
+  lines.push('| case | ours cold | ours warm | ours timeGpu wall / GPU ts | tfjs cold | tfjs warm | ORT-web cold | ORT-web warm | vs tfjs | vs ORT-web | ours throughput |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of p.results) {
+    const o = median(r.ours);
+    const g = r.oursGpu;
+    const flops = caseFlops(r.case);
+    const bytes = caseBytes(r.case);
+    let rate = '';
+    const wallMed = g?.wall?.median ?? null;
+    if (flops && wallMed) rate = `${(flops / (wallMed * 1e6)).toFixed(2)} GFLOP/s`;
+    if (bytes && wallMed) {
+      const gbps = bytes / (wallMed * 1e6);
+      const copy = p.copy && !('error' in p.copy) ? ` = ${((100 * gbps) / p.copy.gbps).toFixed(0)}% of copy` : '';
+      rate = `${gbps.toFixed(2)} GB/s${copy}`;
+    }
+    const gpuCell = g ? `${ms(g.wall?.median)} / ${g.gpu ? ms(g.gpu.median) : 'n/a'}` : '–';
+    lines.push(`| ${r.name} | ${cold(r.ours)} | ${warm(r.ours)} | ${gpuCell} | ${cold(r.tfjs)} | ${warm(r.tfjs)} | ${cold(r.ort)} | ${warm(r.ort)} | ${ratio(o, median(r.tfjs))} | ${ratio(o, median(r.ort))} | ${rate} |`);
+  }
+  lines.push('');
+  lines.push('CPU baselines (Node, same inputs): our CPU reference (plain loops) and onnxruntime-node CPU EP. "ours WebGPU ×" = CPU median / ours WebGPU warm median (> 1: our WebGPU path is faster).');
+  lines.push('');
+  lines.push('| case | ours WebGPU warm | ours CPU reference | onnxruntime-node CPU | ours WebGPU × CPU ref | ours WebGPU × ORT-node |');
+  lines.push('|---|---|---|---|---|---|');
+  p.results.forEach((r, i) => {
+    const c = run.cpu[i];
+    if (!c) return;
+    const o = median(r.ours);
+    lines.push(`| ${r.name} | ${o === null ? '–' : ms(o)} | ${warm(c.cpuRef)} | ${warm(c.ortNode)} | ${ratio(o, median(c.cpuRef))} | ${ratio(o, median(c.ortNode))} |`);
+  });
+  const problems: string[] = [];
+  if (p.tfjsInitError) problems.push(`- tfjs WebGPU backend init: \`${p.tfjsInitError}\``);
+  p.results.forEach((r, i) => {
+    for (const [who, res] of [['ours', r.ours], ['tfjs', r.tfjs], ['ORT-web', r.ort], ['CPU ref', run.cpu[i]?.cpuRef], ['ORT-node', run.cpu[i]?.ortNode]] as const) {
+      if (!res) continue;
+      if (res.status === 'error') problems.push(`- ${r.name}, ${who}: error \`${res.error.replace(/`/g, "'").slice(0, 400)}\``);
+      else if (res.status === 'skipped' && res.reason !== 'not requested') problems.push(`- ${r.name}, ${who}: skipped (${res.reason})`);
+      else if (res.status === 'ok' && res.note) problems.push(`- ${r.name}, ${who}: ${res.note}`);
+      if (res.status === 'ok' && 'maxAbsDiffVsOurs' in res && res.maxAbsDiffVsOurs !== undefined) {
+        const d = res.maxAbsDiffVsOurs;
+        if (!(d < 1e-2)) problems.push(`- ${r.name}, ${who}: output differs from ours, max |Δ| = ${d}`);
+      }
+    }
+  });
+  lines.push('');
+  lines.push('Notes, skips and errors:');
+  lines.push('');
+  lines.push(...(problems.length ? problems : ['- none']));
+  const diffs = p.results.flatMap((r) => [r.tfjs, r.ort].flatMap((x) => (x.status === 'ok' && x.maxAbsDiffVsOurs !== undefined ? [x.maxAbsDiffVsOurs] : [])));
+  if (diffs.length) lines.push(`- cross-check: ${diffs.length} anchor outputs compared with ours, largest max |Δ| = ${Math.max(...diffs).toExponential(2)}`);
+  return lines.join('\n') + '\n';
+}
