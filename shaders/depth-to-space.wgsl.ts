@@ -54,3 +54,59 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }
 `;
 }
+
+/** Largest block size the vec4 kernel is generated for; bigger r uses the scalar kernel. */
+export const D2S_VEC4_MAX_R = 8;
+
+/**
+ * The vec4 kernel, for depth-side widths w that are multiples of 4: one thread
+ * per (n, c, space row Y = r·i + a, 4 depth columns j = 4q … 4q + 3) moves r
+ * depth-side vec4s (b = 0 … r−1, one per channel of the block row) and the r
+ * space-side vec4s they interleave into (space columns 4rq … 4rq + 4r − 1).
+ * Every load and store moves 16 bytes, like a plain vec4 copy, which is what
+ * makes it bandwidth-bound instead of load-instruction-bound. r is a constant
+ * of the shader (a pipeline per r), so the interleave is a fixed swizzle:
+ * local space column L = r·jj + b  <->  depth vec4 b, lane jj = space vec4 L / 4, lane L % 4.
+ */
+export function depthToSpaceVec4Shader(toSpace: boolean, crd: boolean, r: number): string {
+  const lanes = (m: number) => [0, 1, 2, 3].map((e) => 4 * m + e);
+  const B = Array.from({ length: r }, (_, b) => b);
+  const move = toSpace
+    ? [
+        ...B.map((b) => `  let d${b} = x_ld(d + ${b}u * dStep);`),
+        ...B.map((m) => `  y_st(s + ${m}u, vec4<f32>(${lanes(m).map((L) => `d${L % r}[${Math.floor(L / r)}]`).join(', ')}));`),
+      ]
+    : [
+        ...B.map((m) => `  let s${m} = x_ld(s + ${m}u);`),
+        ...B.map((b) => `  y_st(d + ${b}u * dStep, vec4<f32>(${[0, 1, 2, 3].map((jj) => { const L = r * jj + b; return `s${Math.floor(L / 4)}[${L % 4}]`; }).join(', ')}));`),
+      ];
+  return wgsl`
+const R: u32 = ${r}u;
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let idx = threadIndex(wid, lid);
+  if (idx >= params.total) { return; }
+  let w4 = params.w / 4u;
+  let H = params.h * R;
+  var t = idx;
+  let q = t % w4; t = t / w4;
+  let Y = t % H; t = t / H;
+  let c = t % params.c;
+  let n = t / params.c;
+  let i = Y / R;
+  let a = Y - i * R;
+#if ${crd}
+  let ch0 = c * R * R + a * R;
+  let chStep = 1u;
+#else
+  let ch0 = a * R * params.c + c;
+  let chStep = params.c;
+#endif
+  // In vec4 units: a depth row is w4 long, a space row R·w4.
+  let d = ((n * params.c * R * R + ch0) * params.h + i) * w4 + q;
+  let dStep = chStep * params.h * w4;
+  let s = ((n * params.c + c) * H + Y) * R * w4 + R * q;
+${move.join('\n')}
+}
+`;
+}

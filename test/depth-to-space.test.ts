@@ -61,4 +61,23 @@ describe('depth-to-space family', () => {
       expectExact(await e.pixelUnshuffle(e.tensor(wide.data, wide.shape), bs).read(), cpu.pixelUnshuffle(wide, bs).data, `unshuffle ${ctx}`);
     }
   });
+
+  it('GPU == CPU reference on the vec4 path (depth-side width a multiple of 4), r = 1 … 8 and over', async () => {
+    // Widths 4, 8, 12 take the vec4 kernel (r ≤ 8); r = 9 checks the scalar fallback at such widths.
+    const e = h.engine;
+    for (let seed = 1; seed <= 24; seed++) {
+      const r = rng(900 + seed);
+      const bs = seed <= 18 ? 1 + (seed % 8) : pick(r, [3, 9]);
+      const c = randInt(r, 1, 3);
+      const n = randInt(r, 1, 2);
+      const hh = randInt(r, 1, 4);
+      const ww = 4 * randInt(r, 1, 3);
+      const mode = pick(r, ['DCR', 'CRD'] as const);
+      const deep = cpu.cpuTensor(randomData(n * c * bs * bs * hh * ww, r), [n, c * bs * bs, hh, ww]);
+      const wide = cpu.cpuTensor(randomData(n * c * bs * bs * hh * ww, r), [n, c, hh * bs, ww * bs]);
+      const ctx = `seed ${seed} r=${bs} C=${c} ${hh}×${ww} ${mode}`;
+      expectExact(await e.depthToSpace(e.tensor(deep.data, deep.shape), bs, { mode }).read(), cpu.depthToSpace(deep, bs, { mode }).data, `d2s ${ctx}`);
+      expectExact(await e.spaceToDepth(e.tensor(wide.data, wide.shape), bs, { mode }).read(), cpu.spaceToDepth(wide, bs, { mode }).data, `s2d ${ctx}`);
+    }
+  });
 });

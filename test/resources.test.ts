@@ -116,7 +116,9 @@ describe('resources, limits and device loss', () => {
       await compareConv(e, 'convTranspose2d', { x: x2, w: w2, b, options: { stride: 2, padding: 1, outputPadding: 1 } }, 'paged convT s2');
       await compareConv(e, 'conv2d', { x: cpu.cpuTensor(randomData(3 * 12 * 12, r), [1, 3, 12, 12]), w: cpu.cpuTensor(randomData(3 * 3 * 9, r), [3, 3, 3, 3]), b: null, options: { padding: 1 } }, 'paged conv');
       const deep = cpu.cpuTensor(randomData(4 * 16 * 12, r), [1, 16, 12, 4]);
-      expectExact(await e.pixelShuffle(e.tensor(deep.data, deep.shape), 2).read(), cpu.pixelShuffle(deep, 2).data, 'paged pixelShuffle');
+      expectExact(await e.pixelShuffle(e.tensor(deep.data, deep.shape), 2).read(), cpu.pixelShuffle(deep, 2).data, 'paged pixelShuffle (vec4 kernel)');
+      const odd = cpu.cpuTensor(randomData(5 * 16 * 12, r), [1, 16, 12, 5]);
+      expectExact(await e.pixelShuffle(e.tensor(odd.data, odd.shape), 2).read(), cpu.pixelShuffle(odd, 2).data, 'paged pixelShuffle (scalar kernel)');
       const small = cpu.cpuTensor(randomData(2 * 9 * 10, r), [1, 2, 9, 10]);
       const up = cpu.upsample(small, { scale: 1.5, mode: 'bilinear' });
       const mag = cpu.upsample({ data: small.data.map(Math.abs), shape: small.shape }, { scale: 1.5, mode: 'bilinear' }).data;

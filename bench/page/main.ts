@@ -93,7 +93,7 @@ async function run(config: PageConfig): Promise<PageReport> {
   let copy: PageReport['copy'] = null;
   if (shuffleFloats > 0) {
     try {
-      copy = await copyBandwidth(engine.device, Math.ceil(shuffleFloats / 4) * 4, Math.max(3, config.reps));
+      copy = await copyBandwidth(engine.device, Math.ceil(shuffleFloats / 4) * 4, Math.max(15, config.reps));
     } catch (e) {
       copy = { error: errorText(e) };
     }

@@ -1,5 +1,5 @@
 /** Dispatch of the depth-to-space family (shader: shaders/depth-to-space.wgsl.ts). */
-import { D2S_WORKGROUP, depthToSpaceShader } from '../../shaders/depth-to-space.wgsl.js';
+import { D2S_VEC4_MAX_R, D2S_WORKGROUP, depthToSpaceShader, depthToSpaceVec4Shader } from '../../shaders/depth-to-space.wgsl.js';
 import { planDepthToSpace, planSpaceToDepth, type DepthToSpaceMode, type DepthToSpacePlan } from '../ops/depth-to-space.js';
 import type { Tensor } from '../tensor.js';
 import type { KernelContext } from './context.js';
@@ -7,8 +7,19 @@ import type { KernelContext } from './context.js';
 function run(ctx: KernelContext, op: string, x: Tensor, p: DepthToSpacePlan): Tensor {
   const y = ctx.alloc(p.outShape);
   const crd = p.mode === 'CRD';
+  const dir = p.toSpace ? 'd2s' : 's2d';
+  if (p.w % 4 === 0 && p.r <= D2S_VEC4_MAX_R) {
+    // Depth rows of whole vec4s: 16-byte loads and stores on both sides.
+    ctx.runner.run(
+      { name: 'depth-to-space', variant: `${dir}-${p.mode}-v4r${p.r}`, workgroupSize: D2S_WORKGROUP, body: () => depthToSpaceVec4Shader(p.toSpace, crd, p.r) },
+      { c: ['u32', p.c], h: ['u32', p.h], w: ['u32', p.w] },
+      [{ name: 'x', tensor: x, elem: 'vec4<f32>' }, { name: 'y', tensor: y, write: true, elem: 'vec4<f32>' }],
+      y.size / (4 * p.r), // one thread per r vec4s
+    );
+    return y;
+  }
   ctx.runner.run(
-    { name: 'depth-to-space', variant: `${p.toSpace ? 'd2s' : 's2d'}-${p.mode}`, workgroupSize: D2S_WORKGROUP, body: () => depthToSpaceShader(p.toSpace, crd) },
+    { name: 'depth-to-space', variant: `${dir}-${p.mode}`, workgroupSize: D2S_WORKGROUP, body: () => depthToSpaceShader(p.toSpace, crd) },
     { r: ['u32', p.r], c: ['u32', p.c], h: ['u32', p.h], w: ['u32', p.w] },
     [{ name: 'x', tensor: x }, { name: 'y', tensor: y, write: true }],
     y.size / p.r, // one thread per block row of r elements
