@@ -58,9 +58,9 @@ export function toMarkdown(run: BenchRun): string {
   lines.push(`Run ${run.date}, mode ${run.mode}, ${run.reps} warm reps, per-rep budget ${run.budgetMs} ms.`);
   lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.platform}, Node ${m.node}.`);
   lines.push(`Adapter: ${a ? `${a.vendor} / ${a.architecture} / ${a.description || a.device}${a.software ? ' (software)' : ''}` : 'unknown'}; ${p.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? p.userAgent}; crossOriginIsolated ${p.crossOriginIsolated}; performance.now() step ${p.timerResolutionMs.toFixed(3)} ms.`);
-  if (p.copy) lines.push('error' in p.copy ? `Copy kernel: ${p.copy.error}` : `Plain WGSL copy kernel: ${(p.copy.bytes / 2 ** 20).toFixed(1)} MiB moved in ${ms(p.copy.wall.median)} ms (median) = ${p.copy.gbps.toFixed(2)} GB/s.`);
   lines.push('');
   lines.push('Times in ms: median (min–max) of warm reps; one call = dispatch on a GPU-resident input + readback of the output. "×" = anchor median / ours median (> 1: ours faster).');
+  lines.push('"timeGpu" = our op alone: submit → queue idle (wall) and the pass time from timestamp queries. Throughput is from that wall median: GFLOP/s counts only multiply-adds on real input (no inserted zeros, no padding); GB/s counts each element read once and written once, next to a plain vec4 copy kernel of the same bytes timed the same way right after (its GB/s in brackets).');
   lines.push('');
   lines.push('| case | ours cold | ours warm | ours timeGpu wall / GPU ts | tfjs cold | tfjs warm | ORT-web cold | ORT-web warm | vs tfjs | vs ORT-web | ours throughput |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
@@ -74,7 +74,7 @@ export function toMarkdown(run: BenchRun): string {
     if (flops && wallMed) rate = `${(flops / (wallMed * 1e6)).toFixed(2)} GFLOP/s`;
     if (bytes && wallMed) {
       const gbps = bytes / (wallMed * 1e6);
-      const copy = p.copy && !('error' in p.copy) ? ` = ${((100 * gbps) / p.copy.gbps).toFixed(0)}% of copy` : '';
+      const copy = r.copy && !('error' in r.copy) ? ` = ${((100 * gbps) / r.copy.gbps).toFixed(0)}% of copy (${r.copy.gbps.toFixed(2)})` : '';
       rate = `${gbps.toFixed(2)} GB/s${copy}`;
     }
     const gpuCell = g ? `${ms(g.wall?.median)} / ${g.gpu ? ms(g.gpu.median) : 'n/a'}` : '–';
@@ -94,6 +94,7 @@ export function toMarkdown(run: BenchRun): string {
   const problems: string[] = [];
   if (p.tfjsInitError) problems.push(`- tfjs WebGPU backend init: \`${p.tfjsInitError}\``);
   p.results.forEach((r, i) => {
+    if (r.copy && 'error' in r.copy) problems.push(`- ${r.name}, copy yardstick: error \`${r.copy.error}\``);
     for (const [who, res] of [['ours', r.ours], ['tfjs', r.tfjs], ['ORT-web', r.ort], ['CPU ref', run.cpu[i]?.cpuRef], ['ORT-node', run.cpu[i]?.ortNode]] as const) {
       if (!res) continue;
       if (res.status === 'error') problems.push(`- ${r.name}, ${who}: error \`${res.error.replace(/`/g, "'").slice(0, 400)}\``);

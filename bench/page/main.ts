@@ -5,7 +5,7 @@
  * runs on). bench/run.ts calls `window.__benchRun(config)` and gets the report.
  */
 import { createEngine, type AdapterDescription } from '../../src/index.js';
-import { caseData, caseName, inputShape, type BenchCase, type Summary } from '../cases.js';
+import { caseData, caseName, type BenchCase, type Summary } from '../cases.js';
 import { copyBandwidth } from './copy-bandwidth.js';
 import { errorText, type ImplResult, type TimingConfig } from './measure.js';
 import { runOrt } from './ort.js';
@@ -26,7 +26,11 @@ export interface PageCaseResult {
   oursGpu: GpuTiming | null;
   tfjs: ImplResult;
   ort: ImplResult;
+  /** Data-movement cases: a plain vec4 copy of the same bytes, timed like ours right after it (the bandwidth yardstick). */
+  copy?: CopyResult;
 }
+
+export type CopyResult = { floats: number; bytes: number; wall: Summary; gbps: number } | { error: string };
 
 export interface PageReport {
   adapter: AdapterDescription | null;
@@ -35,7 +39,6 @@ export interface PageReport {
   /** Smallest observed non-zero step of performance.now(), in ms. */
   timerResolutionMs: number;
   tfjsInitError: string | null;
-  copy: { floats: number; bytes: number; wall: Summary; gbps: number } | { error: string } | null;
   results: PageCaseResult[];
   /** Console errors seen while the page ran (filled in by bench/run.ts). */
   consoleErrors?: string[];
@@ -85,18 +88,16 @@ async function run(config: PageConfig): Promise<PageReport> {
     }
     let tfjs = skipped('not requested');
     if (config.anchors.includes('tfjs')) tfjs = tfjsInitError ? { status: 'error', error: `init: ${tfjsInitError}` } : await runTfjs(c, data, out, config);
-    const ort = config.anchors.includes('ort') ? await runOrt(c, data, out, config) : skipped('not requested');
-    results.push({ name, case: c, ours, oursGpu, tfjs, ort });
-  }
-  // Yardstick for the data-movement cases, sized like the largest pixelShuffle input.
-  const shuffleFloats = Math.max(0, ...config.cases.filter((c) => c.op === 'pixelShuffle').map((c) => inputShape(c).reduce((a, b) => a * b, 1)));
-  let copy: PageReport['copy'] = null;
-  if (shuffleFloats > 0) {
-    try {
-      copy = await copyBandwidth(engine.device, Math.ceil(shuffleFloats / 4) * 4, Math.max(15, config.reps));
-    } catch (e) {
-      copy = { error: errorText(e) };
+    let copy: CopyResult | undefined;
+    if (c.op === 'pixelShuffle') {
+      try {
+        copy = await copyBandwidth(engine.device, Math.ceil(data.x.length / 4) * 4, Math.max(15, config.reps));
+      } catch (e) {
+        copy = { error: errorText(e) };
+      }
     }
+    const ort = config.anchors.includes('ort') ? await runOrt(c, data, out, config) : skipped('not requested');
+    results.push({ name, case: c, ours, oursGpu, tfjs, ort, ...(copy ? { copy } : {}) });
   }
   const report: PageReport = {
     adapter: engine.adapterInfo,
@@ -104,7 +105,6 @@ async function run(config: PageConfig): Promise<PageReport> {
     crossOriginIsolated,
     timerResolutionMs: timerResolution(),
     tfjsInitError,
-    copy,
     results,
   };
   engine.destroy();

@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { registerUpscalerJsLayers } from '../../test/helpers/upscalerjs-layers.js';
 import { convTOutSize, type BenchCase } from '../cases.js';
 import { errorText, maxAbsDiff, nchwToNhwc, nhwcToNchw, timeCalls, type ImplResult, type TimingConfig } from './measure.js';
 import { modelUrl, type CaseData } from './ours.js';
@@ -60,6 +61,7 @@ export async function runTfjs(c: BenchCase, data: CaseData, ours: Float32Array |
     let op: () => tf.Tensor;
     let outC: number, outH: number;
     if (c.op === 'model') {
+      registerUpscalerJsLayers();
       model = await tfl.loadLayersModel(modelUrl(c));
       const x = tf.tensor4d(nchwToNhwc(data.x, 3, c.h, c.h), [1, c.h, c.h, 3]);
       keep.push(x);

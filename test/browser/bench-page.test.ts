@@ -4,11 +4,10 @@
  * every case of the sweep (every op), positive timings, the FLOP and byte
  * counts of the shared counter, and the adapter it ran on.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCases, configFromParams } from '../../demo/src/bench/cases.js';
 import type { BenchReport } from '../../demo/src/bench/report.js';
-import { ARTIFACTS, expectWebGPUAdapter, openPage, useBrowser, waitForState } from './harness.js';
+import { expectWebGPUAdapter, keepScreenshot, openPage, useBrowser, waitForState } from './harness.js';
 
 const h = useBrowser();
 
@@ -59,7 +58,7 @@ describe('benchmark page (demo/bench.html)', () => {
     const families = new Set(report.results.map((r) => r.family)).size;
     expect(await p.page.locator('#charts svg').count()).toBe(families);
     expect(await p.page.locator('#table tbody tr').count()).toBe(report.results.length);
-    await p.page.screenshot({ path: join(ARTIFACTS, 'bench.png'), fullPage: true });
+    await keepScreenshot(p.page, 'bench');
     expect(p.errors).toEqual([]);
     await p.page.close();
   });

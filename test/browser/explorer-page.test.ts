@@ -6,10 +6,9 @@
  * product of the two axes. Then the controls are changed to k=2, s=3 (gaps)
  * and to an ICNR/encoder-decoder check.
  */
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, expectWebGPUAdapter, openPage, useBrowser, waitForState } from './harness.js';
+import { expectWebGPUAdapter, keepScreenshot, openPage, useBrowser, waitForState } from './harness.js';
 
 const h = useBrowser();
 
@@ -46,7 +45,7 @@ describe('checkerboard explorer page (demo/explorer.html)', () => {
     const want = axis.flatMap((a) => axis.map((b) => a * b));
     expect(map.data).toEqual(want);
     expect(await p.page.textContent('#figures')).toContain('The interior is unevenly covered');
-    await p.page.screenshot({ path: join(ARTIFACTS, 'explorer.png'), fullPage: true });
+    await keepScreenshot(p.page, 'explorer');
     // k4 s2 p1: every interior output gets (k/s)² = 4 taps.
     await setControls(p.page, { k: '4', p: '1' });
     const even = await overlap(p.page);

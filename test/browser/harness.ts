@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
@@ -95,4 +96,14 @@ export async function expectWebGPUAdapter(page: Page): Promise<{ vendor: string;
 export async function waitForState(page: Page, states: string[], timeout = 90_000): Promise<string> {
   await page.waitForFunction((s) => s.includes(document.body.dataset.state ?? ''), states, { timeout });
   return page.evaluate(() => document.body.dataset.state ?? '');
+}
+
+/**
+ * Keeps a screenshot of the page as a test artifact: `<name>.png` (full page)
+ * and `<name>.jpg` (quality 70, small enough to commit; docs/screenshots/ holds
+ * the copies the README shows, refreshed with `npm run screenshots`).
+ */
+export async function keepScreenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.jpg`), fullPage: true, type: 'jpeg', quality: 70 });
 }

@@ -14,7 +14,7 @@ import { upscaleWithMethod, type MethodId } from '../../demo/src/methods.js';
 import { planesToRgba, rgbaToPlanes } from '../../demo/src/planes.js';
 import { useEngine } from '../helpers/engine.js';
 import { rng } from '../helpers/random.js';
-import { ARTIFACTS, expectWebGPUAdapter, openPage, useBrowser, waitForState, type OpenedPage } from './harness.js';
+import { ARTIFACTS, expectWebGPUAdapter, keepScreenshot, openPage, useBrowser, waitForState, type OpenedPage } from './harness.js';
 
 const h = useBrowser();
 const node = useEngine();
@@ -91,7 +91,7 @@ describe('upscaler page (demo/index.html)', () => {
     expect(Number(await p.page.getAttribute('#compare .handle', 'aria-valuenow'))).toBeCloseTo(80, -1);
     await p.page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.4);
     expect(await p.page.locator('#compare canvas.loupe').isVisible()).toBe(true);
-    await p.page.screenshot({ path: join(ARTIFACTS, 'upscaler.png'), fullPage: true });
+    await keepScreenshot(p.page, 'upscaler');
     expect(p.errors).toEqual([]);
     await p.page.close();
   });
@@ -127,7 +127,7 @@ describe('upscaler page (demo/index.html)', () => {
       expect(u?.error ?? null).toBeNull();
       expect(u?.last?.method).toBe('model:default-model-x2');
       expect(u?.last?.output).toEqual([2 * W, 2 * H]);
-      await p.page.screenshot({ path: join(ARTIFACTS, 'upscaler-model.png'), fullPage: true });
+      await keepScreenshot(p.page, 'upscaler-model');
     }
     expect(p.errors).toEqual([]);
     await p.page.close();

@@ -1,51 +1,16 @@
 /**
  * TensorFlow.js's own execution of a LayersModel (tfjs-layers on the CPU
- * backend), with UpscalerJS's custom layers registered exactly as its model
- * packages define them (MultiplyBeta: x · 0.2; PixelShuffleNx: tf.depthToSpace NHWC).
+ * backend), with UpscalerJS's custom layers registered (./upscalerjs-layers.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModelJson } from '../../src/model/index.js';
-
-const input = (inputs: tf.Tensor | tf.Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
-
-class MultiplyBeta extends tfl.layers.Layer {
-  static className = 'MultiplyBeta';
-  beta = 0.2;
-  constructor() {
-    super({});
-  }
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.mul(input(inputs), this.beta);
-  }
-}
-
-let registered = false;
-function register(): void {
-  if (registered) return;
-  registered = true;
-  tf.serialization.registerClass(MultiplyBeta);
-  for (const r of [2, 3, 4, 8]) {
-    class PixelShuffle extends tfl.layers.Layer {
-      static className = `PixelShuffle${r}x`;
-      constructor() {
-        super({});
-      }
-      override computeOutputShape(shape: tfl.Shape): tfl.Shape {
-        return [shape[0], shape[1], shape[2], 3];
-      }
-      override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-        return tf.depthToSpace(input(inputs) as tf.Tensor4D, r, 'NHWC');
-      }
-    }
-    tf.serialization.registerClass(PixelShuffle);
-  }
-}
+import { registerUpscalerJsLayers } from './upscalerjs-layers.js';
 
 /** Runs the model on an NCHW input with TensorFlow.js; returns NCHW. */
 export async function runTfjs(json: LayersModelJson, shards: ArrayBuffer[], x: Float32Array, [n, c, h, w]: number[]): Promise<Float32Array> {
-  register();
+  registerUpscalerJsLayers();
   await tf.setBackend('cpu');
   const total = shards.reduce((s, b) => s + b.byteLength, 0);
   const weightData = new Uint8Array(total);
