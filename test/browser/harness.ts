@@ -100,10 +100,10 @@ export async function waitForState(page: Page, states: string[], timeout = 90_00
 
 /**
  * Keeps a screenshot of the page as a test artifact: `<name>.png` (full page)
- * and `<name>.jpg` (quality 70, small enough to commit; docs/screenshots/ holds
+ * and `<name>.jpg` (quality 55, small enough to commit; docs/screenshots/ holds
  * the copies the README shows, refreshed with `npm run screenshots`).
  */
 export async function keepScreenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.jpg`), fullPage: true, type: 'jpeg', quality: 70 });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.jpg`), fullPage: true, type: 'jpeg', quality: 55 });
 }
