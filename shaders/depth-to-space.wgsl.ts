@@ -88,24 +88,27 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   if (idx >= params.total) { return; }
   let w4 = params.w / 4u;
   let H = params.h * R;
-  var t = idx;
-  let q = t % w4; t = t / w4;
-  let Y = t % H; t = t / H;
-  let c = t % params.c;
-  let n = t / params.c;
+  // Two divisions by uniforms (the costly part on a SIMD-over-threads adapter):
+  // row = (n·C + c)·H + Y is the space-side row, nc = n·C + c its plane.
+  let row = idx / w4;
+  let q = idx - row * w4;
+  let nc = row / H;
+  let Y = row - nc * H;
   let i = Y / R;
   let a = Y - i * R;
-#if ${crd}
-  let ch0 = c * R * R + a * R;
-  let chStep = 1u;
-#else
-  let ch0 = a * R * params.c + c;
-  let chStep = params.c;
-#endif
   // In vec4 units: a depth row is w4 long, a space row R·w4.
-  let d = ((n * params.c * R * R + ch0) * params.h + i) * w4 + q;
-  let dStep = chStep * params.h * w4;
-  let s = ((n * params.c + c) * H + Y) * R * w4 + R * q;
+#if ${crd}
+  // Depth channel (n, c·R² + a·R + b): plane nc·R² + a·R + b.
+  let d = ((nc * R * R + a * R) * params.h + i) * w4 + q;
+  let dStep = params.h * w4;
+#else
+  // Depth channel (n, (a·R + b)·C + c).
+  let n = nc / params.c;
+  let c = nc - n * params.c;
+  let d = (((n * R * R + a * R) * params.c + c) * params.h + i) * w4 + q;
+  let dStep = params.c * params.h * w4;
+#endif
+  let s = row * R * w4 + R * q;
 ${move.join('\n')}
 }
 `;
