@@ -60,7 +60,7 @@ export function toMarkdown(run: BenchRun): string {
   lines.push(`Adapter: ${a ? `${a.vendor} / ${a.architecture} / ${a.description || a.device}${a.software ? ' (software)' : ''}` : 'unknown'}; ${p.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? p.userAgent}; crossOriginIsolated ${p.crossOriginIsolated}; performance.now() step ${p.timerResolutionMs.toFixed(3)} ms.`);
   lines.push('');
   lines.push('Times in ms: median (min–max) of warm reps; one call = dispatch on a GPU-resident input + readback of the output. "×" = anchor median / ours median (> 1: ours faster).');
-  lines.push('"timeGpu" = our op alone: submit → queue idle (wall) and the pass time from timestamp queries. Throughput is from that wall median: GFLOP/s counts only multiply-adds on real input (no inserted zeros, no padding); GB/s counts each element read once and written once, next to a plain vec4 copy kernel of the same bytes timed the same way right after (its GB/s in brackets).');
+  lines.push('"timeGpu" = our op alone: submit → queue idle (wall) and the pass time from timestamp queries. Throughput is from that wall median: GFLOP/s counts only multiply-adds on real input (no inserted zeros, no padding); GB/s counts each element read once and written once, next to a plain vec4 copy kernel of the same bytes timed the same way, each copy rep right after one of ours (its GB/s in brackets); "pass" is the same from timestamp-query pass times, where the adapter has them.');
   lines.push('');
   lines.push('| case | ours cold | ours warm | ours timeGpu wall / GPU ts | tfjs cold | tfjs warm | ORT-web cold | ORT-web warm | vs tfjs | vs ORT-web | ours throughput |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
@@ -74,8 +74,14 @@ export function toMarkdown(run: BenchRun): string {
     if (flops && wallMed) rate = `${(flops / (wallMed * 1e6)).toFixed(2)} GFLOP/s`;
     if (bytes && wallMed) {
       const gbps = bytes / (wallMed * 1e6);
-      const copy = r.copy && !('error' in r.copy) ? ` = ${((100 * gbps) / r.copy.gbps).toFixed(0)}% of copy (${r.copy.gbps.toFixed(2)})` : '';
-      rate = `${gbps.toFixed(2)} GB/s${copy}`;
+      const copy = r.copy && !('error' in r.copy) ? r.copy : null;
+      rate = `wall ${gbps.toFixed(2)} GB/s${copy ? ` = ${((100 * gbps) / copy.gbps).toFixed(0)}% of copy (${copy.gbps.toFixed(2)})` : ''}`;
+      const gpuMed = g?.gpu?.median;
+      if (gpuMed) {
+        const passGbps = bytes / (gpuMed * 1e6);
+        const copyPass = copy?.gpu ? bytes / (copy.gpu.median * 1e6) : null;
+        rate += `; pass ${passGbps.toFixed(2)} GB/s${copyPass ? ` = ${((100 * passGbps) / copyPass).toFixed(0)}% of copy (${copyPass.toFixed(2)})` : ''}`;
+      }
     }
     const gpuCell = g ? `${ms(g.wall?.median)} / ${g.gpu ? ms(g.gpu.median) : 'n/a'}` : '–';
     lines.push(`| ${r.name} | ${cold(r.ours)} | ${warm(r.ours)} | ${gpuCell} | ${cold(r.tfjs)} | ${warm(r.tfjs)} | ${cold(r.ort)} | ${warm(r.ort)} | ${ratio(o, median(r.tfjs))} | ${ratio(o, median(r.ort))} | ${rate} |`);

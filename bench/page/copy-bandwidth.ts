@@ -4,9 +4,12 @@
  * `engine.timeGpu` (submit → queue idle). pixelShuffle moves the same bytes
  * (read once, write once), so its GB/s over this kernel's GB/s says how close
  * it gets to what this adapter can move at all.
+ *
+ * The copy is prepared once and then timed one call at a time, so the bench can
+ * alternate it with our op: both see the same machine state (a software
+ * adapter's timings drift by ±30% between phases of a run), and the ratio of
+ * the two medians is what carries over.
  */
-import { summarize, type Summary } from '../cases.js';
-
 const WG = 256;
 
 const SHADER = /* wgsl */ `
@@ -18,12 +21,41 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   if (id.x < arrayLength(&dst)) { dst[id.x] = src[id.x]; }
 }`;
 
-/** Copy bandwidth for `floats` (a multiple of 4) floats: wall times and GB/s from the median. */
-export async function copyBandwidth(device: GPUDevice, floats: number, reps: number): Promise<{ floats: number; bytes: number; wall: Summary; gbps: number }> {
-  const bytes = floats * 4;
+export interface CopyKernel {
+  /** Bytes one call moves: every byte read once and written once, as dataMovementBytes counts for pixelShuffle. */
+  readonly bytes: number;
+  /** One copy: wall ms from submit to queue idle, and the pass time from timestamp queries (when enabled). */
+  once(): Promise<{ wallMs: number; gpuMs: number | null }>;
+  dispose(): void;
+}
+
+/**
+ * A copy of `floats` (a multiple of 4) floats, compiled and run once (first
+ * touch of the pages). With `timestamps` (the device must have
+ * 'timestamp-query'), each pass also writes begin/end timestamps, as
+ * `engine.timeGpu` does for our passes, so wall and pass times compare like for like.
+ */
+export async function prepareCopy(device: GPUDevice, floats: number, timestamps: boolean): Promise<CopyKernel> {
+  const size = floats * 4;
+  const groups = Math.ceil(floats / 4 / WG);
+  if (groups > device.limits.maxComputeWorkgroupsPerDimension) throw new Error(`copy yardstick: ${groups} workgroups exceed the adapter limit`);
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
-  const src = device.createBuffer({ size: bytes, usage });
-  const dst = device.createBuffer({ size: bytes, usage });
+  const src = device.createBuffer({ size, usage });
+  const dst = device.createBuffer({ size, usage });
+  const query = timestamps
+    ? {
+        set: device.createQuerySet({ type: 'timestamp', count: 2 }),
+        resolve: device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }),
+        read: device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+      }
+    : null;
+  const dispose = () => {
+    src.destroy();
+    dst.destroy();
+    query?.set.destroy();
+    query?.resolve.destroy();
+    query?.read.destroy();
+  };
   try {
     const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code: SHADER }), entryPoint: 'main' } });
     const bind = device.createBindGroup({
@@ -33,29 +65,32 @@ export async function copyBandwidth(device: GPUDevice, floats: number, reps: num
         { binding: 1, resource: { buffer: dst } },
       ],
     });
-    const groups = Math.ceil(floats / 4 / WG);
-    if (groups > device.limits.maxComputeWorkgroupsPerDimension) throw new Error(`copyBandwidth: ${groups} workgroups exceed the adapter limit`);
-    const once = async (): Promise<number> => {
+    const once = async (): Promise<{ wallMs: number; gpuMs: number | null }> => {
       await device.queue.onSubmittedWorkDone();
       const t0 = performance.now();
       const enc = device.createCommandEncoder();
-      const pass = enc.beginComputePass();
+      const pass = enc.beginComputePass(query ? { timestampWrites: { querySet: query.set, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bind);
       pass.dispatchWorkgroups(groups);
       pass.end();
+      if (query) {
+        enc.resolveQuerySet(query.set, 0, 2, query.resolve, 0);
+        enc.copyBufferToBuffer(query.resolve, 0, query.read, 0, 16);
+      }
       device.queue.submit([enc.finish()]);
       await device.queue.onSubmittedWorkDone();
-      return performance.now() - t0;
+      const wallMs = performance.now() - t0;
+      if (!query) return { wallMs, gpuMs: null };
+      await query.read.mapAsync(GPUMapMode.READ);
+      const [begin, end] = new BigUint64Array(query.read.getMappedRange());
+      query.read.unmap();
+      return { wallMs, gpuMs: end > begin ? Number(end - begin) / 1e6 : null };
     };
-    await once(); // compile + first touch of the pages
-    const ms: number[] = [];
-    for (let i = 0; i < reps; i++) ms.push(await once());
-    const wall = summarize(ms)!;
-    // Read + write of every byte, as dataMovementBytes counts for pixelShuffle.
-    return { floats, bytes: 2 * bytes, wall, gbps: (2 * bytes) / (wall.median * 1e6) };
-  } finally {
-    src.destroy();
-    dst.destroy();
+    await once();
+    return { bytes: 2 * size, once, dispose };
+  } catch (e) {
+    dispose();
+    throw e;
   }
 }

@@ -6,10 +6,10 @@
  */
 import { createEngine, type AdapterDescription } from '../../src/index.js';
 import { caseData, caseName, type BenchCase, type Summary } from '../cases.js';
-import { copyBandwidth } from './copy-bandwidth.js';
+import { prepareCopy, type CopyKernel } from './copy-bandwidth.js';
 import { errorText, type ImplResult, type TimingConfig } from './measure.js';
 import { runOrt } from './ort.js';
-import { runOurs, type GpuTiming } from './ours.js';
+import { runOurs, type CopyTiming, type GpuTiming } from './ours.js';
 import { initTfjs, runTfjs } from './tfjs.js';
 
 export type AnchorName = 'tfjs' | 'ort';
@@ -30,7 +30,7 @@ export interface PageCaseResult {
   copy?: CopyResult;
 }
 
-export type CopyResult = { floats: number; bytes: number; wall: Summary; gbps: number } | { error: string };
+export type CopyResult = CopyTiming | { error: string };
 
 export interface PageReport {
   adapter: AdapterDescription | null;
@@ -80,22 +80,26 @@ async function run(config: PageConfig): Promise<PageReport> {
     let ours: ImplResult;
     let oursGpu: GpuTiming | null = null;
     let out: Float32Array | null = null;
-    try {
-      const r = await runOurs(engine, c, data, config);
-      [ours, oursGpu, out] = [r.result, r.gpu, r.output];
-    } catch (e) {
-      ours = { status: 'error', error: errorText(e) };
-    }
-    let tfjs = skipped('not requested');
-    if (config.anchors.includes('tfjs')) tfjs = tfjsInitError ? { status: 'error', error: `init: ${tfjsInitError}` } : await runTfjs(c, data, out, config);
     let copy: CopyResult | undefined;
+    let copyKernel: CopyKernel | undefined;
     if (c.op === 'pixelShuffle') {
       try {
-        copy = await copyBandwidth(engine.device, Math.ceil(data.x.length / 4) * 4, Math.max(15, config.reps));
+        copyKernel = await prepareCopy(engine.device, Math.ceil(data.x.length / 4) * 4, engine.canTimeGpu);
       } catch (e) {
         copy = { error: errorText(e) };
       }
     }
+    try {
+      const r = await runOurs(engine, c, data, config, copyKernel);
+      [ours, oursGpu, out] = [r.result, r.gpu, r.output];
+      if (r.copy) copy = r.copy;
+    } catch (e) {
+      ours = { status: 'error', error: errorText(e) };
+    } finally {
+      copyKernel?.dispose();
+    }
+    let tfjs = skipped('not requested');
+    if (config.anchors.includes('tfjs')) tfjs = tfjsInitError ? { status: 'error', error: `init: ${tfjsInitError}` } : await runTfjs(c, data, out, config);
     const ort = config.anchors.includes('ort') ? await runOrt(c, data, out, config) : skipped('not requested');
     results.push({ name, case: c, ours, oursGpu, tfjs, ort, ...(copy ? { copy } : {}) });
   }

@@ -8,6 +8,7 @@ import { inputShape, summarize, type BenchCase, type CaseData, type Summary } fr
 
 export type { CaseData };
 import { timeCalls, type ImplResult, type TimingConfig } from './measure.js';
+import type { CopyKernel } from './copy-bandwidth.js';
 
 /** `engine.timeGpu` reps: wall from submit to queue idle (no readback), and timestamp-query GPU time. */
 export interface GpuTiming {
@@ -36,8 +37,29 @@ export function modelUrl(c: BenchCase & { op: 'model' }): string {
   return `/node_modules/@upscalerjs/${c.pkg}/models/x${c.scale}/model.json`;
 }
 
-/** Runs our engine on a case; returns its result, timeGpu reps, and the cold output for cross-checks. */
-export async function runOurs(engine: Engine, c: BenchCase, data: CaseData, cfg: TimingConfig): Promise<{ result: ImplResult; gpu: GpuTiming | null; output: Float32Array | null }> {
+/** The copy yardstick timed in alternation with our op (data-movement cases). */
+export interface CopyTiming {
+  bytes: number;
+  wall: Summary;
+  /** From the wall median. */
+  gbps: number;
+  /** Pass time from timestamp queries, where the adapter has them. */
+  gpu: Summary | null;
+}
+
+/**
+ * Runs our engine on a case; returns its result, timeGpu reps, and the cold
+ * output for cross-checks. With `copy`, every timeGpu rep of our op is followed
+ * by one rep of the copy kernel (at least 15 pairs), so the two are measured
+ * under the same conditions.
+ */
+export async function runOurs(
+  engine: Engine,
+  c: BenchCase,
+  data: CaseData,
+  cfg: TimingConfig,
+  copy?: CopyKernel,
+): Promise<{ result: ImplResult; gpu: GpuTiming | null; output: Float32Array | null; copy?: CopyTiming }> {
   const owned: { dispose(): void }[] = [];
   try {
     const x = engine.tensor(data.x, inputShape(c));
@@ -70,13 +92,23 @@ export async function runOurs(engine: Engine, c: BenchCase, data: CaseData, cfg:
     }, cfg);
     const walls: number[] = [];
     const gpus: number[] = [];
-    for (let i = 0; i < (result.warm?.n ?? 0); i++) {
+    const copies: number[] = [];
+    const copyGpus: number[] = [];
+    const reps = result.warm ? (copy ? Math.max(15, result.warm.n) : result.warm.n) : 0;
+    for (let i = 0; i < reps; i++) {
       const t = await engine.timeGpu(op);
       t.result.dispose();
       walls.push(t.wallMs);
       if (t.gpuMs !== null) gpus.push(t.gpuMs);
+      if (copy) {
+        const ct = await copy.once();
+        copies.push(ct.wallMs);
+        if (ct.gpuMs !== null) copyGpus.push(ct.gpuMs);
+      }
     }
-    return { result, gpu: { wall: summarize(walls), gpu: summarize(gpus) }, output };
+    const copyWall = summarize(copies);
+    const copyTiming = copy && copyWall ? { bytes: copy.bytes, wall: copyWall, gbps: copy.bytes / (copyWall.median * 1e6), gpu: summarize(copyGpus) } : undefined;
+    return { result, gpu: { wall: summarize(walls), gpu: summarize(gpus) }, output, ...(copyTiming ? { copy: copyTiming } : {}) };
   } finally {
     for (const o of owned.reverse()) o.dispose();
     engine.trim();
