@@ -1,11 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
+import type { Engine } from '../src/index.js';
 import { useEngine } from './helpers/engine.js';
 import { expectExact } from './helpers/compare.js';
 import { pick, randInt, randomData, rng } from './helpers/random.js';
 
 const h = useEngine();
 const iota = (n: number) => Float32Array.from({ length: n }, (_, i) => i);
+
+interface ShuffleCase {
+  r: number;
+  c: number;
+  n: number;
+  h: number;
+  w: number;
+  mode: 'DCR' | 'CRD';
+}
+
+/**
+ * GPU == CPU reference (exactly: a shuffle is a copy) for depthToSpace on a random
+ * deep [n, c·r², h, w] tensor and spaceToDepth on a random wide [n, c, h·r, w·r]
+ * one; with `pytorch`, pixelShuffle and pixelUnshuffle on the same tensors too.
+ */
+async function expectSameAsCpu(e: Engine, rand: () => number, k: ShuffleCase, label: string, pytorch: boolean): Promise<void> {
+  const { r, c, n, h, w, mode } = k;
+  const deep = cpu.cpuTensor(randomData(n * c * r * r * h * w, rand), [n, c * r * r, h, w]);
+  const wide = cpu.cpuTensor(randomData(n * c * r * r * h * w, rand), [n, c, h * r, w * r]);
+  const ctx = `${label} r=${r} C=${c} ${h}×${w} ${mode}`;
+  expectExact(await e.depthToSpace(e.tensor(deep.data, deep.shape), r, { mode }).read(), cpu.depthToSpace(deep, r, { mode }).data, `d2s ${ctx}`);
+  expectExact(await e.spaceToDepth(e.tensor(wide.data, wide.shape), r, { mode }).read(), cpu.spaceToDepth(wide, r, { mode }).data, `s2d ${ctx}`);
+  if (!pytorch) return;
+  expectExact(await e.pixelShuffle(e.tensor(deep.data, deep.shape), r).read(), cpu.pixelShuffle(deep, r).data, `shuffle ${ctx}`);
+  expectExact(await e.pixelUnshuffle(e.tensor(wide.data, wide.shape), r).read(), cpu.pixelUnshuffle(wide, r).data, `unshuffle ${ctx}`);
+}
 
 describe('depth-to-space family', () => {
   it('CRD (pixelShuffle) vs DCR on a hand-written 1×8×1×1 tensor, r = 2', async () => {
@@ -45,20 +72,9 @@ describe('depth-to-space family', () => {
   it('GPU == CPU reference, all four ops, 30 random shapes', async () => {
     const e = h.engine;
     for (let seed = 1; seed <= 30; seed++) {
-      const r = rng(500 + seed);
-      const bs = randInt(r, 1, 4);
-      const c = randInt(r, 1, 4);
-      const n = randInt(r, 1, 2);
-      const hh = randInt(r, 1, 6);
-      const ww = randInt(r, 1, 6);
-      const mode = pick(r, ['DCR', 'CRD'] as const);
-      const deep = cpu.cpuTensor(randomData(n * c * bs * bs * hh * ww, r), [n, c * bs * bs, hh, ww]);
-      const wide = cpu.cpuTensor(randomData(n * c * bs * bs * hh * ww, r), [n, c, hh * bs, ww * bs]);
-      const ctx = `seed ${seed} r=${bs} C=${c} ${hh}×${ww} ${mode}`;
-      expectExact(await e.depthToSpace(e.tensor(deep.data, deep.shape), bs, { mode }).read(), cpu.depthToSpace(deep, bs, { mode }).data, `d2s ${ctx}`);
-      expectExact(await e.spaceToDepth(e.tensor(wide.data, wide.shape), bs, { mode }).read(), cpu.spaceToDepth(wide, bs, { mode }).data, `s2d ${ctx}`);
-      expectExact(await e.pixelShuffle(e.tensor(deep.data, deep.shape), bs).read(), cpu.pixelShuffle(deep, bs).data, `shuffle ${ctx}`);
-      expectExact(await e.pixelUnshuffle(e.tensor(wide.data, wide.shape), bs).read(), cpu.pixelUnshuffle(wide, bs).data, `unshuffle ${ctx}`);
+      const rand = rng(500 + seed);
+      const k = { r: randInt(rand, 1, 4), c: randInt(rand, 1, 4), n: randInt(rand, 1, 2), h: randInt(rand, 1, 6), w: randInt(rand, 1, 6), mode: pick(rand, ['DCR', 'CRD'] as const) };
+      await expectSameAsCpu(e, rand, k, `seed ${seed}`, true);
     }
   });
 
@@ -66,18 +82,10 @@ describe('depth-to-space family', () => {
     // Widths 4, 8, 12 take the vec4 kernel (r ≤ 8); r = 9 checks the scalar fallback at such widths.
     const e = h.engine;
     for (let seed = 1; seed <= 24; seed++) {
-      const r = rng(900 + seed);
-      const bs = seed <= 18 ? 1 + (seed % 8) : pick(r, [3, 9]);
-      const c = randInt(r, 1, 3);
-      const n = randInt(r, 1, 2);
-      const hh = randInt(r, 1, 4);
-      const ww = 4 * randInt(r, 1, 3);
-      const mode = pick(r, ['DCR', 'CRD'] as const);
-      const deep = cpu.cpuTensor(randomData(n * c * bs * bs * hh * ww, r), [n, c * bs * bs, hh, ww]);
-      const wide = cpu.cpuTensor(randomData(n * c * bs * bs * hh * ww, r), [n, c, hh * bs, ww * bs]);
-      const ctx = `seed ${seed} r=${bs} C=${c} ${hh}×${ww} ${mode}`;
-      expectExact(await e.depthToSpace(e.tensor(deep.data, deep.shape), bs, { mode }).read(), cpu.depthToSpace(deep, bs, { mode }).data, `d2s ${ctx}`);
-      expectExact(await e.spaceToDepth(e.tensor(wide.data, wide.shape), bs, { mode }).read(), cpu.spaceToDepth(wide, bs, { mode }).data, `s2d ${ctx}`);
+      const rand = rng(900 + seed);
+      const bs = seed <= 18 ? 1 + (seed % 8) : pick(rand, [3, 9]);
+      const k = { r: bs, c: randInt(rand, 1, 3), n: randInt(rand, 1, 2), h: randInt(rand, 1, 4), w: 4 * randInt(rand, 1, 3), mode: pick(rand, ['DCR', 'CRD'] as const) };
+      await expectSameAsCpu(e, rand, k, `seed ${seed}`, false);
     }
   });
 });

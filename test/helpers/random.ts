@@ -1,17 +1,8 @@
 /** Deterministic random data for tests: every failure is reproducible from its seed. */
 import { cpuTensor, type CpuTensor } from '../../src/cpu/index.js';
 
-/** mulberry32: a tiny seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the seeded PRNG the demo pages draw their random kernels from. */
+export { seededRandom as rng } from '../../demo/src/weights.js';
 
 /** Uniform values in [-1, 1). */
 export function randomData(n: number, rand: () => number): Float32Array {
