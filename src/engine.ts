@@ -3,7 +3,7 @@
  * tensors borrow buffers from it. All ops validate their arguments on the CPU
  * (shared shape rules in src/ops) before any GPU work is encoded.
  */
-import { DeviceLostError, DisposedError, EngineMismatchError, LimitError, ShapeError } from './errors.js';
+import { DeviceLostError, DisposedError, EngineMismatchError, GpuError, LimitError, ShapeError } from './errors.js';
 import { BufferPool } from './gpu/buffer-pool.js';
 import { BufferUsage, MapMode } from './gpu/constants.js';
 import { acquireDevice } from './gpu/device.js';
@@ -69,6 +69,12 @@ export class Engine implements TensorOwner {
   private readonly tensors = new Set<Tensor>();
   private readonly derivedOf = new Map<Tensor, Map<string, Tensor>>();
   private lost: string | null = null;
+  /** Errors the device reported outside any error scope since the last check (see GpuError). */
+  private gpuErrors: string[] = [];
+  private readonly onGpuError = (ev: Event): void => {
+    const e = (ev as GPUUncapturedErrorEvent).error;
+    this.gpuErrors.push(`${e.constructor.name}: ${e.message}`);
+  };
   private destroyed = false;
   private readonly ctx: KernelContext;
 
@@ -95,6 +101,10 @@ export class Engine implements TensorOwner {
     device.lost.then((info) => {
       this.lost = `${info.reason}: ${info.message}`;
     });
+    // Without this a rejected command buffer would read back as zeros. On a
+    // device shared with the caller, errors of the caller's own work outside an
+    // error scope are reported here too: the device cannot tell whose they are.
+    device.addEventListener('uncapturederror', this.onGpuError);
     this.ctx = {
       runner: this.runner,
       alloc: (shape) => this.alloc(shape),
@@ -132,7 +142,9 @@ export class Engine implements TensorOwner {
       enc.copyBufferToBuffer(t.buffer, 0, staging, 0, bytes);
       this.device.queue.submit([enc.finish()]);
       await staging.mapAsync(MapMode.READ);
-      return new Float32Array(staging.getMappedRange().slice(0));
+      const data = new Float32Array(staging.getMappedRange().slice(0));
+      this.throwGpuErrors('read');
+      return data;
     } catch (e) {
       if (this.lost) throw new DeviceLostError(`read: the GPU device was lost (${this.lost}); create a new engine`, this.lost);
       throw e;
@@ -263,6 +275,7 @@ export class Engine implements TensorOwner {
   async flush(): Promise<void> {
     this.runner.submit();
     await this.device.queue.onSubmittedWorkDone();
+    this.throwGpuErrors('flush');
   }
 
   /** True when the device can time passes with timestamp queries. */
@@ -292,7 +305,9 @@ export class Engine implements TensorOwner {
     }
     await this.device.queue.onSubmittedWorkDone();
     const wallMs = performance.now() - t0;
-    return { result, wallMs, gpuMs: timer ? await timer.totalMs() : null };
+    const gpuMs = timer ? await timer.totalMs() : null;
+    this.throwGpuErrors('timeGpu');
+    return { result, wallMs, gpuMs };
   }
 
   get isLost(): boolean {
@@ -313,11 +328,18 @@ export class Engine implements TensorOwner {
     }
     this.pool.trim();
     this.cache.clear();
+    this.device.removeEventListener('uncapturederror', this.onGpuError);
     if (this.ownsDevice) this.device.destroy();
     void this.keepAlive;
   }
 
   // ---- internals ------------------------------------------------------------
+
+  private throwGpuErrors(op: string): void {
+    if (this.gpuErrors.length === 0) return;
+    const errors = this.gpuErrors.splice(0);
+    throw new GpuError(`${op}: the GPU rejected recorded work (${errors.length} error${errors.length > 1 ? 's' : ''}), so results since the last read or flush are not valid. First: ${errors[0]}`, errors);
+  }
 
   private assertUsable(op: string): void {
     if (this.destroyed) throw new DisposedError(`${op}: the engine was destroyed`);

@@ -37,6 +37,23 @@ export class DeviceLostError extends UpsampleError {
   }
 }
 
+/**
+ * The GPU rejected work on this engine's device (a validation, out-of-memory
+ * or internal error, e.g. a tensor's buffer destroyed behind the engine's back,
+ * or an allocation the driver refused). Reported at the next read, flush or
+ * timing instead of returning zeros; outputs computed since the previous check
+ * are not valid. The engine stays usable. `gpuErrors` holds the device's messages.
+ */
+export class GpuError extends UpsampleError {
+  override name = 'GpuError';
+  constructor(
+    message: string,
+    readonly gpuErrors: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
 /** The work cannot be split to fit the device's limits (e.g. one weight tensor over the binding size). */
 export class LimitError extends UpsampleError {
   override name = 'LimitError';

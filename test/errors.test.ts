@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
-import { ArgumentError, DisposedError, EngineMismatchError, ShapeError, createEngine } from '../src/index.js';
+import { ArgumentError, DisposedError, EngineMismatchError, GpuError, ShapeError, createEngine } from '../src/index.js';
 import { useEngine } from './helpers/engine.js';
 
 const h = useEngine();
@@ -63,6 +63,29 @@ describe('argument validation (typed errors naming the argument and the rule)', 
       expect(() => e.pixelShuffle(y, 2)).toThrow(EngineMismatchError);
     } finally {
       other.destroy();
+    }
+  });
+
+  it('work the GPU rejects is a GpuError at the next read, not zeros, and the engine stays usable', async () => {
+    // Its own engine: the destroyed buffer must not go back into a shared pool.
+    const e = await createEngine();
+    try {
+      const x = e.tensor(Float32Array.from({ length: 16 }, (_, i) => i + 1), [1, 4, 2, 2]);
+      x.buffer.destroy(); // behind the engine's back: the submit that reads it is invalid
+      const y = e.pixelShuffle(x, 2);
+      const err = await y.read().then(
+        () => null,
+        (er: unknown) => er,
+      );
+      expect(err).toBeInstanceOf(GpuError);
+      expect((err as GpuError).message).toMatch(/^read: the GPU rejected recorded work .*destroyed/s);
+      expect((err as GpuError).gpuErrors.length).toBeGreaterThan(0);
+      await e.flush(); // reported once, then cleared
+      const data = Float32Array.from({ length: 16 }, (_, i) => i + 1);
+      const ok = await e.pixelShuffle(e.tensor(data, [1, 4, 2, 2]), 2).read();
+      expect(Array.from(ok)).toEqual(Array.from(cpu.pixelShuffle(cpu.cpuTensor(data, [1, 4, 2, 2]), 2).data));
+    } finally {
+      e.destroy();
     }
   });
 });
