@@ -10,6 +10,9 @@
  * adapter's timings drift by ±30% between phases of a run), and the ratio of
  * the two medians is what carries over.
  */
+import { BufferPool } from '../../src/gpu/buffer-pool.js';
+import { GpuTimer } from '../../src/gpu/gpu-timer.js';
+
 const WG = 256;
 
 const SHADER = /* wgsl */ `
@@ -32,8 +35,8 @@ export interface CopyKernel {
 /**
  * A copy of `floats` (a multiple of 4) floats, compiled and run once (first
  * touch of the pages). With `timestamps` (the device must have
- * 'timestamp-query'), each pass also writes begin/end timestamps, as
- * `engine.timeGpu` does for our passes, so wall and pass times compare like for like.
+ * 'timestamp-query'), each pass is timed by the engine's own GpuTimer, as
+ * `engine.timeGpu` times our passes, so wall and pass times compare like for like.
  */
 export async function prepareCopy(device: GPUDevice, floats: number, timestamps: boolean): Promise<CopyKernel> {
   const size = floats * 4;
@@ -42,19 +45,9 @@ export async function prepareCopy(device: GPUDevice, floats: number, timestamps:
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
   const src = device.createBuffer({ size, usage });
   const dst = device.createBuffer({ size, usage });
-  const query = timestamps
-    ? {
-        set: device.createQuerySet({ type: 'timestamp', count: 2 }),
-        resolve: device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }),
-        read: device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
-      }
-    : null;
   const dispose = () => {
     src.destroy();
     dst.destroy();
-    query?.set.destroy();
-    query?.resolve.destroy();
-    query?.read.destroy();
   };
   try {
     const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code: SHADER }), entryPoint: 'main' } });
@@ -67,25 +60,19 @@ export async function prepareCopy(device: GPUDevice, floats: number, timestamps:
     });
     const once = async (): Promise<{ wallMs: number; gpuMs: number | null }> => {
       await device.queue.onSubmittedWorkDone();
+      const timer = timestamps ? new GpuTimer(device, new BufferPool(device)) : null;
       const t0 = performance.now();
       const enc = device.createCommandEncoder();
-      const pass = enc.beginComputePass(query ? { timestampWrites: { querySet: query.set, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
+      const pass = enc.beginComputePass({ timestampWrites: timer?.passWrites() });
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bind);
       pass.dispatchWorkgroups(groups);
       pass.end();
-      if (query) {
-        enc.resolveQuerySet(query.set, 0, 2, query.resolve, 0);
-        enc.copyBufferToBuffer(query.resolve, 0, query.read, 0, 16);
-      }
+      timer?.resolve(enc);
       device.queue.submit([enc.finish()]);
       await device.queue.onSubmittedWorkDone();
       const wallMs = performance.now() - t0;
-      if (!query) return { wallMs, gpuMs: null };
-      await query.read.mapAsync(GPUMapMode.READ);
-      const [begin, end] = new BigUint64Array(query.read.getMappedRange());
-      query.read.unmap();
-      return { wallMs, gpuMs: end > begin ? Number(end - begin) / 1e6 : null };
+      return { wallMs, gpuMs: timer ? await timer.totalMs() : null };
     };
     await once();
     return { bytes: 2 * size, once, dispose };
