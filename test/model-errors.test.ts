@@ -16,7 +16,7 @@ const cases: [string, () => { modelJson: LayersModelJson; weightShards: ArrayBuf
   ['extra bytes in a shard', () => ({ modelJson: base.modelJson, weightShards: [new Uint8Array([...new Uint8Array(base.weightShards[0]), 0, 0, 0, 0]).buffer] }), /bytes more than its weights need/],
   ['missing shard', () => ({ modelJson: base.modelJson, weightShards: [] }), /expected 1 weight shards/],
   ['unknown layer', () => { const j = clone(); layers(j)[3].class_name = 'BatchNormalization'; return { modelJson: j, weightShards: base.weightShards }; }, /class 'BatchNormalization' is not supported/],
-  ['weights of the wrong shape for a layer', () => { const j = clone(); conv(j).config.filters = 63; return { modelJson: j, weightShards: base.weightShards }; }, /has shape \[3,3,3,64\] but the layer needs \[3,3,3,63\]/],
+  ['weights of the wrong shape for a layer', () => { const j = clone(); conv(j).config.filters = 63; return { modelJson: j, weightShards: base.weightShards }; }, /has shape \[3,3,3,64\] but layer 'F_m1' needs \[3,3,3,63\]/],
   ['manifest shape that disagrees with the shard bytes', () => { const j = clone(); j.weightsManifest[0].weights[0].shape = [3, 3, 64, 63]; return { modelJson: j, weightShards: base.weightShards }; }, /bytes more than its weights need/],
   ['missing weight', () => { const j = clone(); j.weightsManifest[0].weights[0].name = 'nope/kernel'; return { modelJson: j, weightShards: base.weightShards }; }, /weight '.*\/kernel' is missing/],
   ['float16 weights', () => { const j = clone(); j.weightsManifest[0].weights[0].dtype = 'float16'; return { modelJson: j, weightShards: base.weightShards }; }, /dtype float16 is not supported/],

@@ -1,9 +1,10 @@
 /** CPU reference of depth-to-space / space-to-depth, straight from the channel map. */
 import {
   depthChannel,
+  depthToSpaceMode,
   planDepthToSpace,
   planSpaceToDepth,
-  type DepthToSpaceMode,
+  type DepthToSpaceOptions,
   type DepthToSpacePlan,
 } from '../ops/depth-to-space.js';
 import { zeros, type CpuTensor } from './tensor.js';
@@ -28,13 +29,13 @@ function remap(x: CpuTensor, p: DepthToSpacePlan): CpuTensor {
 }
 
 /** ONNX DepthToSpace, NCHW. Default mode 'DCR' (ONNX default). */
-export function depthToSpace(x: CpuTensor, r: number, options: { mode?: DepthToSpaceMode } = {}): CpuTensor {
-  return remap(x, planDepthToSpace(x.shape, r, options.mode ?? 'DCR'));
+export function depthToSpace(x: CpuTensor, r: number, options: DepthToSpaceOptions = {}): CpuTensor {
+  return remap(x, planDepthToSpace(x.shape, r, depthToSpaceMode('depthToSpace', options)));
 }
 
 /** ONNX SpaceToDepth, NCHW: DCR channel order unless mode 'CRD' is asked for. */
-export function spaceToDepth(x: CpuTensor, r: number, options: { mode?: DepthToSpaceMode } = {}): CpuTensor {
-  return remap(x, planSpaceToDepth(x.shape, r, options.mode ?? 'DCR'));
+export function spaceToDepth(x: CpuTensor, r: number, options: DepthToSpaceOptions = {}): CpuTensor {
+  return remap(x, planSpaceToDepth(x.shape, r, depthToSpaceMode('spaceToDepth', options)));
 }
 
 /** PyTorch pixel_shuffle = depth-to-space in CRD order. */

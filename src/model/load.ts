@@ -10,8 +10,8 @@ import type { UpscaleModel } from './types.js';
 export interface LayersModelSource {
   /** Parsed model.json. */
   modelJson: LayersModelJson;
-  /** Shard contents in weightsManifest order (all paths of group 0, then group 1, …). */
-  weightShards: readonly ArrayBuffer[];
+  /** Shard bytes in weightsManifest order (all paths of group 0, then group 1, …): ArrayBuffers, or views of them (typed arrays, DataViews, Node Buffers; their exact bytes are read). */
+  weightShards: readonly (ArrayBuffer | ArrayBufferView)[];
   /** Shown in errors and results; default 'model'. */
   name?: string;
   /** Value range the network expects: [0, 255] for UpscalerJS's RDN models, [0, 1] for RRDN (esrgan-thick). Default [0, 255]. */

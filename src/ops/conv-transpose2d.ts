@@ -5,7 +5,7 @@
  * weight layout [Cin, Cout/groups, kH, kW].
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { checkShape, fmt, int, pair, type Pair, type Shape } from './params.js';
+import { checkOptions, checkShape, fmt, int, optionKeys, pair, type Pair, type Shape } from './params.js';
 import { resolveActivation, type ActivationOptions } from './activation.js';
 import type { ConvPlan } from './conv2d.js';
 import type { EpilogueOptions } from './epilogue.js';
@@ -17,6 +17,12 @@ export interface ConvTranspose2dOptions<T = unknown> extends ActivationOptions, 
   dilation?: Pair;
   groups?: number;
 }
+
+/** Every key convTranspose2d accepts (the Record makes the compiler check the list against the type, epilogue included). */
+const CONV_TRANSPOSE2D_KEYS = optionKeys<ConvTranspose2dOptions>({
+  stride: true, padding: true, outputPadding: true, dilation: true, groups: true,
+  activation: true, negativeSlope: true, outputScale: true, residual: true, depthToSpace: true,
+});
 
 /** Everything a kernel needs, all validated: the conv plan plus the output padding. */
 export interface ConvTranspose2dPlan extends ConvPlan {
@@ -35,6 +41,7 @@ export function planConvTranspose2d(
   options: ConvTranspose2dOptions = {},
   op = 'convTranspose2d',
 ): ConvTranspose2dPlan {
+  checkOptions(op, options, CONV_TRANSPOSE2D_KEYS);
   checkShape(op, 'input', xShape, 4);
   checkShape(op, 'weight', wShape, 4);
   const stride = pair(op, 'stride', options.stride, 1, { min: 1 });

@@ -4,7 +4,7 @@
  * weight layout [Cout, Cin/groups, kH, kW].
  */
 import { ShapeError } from '../errors.js';
-import { checkShape, fmt, int, pair, type Pair, type Shape } from './params.js';
+import { checkOptions, checkShape, fmt, int, optionKeys, pair, type Pair, type Shape } from './params.js';
 import { resolveActivation, type Activation, type ActivationOptions } from './activation.js';
 import type { EpilogueOptions } from './epilogue.js';
 
@@ -14,6 +14,12 @@ export interface Conv2dOptions<T = unknown> extends ActivationOptions, EpilogueO
   dilation?: Pair;
   groups?: number;
 }
+
+/** Every key conv2d accepts (the Record makes the compiler check the list against the type, epilogue included). */
+const CONV2D_KEYS = optionKeys<Conv2dOptions>({
+  stride: true, padding: true, dilation: true, groups: true,
+  activation: true, negativeSlope: true, outputScale: true, residual: true, depthToSpace: true,
+});
 
 /** What conv2d and convTranspose2d plans share, all validated. Per-axis values are `[h, w]`. */
 export interface ConvPlan {
@@ -48,6 +54,7 @@ export function planConv2d(
   options: Conv2dOptions = {},
   op = 'conv2d',
 ): Conv2dPlan {
+  checkOptions(op, options, CONV2D_KEYS);
   checkShape(op, 'input', xShape, 4);
   checkShape(op, 'weight', wShape, 4);
   const stride = pair(op, 'stride', options.stride, 1, { min: 1 });

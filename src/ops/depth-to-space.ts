@@ -6,9 +6,17 @@
  * and space-to-depth is the same map read the other way.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { checkShape, int, type Shape } from './params.js';
+import { checkOptions, checkShape, int, optionKeys, type Shape } from './params.js';
 
 export type DepthToSpaceMode = 'DCR' | 'CRD';
+
+/** Options of depthToSpace and spaceToDepth. */
+export interface DepthToSpaceOptions {
+  /** 'DCR' (default, as ONNX and TensorFlow) or 'CRD' (PyTorch pixel_shuffle). */
+  mode?: DepthToSpaceMode;
+}
+
+const DEPTH_TO_SPACE_KEYS = optionKeys<DepthToSpaceOptions>({ mode: true });
 
 export interface DepthToSpacePlan {
   /** true: depth → space (channels shrink by r²); false: space → depth. */
@@ -32,6 +40,11 @@ export function depthChannel(mode: DepthToSpaceMode, c: number, a: number, b: nu
 function checkMode(op: string, mode: unknown): DepthToSpaceMode {
   if (mode !== 'DCR' && mode !== 'CRD') throw new ArgumentError(`${op}: mode '${String(mode)}' must be 'DCR' or 'CRD'`);
   return mode;
+}
+
+/** The mode that depthToSpace / spaceToDepth options ask for (default 'DCR'), after checking their keys. */
+export function depthToSpaceMode(op: string, options: unknown): DepthToSpaceMode {
+  return checkMode(op, checkOptions(op, options, DEPTH_TO_SPACE_KEYS).mode ?? 'DCR');
 }
 
 export function planDepthToSpace(xShape: Shape, r: unknown, mode: unknown, op = 'depthToSpace'): DepthToSpacePlan {

@@ -7,7 +7,7 @@
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { DepthToSpaceMode } from './depth-to-space.js';
-import { fmt, int, real, type Shape } from './params.js';
+import { checkOptions, fmt, int, optionKeys, real, type Shape } from './params.js';
 
 export interface EpilogueOptions<T> {
   /** Multiplies every output after the activation (e.g. a residual-scaling beta). */
@@ -17,6 +17,8 @@ export interface EpilogueOptions<T> {
   /** Store into depth-to-space positions: [N, C·r², H, W] → [N, C, H·r, W·r]. */
   depthToSpace?: { r: number; mode?: DepthToSpaceMode };
 }
+
+const SHUFFLE_KEYS = optionKeys<NonNullable<EpilogueOptions<unknown>['depthToSpace']>>({ r: true, mode: true });
 
 export interface EpiloguePlan {
   scale: number | null;
@@ -33,9 +35,10 @@ export function planEpilogue(
   const scale = options.outputScale === undefined ? null : real(op, 'outputScale', options.outputScale);
   let shuffle: EpiloguePlan['shuffle'] = null;
   let outShape = convShape;
-  if (options.depthToSpace) {
-    const r = int(op, 'depthToSpace.r', options.depthToSpace.r, { min: 1 });
-    const mode = options.depthToSpace.mode ?? 'CRD';
+  if (options.depthToSpace !== undefined && options.depthToSpace !== null) {
+    const d = checkOptions(op, options.depthToSpace, SHUFFLE_KEYS, 'depthToSpace.');
+    const r = int(op, 'depthToSpace.r', d.r, { min: 1 });
+    const mode = d.mode ?? 'CRD';
     if (mode !== 'DCR' && mode !== 'CRD') throw new ArgumentError(`${op}: depthToSpace.mode '${String(mode)}' must be 'DCR' or 'CRD'`);
     const [n, c, h, w] = convShape;
     if (c % (r * r) !== 0) throw new ShapeError(`${op}: output channels ${c} must be divisible by r² = ${r * r} for the fused depthToSpace`);

@@ -24,6 +24,55 @@ function describe(v: unknown): string {
   }
 }
 
+/**
+ * The keys an options type accepts, as a value. Written as a Record so the
+ * compiler insists on every key of T and on nothing else.
+ */
+export function optionKeys<T>(keys: Record<keyof T, true>): readonly string[] {
+  return Object.keys(keys);
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions, each costing 1. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/**
+ * Checks an options object: undefined means `{}`; anything but a plain object
+ * is refused, and so is every key the op does not know, since a typo
+ * (`strid: 2`) would otherwise be ignored and the op would silently run with
+ * the default. Suggests the nearest known key within edit distance 2.
+ * `prefix` names a nested options object (e.g. 'depthToSpace.').
+ */
+export function checkOptions(op: string, options: unknown, known: readonly string[], prefix = ''): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ArgumentError(`${op}: ${prefix ? `${prefix.slice(0, -1)} ` : 'options '}${describe(options)} must be an object`);
+  }
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    let best: string | null = null;
+    let bestDistance = 3;
+    for (const k of known) {
+      const d = editDistance(key, k);
+      if (d < bestDistance) [best, bestDistance] = [k, d];
+    }
+    throw new ArgumentError(
+      `${op}: unknown option '${prefix}${key}'` +
+        (best ? ` (did you mean '${prefix}${best}'?)` : `; known options: ${known.map((k) => prefix + k).join(', ')}`),
+    );
+  }
+  return options as Record<string, unknown>;
+}
+
 /** Checks that `v` is an integer >= rule.min and returns it. */
 export function int(op: string, name: string, v: unknown, rule: IntRule): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) {

@@ -6,7 +6,7 @@
  *   bilinear: src = max((dst + 0.5) / scale - 0.5, 0)
  */
 import { ArgumentError, ShapeError } from '../errors.js';
-import { checkShape, type Shape } from './params.js';
+import { checkOptions, checkShape, optionKeys, type Shape } from './params.js';
 
 export type UpsampleMode = 'nearest' | 'bilinear';
 
@@ -14,6 +14,8 @@ export interface UpsampleOptions {
   scale: number | readonly [number, number];
   mode?: UpsampleMode;
 }
+
+const UPSAMPLE_KEYS = optionKeys<UpsampleOptions>({ scale: true, mode: true });
 
 export interface UpsamplePlan {
   mode: UpsampleMode;
@@ -37,6 +39,7 @@ function positive(op: string, name: string, v: unknown): number {
 export function planUpsample(xShape: Shape, options: UpsampleOptions, op = 'upsample'): UpsamplePlan {
   checkShape(op, 'input', xShape, 4);
   if (!options || typeof options !== 'object') throw new ArgumentError(`${op}: options { scale, mode } are required`);
+  checkOptions(op, options, UPSAMPLE_KEYS);
   const s = options.scale;
   let scale: [number, number];
   if (Array.isArray(s)) {
