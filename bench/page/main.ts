@@ -1,16 +1,18 @@
 /**
  * The benchmark page: on one WebGPU adapter, runs each case with our engine,
- * TensorFlow.js WebGPU and ONNX Runtime Web WebGPU, one implementation after
+ * TensorFlow.js WebGPU and ONNX Runtime Web WebGPU (the peers of bench/peers,
+ * shared with the demo's benchmark page), one implementation after
  * the other (never concurrently, so they do not share the CPU that SwiftShader
  * runs on). bench/run.ts calls `window.__benchRun(config)` and gets the report.
  */
 import { createEngine, type AdapterDescription } from '../../src/index.js';
-import { caseData, caseName, type BenchCase, type Summary } from '../cases.js';
+import { caseData, caseName, type BenchCase, type CaseData } from '../cases.js';
 import { prepareCopy, type CopyKernel } from './copy-bandwidth.js';
-import { errorText, type ImplResult, type TimingConfig } from './measure.js';
-import { runOrt } from './ort.js';
+import { loadPeer, type Peer } from '../peers/index.js';
+import { errorText } from '../peers/job.js';
+import type { ImplResult, TimingConfig } from './measure.js';
 import { runOurs, type CopyTiming, type GpuTiming } from './ours.js';
-import { initTfjs, runTfjs } from './tfjs.js';
+import { runPeer } from './peer.js';
 
 export type AnchorName = 'tfjs' | 'ort';
 
@@ -70,7 +72,13 @@ function timerResolution(): number {
 async function run(config: PageConfig): Promise<PageReport> {
   document.body.dataset.state = 'running';
   const engine = await createEngine();
-  const tfjsInitError = config.anchors.includes('tfjs') ? await initTfjs() : null;
+  // Each anchor's library is loaded (and tfjs's backend selected by its first case) only when asked for.
+  const load = async (on: boolean, id: 'tfjs-webgpu' | 'ort-webgpu'): Promise<Peer | string | null> => (on ? loadPeer(id).catch(errorText) : null);
+  const tfjsPeer = await load(config.anchors.includes('tfjs'), 'tfjs-webgpu');
+  const ortPeer = await load(config.anchors.includes('ort'), 'ort-webgpu');
+  const tfjsInitError = typeof tfjsPeer === 'string' ? tfjsPeer : null;
+  const anchor = async (peer: Peer | string | null, c: BenchCase, data: CaseData, out: Float32Array | null): Promise<ImplResult> =>
+    peer === null ? skipped('not requested') : typeof peer === 'string' ? { status: 'error', error: `init: ${peer}` } : runPeer(peer, c, data, out, config);
   const results: PageCaseResult[] = [];
   const skipped = (reason: string): ImplResult => ({ status: 'skipped', reason });
   for (const [i, c] of config.cases.entries()) {
@@ -98,9 +106,8 @@ async function run(config: PageConfig): Promise<PageReport> {
     } finally {
       copyKernel?.dispose();
     }
-    let tfjs = skipped('not requested');
-    if (config.anchors.includes('tfjs')) tfjs = tfjsInitError ? { status: 'error', error: `init: ${tfjsInitError}` } : await runTfjs(c, data, out, config);
-    const ort = config.anchors.includes('ort') ? await runOrt(c, data, out, config) : skipped('not requested');
+    const tfjs = await anchor(tfjsPeer, c, data, out);
+    const ort = await anchor(ortPeer, c, data, out);
     results.push({ name, case: c, ours, oursGpu, tfjs, ort, ...(copy ? { copy } : {}) });
   }
   const report: PageReport = {

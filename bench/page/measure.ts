@@ -63,30 +63,3 @@ function outputStats(v: Float32Array): { n: number; mean: number; absMax: number
   }
   return { n: v.length, mean: sum / v.length, absMax };
 }
-
-/** max |a − b|, or NaN when the lengths differ. */
-export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Number.NaN;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-/** An error's message, for the results (never swallowed silently). */
-export function errorText(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-}
-
-/** NCHW → NHWC (batch 1), for TensorFlow.js. */
-export function nchwToNhwc(data: Float32Array, c: number, h: number, w: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[(y * w + x) * c + ch] = data[(ch * h + y) * w + x];
-  return out;
-}
-
-/** NHWC → NCHW (batch 1), to compare TensorFlow.js output with ours. */
-export function nhwcToNchw(data: Float32Array, c: number, h: number, w: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[(ch * h + y) * w + x] = data[(y * w + x) * c + ch];
-  return out;
-}

@@ -3,33 +3,16 @@
  * protocol as the anchors) and, separately, `engine.timeGpu` (submit → queue
  * idle wall time, and GPU pass time from timestamp queries when the adapter has them).
  */
-import { loadModel, type Engine, type LayersModelJson, type Tensor } from '../../src/index.js';
+import { loadModel, type Engine, type Tensor } from '../../src/index.js';
 import { inputShape, summarize, type BenchCase, type CaseData, type Summary } from '../cases.js';
-
-export type { CaseData };
-import { timeCalls, type ImplResult, type TimingConfig } from './measure.js';
+import { fetchLayersModel } from '../peers/job.js';
 import type { CopyKernel } from './copy-bandwidth.js';
+import { timeCalls, type ImplResult, type TimingConfig } from './measure.js';
 
 /** `engine.timeGpu` reps: wall from submit to queue idle (no readback), and timestamp-query GPU time. */
 export interface GpuTiming {
   wall: Summary | null;
   gpu: Summary | null;
-}
-
-/** model.json and shards of an UpscalerJS package, fetched from the Vite server (node_modules). */
-export async function fetchLayersModel(url: string): Promise<{ json: LayersModelJson; shards: ArrayBuffer[] }> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
-  const json = (await res.json()) as LayersModelJson;
-  const base = url.slice(0, url.lastIndexOf('/') + 1);
-  const shards = await Promise.all(
-    json.weightsManifest.flatMap((g) => g.paths).map(async (p) => {
-      const r = await fetch(base + p);
-      if (!r.ok) throw new Error(`GET ${base + p}: ${r.status}`);
-      return r.arrayBuffer();
-    }),
-  );
-  return { json, shards };
 }
 
 /** Model URL served by Vite straight from node_modules (the same files tfjs-layers loads). */
@@ -66,7 +49,7 @@ export async function runOurs(
     owned.push(x);
     let op: () => Tensor;
     if (c.op === 'model') {
-      const { json, shards } = await fetchLayersModel(modelUrl(c));
+      const { json, shards } = await fetchLayersModel(new URL(modelUrl(c), location.href).href);
       const model = loadModel(engine, { modelJson: json, weightShards: shards, name: `${c.pkg}-x${c.scale}`, inputRange: c.pkg === 'esrgan-thick' ? [0, 1] : [0, 255] });
       owned.push(model);
       op = () => model.run(x);

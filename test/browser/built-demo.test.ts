@@ -1,8 +1,10 @@
 /**
  * `npm run build:demo` output works as static files: build into a temporary
  * folder, serve it with `vite preview`, and every page loads and runs on the
- * SwiftShader adapter with no console errors; the pretrained model files the
- * Vite plugin copies are served next to the pages.
+ * SwiftShader adapter with no console errors (the benchmark with all four
+ * contenders, so the lazily loaded peers and ONNX Runtime's wasm files are
+ * part of the build); the pretrained model files the Vite plugin copies are
+ * served next to the pages.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -26,11 +28,17 @@ describe('built demo (vite build + preview)', () => {
   it.each([
     ['/demo/index.html'],
     ['/demo/explorer.html'],
-    ['/demo/bench.html?sizes=4&channels=2&kernels=2&strides=2&reps=1&ops=convTranspose2d,pixelShuffle,conv2d&auto=1'],
+    ['/demo/bench.html?sizes=4&channels=2&kernels=2&strides=2&reps=1&ops=convTranspose2d,pixelShuffle,conv2d&contenders=ours,tfjs-webgpu,ort-webgpu,ort-wasm&auto=1'],
   ])('%s loads and runs on WebGPU with no console errors', async (path) => {
     const p = await openPage(h, path);
     await expectWebGPUAdapter(p.page);
     expect(await waitForState(p.page, ['done', 'error'])).toBe('done');
+    if (path.includes('bench')) {
+      // The peers' chunks and ONNX Runtime's .mjs/.wasm assets are served from the build: every contender ran.
+      const statuses = await p.page.evaluate(() => window.__benchResult!.results.flatMap((r) => Object.entries(r.contenders).map(([n, c]) => `${n}: ${c.status === 'error' ? c.error : c.status}`)));
+      expect(statuses).toHaveLength(3 * 4);
+      for (const s of statuses) expect(s).toMatch(/: ok$/);
+    }
     expect(p.errors).toEqual([]);
     await p.page.close();
   });

@@ -1,12 +1,12 @@
 /**
  * TensorFlow.js's own execution of a LayersModel (tfjs-layers on the CPU
- * backend), with UpscalerJS's custom layers registered (./upscalerjs-layers.ts).
+ * backend), with UpscalerJS's custom layers registered (bench/peers/upscalerjs-layers.ts, shared with the benchmark pages).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModelJson } from '../../src/model/index.js';
-import { registerUpscalerJsLayers } from './upscalerjs-layers.js';
+import { registerUpscalerJsLayers } from '../../bench/peers/upscalerjs-layers.js';
 
 /** Runs the model on an NCHW input with TensorFlow.js; returns NCHW. */
 export async function runTfjs(json: LayersModelJson, shards: ArrayBuffer[], x: Float32Array, [n, c, h, w]: number[]): Promise<Float32Array> {

@@ -3,11 +3,22 @@
  * the work each case does (FLOPs over taps that touch real input, or bytes
  * moved). Pure: no DOM, no GPU.
  */
+import type { PeerId } from '../../../bench/peers/job.js';
 import { conv2dWork, convTranspose2dWork, dataMovementBytes } from '../../../src/ops/flops.js';
 import { intListParam, intParam } from '../dom.js';
 
 export type BenchOp = 'convTranspose2d' | 'pixelShuffle' | 'conv2d' | 'model';
 export const ALL_OPS: readonly BenchOp[] = ['convTranspose2d', 'pixelShuffle', 'conv2d', 'model'];
+
+/** What is timed: our engine, and the peer libraries of bench/peers. */
+export type Contender = 'ours' | PeerId;
+export const ALL_CONTENDERS: readonly Contender[] = ['ours', 'tfjs-webgpu', 'ort-webgpu', 'ort-wasm'];
+export const CONTENDER_LABELS: Record<Contender, string> = {
+  ours: 'ours (WebGPU)',
+  'tfjs-webgpu': 'TensorFlow.js WebGPU',
+  'ort-webgpu': 'ORT-web WebGPU',
+  'ort-wasm': 'ORT-web WASM',
+};
 
 export interface BenchConfig {
   /** Input heights = widths. Small by default: SwiftShader runs shaders on the CPU. */
@@ -21,9 +32,10 @@ export interface BenchConfig {
   shuffle: number[];
   /** Warm repetitions per case (the median is reported). */
   reps: number;
-  /** Also time the CPU reference kernels. */
+  /** Check every contender's output against the CPU reference kernels (run once per case, untimed). */
   cpu: boolean;
   ops: BenchOp[];
+  contenders: Contender[];
   /** Input size of the model case. */
   modelSize: number;
   modelId: string;
@@ -38,14 +50,22 @@ export const DEFAULT_CONFIG: BenchConfig = {
   reps: 5,
   cpu: true,
   ops: [...ALL_OPS],
+  contenders: [...ALL_CONTENDERS],
   modelSize: 32,
   modelId: 'esrgan-slim-x2',
 };
 
-/** Reads a config from URL parameters (`sizes=8,16&channels=4&reps=3&ops=conv2d,pixelShuffle&cpu=0`). */
+/** The names of `all` listed in a comma-separated parameter. */
+function listParam<T extends string>(p: URLSearchParams, name: string, all: readonly T[]): T[] {
+  return (p.get(name) ?? '').split(',').filter((o): o is T => (all as readonly string[]).includes(o));
+}
+
+/** Reads a config from URL parameters (`sizes=8,16&channels=4&reps=3&ops=conv2d,pixelShuffle&contenders=ours,ort-wasm&cpu=0`). */
 export function configFromParams(p: URLSearchParams): BenchConfig {
   const d = DEFAULT_CONFIG;
-  const ops = (p.get('ops') ?? '').split(',').filter((o): o is BenchOp => (ALL_OPS as readonly string[]).includes(o));
+  const ops = listParam(p, 'ops', ALL_OPS);
+  // An explicit empty list is a choice (no contender: only the reference runs); a missing one means all.
+  const contenders = p.has('contenders') ? listParam(p, 'contenders', ALL_CONTENDERS) : [...d.contenders];
   return {
     sizes: intListParam(p, 'sizes', d.sizes),
     channels: intListParam(p, 'channels', d.channels),
@@ -55,6 +75,7 @@ export function configFromParams(p: URLSearchParams): BenchConfig {
     reps: Math.max(1, intParam(p, 'reps', d.reps)),
     cpu: p.get('cpu') !== '0',
     ops: ops.length ? ops : [...d.ops],
+    contenders,
     modelSize: Math.max(4, intParam(p, 'modelSize', d.modelSize)),
     modelId: p.get('model') ?? d.modelId,
   };
@@ -65,6 +86,7 @@ export function configToParams(c: BenchConfig): URLSearchParams {
   return new URLSearchParams({
     sizes: c.sizes.join(','), channels: c.channels.join(','), kernels: c.kernels.join(','), strides: c.strides.join(','),
     shuffle: c.shuffle.join(','), reps: String(c.reps), cpu: c.cpu ? '1' : '0', ops: c.ops.join(','),
+    contenders: c.contenders.join(','),
     modelSize: String(c.modelSize), model: c.modelId,
   });
 }

@@ -1,18 +1,23 @@
 /**
- * The benchmark page: runs the sweep on WebGPU and on the CPU reference
- * kernels, then shows charts, a table and a JSON export. `?auto=1` starts it
- * on load; every form field is also a URL parameter (see cases.ts).
+ * The benchmark page: runs the sweep on our engine and on the peer libraries
+ * the visitor picks (TensorFlow.js WebGPU, ONNX Runtime Web WebGPU and WASM,
+ * loaded only then), checks every output against the CPU reference kernels,
+ * then shows charts, a table and a JSON export. `?auto=1` starts it on load;
+ * every form field is also a URL parameter (see cases.ts).
  */
+import { loadPeer } from '../../../bench/peers/index.js';
+import { errorText, fetchLayersModel, type PeerId } from '../../../bench/peers/job.js';
 import type { Engine } from '../../../src/index.js';
-import type { UpscaleModel } from '../../../src/model/types.js';
+import { parseLayersModel } from '../../../src/model/index.js';
+import { modelJsonPath } from '../model-catalog.js';
 import { byId, download, fmtMs, h, nextFrame } from '../dom.js';
 import { bootEngine, renderStatus } from '../gpu-status.js';
-import { loadCatalogModel } from '../upscaler/pretrained.js';
-import { ALL_OPS, buildCases, configFromParams, configToParams, type BenchConfig } from './cases.js';
-import { speedupChart, timeChart, type Series } from './charts.js';
+import { catalogModel, loadCatalogModel } from '../upscaler/pretrained.js';
+import { ALL_CONTENDERS, ALL_OPS, buildCases, configFromParams, configToParams, CONTENDER_LABELS, type BenchConfig, type Contender } from './cases.js';
+import { speedupChart, timeChart, type Line } from './charts.js';
 import { performanceNowResolution, QueueTimer } from './gpu-timer.js';
-import { timeCpu, timeGpu } from './measure.js';
-import { renderTable, toResult, type BenchReport, type CaseResult } from './report.js';
+import { renderTables, type BenchReport, type CaseResult } from './report.js';
+import { runCase, type RunContext } from './run-case.js';
 
 declare global {
   interface Window {
@@ -25,6 +30,7 @@ const ui = {
   status: byId('gpu-status'),
   form: byId<HTMLFormElement>('config'),
   ops: byId('ops'),
+  contenders: byId('contenders'),
   cpu: byId<HTMLInputElement>('cpu'),
   run: byId<HTMLButtonElement>('run'),
   stop: byId<HTMLButtonElement>('stop'),
@@ -35,6 +41,7 @@ const ui = {
   speedup: byId('speedup'),
   charts: byId('charts'),
   table: byId('table'),
+  outputs: byId('outputs'),
 };
 const listFields = ['sizes', 'channels', 'kernels', 'strides', 'shuffle'] as const;
 let stopper: AbortController | null = null;
@@ -50,6 +57,10 @@ function fillForm(c: BenchConfig): void {
     const label = op === 'model' ? `model (${c.modelId}, ${c.modelSize}²)` : op;
     ui.ops.append(h('label', {}, h('input', { type: 'checkbox', name: 'op', value: op, checked: c.ops.includes(op) }), ` ${label}`));
   }
+  ui.contenders.replaceChildren(h('legend', {}, 'Contenders'));
+  for (const n of ALL_CONTENDERS) {
+    ui.contenders.append(h('label', {}, h('input', { type: 'checkbox', name: 'contender', value: n, checked: c.contenders.includes(n) }), ` ${CONTENDER_LABELS[n]}`));
+  }
 }
 
 function readForm(): BenchConfig {
@@ -59,6 +70,8 @@ function readForm(): BenchConfig {
   p.set('cpu', ui.cpu.checked ? '1' : '0');
   const ops = Array.from(ui.ops.querySelectorAll<HTMLInputElement>('input[name=op]')).filter((i) => i.checked).map((i) => i.value);
   p.set('ops', ops.join(','));
+  const contenders = Array.from(ui.contenders.querySelectorAll<HTMLInputElement>('input[name=contender]')).filter((i) => i.checked).map((i) => i.value);
+  p.set('contenders', contenders.join(','));
   p.set('modelSize', String(urlConfig.modelSize));
   p.set('model', urlConfig.modelId);
   return configFromParams(p);
@@ -72,32 +85,70 @@ function facts(rows: [string, string][]): void {
   ui.env.replaceChildren(...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
-function renderCharts(results: CaseResult[]): void {
-  const families = [...new Set(results.map((r) => r.family))];
-  ui.charts.replaceChildren(
-    ...families.map((fam) => {
-      const rs = results.filter((r) => r.family === fam);
-      const series: Series[] = [
-        { name: 'GPU warm', cls: 'gpu', points: rs.map((r) => [r.size, r.gpu.warmMedianMs]) },
-        { name: 'GPU cold', cls: 'gpu', dash: '4 3', points: rs.map((r) => [r.size, r.gpu.coldMs]) },
-        { name: 'CPU warm', cls: 'cpu', points: rs.filter((r) => r.cpu).map((r) => [r.size, r.cpu!.warmMedianMs]) },
-      ];
-      return h('div', { class: 'chart' }, timeChart(fam, series));
-    }),
-  );
-  const largest = families.map((fam) => results.filter((r) => r.family === fam).reduce((a, b) => (b.size > a.size ? b : a)));
-  const bars = largest.filter((r) => r.speedup !== null).map((r) => ({ label: `${r.family} ${r.size}²`, value: r.speedup! }));
-  ui.speedup.replaceChildren(bars.length ? speedupChart(bars) : h('p', { class: 'muted' }, 'Speed-ups appear when the CPU reference is timed too.'));
+/** One colour per contender, the same in every chart. */
+const COLORS: Record<Contender, string> = { ours: '#3056d3', 'tfjs-webgpu': '#e8710a', 'ort-webgpu': '#12a150', 'ort-wasm': '#9b3fc7' };
+
+const warm = (r: CaseResult, n: Contender): number | null => {
+  const c = r.contenders[n];
+  return c.status === 'ok' ? c.warmMedianMs : null;
+};
+
+function renderCharts(results: CaseResult[], shown: Contender[]): void {
+  ui.charts.replaceChildren();
+  for (const fam of new Set(results.map((r) => r.family))) {
+    const rs = results.filter((r) => r.family === fam).sort((a, b) => a.size - b.size);
+    const lines: Line[] = shown.map((n) => ({ label: `${CONTENDER_LABELS[n].replace(' (WebGPU)', '')} warm`, color: COLORS[n], values: rs.map((r) => warm(r, n)) }));
+    if (shown.includes('ours')) {
+      const cold = rs.map((r) => (r.contenders.ours.status === 'ok' ? r.contenders.ours.coldMs : null));
+      lines.splice(1, 0, { label: 'ours cold', color: COLORS.ours, dash: [5, 4], values: cold });
+    }
+    const cell = h('div', { class: 'chart', 'data-family': fam });
+    ui.charts.append(cell);
+    timeChart(cell, fam, rs.map((r) => r.size), lines);
+  }
+  const peers = shown.filter((n) => n !== 'ours');
+  const largest = [...new Set(results.map((r) => r.family))].map((fam) => results.filter((r) => r.family === fam).reduce((a, b) => (b.size > a.size ? b : a)));
+  const timeVsOurs = (r: CaseResult, n: Contender): number | null => {
+    const c = r.contenders[n];
+    return c.status === 'ok' ? c.timeVsOurs : null;
+  };
+  const any = largest.some((r) => peers.some((n) => timeVsOurs(r, n) !== null));
+  ui.speedup.replaceChildren();
+  if (!any) {
+    ui.speedup.append(h('p', { class: 'muted' }, 'Speed-ups appear when ours and at least one peer ran.'));
+    return;
+  }
+  const lines = peers.map((n) => ({ label: CONTENDER_LABELS[n], color: COLORS[n], values: largest.map((r) => timeVsOurs(r, n)) }));
+  speedupChart(ui.speedup, largest.map((r) => `${r.family} ${r.size}²`), lines);
 }
 
-async function loadModel(engine: Engine, c: BenchConfig, skipped: BenchReport['skipped']): Promise<UpscaleModel | null> {
+/** Our model, its graph for the reference, and its URL for the peers; null without a model case. */
+async function loadModel(engine: Engine, c: BenchConfig, skipped: BenchReport['skipped']): Promise<RunContext['model']> {
   if (!c.ops.includes('model')) return null;
   try {
-    return await loadCatalogModel(engine, c.modelId);
+    const m = catalogModel(c.modelId);
+    const url = new URL(modelJsonPath(m), document.baseURI).href;
+    const ours = await loadCatalogModel(engine, c.modelId);
+    let graph = null;
+    if (c.cpu) {
+      const { json, shards } = await fetchLayersModel(url);
+      graph = parseLayersModel(json, shards);
+    }
+    return { ours, graph, url, scale: m.scale };
   } catch (e) {
     skipped.push({ op: 'model', reason: (e as Error).message });
     return null;
   }
+}
+
+/** The chosen peers' modules (dynamic imports: nothing of tfjs or ORT loads before this). */
+async function loadPeers(c: BenchConfig): Promise<RunContext['peers']> {
+  const peers: RunContext['peers'] = {};
+  for (const id of c.contenders.filter((n): n is PeerId => n !== 'ours')) {
+    ui.progressLabel.textContent = `loading ${CONTENDER_LABELS[id]}…`;
+    peers[id] = await loadPeer(id).catch((e: unknown) => ({ error: errorText(e) }));
+  }
+  return peers;
 }
 
 async function run(engine: Engine, c: BenchConfig): Promise<void> {
@@ -111,7 +162,9 @@ async function run(engine: Engine, c: BenchConfig): Promise<void> {
   const nowRes = performanceNowResolution();
   const skipped: BenchReport['skipped'] = [];
   const results: CaseResult[] = [];
+  const shown = ALL_CONTENDERS.filter((n) => c.contenders.includes(n));
   const model = await loadModel(engine, c, skipped);
+  const ctx: RunContext = { engine, config: c, timer, model, peers: await loadPeers(c) };
   const cases = buildCases(c).filter((k) => k.op !== 'model' || model);
   try {
     for (const [i, k] of cases.entries()) {
@@ -120,17 +173,15 @@ async function run(engine: Engine, c: BenchConfig): Promise<void> {
       ui.progressLabel.textContent = `${i + 1}/${cases.length}: ${k.family} at ${k.size}²`;
       await nextFrame();
       try {
-        const gpu = await timeGpu(engine, k, c.reps, timer, model);
-        const cpu = c.cpu ? timeCpu(k, c.reps) : null;
-        results.push(toResult(k, gpu, cpu));
+        results.push(await runCase(ctx, k));
       } catch (e) {
         skipped.push({ op: k.op, reason: `${k.family} at ${k.size}²: ${(e as Error).message}` });
       }
-      renderTable(ui.table, results, !!timer);
+      renderTables(ui.table, ui.outputs, results, shown, !!timer);
     }
     const granularity = timer?.granularityNs() ?? null;
     const report: BenchReport = {
-      schema: 'webgpu-upsample-bench/1',
+      schema: 'webgpu-upsample-bench/2',
       date: new Date().toISOString(),
       userAgent: navigator.userAgent,
       adapter: engine.adapterInfo,
@@ -143,7 +194,7 @@ async function run(engine: Engine, c: BenchConfig): Promise<void> {
       results,
       skipped,
     };
-    renderCharts(results);
+    renderCharts(results, shown);
     facts([
       ['Adapter', [engine.adapterInfo.vendor, engine.adapterInfo.architecture, engine.adapterInfo.description].filter(Boolean).join(' ')],
       ['performance.now()', `${fmtMs(nowRes)} steps (cross-origin isolated: ${self.crossOriginIsolated ? 'yes' : 'no'})`],
@@ -168,7 +219,7 @@ async function main(): Promise<void> {
   urlConfig = configFromParams(params);
   fillForm(urlConfig);
   const boot = await bootEngine();
-  renderStatus(ui.status, boot, 'The benchmark compares WebGPU with the CPU reference, so it needs WebGPU.');
+  renderStatus(ui.status, boot, 'The benchmark times our WebGPU engine against its peers, so it needs WebGPU.');
   if (boot.kind !== 'webgpu') {
     ui.run.disabled = true;
     document.body.dataset.state = 'error';

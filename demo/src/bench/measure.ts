@@ -1,41 +1,45 @@
 /**
- * Timing one benchmark case on the engine and on the CPU reference kernels.
+ * Timing one benchmark case on each contender, and its CPU reference output.
  *
- * Cold and warm are kept apart. Cold is the first call of a case: it includes
- * compiling the shader when this variant is new (`compiles` says whether it
- * was) and prepacking the weights, which the engine caches per weight tensor.
- * Warm is the median of the next `reps` calls. Wall clock on the GPU side is
- * "call the op, then await engine.flush()" (queue idle), so it includes the
- * op's encoding, submit and the browser's completion round trip; input upload
- * and read-back are outside it. A warm CPU sample repeats an op that is faster
- * than MIN_SAMPLE_MS and reports the time per call, so tiny cases are not
- * rounded to the timer's step.
+ * Every contender is timed the same way, so their times divide: one call =
+ * dispatch the op on an input already where the contender computes (GPU
+ * memory for the WebGPU ones, CPU memory for ORT-web WASM), then await the
+ * output on the CPU (read-back included). Cold is the first call (shader
+ * compilation included, `compiles` counts ours); warm is the median of the
+ * next `reps` calls. Weight upload, layout conversion and ONNX session
+ * creation happen before, untimed (`setupMs`).
+ *
+ * Ours is also timed without the read-back, as "call the op, then await
+ * engine.flush()" (queue idle), and, where the device has timestamp queries,
+ * between two queue timestamps (./gpu-timer.ts).
+ *
+ * The CPU reference kernels (src/cpu) are the correctness baseline, not a
+ * speed contender: each case runs on them once, and every contender's output
+ * is compared with theirs.
  */
+import type { PeerJob, PeerSession } from '../../../bench/peers/job.js';
 import * as cpu from '../../../src/cpu/index.js';
 import type { Engine, Tensor } from '../../../src/index.js';
+import type { ModelGraph } from '../../../src/model/ir.js';
 import type { UpscaleModel } from '../../../src/model/types.js';
 import { seededRandom } from '../weights.js';
 import type { BenchCase } from './cases.js';
 import type { QueueTimer } from './gpu-timer.js';
 
-export interface SideTiming {
+/** Cold and warm times of one contender on one case (one call = dispatch + read-back). */
+export interface CallTiming {
   coldMs: number;
-  /** Per-call times of the warm samples. */
+  /** Per-call times of the warm calls. */
   warmMs: number[];
   warmMedianMs: number;
-  /** Calls averaged in each warm sample (> 1 only for ops faster than MIN_SAMPLE_MS). */
-  callsPerSample: number;
 }
 
-/**
- * A warm CPU sample repeats a fast op until it spans this long, so that
- * performance.now()'s step (5 µs isolated, 100 µs otherwise) is under 1% of it.
- */
-export const MIN_SAMPLE_MS = 2;
-
-export interface GpuTiming extends SideTiming {
+export interface OursTiming extends CallTiming {
   /** Shader pipelines compiled during the cold call (0: this variant was already cached). */
   compiles: number;
+  /** Warm "call the op, then await engine.flush()" times: no read-back. */
+  flushMs: number[];
+  flushMedianMs: number;
   /** Queue-bracketed GPU timestamps of warm calls, ms (null without 'timestamp-query'). */
   timestampMs: number[] | null;
   timestampMedianMs: number | null;
@@ -58,41 +62,86 @@ function randomArray(n: number, seed: number): Float32Array {
 
 const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-/** The case as a closure over uploaded inputs, and what to free afterwards. */
-function gpuOp(engine: Engine, c: BenchCase, model: UpscaleModel | null): { run: () => Tensor; free: Tensor[] } {
-  if (c.op === 'model') {
-    if (!model) throw new Error('model case without a loaded model');
-    // Models take RGB in their input range; scale the noise into it.
-    const [lo, hi] = model.inputRange;
-    const img = engine.tensor(randomArray(count(c.xShape), 1).map((v) => lo + ((v + 1) / 2) * (hi - lo)), c.xShape);
-    return { run: () => model.run(img), free: [img] };
-  }
-  const x = engine.tensor(randomArray(count(c.xShape), 1), c.xShape);
-  if (c.op === 'pixelShuffle') return { run: () => engine.pixelShuffle(x, c.r!), free: [x] };
-  const w = engine.tensor(randomArray(count(c.wShape!), 2), c.wShape!);
-  const o = { stride: c.stride, padding: c.padding };
-  const run = c.op === 'convTranspose2d' ? () => engine.convTranspose2d(x, w, null, o) : () => engine.conv2d(x, w, null, o);
-  return { run, free: [x, w] };
+/** A case's data, the same for every contender: x and w uniform in [−1, 1), a model's input scaled into its range. */
+export interface CaseInputs {
+  x: Float32Array;
+  w: Float32Array | null;
 }
 
-/** Cold, warm and (with a timer) queue-timestamp times of one case on the engine; frees its inputs. */
-export async function timeGpu(engine: Engine, c: BenchCase, reps: number, timer: QueueTimer | null, model: UpscaleModel | null): Promise<GpuTiming> {
-  const { run, free } = gpuOp(engine, c, model);
+export function caseInputs(c: BenchCase, model: UpscaleModel | null): CaseInputs {
+  const x = randomArray(count(c.xShape), 1);
+  if (c.op === 'model') {
+    const [lo, hi] = model?.inputRange ?? [0, 1];
+    return { x: x.map((v) => lo + ((v + 1) / 2) * (hi - lo)), w: null };
+  }
+  return { x, w: c.wShape ? randomArray(count(c.wShape), 2) : null };
+}
+
+/** The case as a peer job (bench/peers). `modelUrl`: the model.json of a model case, absolute. */
+export function caseJob(c: BenchCase, d: CaseInputs, modelUrl: string, scale: number): PeerJob {
+  switch (c.op) {
+    case 'convTranspose2d':
+      return { op: c.op, x: d.x, xShape: c.xShape, w: d.w!, wShape: c.wShape!, b: null, stride: c.stride!, padding: c.padding!, outputPadding: 0 };
+    case 'conv2d':
+      return { op: c.op, x: d.x, xShape: c.xShape, w: d.w!, wShape: c.wShape!, b: null, padding: c.padding! };
+    case 'pixelShuffle':
+      return { op: c.op, x: d.x, xShape: c.xShape, r: c.r! };
+    case 'model':
+      return { op: c.op, x: d.x, xShape: c.xShape, modelUrl, scale };
+  }
+}
+
+/** Runs `call` once cold and `reps` times warm; returns the times and the cold output. */
+async function timeCalls(call: () => Promise<Float32Array>, reps: number): Promise<{ timing: CallTiming; output: Float32Array }> {
+  let t0 = performance.now();
+  const output = await call();
+  const coldMs = performance.now() - t0;
+  const warmMs: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    t0 = performance.now();
+    await call();
+    warmMs.push(performance.now() - t0);
+  }
+  return { timing: { coldMs, warmMs, warmMedianMs: median(warmMs) }, output };
+}
+
+/** Our engine on one case (see the file comment); frees its inputs. */
+export async function timeOurs(
+  engine: Engine, c: BenchCase, d: CaseInputs, reps: number, timer: QueueTimer | null, model: UpscaleModel | null,
+): Promise<{ timing: OursTiming; output: Float32Array }> {
+  const x = engine.tensor(d.x, c.xShape);
+  const free: Tensor[] = [x];
   try {
+    let run: () => Tensor;
+    if (c.op === 'model') {
+      if (!model) throw new Error('model case without a loaded model');
+      run = () => model.run(x);
+    } else if (c.op === 'pixelShuffle') {
+      run = () => engine.pixelShuffle(x, c.r!);
+    } else {
+      const w = engine.tensor(d.w!, c.wShape!);
+      free.push(w);
+      const o = { stride: c.stride, padding: c.padding };
+      run = c.op === 'convTranspose2d' ? () => engine.convTranspose2d(x, w, null, o) : () => engine.conv2d(x, w, null, o);
+    }
     await engine.flush(); // the upload is not part of any timing
     const compiles0 = engine.stats().pipelines;
-    let t0 = performance.now();
-    run().dispose(); // dispose only returns the buffer to the pool; the work is already submitted
-    await engine.flush();
-    const coldMs = performance.now() - t0;
+    const { timing, output } = await timeCalls(async () => {
+      const y = run();
+      try {
+        return await y.read();
+      } finally {
+        y.dispose();
+      }
+    }, reps);
     const compiles = engine.stats().pipelines - compiles0;
-    const warmMs: number[] = [];
+    const flushMs: number[] = [];
     for (let i = 0; i < reps; i++) {
-      t0 = performance.now();
+      const t0 = performance.now();
       const y = run();
       await engine.flush();
-      warmMs.push(performance.now() - t0);
-      y.dispose();
+      flushMs.push(performance.now() - t0);
+      y.dispose(); // only returns the buffer to the pool; the work is done
     }
     let timestampMs: number[] | null = null;
     if (timer) {
@@ -106,43 +155,36 @@ export async function timeGpu(engine: Engine, c: BenchCase, reps: number, timer:
       }
     }
     return {
-      coldMs, warmMs, warmMedianMs: median(warmMs), callsPerSample: 1, compiles,
-      timestampMs, timestampMedianMs: timestampMs ? median(timestampMs) : null,
+      timing: { ...timing, compiles, flushMs, flushMedianMs: median(flushMs), timestampMs, timestampMedianMs: timestampMs ? median(timestampMs) : null },
+      output,
     };
   } finally {
     for (const t of free) t.dispose();
   }
 }
 
+/** A peer library on one case; its output comes back as NCHW. */
+export async function timePeer(session: PeerSession, reps: number): Promise<{ timing: CallTiming; output: Float32Array }> {
+  const { timing, output } = await timeCalls(session.call, reps);
+  return { timing, output: session.toNchw(output) };
+}
+
 /**
- * The same case on the CPU reference kernels (synchronous). Cold is the first
- * call (including the JIT warming up); warm samples average `calls` calls.
+ * The CPU reference's output of a case (src/cpu; a model through
+ * runModelGraph, the unfused interpretation of its graph), and how long the
+ * one call took (shown, never compared: it is the specification, not a contender).
  */
-export function timeCpu(c: BenchCase, reps: number): SideTiming | null {
-  if (c.op === 'model') return null; // the CPU reference has no network runner
-  const x = cpu.cpuTensor(randomArray(count(c.xShape), 1), c.xShape);
-  const w = c.wShape ? cpu.cpuTensor(randomArray(count(c.wShape), 2), c.wShape) : null;
+export function referenceOutput(c: BenchCase, d: CaseInputs, graph: ModelGraph | null): { output: Float32Array; ms: number } {
+  const t0 = performance.now();
+  const x = cpu.cpuTensor(d.x, c.xShape);
+  const w = d.w ? cpu.cpuTensor(d.w, c.wShape!) : null;
   const o = { stride: c.stride, padding: c.padding };
-  const run =
-    c.op === 'pixelShuffle' ? () => cpu.pixelShuffle(x, c.r!)
-    : c.op === 'convTranspose2d' ? () => cpu.convTranspose2d(x, w!, null, o)
-    : () => cpu.conv2d(x, w!, null, o);
-  let t0 = performance.now();
-  run();
-  const coldMs = performance.now() - t0;
-  // Calibrate: double the calls per sample until one sample spans MIN_SAMPLE_MS.
-  let calls = 1;
-  for (;;) {
-    t0 = performance.now();
-    for (let j = 0; j < calls; j++) run();
-    if (performance.now() - t0 >= MIN_SAMPLE_MS || calls >= 1 << 16) break;
-    calls *= 2;
-  }
-  const warmMs: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    t0 = performance.now();
-    for (let j = 0; j < calls; j++) run();
-    warmMs.push((performance.now() - t0) / calls);
-  }
-  return { coldMs, warmMs, warmMedianMs: median(warmMs), callsPerSample: calls };
+  let y: { data: Float32Array };
+  if (c.op === 'model') {
+    if (!graph) throw new Error('model case without its graph');
+    y = cpu.runModelGraph(graph, x);
+  } else if (c.op === 'pixelShuffle') y = cpu.pixelShuffle(x, c.r!);
+  else if (c.op === 'convTranspose2d') y = cpu.convTranspose2d(x, w!, null, o);
+  else y = cpu.conv2d(x, w!, null, o);
+  return { output: y.data, ms: performance.now() - t0 };
 }

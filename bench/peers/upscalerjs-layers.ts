@@ -2,8 +2,8 @@
  * UpscalerJS's custom TensorFlow.js layers, registered exactly as its model
  * packages define them (MultiplyBeta: x · 0.2; PixelShuffleNx: tf.depthToSpace
  * NHWC), so tfjs-layers can load esrgan-medium and esrgan-thick. No backend
- * is imported: the parity tests use tfjs's CPU backend, the benchmark page its
- * WebGPU backend.
+ * is imported: the parity tests use tfjs's CPU backend, the benchmark pages its
+ * WebGPU backend. The parity tests import it from here.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';

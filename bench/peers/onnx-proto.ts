@@ -1,7 +1,8 @@
 /**
  * A tiny ONNX model writer: a hand-rolled protobuf encoder (no `onnx` or
  * `protobufjs` dependency), pure so it runs in Node (tests, onnxruntime-node)
- * and in the browser (the benchmark page, ONNX Runtime Web).
+ * and in the browser (the benchmark pages, ONNX Runtime Web). Lives with the
+ * benchmark peers so the demo never imports from test/; the tests import it from here.
  *
  * Field numbers, from onnx.proto (proto3):
  *   ModelProto{ir_version=1 int64, graph=7, opset_import=8}
