@@ -2,18 +2,21 @@
 # Installs what webgpu-upsample needs on a Debian/Ubuntu machine, GPU or not:
 # Chromium (its SwiftShader Vulkan driver runs WebGPU on the CPU when there is
 # no GPU, and it is the browser for the page tests), the Vulkan loader Dawn
-# needs, then the npm dependencies. Safe to run again: it skips what is there.
+# needs, git (test/packaging.test.ts installs the package from a git URL),
+# then the npm dependencies (`npm ci` also builds dist/: the `prepare` script).
+# Safe to run again: it skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 [ -x /usr/bin/chromium ] && [ -f /usr/lib/chromium/vk_swiftshader_icd.json ] || need+=(chromium)
 ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1' || need+=(libvulkan1)
+command -v git >/dev/null || need+=(git)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   if ! command -v apt-get >/dev/null; then
-    echo "setup: please install ${need[*]} (Chromium with its SwiftShader Vulkan driver, and the Vulkan loader)" >&2
+    echo "setup: please install ${need[*]} (Chromium with its SwiftShader Vulkan driver, the Vulkan loader, git)" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive

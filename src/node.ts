@@ -1,3 +1,5 @@
+// Ships the GPU* type names with the declarations; preserve="true" keeps TS 5.5+ from dropping this line from the .d.ts.
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * `webgpu-upsample/node`: Node-only helpers (file system access).
  *

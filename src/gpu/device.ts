@@ -26,6 +26,14 @@ async function getGPU(): Promise<GPU> {
   try {
     mod = await import(/* @vite-ignore */ specifier);
   } catch (e) {
+    // 'webgpu' is an optional dependency (132 MB of Dawn binaries that browser users don't need),
+    // so a browser-only install (`npm i webgpu-upsample --omit=optional`) lacks it.
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && (e as Error).message.includes(`'${specifier}'`)) {
+      throw new NoWebGPUError(
+        `Node: the 'webgpu' package (Dawn, WebGPU for Node) is not installed; it is an optional dependency of webgpu-upsample, left out by --omit=optional: run \`npm install webgpu\``,
+      );
+    }
     throw new NoWebGPUError(`Node: could not load the 'webgpu' package (Dawn): ${(e as Error).message}`);
   }
   return mod.create([]);
