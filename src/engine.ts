@@ -9,7 +9,7 @@ import { BufferUsage, MapMode } from './gpu/constants.js';
 import { acquireDevice } from './gpu/device.js';
 import { GpuTimer } from './gpu/gpu-timer.js';
 import { PipelineCache } from './gpu/pipeline-cache.js';
-import { Runner } from './gpu/runner.js';
+import { Runner, type EngineCapacity } from './gpu/runner.js';
 import * as conv from './kernels/conv.js';
 import type { KernelContext } from './kernels/context.js';
 import * as d2s from './kernels/depth-to-space.js';
@@ -17,12 +17,12 @@ import * as ew from './kernels/elementwise.js';
 import { upsample } from './kernels/upsample.js';
 import type { Conv2dOptions } from './ops/conv2d.js';
 import type { ConvTranspose2dOptions } from './ops/conv-transpose2d.js';
-import type { DepthToSpaceMode } from './ops/depth-to-space.js';
+import { depthToSpaceMode, type DepthToSpaceOptions } from './ops/depth-to-space.js';
 import { checkShape, fmt, sizeOf, type Shape } from './ops/params.js';
 import type { UpsampleOptions } from './ops/upsample.js';
 import { Tensor, type TensorOwner } from './tensor.js';
-import type { ImageInput } from './upscale/image.js';
-import { upscale, type UpscaledImage, type UpscaleOptions } from './upscale/upscale.js';
+import type { ImageInput, Rgba16Image } from './upscale/image.js';
+import { upscale, type UpscaledImage, type UpscaledImage16, type UpscaleOptions } from './upscale/upscale.js';
 
 export interface EngineOptions {
   /** Use this device (shared with the caller) instead of requesting one. The engine never destroys a device it did not create. */
@@ -97,6 +97,7 @@ export class Engine implements TensorOwner {
       pageBytes: Math.max(align, Math.floor(cap / align) * align),
       maxWorkgroupsPerDim: l.maxComputeWorkgroupsPerDimension,
       maxStorageBuffers: l.maxStorageBuffersPerShaderStage,
+      maxBufferBytes: l.maxBufferSize,
     });
     device.lost.then((info) => {
       this.lost = `${info.reason}: ${info.message}`;
@@ -197,15 +198,15 @@ export class Engine implements TensorOwner {
   }
 
   /** ONNX DepthToSpace (NCHW); mode 'DCR' (default, as ONNX and TensorFlow) or 'CRD'. */
-  depthToSpace(x: Tensor, r: number, options: { mode?: DepthToSpaceMode } = {}): Tensor {
+  depthToSpace(x: Tensor, r: number, options: DepthToSpaceOptions = {}): Tensor {
     this.assertUsable('depthToSpace');
-    return d2s.depthToSpace(this.ctx, x, r, options.mode ?? 'DCR');
+    return d2s.depthToSpace(this.ctx, x, r, depthToSpaceMode('depthToSpace', options));
   }
 
   /** ONNX SpaceToDepth (NCHW, DCR order); mode 'CRD' gives pixelUnshuffle's order. */
-  spaceToDepth(x: Tensor, r: number, options: { mode?: DepthToSpaceMode } = {}): Tensor {
+  spaceToDepth(x: Tensor, r: number, options: DepthToSpaceOptions = {}): Tensor {
     this.assertUsable('spaceToDepth');
-    return d2s.spaceToDepth(this.ctx, x, r, options.mode ?? 'DCR');
+    return d2s.spaceToDepth(this.ctx, x, r, depthToSpaceMode('spaceToDepth', options));
   }
 
   /** PyTorch interpolate with scale_factor, align_corners=False. */
@@ -243,12 +244,24 @@ export class Engine implements TensorOwner {
 
   /**
    * Upscales an RGBA image (ImageData / ImageBitmap / canvas in browsers, RGBA
-   * bytes in Node) with a model, in seam-free tiles, with progress and cancel.
-   * See src/upscale/upscale.ts.
+   * bytes in Node, or 16-bit RGBA in a Uint16Array, returned at 16 bits) with a
+   * model, in seam-free tiles, with progress and cancel. See src/upscale/upscale.ts.
    */
-  upscale(image: ImageInput, options: UpscaleOptions): Promise<UpscaledImage> {
+  upscale(image: Rgba16Image, options: UpscaleOptions): Promise<UpscaledImage16>;
+  upscale(image: ImageInput, options: UpscaleOptions): Promise<UpscaledImage>;
+  upscale(image: ImageInput | Rgba16Image, options: UpscaleOptions): Promise<UpscaledImage | UpscaledImage16>;
+  upscale(image: ImageInput | Rgba16Image, options: UpscaleOptions): Promise<UpscaledImage | UpscaledImage16> {
     this.assertUsable('upscale');
     return upscale(this, image, options);
+  }
+
+  /**
+   * The largest tensor every op can bind and the most threads one dispatch can
+   * run on this device (after paging and 2-D grid folding); tiling sizes its
+   * tiles by it.
+   */
+  get capacity(): EngineCapacity {
+    return this.runner.capacity;
   }
 
   // ---- lifetime -------------------------------------------------------------

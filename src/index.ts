@@ -19,4 +19,18 @@ export type { Pair, Shape } from './ops/params.js';
 export { convTransposeOutSize } from './ops/conv-transpose2d.js';
 export { convOutSize } from './ops/conv2d.js';
 export { loadModel, ModelError, parseLayersModel, type LayersModelSource, type LayersModelJson, type UpscaleModel } from './model/index.js';
-export { upscale, upscalePlanes, planTiles, type UpscaleOptions, type UpscaleProgress, type UpscaledImage, type RgbaImage, type ImageInput } from './upscale/index.js';
+export {
+  upscale,
+  upscalePlanes,
+  planUpscale,
+  planTiles,
+  type UpscaleOptions,
+  type UpscaleProgress,
+  type UpscaledImage,
+  type UpscaledImage16,
+  type RgbaImage,
+  type Rgba16Image,
+  type ImageInput,
+  type TilePlan,
+  type EngineCapacity,
+} from './upscale/index.js';

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
 import { ArgumentError, ShapeError } from '../src/index.js';
-import { upscale, type UpscaledImage, type UpscaleProgress } from '../src/upscale/upscale.js';
+import { planUpscale, upscale, upscalePlanes, type UpscaledImage, type UpscaleProgress } from '../src/upscale/upscale.js';
 import { useEngine } from './helpers/engine.js';
 import { rng } from './helpers/random.js';
 import { fixtureModel } from './upscale-fixture.js';
@@ -71,14 +71,35 @@ describe('upscale: cancel, progress, cleanup', () => {
     expect(h.engine.stats().liveTensors).toBe(baseline);
   });
 
-  it('an already aborted signal rejects before any tile runs; abort(reason) is kept as the cause', async () => {
+  it('an already aborted signal rejects before any tile runs: with abort(reason)\'s reason, else an AbortError', async () => {
     const runsBefore = model.runs;
     const reason = new Error('user left the page');
-    const signal = AbortSignal.abort(reason);
-    const err = await upscale(h.engine, image, { model, signal }).catch((e: unknown) => e);
+    await expect(upscale(h.engine, image, { model, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    // Any value is a reason, as with fetch: a string comes back as is.
+    await expect(upscale(h.engine, image, { model, signal: AbortSignal.abort('stop') })).rejects.toBe('stop');
+    const err = await upscale(h.engine, image, { model, signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DOMException);
     expect((err as DOMException).name).toBe('AbortError');
-    expect((err as Error).cause).toBe(reason);
+    expect((err as DOMException).message).toMatch(/before it started/);
     expect(model.runs).toBe(runsBefore);
+  });
+
+  it('aborting mid-run with a reason rejects with that reason (as fetch does), after freeing every tensor', async () => {
+    class UserCancelled extends Error {}
+    const reason = new UserCancelled('cancel button');
+    const controller = new AbortController();
+    const runsBefore = model.runs;
+    const run = upscale(h.engine, image, {
+      model,
+      tileSize: TILE,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.done === 2) controller.abort(reason);
+      },
+    });
+    await expect(run).rejects.toBe(reason);
+    expect(model.runs - runsBefore).toBe(2);
+    expect(h.engine.stats().liveTensors).toBe(baseline);
   });
 
   it('between tiles the event loop turns: a timer set in onProgress runs before the next tile starts', async () => {
@@ -117,6 +138,23 @@ describe('upscale: cancel, progress, cleanup', () => {
     await expect(upscale(h.engine, { width: 2, height: 2 } as never, { model })).rejects.toThrow(ArgumentError);
     await expect(upscale(h.engine, image, { model: { ...model, scale: 0 } })).rejects.toThrow(/model.scale 0/);
     await expect(upscale(h.engine, image, {} as never)).rejects.toThrow(/options.model/);
+  });
+
+  it('unknown options are refused with an ArgumentError naming the key, suggesting a near miss', async () => {
+    const planes = { data: new Float32Array(3 * 4 * 4), channels: 3, height: 4, width: 4 };
+    await expect(upscale(h.engine, image, { modle: model } as never)).rejects.toThrow(/upscale: unknown option 'modle' \(did you mean 'model'\?\)/);
+    await expect(upscale(h.engine, image, { model, tilesize: 8 } as never)).rejects.toThrow(/unknown option 'tilesize' \(did you mean 'tileSize'\?\)/);
+    await expect(upscale(h.engine, image, { model, maxTileByte: 1 } as never)).rejects.toThrow(ArgumentError);
+    await expect(upscalePlanes(h.engine, planes, { model, onprogress: () => {} } as never)).rejects.toThrow(
+      /upscalePlanes: unknown option 'onprogress' \(did you mean 'onProgress'\?\)/,
+    );
+    // Far from every key: no suggestion, the known keys are listed.
+    const err = await upscale(h.engine, image, { model, quality: 'high' } as never).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ArgumentError);
+    expect((err as Error).message).toBe(
+      "upscale: unknown option 'quality'; the options are model, onProgress, signal, tileSize, channels, maxTileBytes",
+    );
+    expect(() => planUpscale(h.engine, 4, 4, { model, tile: 2 } as never)).toThrow(/unknown option 'tile'/);
   });
 });
 

@@ -6,17 +6,18 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, LimitError } from '../src/index.js';
 import type { Planes } from '../src/upscale/image.js';
-import { planTiles, tileByteBudget, type TileLimits, type TilePlan } from '../src/upscale/tiling.js';
+import { hardTileBytes, planTiles, tileByteBudget, type TileLimits, type TilePlan } from '../src/upscale/tiling.js';
 import { upscale, upscalePlanes } from '../src/upscale/upscale.js';
 import { useEngine } from './helpers/engine.js';
 import { rng } from './helpers/random.js';
 import { chainRadius, fixtureModel } from './upscale-fixture.js';
 
+/** An engine's capacity on a device with WebGPU's default limits: 256 MiB buffers, 2-D grids of 65,535². */
 const DEFAULT_LIMITS: TileLimits = {
-  maxStorageBufferBindingSize: 128 * 2 ** 20,
-  maxBufferSize: 256 * 2 ** 20,
-  maxComputeWorkgroupsPerDimension: 65535,
+  maxTensorBytes: 256 * 2 ** 20,
+  maxDispatchThreads: 65535 * 65535,
 };
+const MiB = 2 ** 20;
 
 /**
  * The cores form a grid that partitions the image (rows stacked from y = 0 to
@@ -102,53 +103,97 @@ describe('planTiles: geometry', () => {
   });
 });
 
-describe('planTiles: size from device limits', () => {
-  it('budget = min(binding size, buffer size, 64 × max workgroups × 4 bytes, maxTileBytes)', () => {
-    // With 65,535 workgroups per dimension the dispatch bound (16 MiB − 256 B) is just under the default 16 MiB cap.
-    expect(tileByteBudget(DEFAULT_LIMITS)).toBe(65535 * 64 * 4);
-    expect(tileByteBudget(DEFAULT_LIMITS, 2 ** 20)).toBe(2 ** 20);
-    expect(tileByteBudget({ ...DEFAULT_LIMITS, maxComputeWorkgroupsPerDimension: 2 ** 20 })).toBe(16 * 2 ** 20);
-    expect(tileByteBudget({ ...DEFAULT_LIMITS, maxStorageBufferBindingSize: 2 ** 20 }, 2 ** 30)).toBe(2 ** 20);
-    expect(tileByteBudget({ ...DEFAULT_LIMITS, maxBufferSize: 3000 }, 2 ** 30)).toBe(3000);
+describe('planTiles: size from the engine capacity and the soft cap', () => {
+  it('budget = maxTileBytes, raised to what a reasonable tile needs, never over the hard cap min(maxTensorBytes, 4 × maxDispatchThreads)', () => {
+    expect(hardTileBytes(DEFAULT_LIMITS)).toBe(256 * MiB);
+    expect(hardTileBytes({ maxTensorBytes: 2 ** 40, maxDispatchThreads: 2 ** 20 })).toBe(4 * MiB);
+    expect(tileByteBudget(DEFAULT_LIMITS, 16 * MiB, 1 * MiB)).toBe(16 * MiB);
+    expect(tileByteBudget(DEFAULT_LIMITS, 16 * MiB, 40 * MiB)).toBe(40 * MiB);
+    expect(tileByteBudget(DEFAULT_LIMITS, 16 * MiB, 2 ** 30)).toBe(256 * MiB);
+    expect(tileByteBudget({ ...DEFAULT_LIMITS, maxTensorBytes: 3000 }, 16 * MiB, 1)).toBe(3000);
   });
 
-  it('every tile\'s estimated largest tensor (C × inH × inW × scale² × 4) fits the budget, across limits and radii', () => {
+  it('issue 10: esrgan-slim ×8 (radius 10, 12288 values per input pixel) gets 20×20 cores, where a 64-thread 1-D dispatch bound refused even 1 pixel', () => {
+    const slim8 = { scale: 8, receptiveRadius: 10, peakElementsPerInputPixel: 12288 };
+    const bytesPerPixel = 4 * 12288;
+    // The old bound: 65,535 workgroups × 64 threads × 4 bytes could not hold a 21×21 tile (1 pixel + radius 10 each side).
+    expect(21 * 21 * bytesPerPixel).toBeGreaterThan(65535 * 64 * 4);
+    const plan = planTiles(1000, 1000, { ...slim8, limits: DEFAULT_LIMITS });
+    expect([plan.tileHeight, plan.tileWidth]).toEqual([20, 20]);
+    expect(plan.budgetBytes).toBe(40 * 40 * bytesPerPixel);
+    expect(plan.estimatedBytes).toBe(40 * 40 * bytesPerPixel);
+    // A soft cap that holds the reasonable tile is kept: 2^28 bytes is ~73² input pixels.
+    const roomy = planTiles(1000, 1000, { ...slim8, limits: { ...DEFAULT_LIMITS, maxTensorBytes: 2 ** 30 }, maxTileBytes: 2 ** 28 });
+    expect(roomy.budgetBytes).toBe(2 ** 28);
+    expect(roomy.tileHeight).toBeGreaterThan(40);
+    // A device that cannot hold the reasonable tile: cores shrink to what fits, down to 1 pixel, then LimitError.
+    const tight = planTiles(100, 100, { ...slim8, limits: { ...DEFAULT_LIMITS, maxTensorBytes: 25 * 25 * bytesPerPixel } });
+    expect([tight.tileHeight, tight.budgetBytes]).toEqual([5, 25 * 25 * bytesPerPixel]);
+    const justFits = planTiles(100, 100, { ...slim8, limits: { ...DEFAULT_LIMITS, maxTensorBytes: 21 * 21 * bytesPerPixel } });
+    expect(justFits.tileHeight).toBe(1);
+    expect(() => planTiles(100, 100, { ...slim8, limits: { ...DEFAULT_LIMITS, maxTensorBytes: 21 * 21 * bytesPerPixel - 1 } })).toThrow(LimitError);
+    // A thin image needs no more than its own height: 8 rows × (20 + 2·10) columns.
+    expect(planTiles(8, 1000, { ...slim8, limits: DEFAULT_LIMITS, maxTileBytes: 1 }).budgetBytes).toBe(8 * 40 * bytesPerPixel);
+  });
+
+  it('readAmplification = Σ tile input pixels / image pixels: 1 for one tile, ~418 for 1-pixel cores with radius 10', () => {
+    expect(planTiles(50, 60, { scale: 2, receptiveRadius: 10, limits: DEFAULT_LIMITS }).readAmplification).toBe(1);
+    const plan = planTiles(200, 200, { scale: 2, receptiveRadius: 10, limits: DEFAULT_LIMITS, tileSize: 1 });
+    let read = 0;
+    for (const t of plan.tiles) read += t.input.height * t.input.width;
+    expect(plan.readAmplification).toBe(read / (200 * 200));
+    // Per axis a pixel's window spans 21 rows, less at the borders: (200·21 − 2·(1 + … + 10)) / 200 = 20.45.
+    expect(plan.readAmplification).toBeCloseTo(20.45 ** 2, 9);
+  });
+
+  it('every tile\'s estimated largest tensor fits the plan\'s budget, which follows the rule, across limits, caps and radii', () => {
     const rand = rng(5);
-    for (let i = 0; i < 100; i++) {
-      const H = 1 + Math.floor(rand() * 3000);
-      const W = 1 + Math.floor(rand() * 3000);
+    let refused = 0;
+    let raised = 0;
+    for (let i = 0; i < 150; i++) {
+      const H = 1 + Math.floor(rand() * 1200);
+      const W = 1 + Math.floor(rand() * 1200);
       const scale = 1 + Math.floor(rand() * 4);
       const R = Math.floor(rand() * 12);
       const channels = 1 + Math.floor(rand() * 96);
-      const maxTileBytes = 2 ** (20 + Math.floor(rand() * 6));
-      const context = `H=${H} W=${W} scale=${scale} R=${R} C=${channels} cap=${maxTileBytes}`;
+      const maxTileBytes = 2 ** (18 + Math.floor(rand() * 8));
+      const limits = { ...DEFAULT_LIMITS, maxTensorBytes: 2 ** (18 + Math.floor(rand() * 10)) };
+      const context = `H=${H} W=${W} scale=${scale} R=${R} C=${channels} cap=${maxTileBytes} hard=${limits.maxTensorBytes}`;
+      const bytesPerPixel = channels * scale * scale * 4;
       let plan: TilePlan;
       try {
-        plan = planTiles(H, W, { scale, receptiveRadius: R, channels, maxTileBytes, limits: DEFAULT_LIMITS });
+        plan = planTiles(H, W, { scale, receptiveRadius: R, channels, maxTileBytes, limits });
       } catch (e) {
-        // Only allowed when even a 1-pixel core with its context is over budget.
+        // Only allowed when even a 1-pixel core with its context is over the hard cap.
         expect(e, context).toBeInstanceOf(LimitError);
-        expect((1 + 2 * R) ** 2 * channels * scale * scale * 4, context).toBeGreaterThan(tileByteBudget(DEFAULT_LIMITS, maxTileBytes));
+        expect(Math.min(H, 1 + 2 * R) * Math.min(W, 1 + 2 * R) * bytesPerPixel, context).toBeGreaterThan(limits.maxTensorBytes);
+        refused++;
         continue;
       }
-      if (plan.tiles.length <= 2000) expectValidPlan(plan, context);
+      if (plan.tiles.length <= 300) expectValidPlan(plan, context);
       let largest = 0;
       for (const t of plan.tiles) largest = Math.max(largest, channels * t.input.height * t.input.width * scale * scale * 4);
       expect(largest, context).toBe(plan.estimatedBytes);
-      expect(largest, context).toBeLessThanOrEqual(tileByteBudget(DEFAULT_LIMITS, maxTileBytes));
+      const reasonable = Math.min(H, Math.max(1, 2 * R) + 2 * R) * Math.min(W, Math.max(1, 2 * R) + 2 * R) * bytesPerPixel;
+      expect(plan.budgetBytes, context).toBe(Math.min(limits.maxTensorBytes, Math.max(maxTileBytes, reasonable)));
+      expect(largest, context).toBeLessThanOrEqual(plan.budgetBytes);
+      if (plan.budgetBytes > maxTileBytes) raised++;
     }
+    // The sweep exercises all three outcomes.
+    expect(refused).toBeGreaterThan(0);
+    expect(raised).toBeGreaterThan(0);
   });
 
   it('the worked example in docs/upscale.md: 64 channels ×2 under 16 MiB → 100×100 cores reading 120×120', () => {
     const plan = planTiles(1000, 1000, { scale: 2, receptiveRadius: 10, channels: 64, limits: DEFAULT_LIMITS });
-    // ~16 MiB / (64 · 2² · 4 bytes) ≈ 16383 input pixels ≈ 127²; core = 127 − 2·10 = 107 → 10 tiles per side → 100 each.
+    // 16 MiB / (64 · 2² · 4 bytes) = 16384 input pixels = 128²; core = 128 − 2·10 = 108 → 10 tiles per side → 100 each.
     expect([plan.rows, plan.cols, plan.tileHeight, plan.tileWidth]).toEqual([10, 10, 100, 100]);
     expect(plan.estimatedBytes).toBe(64 * 120 * 120 * 4 * 4);
   });
 
-  it('a small binding limit shrinks the tiles; a thin strip gets full-height tiles', () => {
+  it('a small tensor capacity shrinks the tiles; a thin strip gets full-height tiles', () => {
     const big = planTiles(512, 512, { scale: 4, receptiveRadius: 4, channels: 32, limits: DEFAULT_LIMITS });
-    const small = planTiles(512, 512, { scale: 4, receptiveRadius: 4, channels: 32, limits: { ...DEFAULT_LIMITS, maxStorageBufferBindingSize: 2 ** 20 } });
+    const small = planTiles(512, 512, { scale: 4, receptiveRadius: 4, channels: 32, limits: { ...DEFAULT_LIMITS, maxTensorBytes: 2 ** 20 } });
     expect(small.tiles.length).toBeGreaterThan(big.tiles.length);
     expect(small.estimatedBytes).toBeLessThanOrEqual(2 ** 20);
     const strip = planTiles(16, 4000, { scale: 2, receptiveRadius: 3, channels: 64, limits: DEFAULT_LIMITS });
@@ -156,14 +201,16 @@ describe('planTiles: size from device limits', () => {
     expect(strip.tiles.every((t) => t.core.height === 16 && t.input.height === 16)).toBe(true);
   });
 
-  it('throws LimitError when the overlap alone exceeds the budget, ArgumentError for bad arguments', () => {
-    const tiny = { ...DEFAULT_LIMITS, maxBufferSize: 64 * 4 * 16 * 9 * 9 };
+  it('throws LimitError when the overlap alone exceeds the hard cap, ArgumentError for bad arguments', () => {
+    const tiny = { ...DEFAULT_LIMITS, maxTensorBytes: 64 * 4 * 16 * 9 * 9 };
     expect(() => planTiles(100, 100, { scale: 4, receptiveRadius: 5, channels: 64, limits: tiny })).toThrow(LimitError);
     expect(() => planTiles(100, 100, { scale: 4, receptiveRadius: 5, channels: 64, limits: tiny })).toThrow(/receptive radius 5/);
     expect(() => planTiles(0, 5, { scale: 2, receptiveRadius: 1, limits: DEFAULT_LIMITS })).toThrow(ArgumentError);
     expect(() => planTiles(5, 5, { scale: 1.5, receptiveRadius: 1, limits: DEFAULT_LIMITS })).toThrow(/scale 1.5 must be an integer/);
     expect(() => planTiles(5, 5, { scale: 2, receptiveRadius: -1, limits: DEFAULT_LIMITS })).toThrow(ArgumentError);
     expect(() => planTiles(5, 5, { scale: 2, receptiveRadius: 1, limits: DEFAULT_LIMITS, tileSize: 0 })).toThrow(/tileSize 0 must be >= 1/);
+    // GPUSupportedLimits is not a capacity: the engine's paging and grid folding decide what fits.
+    expect(() => planTiles(5, 5, { scale: 2, receptiveRadius: 1, limits: { maxBufferSize: 2 ** 28 } as never })).toThrow(/engine.capacity/);
   });
 });
 
@@ -241,7 +288,7 @@ describe('tile size from the model graph', () => {
       // the largest is the 48-channel tensor after the ×4 nearest upsampling: 48 × 4² = 768 per input pixel.
       expect(model.peakElementsPerInputPixel).toBe(768);
       expect(model.maxChannels * 16).toBeGreaterThan(768);
-      const limits = e.device.limits;
+      const limits = e.capacity;
       const exact = planTiles(64, 64, { scale: 4, receptiveRadius: model.receptiveRadius, limits, peakElementsPerInputPixel: 768 });
       const guess = planTiles(64, 64, { scale: 4, receptiveRadius: model.receptiveRadius, limits, channels: model.maxChannels });
       expect(exact.tiles.length).toBe(1);
@@ -255,6 +302,46 @@ describe('tile size from the model graph', () => {
       model.dispose();
     } finally {
       e.destroy();
+    }
+  });
+});
+
+describe('engine.capacity: what tiling may size a tensor to', () => {
+  it('maxTensorBytes = the pages the widest op (conv + bias + residual) can bind, within maxBufferSize; a tensor that size runs, one page more is refused', async () => {
+    const { createEngine } = await import('../src/index.js');
+    const page = 1024;
+    const [e, plain] = await Promise.all([createEngine({ maxBindingBytes: page }), createEngine()]);
+    try {
+      const l = e.device.limits;
+      // Three paged activations (input, residual, output) plus packed weights and bias, in the stage's storage bindings.
+      const pages = Math.min(4, Math.floor((l.maxStorageBuffersPerShaderStage - 2) / 3));
+      expect(e.capacity.maxTensorBytes).toBe(pages * page);
+      expect(plain.capacity.maxTensorBytes).toBe(Math.min(l.maxBufferSize, 4 * 2 ** 32 - 4, pages * Math.floor(l.maxStorageBufferBindingSize / 256) * 256));
+      // Grids fold into 2-D: 65,535² workgroups of at least one thread, capped by u32 thread indices.
+      expect(e.capacity.maxDispatchThreads).toBe(Math.min(l.maxComputeWorkgroupsPerDimension ** 2, 2 ** 32 - 1));
+
+      const conv = async (engine: typeof e, channels: number) => {
+        const n = channels * 16 * 16;
+        const x = engine.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i)), [1, channels, 16, 16]);
+        const w = engine.tensor(Float32Array.from({ length: channels * channels }, (_, i) => (i % 7) / 7 - 0.4), [channels, channels, 1, 1]);
+        const b = engine.tensor(Float32Array.from({ length: channels }, (_, i) => i / 10), [channels]);
+        try {
+          const y = engine.conv2d(x, w, b, { residual: x, activation: 'relu' });
+          try {
+            return await y.read();
+          } finally {
+            y.dispose();
+          }
+        } finally {
+          [x, w, b].forEach((t) => t.dispose());
+        }
+      };
+      const channels = e.capacity.maxTensorBytes / (4 * 16 * 16);
+      expect(Array.from(await conv(e, channels))).toEqual(Array.from(await conv(plain, channels)));
+      await expect(conv(e, channels + page / (4 * 16 * 16))).rejects.toThrow(LimitError);
+    } finally {
+      e.destroy();
+      plain.destroy();
     }
   });
 });

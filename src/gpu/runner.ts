@@ -35,7 +35,39 @@ export interface RunnerLimits {
   pageBytes: number;
   maxWorkgroupsPerDim: number;
   maxStorageBuffers: number;
+  /** The device's maxBufferSize: a tensor is one buffer. */
+  maxBufferBytes: number;
 }
+
+/**
+ * What the engine can really run: the largest tensor every op can bind, and
+ * the most threads one dispatch can carry. Work sized within these (e.g. an
+ * upscaling tile) never hits a LimitError from the runner.
+ */
+export interface EngineCapacity {
+  /**
+   * Largest tensor, in bytes, that any op can take or produce: one buffer
+   * (maxBufferSize), bound in at most as many pages as the widest op leaves room
+   * for, and addressable by u32 element indices.
+   */
+  readonly maxTensorBytes: number;
+  /**
+   * Most threads one dispatch can run: the grid folds into 2-D, so
+   * maxComputeWorkgroupsPerDimension² workgroups (counted at one thread each,
+   * the least a workgroup has), and thread indices are u32. Every kernel runs
+   * at most one thread per output element.
+   */
+  readonly maxDispatchThreads: number;
+}
+
+/**
+ * The widest op's bindings: a conv with a residual binds three activation-sized
+ * tensors (input, residual, output), each possibly paged, plus its packed
+ * weights and bias, which are small enough for one binding each.
+ */
+const LARGE_BINDINGS = 3;
+const SMALL_BINDINGS = 2;
+const U32_RANGE = 2 ** 32;
 
 export class Runner {
   private encoder: GPUCommandEncoder | null = null;
@@ -56,6 +88,16 @@ export class Runner {
     readonly limits: RunnerLimits,
     private readonly maxBatch = 64,
   ) {}
+
+  /** See {@link EngineCapacity}. */
+  get capacity(): EngineCapacity {
+    const { pageBytes, maxWorkgroupsPerDim: d, maxStorageBuffers, maxBufferBytes } = this.limits;
+    const pages = Math.max(1, Math.min(MAX_PAGES, Math.floor((maxStorageBuffers - SMALL_BINDINGS) / LARGE_BINDINGS)));
+    return {
+      maxTensorBytes: Math.min(maxBufferBytes, pages * pageBytes, 4 * (U32_RANGE - 1)),
+      maxDispatchThreads: Math.min(d * d, U32_RANGE - 1),
+    };
+  }
 
   /** Submits the recorded dispatches, if any. */
   submit(): void {

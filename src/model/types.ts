@@ -25,6 +25,12 @@ export interface UpscaleModel {
    * it to size tiles; when absent it assumes the widest layer at output resolution.
    */
   readonly peakElementsPerInputPixel?: number;
+  /**
+   * Widest channel count among the graph's tensors. Optional; tiling falls back
+   * on it (times scale², as if at output resolution) when
+   * peakElementsPerInputPixel is absent, and on 64 when both are.
+   */
+  readonly maxChannels?: number;
   /** Runs on [1, 3, H, W] (RGB, NCHW, values in inputRange); returns [1, 3, H·scale, W·scale]. Does not dispose `x`. */
   run(x: Tensor): Tensor;
   /** Frees the weights on the GPU. Idempotent. */

@@ -1,7 +1,8 @@
 /**
- * Image formats at the edges of the pipeline: RGBA bytes in and out
- * (ImageData-shaped, so Node buffers and browser ImageData both fit), planar
- * float RGB in the model's value range in between.
+ * Image formats at the edges of the pipeline: RGBA in and out, 8 bits per
+ * channel (ImageData-shaped, so Node buffers and browser ImageData both fit)
+ * or 16 (a 16-bit PNG's samples, 0–65535), planar float RGB in the model's
+ * value range in between.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { Region } from './tiling.js';
@@ -13,8 +14,23 @@ export interface RgbaImage {
   readonly height: number;
 }
 
-/** What `upscale()` accepts: RGBA pixels anywhere; in browsers also a bitmap or a canvas. */
+/** RGBA pixels, 16 bits per channel (0–65535), row-major: e.g. a decoded 16-bit PNG. */
+export interface Rgba16Image {
+  readonly data: Uint16Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** What `upscale()` accepts at 8 bits: RGBA pixels anywhere; in browsers also a bitmap or a canvas. */
 export type ImageInput = RgbaImage | ImageBitmap | HTMLCanvasElement | OffscreenCanvas;
+
+/** RGBA pixels of either depth, as the pipeline reads and writes them. */
+export type AnyRgbaImage = RgbaImage | Rgba16Image;
+
+/** The largest sample value of an image's depth: 255 or 65535 (the value of an opaque alpha). */
+export function maxSample(image: AnyRgbaImage): 255 | 65535 {
+  return image.data instanceof Uint16Array ? 65535 : 255;
+}
 
 /** Planar float channels, `data[c·H·W + y·W + x]`. */
 export interface Planes {
@@ -27,14 +43,14 @@ export interface Planes {
 /** A value range such as [0, 255] or [0, 1]. */
 export type Range = readonly [number, number];
 
-function isRgbaImage(v: unknown): v is RgbaImage {
+function isRgbaImage(v: unknown): v is AnyRgbaImage {
   if (!v || typeof v !== 'object' || !('data' in v)) return false;
   const d = (v as { data: unknown }).data;
-  return d instanceof Uint8ClampedArray || d instanceof Uint8Array;
+  return d instanceof Uint8ClampedArray || d instanceof Uint8Array || d instanceof Uint16Array;
 }
 
 /** Checks an RGBA image's dimensions against its data length; returns it unchanged. */
-export function checkRgbaImage(op: string, image: RgbaImage): RgbaImage {
+export function checkRgbaImage<T extends AnyRgbaImage>(op: string, image: T): T {
   const { width, height, data } = image;
   for (const [name, v] of [['width', width], ['height', height]] as const) {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
@@ -42,7 +58,8 @@ export function checkRgbaImage(op: string, image: RgbaImage): RgbaImage {
     }
   }
   if (data.length !== width * height * 4) {
-    throw new ShapeError(`${op}: image data has ${data.length} bytes but ${width}×${height} RGBA needs ${width * height * 4}`);
+    const unit = data instanceof Uint16Array ? '16-bit values' : 'bytes';
+    throw new ShapeError(`${op}: image data has ${data.length} ${unit} but ${width}×${height} RGBA needs ${width * height * 4}`);
   }
   return image;
 }
@@ -54,7 +71,7 @@ export function checkRgbaImage(op: string, image: RgbaImage): RgbaImage {
  * premultiplied alpha, so colours of nearly transparent pixels come back
  * quantised: pass ImageData yourself when that matters.
  */
-export function toRgbaImage(op: string, input: ImageInput): RgbaImage {
+export function toRgbaImage(op: string, input: ImageInput | Rgba16Image): AnyRgbaImage {
   if (isRgbaImage(input)) return checkRgbaImage(op, input);
   const drawable =
     (typeof ImageBitmap !== 'undefined' && input instanceof ImageBitmap) ||
@@ -62,7 +79,7 @@ export function toRgbaImage(op: string, input: ImageInput): RgbaImage {
     (typeof OffscreenCanvas !== 'undefined' && input instanceof OffscreenCanvas);
   if (!drawable) {
     throw new ArgumentError(
-      `${op}: image must be RGBA pixels { data: Uint8ClampedArray | Uint8Array, width, height } (e.g. ImageData), ` +
+      `${op}: image must be RGBA pixels { data: Uint8ClampedArray | Uint8Array | Uint16Array, width, height } (e.g. ImageData), ` +
         `an ImageBitmap, an HTMLCanvasElement or an OffscreenCanvas; got ${describe(input)}`,
     );
   }
@@ -85,15 +102,16 @@ function describe(v: unknown): string {
 
 /**
  * A rectangle of an RGBA image as planar floats [C, h, w]: RGB mapped from
- * [0, 255] onto `range` (C = 3), or alpha as is (C = 1). Tiles are read
- * straight from the bytes, so no full-size float copy of the image is made.
+ * [0, max] (max = 255 or 65535 by depth) onto `range` (C = 3), or alpha as is
+ * (C = 1). Tiles are read straight from the samples, so no full-size float
+ * copy of the image is made.
  */
-export function readRegion(image: RgbaImage, region: Region, what: 'rgb' | 'alpha', range: Range = [0, 255]): Float32Array {
+export function readRegion(image: AnyRgbaImage, region: Region, what: 'rgb' | 'alpha', range: Range = [0, maxSample(image)]): Float32Array {
   const { data, width } = image;
   const { y, x, height: h, width: w } = region;
   const plane = h * w;
   const [lo, hi] = range;
-  const k = (hi - lo) / 255;
+  const k = (hi - lo) / maxSample(image);
   const out = new Float32Array((what === 'rgb' ? 3 : 1) * plane);
   for (let r = 0; r < h; r++) {
     let src = ((y + r) * width + x) * 4;
@@ -111,10 +129,11 @@ export function readRegion(image: RgbaImage, region: Region, what: 'rgb' | 'alph
   return out;
 }
 
-/** True when every pixel has alpha 255. */
-export function isOpaque(image: RgbaImage): boolean {
+/** True when every pixel has the largest alpha of its depth (255 or 65535). */
+export function isOpaque(image: AnyRgbaImage): boolean {
   const { data } = image;
-  for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return false;
+  const max = maxSample(image);
+  for (let i = 3; i < data.length; i += 4) if (data[i] !== max) return false;
   return true;
 }
 
@@ -132,12 +151,13 @@ export function cropPlanes(src: Planes, { y, x, height, width }: Region): Planes
 }
 
 /**
- * Writes planes into RGBA bytes at (y, x), channel c of the planes going to
- * byte `firstChannel + c` of each pixel, mapping `range` onto [0, 255] with
- * rounding and clamping.
+ * Writes planes into RGBA samples at (y, x), channel c of the planes going to
+ * sample `firstChannel + c` of each pixel, mapping `range` onto [0, max]
+ * (max = 255 for bytes, 65535 for a Uint16Array) with rounding (half up) and
+ * clamping.
  */
 export function writePlanesToRgba(
-  dst: Uint8ClampedArray,
+  dst: Uint8ClampedArray | Uint16Array,
   dstWidth: number,
   src: Planes,
   y: number,
@@ -146,14 +166,15 @@ export function writePlanesToRgba(
   range: Range,
 ): void {
   const [lo, hi] = range;
-  const k = 255 / (hi - lo);
+  const max = dst instanceof Uint16Array ? 65535 : 255;
+  const k = max / (hi - lo);
   const plane = src.height * src.width;
   for (let c = 0; c < src.channels; c++) {
     for (let r = 0; r < src.height; r++) {
       let s = c * plane + r * src.width;
       let d = ((y + r) * dstWidth + x) * 4 + firstChannel + c;
-      // Uint8ClampedArray rounds half to even on store; round explicitly so .5 always goes up.
-      for (let i = 0; i < src.width; i++, s++, d += 4) dst[d] = Math.round((src.data[s] - lo) * k);
+      // Uint8ClampedArray rounds half to even and Uint16Array wraps: round (.5 up) and clamp explicitly.
+      for (let i = 0; i < src.width; i++, s++, d += 4) dst[d] = Math.min(max, Math.max(0, Math.round((src.data[s] - lo) * k)));
     }
   }
 }

@@ -11,26 +11,31 @@
  * output up to float rounding, rather than merely looking seam-free.
  *
  * Tile size comes from a memory estimate: the largest intermediate tensor of a
- * tile is taken as channels × inH × inW × scale² × 4 bytes (the widest layer,
- * pessimistically assumed to run at output resolution). It must fit:
- *   - maxStorageBufferBindingSize and maxBufferSize (one tensor, one binding);
- *   - maxComputeWorkgroupsPerDimension × 64 elements (a one-thread-per-element
- *     dispatch with 64-thread workgroups still fits a 1-D grid), which bounds
- *     the work of a single dispatch;
- *   - `maxTileBytes`, a per-submit work cap (default 16 MiB) that keeps each
- *     tile short enough to stay clear of GPU watchdogs and leave the page
- *     responsive between tiles.
+ * tile is `peakElementsPerInputPixel × inH × inW × 4` bytes (exact, from the
+ * model graph), or, when the model does not say, channels × inH × inW × scale²
+ * × 4 (the widest layer, pessimistically at output resolution). The estimate
+ * must fit a byte budget made of two caps:
+ *   - the HARD cap, what the engine can run at all (Engine.capacity): the
+ *     largest tensor every op can bind (one buffer, bound in pages) and the
+ *     threads one dispatch can carry (the grid folds into 2-D, so this is
+ *     ~4·10⁹ and never the binding constraint in practice);
+ *   - the SOFT cap `maxTileBytes` (default 16 MiB), a per-tile work cap that
+ *     keeps each tile short (GPU watchdogs, a responsive page, fine progress).
+ * The soft cap must never make a model unusable, nor absurdly slow: a core
+ * much smaller than the overlap reads mostly overlap (a 1-pixel core with
+ * radius 10 reads 441 pixels to keep 1). So when a *reasonable* tile, a core
+ * of 2 × overlap on each side (or the whole dimension if smaller) plus its
+ * overlap, does not fit the soft cap, the budget is raised to what that tile
+ * needs, up to the hard cap. Only when the hard cap cannot hold even a
+ * 1-pixel core plus its overlap is the image refused (LimitError).
  * Pure: no GPU, no I/O.
  */
 import { ArgumentError, LimitError } from '../errors.js';
+import type { EngineCapacity } from '../gpu/runner.js';
 import { int, pair, type Pair } from '../ops/params.js';
 
-/** The device limits the plan respects (a GPUSupportedLimits satisfies this). */
-export interface TileLimits {
-  readonly maxStorageBufferBindingSize: number;
-  readonly maxBufferSize: number;
-  readonly maxComputeWorkgroupsPerDimension: number;
-}
+/** What the engine can run: a tile's largest tensor must fit it (pass `engine.capacity`). */
+export type TileLimits = EngineCapacity;
 
 export interface TilePlanOptions {
   /** Integer upscaling factor of the model. */
@@ -45,7 +50,11 @@ export interface TilePlanOptions {
    * resolution factor²), when the model knows it; overrides the `channels × scale²` estimate.
    */
   peakElementsPerInputPixel?: number;
-  /** Per-tile cap on the estimated largest intermediate tensor, in bytes. Default {@link DEFAULT_MAX_TILE_BYTES}. */
+  /**
+   * Soft per-tile cap on the estimated largest intermediate tensor, in bytes.
+   * Default {@link DEFAULT_MAX_TILE_BYTES}. Raised, up to the hard limits, when
+   * a core of 2 × overlap (or the whole image) with its overlap does not fit it.
+   */
   maxTileBytes?: number;
   /**
    * Largest kept (core) tile size in input pixels, a number or [h, w]. Overrides
@@ -88,14 +97,23 @@ export interface TilePlan {
   readonly tiles: readonly Tile[];
   /** Estimated bytes of the largest intermediate tensor of the largest tile. */
   readonly estimatedBytes: number;
+  /**
+   * The byte budget the tiles were sized to: maxTileBytes, or more when a
+   * reasonable tile needed it (never over the hard limits). With an explicit
+   * tileSize, the estimate of that size (nothing is checked).
+   */
+  readonly budgetBytes: number;
+  /**
+   * How much work the overlap adds: Σ tile input pixels / image pixels (1 for
+   * one tile; a 1-pixel core with radius 10 gives up to 441).
+   */
+  readonly readAmplification: number;
 }
 
 /** Channel count assumed when the model does not say (ESRGAN/RDN-style networks are 64 wide). */
 export const DEFAULT_CHANNELS = 64;
 /** Default per-tile work cap: 16 MiB for the largest intermediate tensor. */
 export const DEFAULT_MAX_TILE_BYTES = 16 * 2 ** 20;
-/** Threads per workgroup assumed by the dispatch-size bound. */
-const WORKGROUP_THREADS = 64;
 
 /** The core grown by `radius` on each side, clipped to an H×W image. */
 export function expandRegion(core: Region, radius: number, height: number, width: number): Region {
@@ -106,20 +124,25 @@ export function expandRegion(core: Region, radius: number, height: number, width
   return { y, x, height: y1 - y, width: x1 - x };
 }
 
-/** Bytes the plan may spend on a tile's largest intermediate tensor under these limits and cap. */
-export function tileByteBudget(limits: TileLimits, maxTileBytes = DEFAULT_MAX_TILE_BYTES): number {
-  return Math.min(
-    limits.maxStorageBufferBindingSize,
-    limits.maxBufferSize,
-    limits.maxComputeWorkgroupsPerDimension * WORKGROUP_THREADS * 4,
-    maxTileBytes,
-  );
+/** Bytes a tile's largest tensor may have on this engine at all: the hard cap. */
+export function hardTileBytes(limits: TileLimits): number {
+  return Math.min(limits.maxTensorBytes, 4 * limits.maxDispatchThreads);
+}
+
+/**
+ * The budget for a tile's largest tensor: the soft cap `maxTileBytes`, raised
+ * to `reasonableBytes` (what a reasonable tile needs) when that is larger,
+ * never over the hard cap.
+ */
+export function tileByteBudget(limits: TileLimits, maxTileBytes: number, reasonableBytes: number): number {
+  return Math.min(hardTileBytes(limits), Math.max(maxTileBytes, reasonableBytes));
 }
 
 /**
  * Cuts an H×W image into tiles for a model of the given scale and receptive
- * radius. Throws ArgumentError for bad arguments and LimitError when even a
- * 1-pixel core plus its overlap exceeds the budget.
+ * radius (see the header for the budget rule). Throws ArgumentError for bad
+ * arguments and LimitError when even a 1-pixel core plus its overlap exceeds
+ * the hard limits.
  */
 export function planTiles(height: number, width: number, options: TilePlanOptions): TilePlan {
   const op = 'planTiles';
@@ -141,19 +164,27 @@ export function planTiles(height: number, width: number, options: TilePlanOption
 
   let coreH: number;
   let coreW: number;
+  let budgetBytes: number | null = null; // null: tileSize given, nothing checked
   if (options.tileSize !== undefined) {
     const [th, tw] = pair(op, 'tileSize', options.tileSize, 0, { min: 1 });
     coreH = Math.min(th, height);
     coreW = Math.min(tw, width);
   } else {
     const limits = options.limits;
-    if (!limits) throw new ArgumentError(`${op}: limits are required unless tileSize is given`);
-    const budget = tileByteBudget(limits, maxTileBytes);
+    const valid = (v: unknown) => typeof v === 'number' && v > 0;
+    if (!limits || !valid(limits.maxTensorBytes) || !valid(limits.maxDispatchThreads)) {
+      throw new ArgumentError(`${op}: limits { maxTensorBytes, maxDispatchThreads } (engine.capacity) are required unless tileSize is given`);
+    }
+    // Input pixels of a reasonable tile: a core of 2·overlap (whole dimension if smaller) plus its overlap, clipped.
+    const reasonableIn = (n: number) => Math.min(n, Math.max(1, 2 * overlap) + 2 * overlap);
+    const reasonableBytes = reasonableIn(height) * reasonableIn(width) * bytesPerInputPixel;
+    const budget = (budgetBytes = tileByteBudget(limits, maxTileBytes, reasonableBytes));
     const maxPixels = Math.floor(budget / bytesPerInputPixel);
+    const what = peak === undefined ? `${channels} channels at scale ${scale}` : `${peak} values per input pixel`;
     [coreH, coreW] = coreSizeFor(height, width, overlap, maxPixels, () =>
-      `${op}: a ${1 + 2 * overlap}×${1 + 2 * overlap} tile (1 pixel plus receptive radius ${overlap} each side) ` +
-      `needs ~${(1 + 2 * overlap) ** 2 * bytesPerInputPixel} bytes for ${channels} channels at scale ${scale}, ` +
-      `over the budget of ${budget} bytes (min of device limits and maxTileBytes ${maxTileBytes})`,
+      `${op}: a ${Math.min(height, 1 + 2 * overlap)}×${Math.min(width, 1 + 2 * overlap)} tile (1 pixel plus receptive radius ${overlap} each side) ` +
+      `needs ~${Math.min(height, 1 + 2 * overlap) * Math.min(width, 1 + 2 * overlap) * bytesPerInputPixel} bytes for ${what}, ` +
+      `over the ${hardTileBytes(limits)} bytes the device can hold in one tensor (engine.capacity)`,
     );
   }
 
@@ -166,6 +197,7 @@ export function planTiles(height: number, width: number, options: TilePlanOption
 
   const tiles: Tile[] = [];
   let estimatedBytes = 0;
+  let readPixels = 0;
   for (let row = 0; row < rows; row++) {
     for (let col = 0; col < cols; col++) {
       const y = row * coreH;
@@ -173,10 +205,15 @@ export function planTiles(height: number, width: number, options: TilePlanOption
       const core = { y, x, height: Math.min(coreH, height - y), width: Math.min(coreW, width - x) };
       const input = expandRegion(core, overlap, height, width);
       estimatedBytes = Math.max(estimatedBytes, input.height * input.width * bytesPerInputPixel);
+      readPixels += input.height * input.width;
       tiles.push({ index: tiles.length, row, col, core, input });
     }
   }
-  return { height, width, scale, overlap, tileHeight: coreH, tileWidth: coreW, rows, cols, tiles, estimatedBytes };
+  return {
+    height, width, scale, overlap, tileHeight: coreH, tileWidth: coreW, rows, cols, tiles, estimatedBytes,
+    budgetBytes: budgetBytes ?? estimatedBytes,
+    readAmplification: readPixels / (height * width),
+  };
 }
 
 /**

@@ -7,7 +7,8 @@
  * untiled run up to float rounding (see tiling.ts). Alpha is not passed
  * through the network (models are RGB): it is upscaled with bilinear
  * interpolation on the same tiles, with 1 pixel of context, which is what
- * bilinear needs. A fully opaque image skips that and stays exactly 255.
+ * bilinear needs. A fully opaque image skips that and stays exactly opaque
+ * (255, or 65535 for 16-bit input).
  *
  * Between tiles the loop reports progress, yields to the event loop (so a
  * page stays responsive) and checks the AbortSignal. Every tensor it
@@ -19,7 +20,11 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import type { UpscaleModel } from '../model/types.js';
 import type { Pair } from '../ops/params.js';
 import type { Tensor } from '../tensor.js';
-import { cropPlanes, isOpaque, readRegion, toRgbaImage, writePlanesToRgba, type ImageInput, type Planes, type Range } from './image.js';
+import {
+  cropPlanes, isOpaque, maxSample, readRegion, toRgbaImage, writePlanesToRgba,
+  type ImageInput, type Planes, type Rgba16Image,
+} from './image.js';
+import { checkUpscaleOptions, optionKeys } from './options.js';
 import { expandRegion, planTiles, type Region, type Tile, type TilePlan } from './tiling.js';
 
 export interface UpscaleProgress {
@@ -34,15 +39,26 @@ export interface UpscaleOptions {
   model: UpscaleModel;
   /** Called after each tile. */
   onProgress?: (progress: UpscaleProgress) => void;
-  /** Checked before each tile; when aborted, upscale rejects with a DOMException named 'AbortError'. */
+  /**
+   * Checked before each tile. When aborted, upscale rejects with the signal's
+   * reason if `abort(reason)` gave one (as fetch does), else with a
+   * DOMException named 'AbortError' saying how many tiles were done.
+   */
   signal?: AbortSignal;
-  /** Largest kept tile size in input pixels (number or [h, w]); default: derived from the device limits. */
+  /** Largest kept tile size in input pixels (number or [h, w]); default: derived from the engine's capacity (see tiling.ts). */
   tileSize?: Pair;
   /** Widest intermediate channel count, for the tile memory estimate; default: model.maxChannels, else 64. */
   channels?: number;
-  /** Per-tile cap on the estimated largest intermediate tensor, in bytes (default 16 MiB); it can only lower the budget the device limits allow. */
+  /**
+   * Soft per-tile cap on the estimated largest intermediate tensor, in bytes
+   * (default 16 MiB). Raised, up to what the device can hold, when a core of
+   * 2 × the receptive radius with its overlap does not fit it.
+   */
   maxTileBytes?: number;
 }
+
+/** Every key of UpscaleOptions; anything else is refused (a typo would be ignored silently otherwise). */
+const UPSCALE_OPTIONS = optionKeys<UpscaleOptions>({ model: true, onProgress: true, signal: true, tileSize: true, channels: true, maxTileBytes: true });
 
 /** RGBA bytes; structurally an ImageData (`new ImageData(r.data, r.width, r.height)` works in browsers). */
 export interface UpscaledImage {
@@ -52,30 +68,40 @@ export interface UpscaledImage {
   height: number;
 }
 
-/** A model may say how wide its widest layer is (optional, outside the UpscaleModel contract), for the tile memory estimate. */
-type ModelWithChannels = UpscaleModel & { readonly maxChannels?: number };
+/** RGBA, 16 bits per channel (0–65535): what a 16-bit input comes back as. */
+export interface UpscaledImage16 {
+  data: Uint16Array<ArrayBuffer>;
+  width: number;
+  height: number;
+}
 
 const ALPHA_RADIUS = 1;
 
 /**
  * Upscales an image by `model.scale`. Accepts RGBA pixels ({ data, width,
- * height }, e.g. ImageData) and, in browsers, ImageBitmap, HTMLCanvasElement
- * or OffscreenCanvas. RGB goes through the model; alpha is bilinear.
- * Rejects with a DOMException named 'AbortError' when `signal` aborts, after
- * freeing everything it allocated.
+ * height }: 8-bit, e.g. ImageData, or 16-bit with a Uint16Array) and, in
+ * browsers, ImageBitmap, HTMLCanvasElement or OffscreenCanvas; returns RGBA of
+ * the same depth (a Uint16Array for 16-bit input, else a Uint8ClampedArray).
+ * RGB goes through the model; alpha is bilinear. When `signal` aborts it
+ * rejects (see UpscaleOptions.signal) after freeing everything it allocated.
  */
-export async function upscale(engine: Engine, image: ImageInput, options: UpscaleOptions): Promise<UpscaledImage> {
+export function upscale(engine: Engine, image: Rgba16Image, options: UpscaleOptions): Promise<UpscaledImage16>;
+export function upscale(engine: Engine, image: ImageInput, options: UpscaleOptions): Promise<UpscaledImage>;
+export function upscale(engine: Engine, image: ImageInput | Rgba16Image, options: UpscaleOptions): Promise<UpscaledImage | UpscaledImage16>;
+export async function upscale(engine: Engine, image: ImageInput | Rgba16Image, options: UpscaleOptions): Promise<UpscaledImage | UpscaledImage16> {
   const op = 'upscale';
-  checkModel(op, options);
+  checkUpscaleOptions(op, options, UPSCALE_OPTIONS);
   throwIfAborted(options.signal, 0, 0);
   const rgba = toRgbaImage(op, image);
   const { model } = options;
   const s = model.scale;
   const plan = planFor(engine, rgba.height, rgba.width, options);
-  const out = new Uint8ClampedArray(rgba.width * s * rgba.height * s * 4);
+  const max = maxSample(rgba);
+  const size = rgba.width * s * rgba.height * s * 4;
+  const out = max === 65535 ? new Uint16Array(size) : new Uint8ClampedArray(size);
   const outWidth = rgba.width * s;
   const opaque = isOpaque(rgba);
-  if (opaque) for (let i = 3; i < out.length; i += 4) out[i] = 255;
+  if (opaque) for (let i = 3; i < out.length; i += 4) out[i] = max;
   await forEachTile(plan, options, async (tile) => {
     const rgb = readRegion(rgba, tile.input, 'rgb', model.inputRange);
     const kept = await runTile(engine, rgb, 3, tile.input, tile.core, s, (x) => model.run(x), op);
@@ -84,10 +110,12 @@ export async function upscale(engine: Engine, image: ImageInput, options: Upscal
       const input = expandRegion(tile.core, ALPHA_RADIUS, rgba.height, rgba.width);
       const alpha = readRegion(rgba, input, 'alpha');
       const a = await runTile(engine, alpha, 1, input, tile.core, s, (x) => engine.upsample(x, { scale: s, mode: 'bilinear' }), op);
-      writePlanesToRgba(out, outWidth, a, tile.core.y * s, tile.core.x * s, 3, [0, 255]);
+      writePlanesToRgba(out, outWidth, a, tile.core.y * s, tile.core.x * s, 3, [0, max]);
     }
   });
-  return { data: out, width: outWidth, height: rgba.height * s };
+  const height = rgba.height * s;
+  // Two returns so each narrows `out` to one array type, matching the overloads.
+  return out instanceof Uint16Array ? { data: out, width: outWidth, height } : { data: out, width: outWidth, height };
 }
 
 /**
@@ -98,7 +126,7 @@ export async function upscale(engine: Engine, image: ImageInput, options: Upscal
  */
 export async function upscalePlanes(engine: Engine, input: Planes, options: UpscaleOptions): Promise<Planes> {
   const op = 'upscalePlanes';
-  checkModel(op, options);
+  checkUpscaleOptions(op, options, UPSCALE_OPTIONS);
   throwIfAborted(options.signal, 0, 0);
   const { channels, height, width } = input ?? {};
   if (!(input?.data instanceof Float32Array) || ![channels, height, width].every((d) => Number.isInteger(d) && d >= 1)) {
@@ -126,14 +154,23 @@ export async function upscalePlanes(engine: Engine, input: Planes, options: Upsc
   return { data, channels: input.channels, height: oh, width: ow };
 }
 
+/**
+ * The tile plan upscale() and upscalePlanes() will use for an image of this
+ * size with these options (e.g. to warn before a run how many tiles it takes
+ * or how much its overlap costs: `plan.readAmplification`).
+ */
+export function planUpscale(engine: Engine, height: number, width: number, options: UpscaleOptions): TilePlan {
+  checkUpscaleOptions('planUpscale', options, UPSCALE_OPTIONS);
+  return planFor(engine, height, width, options);
+}
+
 function planFor(engine: Engine, height: number, width: number, options: UpscaleOptions): TilePlan {
   const { model } = options;
-  const maxChannels = (model as ModelWithChannels).maxChannels;
   return planTiles(height, width, {
     scale: model.scale,
     receptiveRadius: model.receptiveRadius,
-    limits: engine.device.limits,
-    channels: options.channels ?? (typeof maxChannels === 'number' ? maxChannels : undefined),
+    limits: engine.capacity,
+    channels: options.channels ?? model.maxChannels,
     // An explicit channels option keeps the conservative estimate it asks for.
     peakElementsPerInputPixel: options.channels === undefined ? model.peakElementsPerInputPixel : undefined,
     maxTileBytes: options.maxTileBytes,
@@ -189,30 +226,18 @@ async function runTile(
   return cropPlanes(full, kept);
 }
 
-function checkModel(op: string, options: UpscaleOptions): void {
-  const model = options?.model;
-  if (!model || typeof model.run !== 'function') throw new ArgumentError(`${op}: options.model must be an UpscaleModel (with run())`);
-  if (!Number.isInteger(model.scale) || model.scale < 1) throw new ArgumentError(`${op}: model.scale ${model.scale} must be an integer >= 1`);
-  if (!Number.isInteger(model.receptiveRadius) || model.receptiveRadius < 0) {
-    throw new ArgumentError(`${op}: model.receptiveRadius ${model.receptiveRadius} must be an integer >= 0`);
-  }
-  for (const name of ['inputRange', 'outputRange'] as const) checkRange(op, `model.${name}`, model[name]);
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
-    throw new ArgumentError(`${op}: onProgress must be a function`);
-  }
-}
-
-function checkRange(op: string, name: string, r: Range): void {
-  if (!Array.isArray(r) || r.length !== 2 || !r.every(Number.isFinite) || r[0] === r[1]) {
-    throw new ArgumentError(`${op}: ${name} ${JSON.stringify(r)} must be two different finite numbers [lo, hi]`);
-  }
-}
-
+/**
+ * Follows the web platform (fetch, AbortSignal.throwIfAborted): an explicit
+ * `abort(reason)` rejects with that reason. `abort()` without one stores a
+ * DOMException named 'AbortError' as the reason; then we throw our own
+ * AbortError instead, which says how far the run got.
+ */
 function throwIfAborted(signal: AbortSignal | undefined, done: number, total: number): void {
   if (!signal?.aborted) return;
+  const reason: unknown = signal.reason;
+  const isDefault = reason === undefined || (reason instanceof DOMException && reason.name === 'AbortError');
+  if (!isDefault) throw reason;
   const where = total ? ` after ${done} of ${total} tiles` : ' before it started';
-  // DOMException is global in browsers and Node >= 17; `cause` carries abort(reason).
-  const err = new DOMException(`upscale was aborted${where}`, 'AbortError');
-  if (signal.reason !== undefined) Object.defineProperty(err, 'cause', { value: signal.reason, configurable: true });
-  throw err;
+  // DOMException is global in browsers and Node >= 17.
+  throw new DOMException(`upscale was aborted${where}`, 'AbortError');
 }
