@@ -2,23 +2,25 @@
  * A progress bar on stderr. On a terminal it redraws one line in place; when
  * stderr is a file or a pipe (CI logs, tests) it prints one line per update
  * instead, since carriage returns would pile up into an unreadable line.
+ * `prefix` names the file in a batch ("[2/5] photo.jpg").
  */
 import type { UpscaleProgress } from '../src/upscale/upscale.js';
 
 const WIDTH = 24;
 
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): { update(p: UpscaleProgress): void; end(): void } {
+export function progressBar(stream: NodeJS.WriteStream = process.stderr, prefix = ''): { update(p: UpscaleProgress): void; end(): void } {
   const tty = stream.isTTY === true;
+  const lead = prefix ? `${prefix} ` : '';
   let drawn = false;
   return {
     update({ done, total, fraction }) {
       const pct = `${Math.round(fraction * 100)}%`.padStart(4);
       if (!tty) {
-        stream.write(`tile ${done}/${total} ${pct}\n`);
+        stream.write(`${lead}tile ${done}/${total} ${pct}\n`);
         return;
       }
       const full = Math.round(fraction * WIDTH);
-      stream.write(`\r[${'#'.repeat(full)}${'.'.repeat(WIDTH - full)}] ${done}/${total} tiles ${pct}`);
+      stream.write(`\r${lead}[${'#'.repeat(full)}${'.'.repeat(WIDTH - full)}] ${done}/${total} tiles ${pct}`);
       drawn = true;
     },
     end() {

@@ -1,134 +1,189 @@
 #!/usr/bin/env node
 /**
- * webgpu-upsample: upscale a PNG with a neural network on WebGPU.
+ * webgpu-upsample: upscale images with a neural network on WebGPU.
  *
- *   webgpu-upsample in.png out.png [--model default-model] [--scale N] [--tile N]
+ *   webgpu-upsample in.jpg out.png [--model default-model] [--scale N] [--tile N]
+ *   webgpu-upsample photos/ big/            (a folder in, a folder out)
+ *   webgpu-upsample a.png b.jpg --out-dir big/
  *
- * Runs on the GPU when there is one and on SwiftShader (CPU) otherwise; says
- * which adapter ran and how long it took. Ctrl-C cancels between tiles.
- * Exit status: 0 done, 1 failed, 2 bad usage, 130 cancelled.
+ * Order of work, so that mistakes cost nothing: arguments, the model's files,
+ * every input's header and every output folder are checked before the GPU
+ * starts; then one engine and one model serve every file. Runs on the GPU
+ * when there is one and on SwiftShader (CPU) otherwise; says which adapter
+ * ran. Ctrl-C cancels between tiles; nothing half-written is left behind.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { PNG } from 'pngjs';
-import { loadModelFromPackage } from '../src/model/load-node.js';
-import { upscale } from '../src/upscale/upscale.js';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadModel } from '../src/model/load.js';
+import { readPackagedModel, type PackagedModelFiles } from '../src/model/load-node.js';
+import { planUpscale, upscale } from '../src/upscale/upscale.js';
+import { DEFAULT_MAX_OUTPUT_PIXELS, DEFAULT_MAX_PIXELS, DEFAULT_QUALITY, parseCli, UsageError, type CliOptions, type Job } from './cli-args.js';
+import { checkWritable, FileError, probeImage, readImage, writeImage, type DecodedImage, type ImageHeader } from './image-file.js';
 import { createNodeEngine, describeAdapter } from './node-engine.js';
 import { progressBar } from './progress-bar.js';
 
-const USAGE = `usage: webgpu-upsample <in.png> <out.png> [options]
+const USAGE = `usage: webgpu-upsample <input> <output> [options]
+       webgpu-upsample <input-folder> <output-folder> [options]
+       webgpu-upsample <input>... --out-dir <folder> [options]
+
+Upscales images with a neural network on WebGPU (the GPU if there is one,
+else SwiftShader on the CPU).
+
+formats:
+  in:  PNG (8/16-bit), JPEG, WebP, AVIF, TIFF (8/16-bit), GIF (first frame)
+  out: PNG, JPEG, WebP, AVIF, TIFF, from the output's extension or --format
+  EXIF orientation is applied; colour profiles are converted to sRGB;
+  16-bit PNG/TIFF stay 16-bit when written as PNG/TIFF.
 
 options:
-  --model NAME   network to run (default: default-model, ×2). Packaged models:
-                 default-model, esrgan-slim, esrgan-medium, esrgan-thick
-  --scale N      upscaling factor, for models that come in several (esrgan-*: 2, 3, 4, 8)
-  --tile N       largest tile, in input pixels (default: chosen from the GPU's limits)
-  --quiet        no progress bar
-  -h, --help     this text
+  -m, --model NAME       network (default: default-model):
+                           default-model   ×2 only            (bundled)
+                           esrgan-slim     ×2 ×3 ×4 ×8, default ×4  (bundled)
+                           esrgan-medium   ×2 ×3 ×4 ×8, default ×4  (npm i --omit=peer @upscalerjs/esrgan-medium)
+                           esrgan-thick    ×2 ×3 ×4 ×8, default ×4  (npm i --omit=peer @upscalerjs/esrgan-thick)
+  -s, --scale N          upscaling factor, for models that come in several
+  -f, --format FMT       output format: png, jpeg, webp, avif, tiff
+                         (default: from the output name; in folder mode, the input's)
+  -q, --quality N        JPEG/WebP/AVIF quality 1-100 (default ${DEFAULT_QUALITY})
+  -o, --out-dir DIR      write every output into DIR (created if missing)
+      --tile N           largest tile, in input pixels (default: from the GPU's limits)
+      --max-pixels N     refuse inputs over N pixels (default ${DEFAULT_MAX_PIXELS} = 8192²)
+      --max-output-pixels N
+                         refuse results over N pixels (default ${DEFAULT_MAX_OUTPUT_PIXELS} = 16384²)
+      --overwrite        allow the output to be the input file itself (replaces the original)
+      --quiet            no progress, no driver warnings
+  -v, --version          print the version
+  -h, --help             this text
+
+Outputs are written to a temporary file and renamed when complete: a failure
+never leaves a truncated image or destroys an existing file. An existing
+output other than the input is replaced.
+
+exit status: 0 all done, 1 some input failed (each is listed), 2 bad usage
+(nothing was done), 130 cancelled (Ctrl-C).
 `;
-
-class UsageError extends Error {}
-
-interface CliOptions {
-  input: string;
-  output: string;
-  model: string;
-  scale?: number;
-  tile?: number;
-  quiet: boolean;
-}
-
-function positiveInt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} ${v} must be a positive integer`);
-  return n;
-}
-
-function parse(argv: string[]): CliOptions | null {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        model: { type: 'string', default: 'default-model' },
-        scale: { type: 'string' },
-        tile: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return null;
-  if (positionals.length !== 2) throw new UsageError(`expected <in.png> <out.png>, got ${positionals.length} path(s)`);
-  return {
-    input: positionals[0],
-    output: positionals[1],
-    model: values.model!,
-    scale: positiveInt('scale', values.scale),
-    tile: positiveInt('tile', values.tile),
-    quiet: values.quiet!,
-  };
-}
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
-async function main(argv: string[]): Promise<number> {
-  const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  let opts: CliOptions | null;
-  try {
-    opts = parse(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`webgpu-upsample: ${e.message}\n\n${USAGE}`);
-    return 2;
+function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'webgpu-upsample') return pkg.version ?? 'unknown';
   }
-  if (!opts) {
-    process.stdout.write(USAGE);
-    return 0;
+  return 'unknown';
+}
+
+/** A file that could not be done, and why. */
+interface Failure {
+  input: string;
+  message: string;
+}
+
+/** What one error says to a user: the typed error's name unless the message already names the file. */
+function describe(e: unknown): string {
+  if (e instanceof FileError) return e.message;
+  const err = e as Error;
+  return `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`;
+}
+
+async function run(opts: CliOptions, log: (line: string) => void, warn: (line: string) => void): Promise<number> {
+  const t0 = performance.now();
+  // 1. The model's files: an unknown model, a scale it does not offer, or a package that is not installed is a usage error.
+  let files: PackagedModelFiles;
+  try {
+    files = readPackagedModel(opts.model, opts.scale);
+  } catch (e) {
+    throw new UsageError(`--model ${opts.model}${opts.scale ? ` --scale ${opts.scale}` : ''}: ${(e as Error).message}`);
+  }
+  if (opts.scale !== undefined && files.scale !== opts.scale) {
+    throw new UsageError(`--scale ${opts.scale}: model ${opts.model} upscales by ${files.scale} only`);
   }
 
-  const png = PNG.sync.read(readFileSync(opts.input));
-  const t0 = performance.now();
-  const { engine } = await createNodeEngine(log);
+  // 2. Every input's header and every output's folder, before the GPU starts.
+  if (opts.makeDir) {
+    try {
+      mkdirSync(opts.makeDir, { recursive: true });
+    } catch (e) {
+      throw new FileError(opts.makeDir, `cannot create the output folder (${(e as NodeJS.ErrnoException).code})`);
+    }
+  }
+  const failures: Failure[] = [];
+  const ready: { job: Job; header: ImageHeader; image?: DecodedImage }[] = [];
+  const limits = { maxPixels: opts.maxPixels, maxOutputPixels: opts.maxOutputPixels };
+  for (const job of opts.jobs) {
+    try {
+      const header = await probeImage(job.input, files.scale, limits);
+      checkWritable(job.output);
+      // One file: decode it now, so a truncated or corrupt image is found before the GPU starts.
+      // A batch decodes each file when its turn comes (one image in memory at a time).
+      ready.push({ job, header, image: opts.batch ? undefined : await readImage(header, limits) });
+    } catch (e) {
+      if (!opts.batch) throw e;
+      failures.push({ input: job.input, message: describe(e) });
+      warn(`skipped ${describe(e)}`);
+    }
+  }
+  if (ready.length === 0) return report(opts, failures, 0, warn);
+
+  // 3. One engine and one model for every file.
+  const { engine } = await createNodeEngine({ quiet: opts.quiet, log });
   const tEngine = performance.now();
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
+  let done = 0;
   try {
     log(`adapter: ${describeAdapter(engine)}`);
-    const model = loadModelFromPackage(engine, opts.model as Parameters<typeof loadModelFromPackage>[1], opts.scale);
+    const model = loadModel(engine, files);
     try {
-      if (opts.scale !== undefined && model.scale !== opts.scale) {
-        throw new UsageError(`--scale ${opts.scale}: model ${model.name} upscales by ${model.scale}`);
+      const tModel = performance.now();
+      log(`model: ${model.name} (×${model.scale}, receptive radius ${model.receptiveRadius} px) loaded in ${seconds(tModel - tEngine)}`);
+      if (opts.tile !== undefined) {
+        // Σ tile input pixels / image pixels: how much extra work the tiles' overlap costs.
+        const worst = Math.max(...ready.map(({ header }) => planUpscale(engine, header.height, header.width, { model, tileSize: opts.tile }).readAmplification));
+        if (worst > 2.5) {
+          warn(
+            `warning: --tile ${opts.tile} with receptive radius ${model.receptiveRadius}: tiles read up to ${worst.toFixed(1)}× the pixels ` +
+              `they keep, so this runs about that much slower than with large tiles`,
+          );
+        }
       }
-      const t1 = performance.now();
-      log(`model: ${model.name} (×${model.scale}, receptive radius ${model.receptiveRadius} px) loaded in ${seconds(t1 - tEngine)}`);
-      const bar = progressBar();
-      let result;
-      try {
-        result = await upscale(engine, png, {
-          model,
-          tileSize: opts.tile,
-          signal: controller.signal,
-          onProgress: opts.quiet ? undefined : (p) => bar.update(p),
-        });
-      } finally {
-        bar.end();
+      for (const [i, { job, header, image: decoded }] of ready.entries()) {
+        const label = opts.batch ? `[${i + 1}/${ready.length}] ${job.input}` : '';
+        const t1 = performance.now();
+        try {
+          const image = decoded ?? (await readImage(header, limits));
+          const bar = progressBar(process.stderr, label);
+          let result;
+          try {
+            result = await upscale(engine, image, {
+              model,
+              tileSize: opts.tile,
+              signal: controller.signal,
+              onProgress: opts.quiet ? undefined : (p) => bar.update(p),
+            });
+          } finally {
+            bar.end();
+          }
+          const { bits } = await writeImage(job.output, result, { format: job.format, quality: opts.quality, alpha: header.hasAlpha });
+          done++;
+          const t2 = performance.now();
+          log(
+            `${label ? `${label}: ` : ''}${header.width}×${header.height} → ${result.width}×${result.height} ` +
+              `(${job.format}, ${bits}-bit) in ${seconds(opts.batch ? t2 - t1 : t2 - t0)}` +
+              (opts.batch ? '' : ` (engine ${seconds(tEngine - t0)}, model ${seconds(tModel - tEngine)}, upscale ${seconds(t2 - tModel)})`) +
+              ` → ${job.output}`,
+          );
+        } catch (e) {
+          if ((e as Error)?.name === 'AbortError' || controller.signal.aborted) throw e;
+          if (!opts.batch) throw e;
+          failures.push({ input: job.input, message: describe(e) });
+          warn(`failed ${describe(e)}`);
+        }
       }
-      const t2 = performance.now();
-      const out = new PNG({ width: result.width, height: result.height });
-      out.data = Buffer.from(result.data.buffer, result.data.byteOffset, result.data.byteLength);
-      writeFileSync(opts.output, PNG.sync.write(out, { colorType: 6 }));
-      log(
-        `${png.width}×${png.height} → ${result.width}×${result.height} in ${seconds(t2 - t0)} ` +
-          `(engine ${seconds(tEngine - t0)}, model ${seconds(t1 - tEngine)}, upscale ${seconds(t2 - t1)}) → ${opts.output}`,
-      );
-      return 0;
     } finally {
       model.dispose();
     }
@@ -136,20 +191,48 @@ async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
     engine.destroy();
   }
+  return report(opts, failures, done, failures.length ? warn : log, performance.now() - t0);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
+function report(opts: CliOptions, failures: Failure[], done: number, log: (line: string) => void, ms?: number): number {
+  if (opts.batch) {
+    log(`${done} of ${opts.jobs.length} done${ms !== undefined ? ` in ${seconds(ms)}` : ''}${failures.length ? `, ${failures.length} failed:` : ''}`);
+    for (const f of failures) log(`  ${f.message.startsWith(f.input) ? f.message : `${f.input}: ${f.message}`}`);
+  } else if (failures.length) {
+    log(failures[0].message);
+  }
+  return failures.length ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  try {
+    const parsed = parseCli(argv);
+    if (parsed.kind === 'help') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (parsed.kind === 'version') {
+      process.stdout.write(`webgpu-upsample ${packageVersion()}\n`);
+      return 0;
+    }
+    // --quiet: errors and warnings only.
+    return await run(parsed.options, parsed.options.quiet ? () => {} : log, log);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`webgpu-upsample: ${e.message}\n(webgpu-upsample --help lists the options)\n`);
+      return 2;
+    }
     const err = e as Error;
     if (err?.name === 'AbortError') {
-      process.stderr.write('webgpu-upsample: cancelled\n');
-      process.exitCode = 130;
-      return;
+      process.stderr.write('webgpu-upsample: cancelled; no output was written for the image in progress\n');
+      return 130;
     }
-    process.stderr.write(`webgpu-upsample: ${err?.name ?? 'Error'}: ${err?.message ?? String(e)}\n`);
-    process.exitCode = e instanceof UsageError ? 2 : 1;
-  },
-);
+    process.stderr.write(`webgpu-upsample: ${describe(e)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
