@@ -75,7 +75,6 @@ export function toMarkdown(run: BenchRun): string {
   lines.push('| case | ours cold | ours warm | ours timeGpu wall / GPU ts | tfjs cold | tfjs warm | ORT-web cold | ORT-web warm | vs tfjs | vs ORT-web | ours throughput |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of p.results) {
-    const o = median(r.ours);
     const g = r.oursGpu;
     const flops = caseFlops(r.case);
     const bytes = caseBytes(r.case);

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium } from '../test/helpers/chromium.js';
+import { launchChromium } from './chromium.js';
 import { QUICK_CASES, caseData, caseName, fullCases, type BenchCase } from './cases.js';
 import { runCpuReference, runOrtNode } from './cpu-baselines.js';
 import type { AnchorName, PageConfig, PageReport } from './page/main.js';

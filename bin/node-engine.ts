@@ -21,10 +21,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SWIFTSHADER_ICD } from '../src/gpu/swiftshader.js';
 import { createEngine, NoWebGPUError, type Engine } from '../src/index.js';
 
-/** Where Debian's chromium package puts SwiftShader's Vulkan driver manifest. */
-export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 export interface NodeEngine {
   engine: Engine;

@@ -5,6 +5,7 @@
  * images fail elsewhere; the engine still splits work that exceeds them.
  */
 import { NoWebGPUError } from '../errors.js';
+import { SWIFTSHADER_ICD } from './swiftshader.js';
 
 export interface AcquiredDevice {
   device: GPUDevice;
@@ -54,7 +55,7 @@ export async function acquireDevice(powerPreference?: GPUPowerPreference): Promi
   if (!adapter) {
     const hint =
       typeof process !== 'undefined' && process.versions?.node
-        ? ' (no GPU? point Vulkan at SwiftShader: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)'
+        ? ` (no GPU? point Vulkan at SwiftShader: VK_ICD_FILENAMES=${SWIFTSHADER_ICD})`
         : '';
     throw new NoWebGPUError(`no WebGPU adapter was found${hint}`);
   }

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+import { SWIFTSHADER_ICD } from '../../src/gpu/swiftshader.js';
 
 if (process.env.WEBGPU_TEST_ADAPTER !== 'hardware' && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
   process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;

@@ -1,0 +1,44 @@
+// ESLint (flat config): typescript-eslint's recommended rules, no import cycles, and layers that only
+// point down. Formatting is Prettier's job (eslint-config-prettier turns off the rules it owns).
+// `npm run lint` runs both; `npm test` runs it before the tests, so CI fails on a cycle.
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+/** Modules that make up the engine: tensors, ops, kernels, GPU plumbing and the CPU references. */
+const engineCore = ['./src/engine.ts', './src/tensor.ts', './src/errors.ts', './src/gpu', './src/ops', './src/kernels', './src/cpu', './shaders'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'dist-demo/', 'test-artifacts/', 'bench-results/', '.device/', '.gl/', '.whl/'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
+    rules: {
+      // A cycle is a layering mistake here (the engine importing the image pipeline was one).
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            { target: './src', from: ['./test', './bench', './demo', './bin'], message: 'the library must not depend on tests, benchmarks, pages or the CLI' },
+            { target: './shaders', from: ['./test', './bench', './demo', './bin'], message: 'the shaders are part of the library' },
+            { target: './bench', from: './test', message: 'benchmarks must not depend on test helpers: move shared code to bench/ or src/' },
+            { target: './demo', from: './test', message: 'pages must not depend on test helpers' },
+            {
+              target: engineCore,
+              from: ['./src/upscale', './src/model', './src/node.ts'],
+              message: 'the engine is tensors and ops; the image pipeline and model loaders depend on it, not the other way round',
+            },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  prettier,
+);
