@@ -1,35 +1,32 @@
 /**
- * Images as NCHW planes: RGBA bytes ↔ float planes in [0, 1], replicate padding
- * and cropping. Pure functions, shared by the pages and the Node tests.
+ * Images as NCHW planes for the pages: RGBA bytes ↔ 4 float planes in [0, 1],
+ * replicate padding and cropping. The plane type, the pixel ↔ plane mapping
+ * and the crop are the library's own (src/upscale/image.ts); only the
+ * 4-channel framing and replicate padding are the pages' own. Pure functions,
+ * shared by the pages and the Node tests.
  */
+import { cropPlanes, readRegion, writePlanesToRgba, type Planes } from '../../src/upscale/image.js';
 
-/** A [1, C, H, W] float image. */
-export interface Planes {
-  data: Float32Array;
-  channels: number;
-  height: number;
-  width: number;
-}
+export type { Planes };
 
 /** RGBA bytes (ImageData layout, not premultiplied) → 4 planes of values in [0, 1]. */
-export function rgbaToPlanes(rgba: ArrayLike<number>, width: number, height: number): Planes {
+export function rgbaToPlanes(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): Planes {
   const n = width * height;
   if (rgba.length !== 4 * n) throw new Error(`rgbaToPlanes: ${rgba.length} bytes for a ${width}×${height} RGBA image (needs ${4 * n})`);
+  const image = { data: rgba, width, height };
+  const whole = { y: 0, x: 0, height, width };
   const data = new Float32Array(4 * n);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 4; c++) data[c * n + i] = rgba[4 * i + c] / 255;
-  }
+  data.set(readRegion(image, whole, 'rgb', [0, 1]));
+  // readRegion gives alpha as stored (0–255): scale it like the colours.
+  data.set(readRegion(image, whole, 'alpha').map((a) => a / 255), 3 * n);
   return { data, channels: 4, height, width };
 }
 
-/** 4 planes → RGBA bytes, rounded and clamped (what a canvas shows). */
+/** 4 planes → RGBA bytes, rounded (half up) and clamped (what a canvas shows). */
 export function planesToRgba(p: Planes): Uint8ClampedArray<ArrayBuffer> {
   if (p.channels !== 4) throw new Error(`planesToRgba: needs 4 channels (RGBA), got ${p.channels}`);
-  const n = p.width * p.height;
-  const out = new Uint8ClampedArray(4 * n);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 4; c++) out[4 * i + c] = Math.round(p.data[c * n + i] * 255);
-  }
+  const out = new Uint8ClampedArray(4 * p.width * p.height);
+  writePlanesToRgba(out, p.width, p, 0, 0, 0, [0, 1]);
   return out;
 }
 
@@ -59,12 +56,5 @@ export function crop(p: Planes, top: number, left: number, height: number, width
   if (top < 0 || left < 0 || top + height > p.height || left + width > p.width) {
     throw new Error(`crop: window ${height}×${width} at (${top}, ${left}) is outside the ${p.height}×${p.width} image`);
   }
-  const data = new Float32Array(p.channels * height * width);
-  for (let c = 0; c < p.channels; c++) {
-    for (let y = 0; y < height; y++) {
-      const from = (c * p.height + top + y) * p.width + left;
-      data.set(p.data.subarray(from, from + width), (c * height + y) * width);
-    }
-  }
-  return { data, channels: p.channels, height, width };
+  return cropPlanes(p, { y: top, x: left, height, width });
 }
