@@ -22,6 +22,9 @@
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import type { ActivationName } from '../src/ops/activation.js';
+import { wgslDepthChannel } from '../src/ops/depth-to-space.js';
+import { ACTIVATION_WGSL } from './activation.wgsl.js';
+import { wgslRavel, wgslUnravel, type IndexDim } from '../src/ops/indexing.js';
 
 export interface ConvVariant {
   transposed: boolean;
@@ -54,6 +57,9 @@ const P = range(CONV_PIXELS);
 export function convShader(v: ConvVariant): string {
   const relu = v.activation === 'relu';
   const leaky = v.activation === 'leakyRelu';
+  const sigmoid = v.activation === 'sigmoid';
+  const tanh = v.activation === 'tanh';
+  const crelu = v.activation === 'crelu';
   const shuffled = v.shuffle !== 'none';
   const crd = v.shuffle === 'CRD';
   const C = range(v.cv);
@@ -76,24 +82,44 @@ export function convShader(v: ConvVariant): string {
     let ox = ox0 + (k / ${v.cv}u) * oxStep;
     if (ox < params.outW) { store(n, g, cb + k % ${v.cv}u, oy, ox, accs[k]); }
   }`;
+  // Grid of the main kernel, innermost first (see the file comment).
+  const grid: IndexDim[] = v.transposed
+    ? [['qb', 'params.qWB'], ['qy', 'params.qH'], ['px', 'params.sW'], ['py', 'params.sH'], ['cbAll', 'blocksAll']]
+    : [['qb', 'params.qWB'], ['qy', 'params.qH'], ['cbAll', 'blocksAll']];
   return wgsl`
-// Where output (n, co, oy, ox) is stored: plain NCHW, or its depth-to-space position
-// (channel co = c·r² + a·r + b for CRD, (a·r + b)·C + c for DCR goes to (c, oy·r + a, ox·r + b)).
+#if ${shuffled}
+${wgslDepthChannel(crd ? 'CRD' : 'DCR')}
+#endif
+// Where activated output (n, co, oy, ox) is stored: plain NCHW over the cSpace stored channels
+// (cOut, or 2·cOut after crelu), or its depth-to-space position (depth channel co holds space
+// channel c < cSpace at block offset (a, b): (c, oy·r + a, ox·r + b)).
 fn outIndex(n: u32, co: u32, oy: u32, ox: u32) -> u32 {
 #if ${shuffled}
   let r = params.r;
-#if ${crd}
-  let c = co / (r * r); let a = (co / r) % r; let b = co % r;
+  let cab = depthChannelCoords(co, params.cSpace, r);
+  return ${wgslRavel([['ox * r + cab.z', 'params.outW * r'], ['oy * r + cab.y', 'params.outH * r'], ['cab.x', 'params.cSpace']], 'n')};
 #else
-  let c = co % params.cSpace; let a = (co / params.cSpace) / r; let b = (co / params.cSpace) % r;
-#endif
-  return ((n * params.cSpace + c) * params.outH * r + oy * r + a) * params.outW * r + ox * r + b;
-#else
-  return ((n * params.cOut + co) * params.outH + oy) * params.outW + ox;
+  return ${wgslRavel([['ox', 'params.outW'], ['oy', 'params.outH'], ['co', 'params.cSpace']], 'n')};
 #endif
 }
 
-// Epilogue for the 4 channels of block cb at one pixel: bias, activation, scale, residual, store.
+#if ${sigmoid || tanh}
+${ACTIVATION_WGSL}
+#endif
+// After the activation: scale, residual, store of activated channel ca.
+fn storeActivated(n: u32, ca: u32, oy: u32, ox: u32, activated: f32) {
+  var v = activated;
+#if ${v.scale}
+  v *= params.outScale;
+#endif
+  let oi = outIndex(n, ca, oy, ox);
+#if ${v.residual}
+  v += res_ld(oi);
+#endif
+  y_st(oi, v);
+}
+
+// Epilogue for the 4 channels of block cb at one pixel: bias, activation, then storeActivated().
 fn store(n: u32, g: u32, cb: u32, oy: u32, ox: u32, acc: vec4<f32>) {
   for (var j = 0u; j < 4u; j++) {
     let cog = cb * 4u + j;
@@ -103,19 +129,22 @@ fn store(n: u32, g: u32, cb: u32, oy: u32, ox: u32, acc: vec4<f32>) {
 #if ${v.bias}
     v += b_ld(co);
 #endif
+#if ${crelu}
+    // concat(relu(v), relu(−v)) on channels: co and cOut + co of the 2·cOut activated channels.
+    storeActivated(n, co, oy, ox, max(v, 0.0));
+    storeActivated(n, params.cOut + co, oy, ox, max(-v, 0.0));
+#else
 #if ${relu}
     v = max(v, 0.0);
 #elif ${leaky}
     v = select(v * params.slope, v, v >= 0.0);
+#elif ${sigmoid}
+    v = sigmoidStable(v);
+#elif ${tanh}
+    v = tanhStable(v);
 #endif
-#if ${v.scale}
-    v *= params.outScale;
+    storeActivated(n, co, oy, ox, v);
 #endif
-    let oi = outIndex(n, co, oy, ox);
-#if ${v.residual}
-    v += res_ld(oi);
-#endif
-    y_st(oi, v);
   }
 }
 
@@ -133,12 +162,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let idx = threadIndex(wid, lid);
   if (idx >= params.total) { return; }
   let blocksAll = params.groups * params.tBlocks;
-  var t = idx;
-  let qb = t % params.qWB; t = t / params.qWB;
-  let qy = t % params.qH; t = t / params.qH;
+${wgslUnravel('idx', grid, 'n')}
 #if ${v.transposed}
-  let px = t % params.sW; t = t / params.sW;
-  let py = t % params.sH; t = t / params.sH;
   let oy = qy * params.sH + py;
   let ox0 = qb * ${CONV_PIXELS}u * params.sW + px;
   let oxStep = params.sW;
@@ -147,11 +172,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let ox0 = qb * ${CONV_PIXELS}u;
   let oxStep = 1u;
 #endif
-  let cbAll = t % blocksAll;
-  let n = t / blocksAll;
   if (oy >= params.outH || ox0 >= params.outW) { return; }
-  let g = cbAll / params.tBlocks;
-  let cb = (cbAll % params.tBlocks) * ${v.cv}u;
+${wgslUnravel('cbAll', [['cbg', 'params.tBlocks']], 'g')}
+  let cb = cbg * ${v.cv}u;
   let plane = params.inH * params.inW;
   let xBase = (n * params.cIn + g * params.ciPerGroup) * plane;
 ${accDecl}
@@ -206,12 +229,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let idx = threadIndex(wid, lid);
   if (idx >= params.total) { return; }
   let coPad = params.coBlocks * 4u;
-  var t = idx;
-  let cog = t % coPad; t = t / coPad;
-  let cig = t % params.ciPerGroup; t = t / params.ciPerGroup;
-  let kx = t % params.kW; t = t / params.kW;
-  let ky = t % params.kH;
-  let g = t / params.kH;
+${wgslUnravel('idx', [['cog', 'coPad'], ['cig', 'params.ciPerGroup'], ['kx', 'params.kW'], ['ky', 'params.kH']], 'g')}
   var v = 0.0;
   if (cog < params.coPerGroup) {
 #if ${transposed}

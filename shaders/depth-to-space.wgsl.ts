@@ -11,11 +11,14 @@
  * both sides stay coalesced.
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import { wgslDepthChannel } from '../src/ops/depth-to-space.js';
+import { wgslRavel, wgslUnravel } from '../src/ops/indexing.js';
 
 export const D2S_WORKGROUP = 256;
 
 export function depthToSpaceShader(toSpace: boolean, crd: boolean): string {
   return wgsl`
+${wgslDepthChannel(crd ? 'CRD' : 'DCR')}
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let idx = threadIndex(wid, lid);
@@ -24,24 +27,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let H = params.h * r;
   let W = params.w * r;
   let plane = params.h * params.w;
-  var t = idx;
-  let j = t % params.w; t = t / params.w;
-  let Y = t % H; t = t / H;
-  let c = t % params.c;
-  let n = t / params.c;
+${wgslUnravel('idx', [['j', 'params.w'], ['Y', 'H'], ['c', 'params.c']], 'n')}
   let i = Y / r;
   let a = Y - i * r;
-  // Depth side: channel of (c, a, b = 0) and the step from b to b + 1.
-#if ${crd}
-  let ch0 = c * r * r + a * r;
-  let chStep = 1u;
-#else
-  let ch0 = a * r * params.c + c;
-  let chStep = params.c;
-#endif
-  var d = ((n * params.c * r * r + ch0) * params.h + i) * params.w + j;
+  // Depth side: channel of (c, a, b = 0) and the step from b to b + 1 (the map is linear).
+  let ch0 = depthChannel(c, a, 0u, params.c, r);
+  let chStep = depthChannel(0u, 0u, 1u, params.c, r);
+  var d = ${wgslRavel([['j', 'params.w'], ['i', 'params.h'], ['ch0', 'params.c * r * r']], 'n')};
   let dStep = chStep * plane;
-  var s = ((n * params.c + c) * H + Y) * W + j * r;
+  var s = ${wgslRavel([['j * r', 'W'], ['Y', 'H'], ['c', 'params.c']], 'n')};
   for (var b = 0u; b < r; b++) {
 #if ${toSpace}
     y_st(s, x_ld(d));
@@ -81,6 +75,7 @@ export function depthToSpaceVec4Shader(toSpace: boolean, crd: boolean, r: number
         ...B.map((b) => `  y_st(d + ${b}u * dStep, vec4<f32>(${[0, 1, 2, 3].map((jj) => { const L = r * jj + b; return `s${Math.floor(L / 4)}[${L % 4}]`; }).join(', ')}));`),
       ];
   return wgsl`
+${wgslDepthChannel(crd ? 'CRD' : 'DCR')}
 const R: u32 = ${r}u;
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -90,24 +85,21 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let H = params.h * R;
   // Two divisions by uniforms (the costly part on a SIMD-over-threads adapter):
   // row = (n·C + c)·H + Y is the space-side row, nc = n·C + c its plane.
-  let row = idx / w4;
-  let q = idx - row * w4;
-  let nc = row / H;
-  let Y = row - nc * H;
+${wgslUnravel('idx', [['q', 'w4', 'row'], ['Y', 'H']], 'nc')}
   let i = Y / R;
   let a = Y - i * R;
-  // In vec4 units: a depth row is w4 long, a space row R·w4.
 #if ${crd}
-  // Depth channel (n, c·R² + a·R + b): plane nc·R² + a·R + b.
-  let d = ((nc * R * R + a * R) * params.h + i) * w4 + q;
-  let dStep = params.h * w4;
+  // CRD is linear in c with stride R², so the batch folds into the channel:
+  // n·C·R² + depthChannel(c, …) = depthChannel(n·C + c, …), and no division splits nc.
+  let n = 0u;
+  let c = nc;
 #else
-  // Depth channel (n, (a·R + b)·C + c).
   let n = nc / params.c;
   let c = nc - n * params.c;
-  let d = (((n * R * R + a * R) * params.c + c) * params.h + i) * w4 + q;
-  let dStep = params.c * params.h * w4;
 #endif
+  // In vec4 units: a depth row is w4 long, a space row R·w4.
+  let d = ((n * params.c * R * R + depthChannel(c, a, 0u, params.c, R)) * params.h + i) * w4 + q;
+  let dStep = depthChannel(0u, 0u, 1u, params.c, R) * params.h * w4;
   let s = row * R * w4 + R * q;
 ${move.join('\n')}
 }

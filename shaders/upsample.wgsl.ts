@@ -4,6 +4,7 @@
  * One thread per output element, along the output row.
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import { wgslUnravel } from '../src/ops/indexing.js';
 
 export const UPSAMPLE_WORKGROUP = 256;
 
@@ -13,10 +14,7 @@ export function upsampleShader(bilinear: boolean): string {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let idx = threadIndex(wid, lid);
   if (idx >= params.total) { return; }
-  var t = idx;
-  let ox = t % params.outW; t = t / params.outW;
-  let oy = t % params.outH;
-  let nc = t / params.outH;
+${wgslUnravel('idx', [['ox', 'params.outW'], ['oy', 'params.outH']], 'nc')}
   let base = nc * params.inH * params.inW;
 #if ${bilinear}
   let sy = max((f32(oy) + 0.5) * params.invScaleH - 0.5, 0.0);

@@ -10,19 +10,11 @@ import { acquireDevice } from './gpu/device.js';
 import { GpuTimer } from './gpu/gpu-timer.js';
 import { PipelineCache } from './gpu/pipeline-cache.js';
 import { Runner, type EngineCapacity } from './gpu/runner.js';
-import * as conv from './kernels/conv.js';
 import type { KernelContext } from './kernels/context.js';
-import * as d2s from './kernels/depth-to-space.js';
-import * as ew from './kernels/elementwise.js';
-import { upsample } from './kernels/upsample.js';
-import type { Conv2dOptions } from './ops/conv2d.js';
-import type { ConvTranspose2dOptions } from './ops/conv-transpose2d.js';
-import { depthToSpaceMode, type DepthToSpaceOptions } from './ops/depth-to-space.js';
+import type { OpDef } from './ops/define.js';
 import { checkShape, fmt, sizeOf, type Shape } from './ops/params.js';
-import type { UpsampleOptions } from './ops/upsample.js';
+import { OPS, type GpuOps } from './ops/table.js';
 import { Tensor, type TensorOwner } from './tensor.js';
-import type { ImageInput, Rgba16Image } from './upscale/image.js';
-import { upscale, type UpscaledImage, type UpscaledImage16, type UpscaleOptions } from './upscale/upscale.js';
 
 export interface EngineOptions {
   /** Use this device (shared with the caller) instead of requesting one. The engine never destroys a device it did not create. */
@@ -36,7 +28,7 @@ export interface EngineOptions {
 }
 
 export interface EngineStats {
-  /** GPU buffers alive right now: tensors, pooled free buffers, in-flight uniforms and staging. */
+  /** GPU buffers alive right now: tensors, pooled free and pending buffers, the uniform arena and staging. */
   liveBuffers: number;
   /** Tensors (including cached prepacked weights) not yet disposed. */
   liveTensors: number;
@@ -60,6 +52,15 @@ export interface AdapterDescription {
   software: boolean;
 }
 
+/**
+ * The op methods (`engine.conv2d(...)`, `engine.pixelShuffle(...)`, …): one per
+ * row of the op table, typed and documented there (declaration merging with the
+ * class below, which installs them).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface Engine extends GpuOps {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Engine implements TensorOwner {
   readonly device: GPUDevice;
   readonly adapterInfo: AdapterDescription;
@@ -126,8 +127,8 @@ export class Engine implements TensorOwner {
       throw new ShapeError(`tensor: data has ${arr.length} elements but shape ${fmt(shape)} needs ${sizeOf(shape)}`);
     }
     const t = this.alloc(shape);
-    // The buffer may come from the pool while recorded dispatches still read its old contents.
-    this.runner.submit();
+    // No submit first: the pool hands out only buffers no unsubmitted work uses
+    // (buffer-pool.ts), and this write lands before the batch that reads it is submitted.
     this.device.queue.writeBuffer(t.buffer, 0, arr.buffer, arr.byteOffset, arr.byteLength);
     return t;
   }
@@ -166,93 +167,20 @@ export class Engine implements TensorOwner {
   }
 
   // ---- ops ----------------------------------------------------------------
+  // One method per row of the op table (src/ops/table.ts), installed once on the
+  // prototype: each checks that the engine is usable, then runs the row's GPU
+  // dispatch. Their signatures and docs come from the table (`GpuOps`).
 
-  /**
-   * Transposed convolution, PyTorch semantics; weight [Cin, Cout/groups, kH, kW].
-   * Options also fuse an epilogue: activation, outputScale, residual, depthToSpace store.
-   */
-  convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, options?: ConvTranspose2dOptions<Tensor>): Tensor {
-    this.assertUsable('convTranspose2d');
-    return conv.convTranspose2d(this.ctx, x, weight, bias ?? null, options);
-  }
-
-  /**
-   * Convolution, PyTorch semantics; weight [Cout, Cin/groups, kH, kW].
-   * Options also fuse an epilogue: activation, outputScale, residual, depthToSpace store.
-   */
-  conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options?: Conv2dOptions<Tensor>): Tensor {
-    this.assertUsable('conv2d');
-    return conv.conv2d(this.ctx, x, weight, bias ?? null, options);
-  }
-
-  /** PyTorch pixel_shuffle: [N, C·r², H, W] → [N, C, H·r, W·r], CRD order. */
-  pixelShuffle(x: Tensor, r: number): Tensor {
-    this.assertUsable('pixelShuffle');
-    return d2s.depthToSpace(this.ctx, x, r, 'CRD', 'pixelShuffle');
-  }
-
-  /** PyTorch pixel_unshuffle, the inverse of pixelShuffle. */
-  pixelUnshuffle(x: Tensor, r: number): Tensor {
-    this.assertUsable('pixelUnshuffle');
-    return d2s.spaceToDepth(this.ctx, x, r, 'CRD', 'pixelUnshuffle');
-  }
-
-  /** ONNX DepthToSpace (NCHW); mode 'DCR' (default, as ONNX and TensorFlow) or 'CRD'. */
-  depthToSpace(x: Tensor, r: number, options: DepthToSpaceOptions = {}): Tensor {
-    this.assertUsable('depthToSpace');
-    return d2s.depthToSpace(this.ctx, x, r, depthToSpaceMode('depthToSpace', options));
-  }
-
-  /** ONNX SpaceToDepth (NCHW, DCR order); mode 'CRD' gives pixelUnshuffle's order. */
-  spaceToDepth(x: Tensor, r: number, options: DepthToSpaceOptions = {}): Tensor {
-    this.assertUsable('spaceToDepth');
-    return d2s.spaceToDepth(this.ctx, x, r, depthToSpaceMode('spaceToDepth', options));
-  }
-
-  /** PyTorch interpolate with scale_factor, align_corners=False. */
-  upsample(x: Tensor, options: UpsampleOptions): Tensor {
-    this.assertUsable('upsample');
-    return upsample(this.ctx, x, options);
-  }
-
-  relu(x: Tensor): Tensor {
-    this.assertUsable('relu');
-    return ew.unary(this.ctx, 'relu', x);
-  }
-
-  leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
-    this.assertUsable('leakyRelu');
-    return ew.unary(this.ctx, 'leakyRelu', x, negativeSlope);
-  }
-
-  /** Multiplies every element by a scalar. */
-  mul(x: Tensor, scalar: number): Tensor {
-    this.assertUsable('mul');
-    return ew.unary(this.ctx, 'mul', x, scalar);
-  }
-
-  add(a: Tensor, b: Tensor): Tensor {
-    this.assertUsable('add');
-    return ew.add(this.ctx, a, b);
-  }
-
-  /** Concatenates along the channel axis (NCHW axis 1). */
-  concat(xs: readonly Tensor[]): Tensor {
-    this.assertUsable('concat');
-    return ew.concat(this.ctx, xs);
-  }
-
-  /**
-   * Upscales an RGBA image (ImageData / ImageBitmap / canvas in browsers, RGBA
-   * bytes in Node, or 16-bit RGBA in a Uint16Array, returned at 16 bits) with a
-   * model, in seam-free tiles, with progress and cancel. See src/upscale/upscale.ts.
-   */
-  upscale(image: Rgba16Image, options: UpscaleOptions): Promise<UpscaledImage16>;
-  upscale(image: ImageInput, options: UpscaleOptions): Promise<UpscaledImage>;
-  upscale(image: ImageInput | Rgba16Image, options: UpscaleOptions): Promise<UpscaledImage | UpscaledImage16>;
-  upscale(image: ImageInput | Rgba16Image, options: UpscaleOptions): Promise<UpscaledImage | UpscaledImage16> {
-    this.assertUsable('upscale');
-    return upscale(this, image, options);
+  static {
+    for (const def of Object.values(OPS) as OpDef[]) {
+      const method = {
+        [def.name](this: Engine, ...args: unknown[]): Tensor {
+          this.assertUsable(def.name);
+          return def.gpu(this.ctx, ...args);
+        },
+      }[def.name];
+      Object.defineProperty(Engine.prototype, def.name, { value: method, writable: true, configurable: true, enumerable: false });
+    }
   }
 
   /**
@@ -330,7 +258,8 @@ export class Engine implements TensorOwner {
   /** Frees every buffer and, if the engine created the device, destroys it. Idempotent. */
   destroy(): void {
     if (this.destroyed) return;
-    if (!this.lost) this.runner.submit();
+    if (this.lost) this.runner.discard();
+    else this.runner.submit();
     this.destroyed = true;
     const tensors = [...this.tensors];
     this.tensors.clear();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
+import { ArgumentError } from '../src/errors.js';
 import { useEngine } from './helpers/engine.js';
 import { compareConv } from './helpers/ops.js';
 import { pick, randInt, randomData, randomTensor, rng } from './helpers/random.js';
@@ -47,7 +48,18 @@ describe('fused epilogue: activation(conv + bias) · outputScale + residual, sto
     const e = h.engine;
     const x = e.tensor(new Float32Array(9), [1, 1, 3, 3]);
     const w = e.tensor(new Float32Array(6), [6, 1, 1, 1]);
-    expect(() => e.conv2d(x, w, null, { depthToSpace: { r: 2 } })).toThrow(/output channels 6 must be divisible by r² = 4/);
+    expect(() => e.conv2d(x, w, null, { depthToSpace: { r: 2, mode: 'CRD' } })).toThrow(/output channels 6 must be divisible by r² = 4/);
     expect(() => e.conv2d(x, w, null, { residual: e.tensor(new Float32Array(9), [1, 1, 3, 3]) })).toThrow(/residual \[1, 1, 3, 3\] must have the output shape \[1, 6, 3, 3\]/);
+  });
+
+  it('depthToSpace.mode is required: the fused store has no default to disagree with engine.depthToSpace (DCR)', () => {
+    const e = h.engine;
+    const x = e.tensor(new Float32Array(9), [1, 1, 3, 3]);
+    const w = e.tensor(new Float32Array(4), [4, 1, 1, 1]);
+    const message = "conv2d: depthToSpace.mode is required ('DCR' or 'CRD'); the fused store and engine.depthToSpace must not disagree silently";
+    expect(() => e.conv2d(x, w, null, { depthToSpace: { r: 2 } as never })).toThrow(ArgumentError);
+    expect(() => e.conv2d(x, w, null, { depthToSpace: { r: 2 } as never })).toThrow(message);
+    expect(() => cpu.conv2d(cpu.cpuTensor(new Float32Array(9), [1, 1, 3, 3]), cpu.cpuTensor(new Float32Array(4), [4, 1, 1, 1]), null, { depthToSpace: { r: 2 } as never })).toThrow(message);
+    expect(() => e.convTranspose2d(x, e.tensor(new Float32Array(4), [1, 4, 1, 1]), null, { depthToSpace: { r: 2 } as never })).toThrow(/^convTranspose2d: depthToSpace\.mode is required/);
   });
 });

@@ -38,7 +38,7 @@ const cases: Case[] = [
     op: 'convTranspose2d',
     cpu: (o) => cpu.convTranspose2d(z([1, 4, 4, 4]), z([4, 4, 3, 3]), null, o as never),
     gpu: (e, o) => e.convTranspose2d(gpuTensor(e, [1, 4, 4, 4]), gpuTensor(e, [4, 4, 3, 3]), null, o as never),
-    valid: { stride: 2, padding: 1, outputPadding: 1, dilation: 1, groups: 1, activation: 'relu', negativeSlope: 0.1, outputScale: 2, residual: undefined, depthToSpace: { r: 2 } },
+    valid: { stride: 2, padding: 1, outputPadding: 1, dilation: 1, groups: 1, activation: 'relu', negativeSlope: 0.1, outputScale: 2, residual: undefined, depthToSpace: { r: 2, mode: 'DCR' } },
     typos: [['strid', 'stride'], ['outputpadding', 'outputPadding'], ['output_padding', 'outputPadding'], ['dilaton', 'dilation']],
   },
   {

@@ -92,7 +92,7 @@ describe('upscale: 16-bit RGBA', () => {
     for (let i = 3; i < out.data.length; i += 4) if (out.data[i] !== 65535) expect.fail(`alpha ${i >> 2} is ${out.data[i]}`);
 
     const constant = { data: opaque.data.map((v, i) => (i % 4 === 3 ? 1000 : v)), width: W, height: H };
-    const outConstant = await h.engine.upscale(constant, { model, tileSize: TILE });
+    const outConstant = await upscale(h.engine, constant, { model, tileSize: TILE });
     for (let i = 3; i < outConstant.data.length; i += 4) if (outConstant.data[i] !== 1000) expect.fail(`alpha ${i >> 2} is ${outConstant.data[i]}`);
 
     const varying = { data: opaque.data.map((v, i) => (i % 4 === 3 ? Math.floor(r() * 65536) : v)), width: W, height: H };

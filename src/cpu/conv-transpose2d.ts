@@ -5,6 +5,7 @@
  * instead; the two derivations meet only in the tests.)
  */
 import { applyActivation } from '../ops/activation.js';
+import { crelu } from './crelu.js';
 import { planConvTranspose2d, type ConvTranspose2dOptions } from '../ops/conv-transpose2d.js';
 import { zeros, type CpuTensor } from './tensor.js';
 import { applyEpilogue } from './epilogue.js';
@@ -45,20 +46,21 @@ export function convTranspose2d(
       }
     }
   }
-  finishConv(out, bias, p.cOut, p.outH * p.outW, p.activation);
-  return applyEpilogue('convTranspose2d', out, options);
+  return applyEpilogue('convTranspose2d', finishConv(out, bias, p.cOut, p.outH * p.outW, p.activation), options);
 }
 
-/** Adds the bias per channel, then applies the activation, in place. */
+/** Adds the bias per channel, then applies the activation (in place, except crelu, which doubles the channels). */
 export function finishConv(
   out: CpuTensor,
   bias: CpuTensor | null,
   channels: number,
   plane: number,
   activation: Parameters<typeof applyActivation>[0],
-): void {
+): CpuTensor {
+  const perElement = activation.kind === 'crelu' ? { ...activation, kind: 'none' as const } : activation;
   for (let i = 0; i < out.data.length; i++) {
     const c = Math.floor(i / plane) % channels;
-    out.data[i] = applyActivation(activation, out.data[i] + (bias ? bias.data[c] : 0));
+    out.data[i] = applyActivation(perElement, out.data[i] + (bias ? bias.data[c] : 0));
   }
+  return activation.kind === 'crelu' ? crelu(out) : out;
 }

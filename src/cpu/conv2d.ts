@@ -34,6 +34,5 @@ export function conv2d(x: CpuTensor, weight: CpuTensor, bias: CpuTensor | null, 
       }
     }
   }
-  finishConv(out, bias, p.cOut, p.outH * p.outW, p.activation);
-  return applyEpilogue('conv2d', out, options);
+  return applyEpilogue('conv2d', finishConv(out, bias, p.cOut, p.outH * p.outW, p.activation), options);
 }

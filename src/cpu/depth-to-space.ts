@@ -7,10 +7,10 @@ import {
   type DepthToSpaceOptions,
   type DepthToSpacePlan,
 } from '../ops/depth-to-space.js';
-import { zeros, type CpuTensor } from './tensor.js';
+import { zerosLike, type CpuTensor } from './tensor.js';
 
 function remap(x: CpuTensor, p: DepthToSpacePlan): CpuTensor {
-  const out = zeros(p.outShape);
+  const out = zerosLike(x, p.outShape);
   const { r, c: C, h, w } = p;
   const depth = (n: number, ch: number, i: number, j: number) => ((n * C * r * r + ch) * h + i) * w + j;
   const space = (n: number, ch: number, y: number, xx: number) => ((n * C + ch) * h * r + y) * w * r + xx;
@@ -20,7 +20,7 @@ function remap(x: CpuTensor, p: DepthToSpacePlan): CpuTensor {
         for (let j = 0; j < w; j++)
           for (let a = 0; a < r; a++)
             for (let b = 0; b < r; b++) {
-              const d = depth(n, depthChannel(p.mode, c, a, b, r, C), i, j);
+              const d = depth(n, depthChannel(p.mode, c, a, b, C, r), i, j);
               const s = space(n, c, r * i + a, r * j + b);
               if (p.toSpace) out.data[s] = x.data[d];
               else out.data[d] = x.data[s];

@@ -1,7 +1,8 @@
 /** CPU references of the element-wise ops and channel concatenation. */
 import { planConcat, planSameShape } from '../ops/elementwise.js';
+import { sigmoid as sigmoidScalar } from '../ops/activation.js';
 import { real } from '../ops/params.js';
-import { zeros, type CpuTensor } from './tensor.js';
+import { zerosLike, type CpuTensor } from './tensor.js';
 
 function map(x: CpuTensor, f: (v: number) => number): CpuTensor {
   return { data: x.data.map(f), shape: [...x.shape] };
@@ -14,6 +15,16 @@ export function relu(x: CpuTensor): CpuTensor {
 export function leakyRelu(x: CpuTensor, negativeSlope = 0.01): CpuTensor {
   const a = real('leakyRelu', 'negativeSlope', negativeSlope);
   return map(x, (v) => (v >= 0 ? v : v * a));
+}
+
+/** Logistic sigmoid 1/(1 + e^−x), in float64, rounded once to float32. */
+export function sigmoid(x: CpuTensor): CpuTensor {
+  return map(x, sigmoidScalar);
+}
+
+/** Hyperbolic tangent, in float64 (Math.tanh), rounded once to float32. */
+export function tanh(x: CpuTensor): CpuTensor {
+  return map(x, Math.tanh);
 }
 
 export function mul(x: CpuTensor, scalar: number): CpuTensor {
@@ -29,7 +40,7 @@ export function add(a: CpuTensor, b: CpuTensor): CpuTensor {
 /** Concatenation along the channel axis (NCHW axis 1). */
 export function concat(xs: readonly CpuTensor[]): CpuTensor {
   const shape = planConcat(xs.map((x) => x.shape));
-  const out = zeros(shape);
+  const out = zerosLike(xs[0], shape);
   const [n, , h, w] = shape;
   let offset = 0;
   for (const x of xs) {

@@ -4,11 +4,31 @@
  * `webgpu-upsample/cpu`: plain, readable CPU reference kernels. They are the
  * specification the GPU kernels are tested against, with the same op names
  * and options as the engine, on `{ data: Float32Array, shape: number[] }`.
+ * The ops are the CPU column of the op table (src/ops/table.ts).
  */
+import { cpuOps } from '../ops/table.js';
+
 export { cpuTensor, zeros, type CpuTensor } from './tensor.js';
-export { convTranspose2d } from './conv-transpose2d.js';
-export { conv2d } from './conv2d.js';
-export { depthToSpace, spaceToDepth, pixelShuffle, pixelUnshuffle } from './depth-to-space.js';
-export { upsample } from './upsample.js';
-export { relu, leakyRelu, mul, add, concat } from './elementwise.js';
-export { runModelGraph } from './model.js';
+// The model runner lives with the graph walker in src/model; this entry point re-exports it.
+export { runModelGraph, type RunModelGraphOptions } from '../model/run-cpu.js';
+
+// One name per row of the op table (ES modules cannot export computed names;
+// test/op-table.test.ts checks that this list is the table's).
+export const {
+  convTranspose2d,
+  conv2d,
+  pixelShuffle,
+  pixelUnshuffle,
+  depthToSpace,
+  spaceToDepth,
+  upsample,
+  relu,
+  leakyRelu,
+  sigmoid,
+  tanh,
+  prelu,
+  crelu,
+  mul,
+  add,
+  concat,
+} = cpuOps;

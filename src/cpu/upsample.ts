@@ -1,10 +1,10 @@
 /** CPU reference of nearest and bilinear upsampling (PyTorch, align_corners=False). */
 import { bilinearSource, nearestSource, planUpsample, type UpsampleOptions } from '../ops/upsample.js';
-import { zeros, type CpuTensor } from './tensor.js';
+import { zerosLike, type CpuTensor } from './tensor.js';
 
 export function upsample(x: CpuTensor, options: UpsampleOptions): CpuTensor {
   const p = planUpsample(x.shape, options);
-  const out = zeros(p.outShape);
+  const out = zerosLike(x, p.outShape);
   for (let nc = 0; nc < p.n * p.c; nc++) {
     const src = (y: number, xx: number) => x.data[(nc * p.inH + y) * p.inW + xx];
     for (let oy = 0; oy < p.outH; oy++) {

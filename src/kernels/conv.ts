@@ -3,6 +3,7 @@ import { CONV_PARAMS, CONV_PIXELS, CONV_WORKGROUP, convShader, packWeightsShader
 import type { Params } from '../gpu/program.js';
 import { planConv2d, type Conv2dOptions, type ConvPlan } from '../ops/conv2d.js';
 import { planConvTranspose2d, type ConvTranspose2dOptions } from '../ops/conv-transpose2d.js';
+import { activationChannels } from '../ops/activation.js';
 import { planEpilogue } from '../ops/epilogue.js';
 import type { Tensor } from '../tensor.js';
 import type { KernelContext } from './context.js';
@@ -64,7 +65,8 @@ function runConv(
   options: Conv2dOptions<Tensor>,
 ): Tensor {
   const residual = options.residual ? ctx.check(op, 'residual', options.residual) : null;
-  const epi = planEpilogue(op, p.outShape, options);
+  // The epilogue sees the activated tensor: crelu doubles its channels.
+  const epi = planEpilogue(op, [p.n, p.cOut * activationChannels(p.activation), p.outH, p.outW], options);
   const packed = packedWeights(ctx, w, { transposed, groups: p.groups, cIn: p.cIn, cOut: p.cOut, kH: p.kH, kW: p.kW });
   const y = ctx.alloc(epi.outShape);
   const ciPerGroup = p.cIn / p.groups;
@@ -106,7 +108,7 @@ function runConv(
     { name: 'y', tensor: y, write: true },
   ];
   ctx.runner.run(
-    { name: op, variant: Object.values(variant).join('-'), workgroupSize: CONV_WORKGROUP, body: () => convShader(variant) },
+    { name: op, variant, workgroupSize: CONV_WORKGROUP, body: () => convShader(variant) },
     params,
     bindings,
     threads,

@@ -1,4 +1,4 @@
-/** Dispatch of relu, leakyRelu, mul, add and concat (shader: shaders/elementwise.wgsl.ts). */
+/** Dispatch of relu, leakyRelu, sigmoid, tanh, mul, add and concat (shader: shaders/elementwise.wgsl.ts). */
 import { addShader, copyChannelsShader, ELEMENTWISE_WORKGROUP, unaryShader, type UnaryOp } from '../../shaders/elementwise.wgsl.js';
 import { planConcat, planSameShape } from '../ops/elementwise.js';
 import { real } from '../ops/params.js';
@@ -17,6 +17,16 @@ export function unary(ctx: KernelContext, op: UnaryOp, x: Tensor, alpha = 0): Te
     y.size,
   );
   return y;
+}
+
+/** Logistic sigmoid 1/(1 + e^−x), overflow-free for any |x| (shaders/activation.wgsl.ts). */
+export function sigmoid(ctx: KernelContext, x: Tensor): Tensor {
+  return unary(ctx, 'sigmoid', x);
+}
+
+/** tanh, overflow-free for any |x| and accurate near 0 (shaders/activation.wgsl.ts). */
+export function tanh(ctx: KernelContext, x: Tensor): Tensor {
+  return unary(ctx, 'tanh', x);
 }
 
 export function add(ctx: KernelContext, a: Tensor, b: Tensor): Tensor {

@@ -3,6 +3,7 @@
  * topological order. Built (and validated) on the CPU before anything touches the GPU.
  */
 import type { ActivationName } from '../ops/activation.js';
+import type { DepthToSpaceMode } from '../ops/depth-to-space.js';
 
 export interface ConvNode {
   kind: 'conv';
@@ -26,7 +27,8 @@ export type GraphNode =
   | { kind: 'concat'; name: string; inputs: string[] }
   | { kind: 'upsample'; name: string; inputs: [string]; size: [number, number] }
   | { kind: 'scale'; name: string; inputs: [string]; factor: number }
-  | { kind: 'depthToSpace'; name: string; inputs: [string]; r: number };
+  /** Channel order of the block: 'DCR' (TensorFlow's depth_to_space, ONNX's default) or 'CRD' (PyTorch's pixel_shuffle). */
+  | { kind: 'depthToSpace'; name: string; inputs: [string]; r: number; mode: DepthToSpaceMode };
 
 export interface ModelGraph {
   nodes: GraphNode[];

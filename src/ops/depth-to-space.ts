@@ -6,6 +6,7 @@
  * and space-to-depth is the same map read the other way.
  */
 import { ArgumentError, ShapeError } from '../errors.js';
+import { ravel, unravel, wgslRavel, wgslUnravel } from './indexing.js';
 import { checkOptions, checkShape, int, optionKeys, type Shape } from './params.js';
 
 export type DepthToSpaceMode = 'DCR' | 'CRD';
@@ -32,9 +33,55 @@ export interface DepthToSpacePlan {
   outShape: [number, number, number, number];
 }
 
-/** Depth-side channel that holds space-side channel c at block offset (a, b). */
-export function depthChannel(mode: DepthToSpaceMode, c: number, a: number, b: number, r: number, C: number): number {
-  return mode === 'CRD' ? c * r * r + a * r + b : (a * r + b) * C + c;
+/**
+ * The channel map, written once: the depth channel as digits, innermost first
+ * (see ./indexing.ts), over the space channel c < C and block offsets a, b < r:
+ *   CRD: ch = (c·r + a)·r + b      digits b (base r), a (base r), then c
+ *   DCR: ch = (a·r + b)·C + c      digits c (base C), b (base r), then a
+ * depthChannel / depthChannelCoords (CPU) and wgslDepthChannel (every shader
+ * that shuffles) are all generated from this table.
+ */
+const CHANNEL_DIGITS: Record<DepthToSpaceMode, { inner: readonly (readonly ['c' | 'a' | 'b', 'C' | 'r'])[]; outer: 'c' | 'a' }> = {
+  CRD: { inner: [['b', 'r'], ['a', 'r']], outer: 'c' },
+  DCR: { inner: [['c', 'C'], ['b', 'r']], outer: 'a' },
+};
+
+/** Depth-side channel that holds space-side channel c at block offset (a, b); C space channels, block r. */
+export function depthChannel(mode: DepthToSpaceMode, c: number, a: number, b: number, C: number, r: number): number {
+  const { inner, outer } = CHANNEL_DIGITS[mode];
+  const v = { c, a, b };
+  const size = { C, r };
+  return ravel([...inner.map(([d]) => v[d]), v[outer]], inner.map(([, x]) => size[x]));
+}
+
+/** The inverse of depthChannel: [c, a, b] of depth channel ch < C·r². */
+export function depthChannelCoords(mode: DepthToSpaceMode, ch: number, C: number, r: number): [number, number, number] {
+  const { inner, outer } = CHANNEL_DIGITS[mode];
+  const size = { C, r };
+  const digits = unravel(ch, inner.map(([, x]) => size[x]));
+  const v = { c: 0, a: 0, b: 0 };
+  inner.forEach(([d], k) => (v[d] = digits[k]));
+  v[outer] = digits[inner.length];
+  return [v.c, v.a, v.b];
+}
+
+/**
+ * WGSL twin of depthChannel and depthChannelCoords, for one mode (a shader
+ * variant): `fn depthChannel(c, a, b, C, r) -> u32` and
+ * `fn depthChannelCoords(ch, C, r) -> vec3<u32>` (c, a, b). The map is linear in
+ * (c, a, b), so depthChannel(0, 0, 1, C, r) is the step from b to b + 1.
+ */
+export function wgslDepthChannel(mode: DepthToSpaceMode): string {
+  const { inner, outer } = CHANNEL_DIGITS[mode];
+  return `// Depth-to-space channel map, ${mode}: see src/ops/depth-to-space.ts.
+fn depthChannel(c: u32, a: u32, b: u32, C: u32, r: u32) -> u32 {
+  return ${wgslRavel(inner, outer)};
+}
+fn depthChannelCoords(ch: u32, C: u32, r: u32) -> vec3<u32> {
+${wgslUnravel('ch', inner, outer)}
+  return vec3<u32>(c, a, b);
+}
+`;
 }
 
 function checkMode(op: string, mode: unknown): DepthToSpaceMode {

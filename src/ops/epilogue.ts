@@ -14,8 +14,11 @@ export interface EpilogueOptions<T> {
   outputScale?: number;
   /** Added last; must have the shape of the final output. */
   residual?: T | null;
-  /** Store into depth-to-space positions: [N, C·r², H, W] → [N, C, H·r, W·r]. */
-  depthToSpace?: { r: number; mode?: DepthToSpaceMode };
+  /**
+   * Store into depth-to-space positions: [N, C·r², H, W] → [N, C, H·r, W·r]. `mode` is required:
+   * engine.depthToSpace defaults to 'DCR' and PyTorch's pixel_shuffle is 'CRD', so no default is safe.
+   */
+  depthToSpace?: { r: number; mode: DepthToSpaceMode };
 }
 
 const SHUFFLE_KEYS = optionKeys<NonNullable<EpilogueOptions<unknown>['depthToSpace']>>({ r: true, mode: true });
@@ -38,7 +41,12 @@ export function planEpilogue(
   if (options.depthToSpace !== undefined && options.depthToSpace !== null) {
     const d = checkOptions(op, options.depthToSpace, SHUFFLE_KEYS, 'depthToSpace.');
     const r = int(op, 'depthToSpace.r', d.r, { min: 1 });
-    const mode = d.mode ?? 'CRD';
+    const mode = d.mode;
+    if (mode === undefined) {
+      throw new ArgumentError(
+        `${op}: depthToSpace.mode is required ('DCR' or 'CRD'); the fused store and engine.depthToSpace must not disagree silently`,
+      );
+    }
     if (mode !== 'DCR' && mode !== 'CRD') throw new ArgumentError(`${op}: depthToSpace.mode '${String(mode)}' must be 'DCR' or 'CRD'`);
     const [n, c, h, w] = convShape;
     if (c % (r * r) !== 0) throw new ShapeError(`${op}: output channels ${c} must be divisible by r² = ${r * r} for the fused depthToSpace`);

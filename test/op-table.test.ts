@@ -1,0 +1,134 @@
+/**
+ * The op table (src/ops/table.ts) is the only list of ops: every row is an
+ * engine method and a `webgpu-upsample/cpu` export, and its shape rule gives
+ * the shape both implementations produce. A sample call per row is required
+ * by the type below, so a new row cannot be added without one.
+ */
+import { describe, expect, it } from 'vitest';
+import * as cpu from '../src/cpu/index.js';
+import type { CpuTensor } from '../src/cpu/index.js';
+import { createEngine, DisposedError, Engine, ShapeError, type Tensor } from '../src/index.js';
+import type { OpDef } from '../src/ops/define.js';
+import { OPS, type CpuOps, type OpName } from '../src/ops/table.js';
+import { useEngine } from './helpers/engine.js';
+import { randomTensor, rng } from './helpers/random.js';
+
+const h = useEngine();
+const r = rng(11);
+const t = (shape: number[]): CpuTensor => randomTensor(shape, r);
+
+/** One valid call per row, as CPU arguments (tensors are uploaded for the GPU call by the row's `inputs`). */
+const samples: { [K in OpName]: Parameters<CpuOps[K]> } = {
+  convTranspose2d: [t([1, 2, 3, 3]), t([2, 2, 3, 3]), t([2]), { stride: 2, padding: 1, outputPadding: 1 }],
+  conv2d: [t([1, 2, 5, 5]), t([8, 2, 3, 3]), null, { padding: 1, activation: 'relu', depthToSpace: { r: 2, mode: 'CRD' } }],
+  pixelShuffle: [t([1, 8, 2, 3]), 2],
+  pixelUnshuffle: [t([1, 2, 4, 6]), 2],
+  depthToSpace: [t([1, 8, 2, 3]), 2, { mode: 'CRD' }],
+  spaceToDepth: [t([1, 2, 4, 6]), 2],
+  upsample: [t([1, 2, 3, 3]), { scale: 1.5, mode: 'bilinear' }],
+  relu: [t([1, 2, 3, 3])],
+  leakyRelu: [t([1, 2, 3, 3]), 0.2],
+  sigmoid: [t([1, 2, 3, 3])],
+  tanh: [t([1, 2, 3, 3])],
+  prelu: [t([1, 2, 3, 3]), t([2])],
+  crelu: [t([1, 2, 3, 3])],
+  mul: [t([1, 2, 3, 3]), 3],
+  add: [t([1, 2, 3, 3]), t([1, 2, 3, 3])],
+  concat: [[t([1, 1, 2, 2]), t([1, 3, 2, 2])]],
+};
+
+const rows = Object.values(OPS) as OpDef[];
+
+/** The sample's arguments with its tensors (by the row's `inputs`) uploaded to `engine`. */
+function toGpu(engine: Engine, def: OpDef, args: readonly unknown[]): { args: unknown[]; uploaded: Tensor[] } {
+  const uploaded: Tensor[] = [];
+  const up = (c: CpuTensor) => {
+    const g = engine.tensor(c.data, c.shape);
+    uploaded.push(g);
+    return g;
+  };
+  const gpuArgs = args.map((a, i) => {
+    const spec = def.inputs[i];
+    if (spec === undefined || a === null) return a;
+    return spec.endsWith('[]') ? (a as CpuTensor[]).map(up) : up(a as CpuTensor);
+  });
+  return { args: gpuArgs, uploaded };
+}
+
+const call = (f: unknown, args: readonly unknown[]) => (f as (...a: unknown[]) => unknown)(...args);
+/** `engine[name]`, bound, for calling a row by name. */
+const method = (engine: Engine, name: string) => (engine as unknown as Record<string, (...a: unknown[]) => unknown>)[name].bind(engine);
+
+describe('the op table', () => {
+  it('each row is named by its key; the engine has exactly one method per row, and webgpu-upsample/cpu exports exactly its CPU references', () => {
+    for (const [key, def] of Object.entries(OPS)) expect(def.name).toBe(key);
+    const names = Object.keys(OPS).sort();
+    const engineOps = Object.getOwnPropertyNames(Engine.prototype).filter((k) => names.includes(k));
+    expect(engineOps.sort()).toEqual(names);
+    for (const name of names) expect((Engine.prototype as unknown as Record<string, () => void>)[name].name).toBe(name);
+    const helpers = ['cpuTensor', 'zeros', 'runModelGraph'];
+    const cpuOps = Object.keys(cpu).filter((k) => !helpers.includes(k)).sort();
+    expect(cpuOps).toEqual(names);
+    for (const name of names) expect((cpu as Record<string, unknown>)[name]).toBe(OPS[name as OpName].cpu);
+    // Every row names its tensor arguments; the sample supplies at least those.
+    for (const def of rows) expect(samples[def.name as OpName].length, def.name).toBeGreaterThanOrEqual(def.inputs.length);
+  });
+
+  for (const def of rows) {
+    it(`${def.name}: the shape rule's shape == the CPU reference's == the engine's, and both agree in value`, async () => {
+      const args = samples[def.name as OpName] as readonly unknown[];
+      const shape = [...call(def.outShape, args) as number[]];
+      const ref = call(def.cpu, args) as CpuTensor;
+      expect(ref.shape).toEqual(shape);
+      const { args: gpuArgs, uploaded } = toGpu(h.engine, def, args);
+      const y = call(method(h.engine, def.name), gpuArgs) as Tensor;
+      try {
+        expect([...y.shape]).toEqual(shape);
+        const out = await y.read();
+        let worst = 0;
+        for (let i = 0; i < out.length; i++) worst = Math.max(worst, Math.abs(out[i] - ref.data[i]));
+        // A smoke check on tiny inputs; each op's own test file bounds the error properly.
+        expect(worst, `${def.name}: max |GPU − CPU|`).toBeLessThan(1e-4);
+      } finally {
+        y.dispose();
+        for (const u of uploaded) u.dispose();
+      }
+    });
+  }
+
+  it('the shape rule throws what the op throws, before any work (conv2d typo, pixelShuffle channels)', () => {
+    const x = t([1, 6, 2, 2]);
+    const bad: [OpName, unknown[]][] = [
+      ['conv2d', [t([1, 2, 5, 5]), t([4, 2, 3, 3]), null, { strid: 2 }]],
+      ['pixelShuffle', [x, 2]],
+      ['concat', [[t([1, 1, 2, 2]), t([1, 1, 3, 2])]]],
+    ];
+    for (const [name, args] of bad) {
+      const def = OPS[name] as OpDef;
+      let message = '';
+      try {
+        call(def.cpu, args);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message, name).toMatch(new RegExp(`^${name}: `));
+      expect(() => call(def.outShape, args)).toThrow(message);
+      const { args: gpuArgs, uploaded } = toGpu(h.engine, def, args);
+      const before = h.engine.stats().dispatches;
+      expect(() => call(method(h.engine, name), gpuArgs)).toThrow(message);
+      expect(h.engine.stats().dispatches).toBe(before);
+      for (const u of uploaded) u.dispose();
+    }
+    expect(() => OPS.pixelShuffle.outShape({ shape: [1, 6, 2, 2] }, 2)).toThrow(ShapeError);
+  });
+
+  it('every engine op refuses to run on a destroyed engine, naming itself', async () => {
+    const e = await createEngine();
+    e.destroy();
+    for (const def of rows) {
+      const args = samples[def.name as OpName] as readonly unknown[];
+      expect(() => call(method(e, def.name), args)).toThrow(DisposedError);
+      expect(() => call(method(e, def.name), args)).toThrow(`${def.name}: the engine was destroyed`);
+    }
+  });
+});
