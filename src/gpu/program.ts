@@ -23,11 +23,18 @@ export interface StorageSpec {
   pages: number;
 }
 
+/**
+ * Structural flags of a program, as a string or as an object of flags; an
+ * object is keyed by its sorted `name=value` pairs, so the order its
+ * properties were written in never changes the key (see pipeline-cache.ts).
+ */
+export type ProgramVariant = string | Readonly<Record<string, string | number | boolean>>;
+
 export interface Program {
   /** Op name; first part of the pipeline cache key. */
   name: string;
   /** Structural variant (flags that change the shader text). Never sizes. */
-  variant: string;
+  variant: ProgramVariant;
   workgroupSize: number;
   /** WGSL after the header. Must define `@compute main` and may call `threadIndex(wid, lid)`. */
   body: () => string;
@@ -44,19 +51,28 @@ export function paramsStruct(params: Params): string {
   return `struct Params {\n${fields.join('\n')}\n}\n@group(0) @binding(0) var<uniform> params: Params;\n`;
 }
 
-/** Packs Params (plus the engine's fields) into an ArrayBuffer laid out like `paramsStruct`. */
-export function packParams(params: Params, engineValues: Record<(typeof ENGINE_PARAMS)[number], number>): ArrayBuffer {
-  const entries = Object.values(params);
-  const count = entries.length + ENGINE_PARAMS.length;
-  const buf = new ArrayBuffer(Math.ceil((count * 4) / 16) * 16);
-  const view = new DataView(buf);
-  entries.forEach(([t, v], i) => {
-    if (t === 'f32') view.setFloat32(i * 4, v, true);
-    else if (t === 'i32') view.setInt32(i * 4, v, true);
-    else view.setUint32(i * 4, v, true);
-  });
-  ENGINE_PARAMS.forEach((k, j) => view.setUint32((entries.length + j) * 4, engineValues[k], true));
-  return buf;
+export type EngineValues = Record<(typeof ENGINE_PARAMS)[number], number>;
+
+/** Bytes of the `Params` struct for these fields: 4 per field (all 32-bit), rounded up to 16 as uniform structs are. */
+export function paramsBytes(params: Params): number {
+  const count = Object.keys(params).length + ENGINE_PARAMS.length;
+  return Math.ceil((count * 4) / 16) * 16;
+}
+
+/** Writes Params (plus the engine's fields) at `offset` of `view`, laid out like `paramsStruct`. */
+export function packParamsInto(view: DataView, offset: number, params: Params, engineValues: EngineValues): void {
+  let o = offset;
+  for (const k in params) {
+    const [t, v] = params[k];
+    if (t === 'f32') view.setFloat32(o, v, true);
+    else if (t === 'i32') view.setInt32(o, v, true);
+    else view.setUint32(o, v, true);
+    o += 4;
+  }
+  for (const k of ENGINE_PARAMS) {
+    view.setUint32(o, engineValues[k], true);
+    o += 4;
+  }
 }
 
 function accessors(s: StorageSpec, firstBinding: number): string {

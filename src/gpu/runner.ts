@@ -5,22 +5,21 @@
  * compute pass.
  *
  * Dispatches are batched: one command buffer holds up to `maxBatch` of them
- * and is submitted by `submit()` (the engine calls it before every upload,
- * readback and flush, and the batch cap bounds how much work one submit
- * carries, which keeps long runs clear of GPU watchdogs). Batching is safe
- * with pooled buffers because (1) each dispatch's uniforms get a fresh buffer,
- * so an early `writeBuffer` to it cannot race, and (2) anything else written
- * through the queue (tensor uploads) first submits pending work, so the queue
- * still orders later writes after earlier reads. Within one compute pass,
- * WebGPU orders each dispatch's storage writes before the next dispatch.
+ * and is submitted by `submit()` (the engine calls it before every readback
+ * and flush; the batch cap bounds how much work one submit carries, which
+ * keeps long runs clear of GPU watchdogs). Buffer lifetimes across the batch
+ * are the pool's business (buffer-pool.ts): each dispatch's uniforms take a
+ * slot of the batch's uniform arena, written once at submit, and a tensor
+ * disposed while the batch is open is reused only after the submit. Within
+ * one compute pass, WebGPU orders each dispatch's storage writes before the
+ * next dispatch.
  */
 import { LimitError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { BufferPool } from './buffer-pool.js';
-import { BufferUsage } from './constants.js';
+import type { BufferPool } from './buffer-pool.js';
 import type { GpuTimer } from './gpu-timer.js';
-import { PipelineCache } from './pipeline-cache.js';
-import { header, MAX_PAGES, packParams, type ElemType, type Params, type Program, type StorageSpec } from './program.js';
+import { pipelineKey, type PipelineCache } from './pipeline-cache.js';
+import { header, MAX_PAGES, packParamsInto, paramsBytes, type ElemType, type Params, type Program, type StorageSpec } from './program.js';
 
 export interface Binding {
   name: string;
@@ -73,7 +72,6 @@ export class Runner {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private pending = 0;
-  private uniforms: GPUBuffer[] = [];
   /** Dispatches recorded so far (for tests and benchmarks). */
   dispatches = 0;
   /** Command buffers submitted so far. */
@@ -104,14 +102,20 @@ export class Runner {
     if (!this.encoder) return;
     this.pass!.end();
     this.timer?.resolve(this.encoder);
-    this.device.queue.submit([this.encoder.finish()]);
-    // Destroying after submit is allowed: the buffers live until the submitted work is done.
-    for (const u of this.uniforms) this.pool.destroy(u);
-    this.uniforms = [];
+    this.pool.submit([this.encoder.finish()]);
     this.encoder = null;
     this.pass = null;
     this.pending = 0;
     this.submits++;
+  }
+
+  /** Drops the recorded dispatches without submitting them (the device is lost). */
+  discard(): void {
+    if (!this.encoder) return;
+    this.encoder = null;
+    this.pass = null;
+    this.pending = 0;
+    this.pool.discardBatch();
   }
 
   run(program: Program, params: Params, bindings: readonly Binding[], threads: number): void {
@@ -132,8 +136,8 @@ export class Runner {
         `${program.name}: needs ${storageCount} storage bindings, the device allows ${this.limits.maxStorageBuffers}. Split the input into tiles.`,
       );
     }
-    const key = `${program.name}|${program.variant}|wg${program.workgroupSize}|${specs.map((s) => `${s.name}${s.elem === 'f32' ? '' : '4'}:${s.pages}`).join(',')}`;
-    const pipeline = this.cache.get(key, () => header(params, specs, program.workgroupSize) + program.body());
+    const key = pipelineKey(program.name, program.variant, program.workgroupSize, params, specs);
+    const { pipeline, layout } = this.cache.get(key, () => header(params, specs, program.workgroupSize) + program.body());
 
     const groups = Math.ceil(threads / program.workgroupSize);
     const maxDim = this.limits.maxWorkgroupsPerDim;
@@ -141,11 +145,17 @@ export class Runner {
     const gridY = Math.ceil(groups / gridX);
     if (gridY > maxDim) throw new LimitError(`${program.name}: ${threads} threads exceed the dispatch limit; split the input`);
 
-    const data = packParams(params, { pageF32: pageBytes / 4, gridX, total: threads });
-    const uniform = this.pool.create(data.byteLength, BufferUsage.UNIFORM | BufferUsage.COPY_DST, `${program.name} params`);
-    this.device.queue.writeBuffer(uniform, 0, data);
+    const uniforms = this.pool.uniforms;
+    const uniformBytes = paramsBytes(params);
+    if (!uniforms.fits(uniformBytes)) this.submit();
+    if (!uniforms.fits(uniformBytes)) {
+      throw new LimitError(`${program.name}: ${uniformBytes} bytes of uniforms exceed the uniform arena (${uniforms.capacity} bytes)`);
+    }
+    this.open();
+    const slot = uniforms.slot(uniformBytes);
+    packParamsInto(uniforms.view, slot.offset, params, { pageF32: pageBytes / 4, gridX, total: threads });
 
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: slot.binding }];
     let binding = 1;
     bindings.forEach((b, i) => {
       const buffer = b.tensor.buffer;
@@ -156,20 +166,23 @@ export class Runner {
         entries.push({ binding: binding++, resource: { buffer, offset, size: Math.min(pageBytes, bytes - offset) } });
       }
     });
-    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    this.uniforms.push(uniform);
-    if (!this.encoder) {
-      this.encoder = this.device.createCommandEncoder({ label: 'webgpu-upsample batch' });
-      this.pass = this.encoder.beginComputePass({
-        label: 'webgpu-upsample batch',
-        timestampWrites: this.timer?.passWrites(),
-      });
-    }
+    const bindGroup = this.device.createBindGroup({ layout, entries });
     const pass = this.pass!;
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(gridX, gridY);
     this.dispatches++;
-    if (++this.pending >= this.maxBatch) this.submit();
+    if (++this.pending >= this.maxBatch || this.pool.pendingBytes >= this.pool.maxPendingBytes) this.submit();
+  }
+
+  /** Opens the batch's encoder and compute pass if none is open. */
+  private open(): void {
+    if (this.encoder) return;
+    this.encoder = this.device.createCommandEncoder({ label: 'webgpu-upsample batch' });
+    this.pass = this.encoder.beginComputePass({
+      label: 'webgpu-upsample batch',
+      timestampWrites: this.timer?.passWrites(),
+    });
+    this.pool.beginBatch();
   }
 }
