@@ -1,14 +1,18 @@
 /**
  * CPU baselines, run in Node: our CPU reference kernels (src/cpu, plain loops:
- * the specification, not a tuned path; runModelGraph for whole models) and
- * onnxruntime-node's CPU provider on the same ONNX models as ORT-web. Same inputs as the page (caseData
- * with the same seed), same cold/warm protocol; no readback to pay here.
+ * the specification, not a tuned path; runModelGraph for whole models),
+ * onnxruntime-node's CPU provider on the same ONNX models as ORT-web, and, for
+ * model cases, our CPU backend (createOrtRunner on onnxruntime-node, our own
+ * ONNX export of the graph). Same inputs as the page (caseData with the same
+ * seed), same cold/warm protocol; no readback to pay here.
  */
 import * as ort from 'onnxruntime-node';
 import * as cpu from '../src/cpu/index.js';
-import { parseLayersModel } from '../src/model/index.js';
+import { describeLayersModel, parseLayersModel } from '../src/model/index.js';
 import { readPackagedModel } from '../src/model/load-node.js';
 import type { ModelGraph } from '../src/model/ir.js';
+import { createOrtRunner } from '../src/upscale/ort-runner.js';
+import type { TileRunner } from '../src/upscale/runner.js';
 import { inputShape, summarize, type BenchCase, type CaseData, type ModelCase, type Summary } from './cases.js';
 import { caseOnnxModel, graphOnnxModel } from './onnx-models.js';
 
@@ -79,5 +83,27 @@ export async function runOrtNode(c: BenchCase, d: CaseData, reps: number, budget
     return { status: 'error', error: errorText(e) };
   } finally {
     await session?.release();
+  }
+}
+
+/**
+ * Our CPU backend on a model case: the TileRunner that `upscale(runner, …)`
+ * uses without a GPU (createOrtRunner: the graph exported by src/onnx/export.ts,
+ * one onnxruntime-node CPU session), timed as one `runModel` on the whole
+ * input, like one call of ours on WebGPU (no tiling). Export and session
+ * creation are not timed. Other ops have no CPU backend of their own: skipped.
+ */
+export async function runOursCpuBackend(c: BenchCase, d: CaseData, reps: number, budgetMs: number): Promise<CpuResult> {
+  if (c.op !== 'model') return { status: 'skipped', reason: 'models only' };
+  let runner: TileRunner | null = null;
+  try {
+    const model = describeLayersModel(readPackagedModel(c.pkg, c.scale)); // carries the package's input range
+    runner = await createOrtRunner(ort, model, { sessionOptions: { executionProviders: ['cpu'] } });
+    const r = runner;
+    return await timeLoop(() => r.runModel(d.x, [3, c.h, c.h]), reps, budgetMs);
+  } catch (e) {
+    return { status: 'error', error: errorText(e) };
+  } finally {
+    await runner?.dispose();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Markdown for a benchmark run: the WebGPU table (ours vs the anchors, same
- * page, same adapter), the CPU-baseline table, and every anchor that could not
- * run with its exact error.
+ * page, same adapter), the CPU-baseline table, our CPU backend on the model
+ * cases (ORT-web WASM in the page, onnxruntime-node in Node) against our
+ * WebGPU path, and every anchor that could not run with its exact error.
  */
 import { caseBytes, caseFlops } from './cases.js';
 import type { CpuResult } from './cpu-baselines.js';
@@ -13,6 +14,8 @@ export interface CpuCaseResult {
   name: string;
   cpuRef: CpuResult;
   ortNode: CpuResult;
+  /** Our CPU backend (createOrtRunner on onnxruntime-node): model cases; absent in runs from before it existed. */
+  oursCpu?: CpuResult;
 }
 
 export interface BenchRun {
@@ -106,11 +109,31 @@ export function toMarkdown(run: BenchRun): string {
     const o = median(r.ours);
     lines.push(`| ${r.name} | ${o === null ? '–' : ms(o)} | ${warm(c.cpuRef)} | ${warm(c.ortNode)} | ${ratio(o, median(c.cpuRef))} | ${ratio(o, median(c.ortNode))} |`);
   });
+  const models = p.results.map((r, i) => ({ r, c: run.cpu[i] })).filter(({ r }) => r.case.op === 'model');
+  if (models.some(({ r, c }) => r.oursWasm?.status === 'ok' || c?.oursCpu?.status === 'ok')) {
+    lines.push('');
+    lines.push(
+      'Our CPU backend on the model cases: the TileRunner `upscale()` uses without WebGPU (createOrtRunner: our ONNX export of the graph in one ONNX Runtime session), one `runModel` on the whole input, timed like ours on WebGPU; in the page on ONNX Runtime Web WASM, in Node on onnxruntime-node\'s CPU provider. "× WebGPU" = ours WebGPU warm median / CPU backend median (> 1: the CPU backend is faster than our WebGPU path on this adapter).',
+    );
+    lines.push('');
+    lines.push('| case | ours WebGPU warm | ours CPU backend, ORT-web WASM | ours CPU backend, ORT-node | WASM × WebGPU | ORT-node × WebGPU |');
+    lines.push('|---|---|---|---|---|---|');
+    for (const { r, c } of models) {
+      const o = median(r.ours);
+      const wasm = r.oursWasm ?? { status: 'skipped', reason: 'not run' };
+      const node = c?.oursCpu ?? { status: 'skipped', reason: 'not run' };
+      lines.push(`| ${r.name} | ${o === null ? '–' : ms(o)} | ${warm(wasm)} | ${warm(node)} | ${ratio(median(wasm), o)} | ${ratio(median(node), o)} |`);
+    }
+  }
   const problems: string[] = [];
   if (p.tfjsInitError) problems.push(`- tfjs WebGPU backend init: \`${p.tfjsInitError}\``);
   p.results.forEach((r, i) => {
     if (r.copy && 'error' in r.copy) problems.push(`- ${r.name}, copy yardstick: error \`${r.copy.error}\``);
-    for (const [who, res] of [['ours', r.ours], ['tfjs', r.tfjs], ['ORT-web', r.ort], ['CPU ref', run.cpu[i]?.cpuRef], ['ORT-node', run.cpu[i]?.ortNode]] as const) {
+    const sides = [
+      ['ours', r.ours], ['tfjs', r.tfjs], ['ORT-web', r.ort], ['ours CPU backend (ORT-web WASM)', r.oursWasm],
+      ['CPU ref', run.cpu[i]?.cpuRef], ['ORT-node', run.cpu[i]?.ortNode], ['ours CPU backend (ORT-node)', run.cpu[i]?.oursCpu],
+    ] as const;
+    for (const [who, res] of sides) {
       if (!res) continue;
       if (res.status === 'error') problems.push(`- ${r.name}, ${who}: error \`${res.error.replace(/`/g, "'").slice(0, 400)}\``);
       else if (res.status === 'skipped' && res.reason !== 'not requested') problems.push(`- ${r.name}, ${who}: skipped (${res.reason})`);
@@ -127,5 +150,7 @@ export function toMarkdown(run: BenchRun): string {
   lines.push(...(problems.length ? problems : ['- none']));
   const diffs = p.results.flatMap((r) => [r.tfjs, r.ort].flatMap((x) => (x.status === 'ok' && x.maxAbsDiffVsOurs !== undefined ? [x.maxAbsDiffVsOurs] : [])));
   if (diffs.length) lines.push(`- cross-check: ${diffs.length} anchor outputs compared with ours, largest max |Δ| = ${Math.max(...diffs).toExponential(2)}`);
+  const cpuDiffs = p.results.flatMap((r) => (r.oursWasm?.status === 'ok' && r.oursWasm.maxAbsDiffVsOurs !== undefined ? [r.oursWasm.maxAbsDiffVsOurs] : []));
+  if (cpuDiffs.length) lines.push(`- cross-check: our CPU backend (ORT-web WASM) against our WebGPU output on ${cpuDiffs.length} model cases, largest max |Δ| = ${Math.max(...cpuDiffs).toExponential(2)}`);
   return lines.join('\n') + '\n';
 }

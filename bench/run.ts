@@ -1,8 +1,9 @@
 /**
  * The benchmark's Node side (started by bench/run.mjs): drives the page
  * (bench/page) in headless Chromium, where ours, TensorFlow.js WebGPU and ONNX
- * Runtime Web WebGPU run one after the other on the same adapter; then runs the
- * CPU baselines here on the same inputs; writes JSON + markdown to
+ * Runtime Web WebGPU run one after the other on the same adapter (and, for
+ * model cases, our CPU backend on ORT-web WASM); then runs the CPU baselines
+ * and our CPU backend on onnxruntime-node here on the same inputs; writes JSON + markdown to
  * bench-results/ and prints the markdown.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from './chromium.js';
 import { QUICK_CASES, caseData, caseName, fullCases, type BenchCase } from './cases.js';
-import { runCpuReference, runOrtNode } from './cpu-baselines.js';
+import { runCpuReference, runOrtNode, runOursCpuBackend } from './cpu-baselines.js';
 import type { AnchorName, PageConfig, PageReport } from './page/main.js';
 import { toMarkdown, type BenchRun, type CpuCaseResult } from './report.js';
 
@@ -91,7 +92,7 @@ export async function main(argv: string[], baseUrl: string): Promise<number> {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${baseUrl}/bench/page/index.html`);
     await page.waitForFunction(() => document.body.dataset.state === 'ready', undefined, { timeout: 120_000 });
-    const config: PageConfig = { cases, anchors: opts.anchors, reps: opts.reps, budgetMs: opts.budgetMs };
+    const config: PageConfig = { cases, anchors: opts.anchors, reps: opts.reps, budgetMs: opts.budgetMs, cpuBackend: opts.cpu };
     report = await page.evaluate((cfg) => window.__benchRun!(cfg), config);
     if (errors.length) console.log(`page console errors (kept in the JSON):\n  ${errors.join('\n  ')}`);
     report.consoleErrors = errors;
@@ -105,7 +106,12 @@ export async function main(argv: string[], baseUrl: string): Promise<number> {
       const name = caseName(c);
       console.log(`  node: ${name} (CPU baselines)…`);
       const data = caseData(c, 1000 + i); // the page's seed for case i
-      cpu.push({ name, cpuRef: await runCpuReference(c, data, opts.reps, opts.budgetMs), ortNode: await runOrtNode(c, data, opts.reps, opts.budgetMs) });
+      cpu.push({
+        name,
+        cpuRef: await runCpuReference(c, data, opts.reps, opts.budgetMs),
+        ortNode: await runOrtNode(c, data, opts.reps, opts.budgetMs),
+        oursCpu: await runOursCpuBackend(c, data, opts.reps, opts.budgetMs),
+      });
     }
   }
 

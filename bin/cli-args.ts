@@ -9,6 +9,7 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BACKENDS, type BackendChoice } from './backend.js';
 import { FORMAT_EXTENSION, formatOfPath, INPUT_EXTENSIONS, OUTPUT_FORMATS, type OutputFormat } from './image-file.js';
 
 export class UsageError extends Error {
@@ -36,6 +37,7 @@ export interface CliOptions {
   /** Folder to create before any work (--out-dir or a folder output that does not exist yet). */
   makeDir?: string;
   model: ModelName;
+  backend: BackendChoice;
   scale?: number;
   tile?: number;
   quality: number;
@@ -49,6 +51,7 @@ export type Parsed = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; opt
 
 const OPTIONS = {
   model: { type: 'string', short: 'm' },
+  backend: { type: 'string', short: 'b' },
   scale: { type: 'string', short: 's' },
   tile: { type: 'string' },
   format: { type: 'string', short: 'f' },
@@ -154,6 +157,8 @@ export function parseCli(argv: string[]): Parsed {
 
   const model = (v.model ?? 'default-model') as ModelName;
   if (!MODELS.includes(model)) throw new UsageError(`--model ${model} is not a model here${didYouMean(model, MODELS)}; models: ${MODELS.join(', ')}`);
+  const backend = (v.backend ?? 'auto') as BackendChoice;
+  if (!BACKENDS.includes(backend)) throw new UsageError(`--backend ${backend} is not one of ${BACKENDS.join(', ')}${didYouMean(backend, BACKENDS)}`);
   let format: OutputFormat | undefined;
   if (v.format !== undefined) {
     const f = v.format.toLowerCase() === 'jpg' ? 'jpeg' : v.format.toLowerCase() === 'tif' ? 'tiff' : v.format.toLowerCase();
@@ -164,6 +169,7 @@ export function parseCli(argv: string[]): Parsed {
   }
   const options: Omit<CliOptions, 'jobs' | 'batch'> = {
     model,
+    backend,
     scale: positiveInt('scale', v.scale, 16),
     tile: positiveInt('tile', v.tile, 1 << 16),
     quality: positiveInt('quality', v.quality, 100) ?? DEFAULT_QUALITY,

@@ -93,6 +93,30 @@ export async function createNodeEngine({ quiet = false, log = () => {} }: NodeEn
   }
 }
 
+/**
+ * An engine on a hardware adapter, or null when there is none (no Vulkan
+ * driver, no adapter, or only a software one such as SwiftShader or lavapipe).
+ * Never falls back: `--backend auto` then prefers the CPU backend.
+ */
+export async function createHardwareEngine({ quiet = false }: { quiet?: boolean } = {}): Promise<Engine | null> {
+  process.env.XDG_RUNTIME_DIR ??= tmpdir();
+  const userChose = !!process.env.VK_ICD_FILENAMES;
+  if (!userChose && !vulkanDriversInstalled()) return null;
+  if (!userChose && quiet && !hardwareAdapterInChild()) return null;
+  let engine: Engine;
+  try {
+    engine = await createEngine();
+  } catch (e) {
+    if (e instanceof NoWebGPUError) return null;
+    throw e;
+  }
+  if (engine.adapterInfo.software) {
+    engine.destroy();
+    return null;
+  }
+  return engine;
+}
+
 /** One line naming the adapter that runs the work. */
 export function describeAdapter(engine: Engine): string {
   const a = engine.adapterInfo;

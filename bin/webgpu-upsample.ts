@@ -15,20 +15,20 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadModel } from '../src/model/load.js';
 import { readPackagedModel, type PackagedModelFiles } from '../src/model/load-node.js';
 import { planUpscale, upscale } from '../src/upscale/upscale.js';
 import { DEFAULT_MAX_OUTPUT_PIXELS, DEFAULT_MAX_PIXELS, DEFAULT_QUALITY, parseCli, UsageError, type CliOptions, type Job } from './cli-args.js';
 import { checkWritable, FileError, probeImage, readImage, writeImage, type DecodedImage, type ImageHeader } from './image-file.js';
-import { createNodeEngine, describeAdapter } from './node-engine.js';
+import { openBackend } from './backend.js';
 import { progressBar } from './progress-bar.js';
 
 const USAGE = `usage: webgpu-upsample <input> <output> [options]
        webgpu-upsample <input-folder> <output-folder> [options]
        webgpu-upsample <input>... --out-dir <folder> [options]
 
-Upscales images with a neural network on WebGPU (the GPU if there is one,
-else SwiftShader on the CPU).
+Upscales images with a neural network: on the GPU through WebGPU when there
+is one; without one on the CPU through ONNX Runtime (onnxruntime-node) when it
+is installed, else on SwiftShader (WebGPU on the CPU, much slower).
 
 formats:
   in:  PNG (8/16-bit), JPEG, WebP, AVIF, TIFF (8/16-bit), GIF (first frame)
@@ -42,6 +42,10 @@ options:
                            esrgan-slim     ×2 ×3 ×4 ×8, default ×4  (bundled)
                            esrgan-medium   ×2 ×3 ×4 ×8, default ×4  (npm i --omit=peer @upscalerjs/esrgan-medium)
                            esrgan-thick    ×2 ×3 ×4 ×8, default ×4  (npm i --omit=peer @upscalerjs/esrgan-thick)
+  -b, --backend B        auto (default): a hardware GPU, else the CPU backend if
+                         onnxruntime-node is installed, else SwiftShader;
+                         webgpu: WebGPU always (SwiftShader without a GPU);
+                         cpu: ONNX Runtime on the CPU (npm install onnxruntime-node)
   -s, --scale N          upscaling factor, for models that come in several
   -f, --format FMT       output format: png, jpeg, webp, avif, tiff
                          (default: from the output name; in folder mode, the input's)
@@ -128,68 +132,62 @@ async function run(opts: CliOptions, log: (line: string) => void, warn: (line: s
   }
   if (ready.length === 0) return report(opts, failures, 0, warn);
 
-  // 3. One engine and one model for every file.
-  const { engine } = await createNodeEngine({ quiet: opts.quiet, log });
-  const tEngine = performance.now();
+  // 3. One backend (engine + model, or an ONNX Runtime session) for every file.
+  const backend = await openBackend(opts.backend, files, { quiet: opts.quiet, log, warn });
+  const { runner } = backend;
+  const tModel = performance.now();
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   let done = 0;
   try {
-    log(`adapter: ${describeAdapter(engine)}`);
-    const model = loadModel(engine, files);
-    try {
-      const tModel = performance.now();
-      log(`model: ${model.name} (×${model.scale}, receptive radius ${model.receptiveRadius} px) loaded in ${seconds(tModel - tEngine)}`);
-      if (opts.tile !== undefined) {
-        // Σ tile input pixels / image pixels: how much extra work the tiles' overlap costs.
-        const worst = Math.max(...ready.map(({ header }) => planUpscale(engine, header.height, header.width, { model, tileSize: opts.tile }).readAmplification));
-        if (worst > 2.5) {
-          warn(
-            `warning: --tile ${opts.tile} with receptive radius ${model.receptiveRadius}: tiles read up to ${worst.toFixed(1)}× the pixels ` +
-              `they keep, so this runs about that much slower than with large tiles`,
-          );
-        }
+    log(`backend: ${backend.description}`);
+    log(`model: ${files.name} (×${runner.model.scale}, receptive radius ${runner.model.receptiveRadius} px) ready in ${seconds(tModel - t0)}`);
+    if (opts.tile !== undefined) {
+      // Σ tile input pixels / image pixels: how much extra work the tiles' overlap costs.
+      const worst = Math.max(...ready.map(({ header }) => planUpscale(runner, header.height, header.width, { tileSize: opts.tile }).readAmplification));
+      if (worst > 2.5) {
+        warn(
+          `warning: --tile ${opts.tile} with receptive radius ${runner.model.receptiveRadius}: tiles read up to ${worst.toFixed(1)}× the pixels ` +
+            `they keep, so this runs about that much slower than with large tiles`,
+        );
       }
-      for (const [i, { job, header, image: decoded }] of ready.entries()) {
-        const label = opts.batch ? `[${i + 1}/${ready.length}] ${job.input}` : '';
-        const t1 = performance.now();
+    }
+    for (const [i, { job, header, image: decoded }] of ready.entries()) {
+      const label = opts.batch ? `[${i + 1}/${ready.length}] ${job.input}` : '';
+      const t1 = performance.now();
+      try {
+        const image = decoded ?? (await readImage(header, limits));
+        const bar = progressBar(process.stderr, label);
+        let result;
         try {
-          const image = decoded ?? (await readImage(header, limits));
-          const bar = progressBar(process.stderr, label);
-          let result;
-          try {
-            result = await upscale(engine, image, {
-              model,
-              tileSize: opts.tile,
-              signal: controller.signal,
-              onProgress: opts.quiet ? undefined : (p) => bar.update(p),
-            });
-          } finally {
-            bar.end();
-          }
-          const { bits } = await writeImage(job.output, result, { format: job.format, quality: opts.quality, alpha: header.hasAlpha });
-          done++;
-          const t2 = performance.now();
-          log(
-            `${label ? `${label}: ` : ''}${header.width}×${header.height} → ${result.width}×${result.height} ` +
-              `(${job.format}, ${bits}-bit) in ${seconds(opts.batch ? t2 - t1 : t2 - t0)}` +
-              (opts.batch ? '' : ` (engine ${seconds(tEngine - t0)}, model ${seconds(tModel - tEngine)}, upscale ${seconds(t2 - tModel)})`) +
-              ` → ${job.output}`,
-          );
-        } catch (e) {
-          if ((e as Error)?.name === 'AbortError' || controller.signal.aborted) throw e;
-          if (!opts.batch) throw e;
-          failures.push({ input: job.input, message: describe(e) });
-          warn(`failed ${describe(e)}`);
+          result = await upscale(runner, image, {
+            tileSize: opts.tile,
+            signal: controller.signal,
+            onProgress: opts.quiet ? undefined : (p) => bar.update(p),
+          });
+        } finally {
+          bar.end();
         }
+        const { bits } = await writeImage(job.output, result, { format: job.format, quality: opts.quality, alpha: header.hasAlpha });
+        done++;
+        const t2 = performance.now();
+        log(
+          `${label ? `${label}: ` : ''}${header.width}×${header.height} → ${result.width}×${result.height} ` +
+            `(${job.format}, ${bits}-bit) in ${seconds(opts.batch ? t2 - t1 : t2 - t0)}` +
+            (opts.batch ? '' : ` (backend and model ${seconds(tModel - t0)}, upscale ${seconds(t2 - tModel)})`) +
+            ` → ${job.output}`,
+        );
+      } catch (e) {
+        if ((e as Error)?.name === 'AbortError' || controller.signal.aborted) throw e;
+        if (!opts.batch) throw e;
+        failures.push({ input: job.input, message: describe(e) });
+        warn(`failed ${describe(e)}`);
       }
-    } finally {
-      model.dispose();
     }
   } finally {
     process.off('SIGINT', onSigint);
-    engine.destroy();
+    await backend.close();
   }
   return report(opts, failures, done, failures.length ? warn : log, performance.now() - t0);
 }

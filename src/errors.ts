@@ -63,3 +63,8 @@ export class LimitError extends UpsampleError {
 export class NoWebGPUError extends UpsampleError {
   override name = 'NoWebGPUError';
 }
+
+/** The CPU backend was asked for, but ONNX Runtime (`onnxruntime-node`, an optional peer dependency) could not be loaded. */
+export class NoOnnxRuntimeError extends UpsampleError {
+  override name = 'NoOnnxRuntimeError';
+}

@@ -18,12 +18,25 @@ export type { ActivationName, ActivationOptions } from './ops/activation.js';
 export type { Pair, Shape } from './ops/params.js';
 export { convTransposeOutSize } from './ops/conv-transpose2d.js';
 export { convOutSize } from './ops/conv2d.js';
-export { loadModel, ModelError, parseLayersModel, type LayersModelSource, type LayersModelJson, type UpscaleModel } from './model/index.js';
+export {
+  loadModel, describeLayersModel, describeModel, ModelError, parseLayersModel,
+  type LayersModelSource, type LayersModelJson, type UpscaleModel, type UpscaleModelInfo, type ModelDescription, type ModelGraph,
+} from './model/index.js';
+export { exportOnnx, encodeModel, type ExportOnnxOptions, type OnnxExportSource, type OnnxGraph } from './onnx/index.js';
 export {
   upscale,
   upscalePlanes,
   planUpscale,
   planTiles,
+  webgpuRunner,
+  createOrtRunner,
+  type TileRunner,
+  type OrtModule,
+  type OrtRunnerModel,
+  type OrtRunnerOptions,
+  type OrtSessionOptions,
+  type UpscaleBackend,
+  type UpscaleRunOptions,
   type UpscaleOptions,
   type UpscaleProgress,
   type UpscaledImage,

@@ -6,5 +6,11 @@
  *   import { createEngine } from 'webgpu-upsample';
  *   import { loadModelFromPackage } from 'webgpu-upsample/node';
  *   const model = loadModelFromPackage(engine, 'esrgan-slim', 4);
+ *
+ *   // No GPU: the same upscale() on ONNX Runtime's CPU provider (npm install onnxruntime-node).
+ *   const cpu = await createCpuUpscaler('esrgan-slim', 4);
+ *   const out = await upscale(cpu, image, { onProgress });
+ *   await cpu.dispose();
  */
 export { loadModelFromPackage, packagedScales, readPackagedModel, type PackagedModel, type PackagedModelFiles } from './model/load-node.js';
+export { createCpuUpscaler, loadOnnxRuntimeNode, writeOnnx, type CpuUpscalerModel, type CpuUpscalerOptions } from './upscale/ort-node.js';

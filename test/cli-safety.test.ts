@@ -40,8 +40,8 @@ function pngClaiming(width: number, height: number): Buffer {
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0))]);
 }
 
-/** The CLI got as far as starting WebGPU. */
-const startedEngine = (stderr: string): boolean => /^adapter: /m.test(stderr);
+/** The CLI got as far as starting a backend (WebGPU or ONNX Runtime). */
+const startedEngine = (stderr: string): boolean => /^backend: /m.test(stderr);
 
 describe('webgpu-upsample CLI: usage, hostile files, data safety', () => {
   let cli: string;

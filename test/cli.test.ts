@@ -53,9 +53,9 @@ describe('webgpu-upsample CLI', () => {
 
   it('upscales the sample ×2 with the default model: size = 2 × input, not blank, equal to in-process upscale()', async () => {
     const out = join(tmp, 'out.png');
-    const r = await runCli(cli, [SAMPLE, out]);
+    const r = await runCli(cli, [SAMPLE, out, '--backend', 'webgpu']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`adapter: ${h.engine.adapterInfo.description || h.engine.adapterInfo.device}`);
+    expect(r.stderr).toContain(`backend: WebGPU on ${h.engine.adapterInfo.description || h.engine.adapterInfo.device}`);
     expect(r.stderr).toMatch(/64×64 → 128×128 \(png, 8-bit\) in \d+\.\d\d s/);
     expect(r.stderr).toMatch(/tile 1\/1 100%/);
     const png = await readRaw(out);
@@ -70,11 +70,11 @@ describe('webgpu-upsample CLI', () => {
     const env = { ...process.env };
     delete env.VK_ICD_FILENAMES;
     const out = join(tmp, 'tiled.png');
-    const r = await runCli(cli, [SAMPLE, out, '--tile', '32', '--model', 'default-model'], env);
+    const r = await runCli(cli, [SAMPLE, out, '--tile', '32', '--model', 'default-model', '--backend', 'webgpu'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/tile 4\/4 100%/);
     const fellBack = r.stderr.includes('using SwiftShader');
-    const adapterLine = r.stderr.split('\n').find((l) => l.startsWith('adapter: ')) ?? '';
+    const adapterLine = r.stderr.split('\n').find((l) => l.startsWith('backend: ')) ?? '';
     // Either no GPU answered and the CLI went to SwiftShader (this CI machine), or a hardware adapter ran.
     if (fellBack) expect(adapterLine).toMatch(/SwiftShader.*software rasteriser/i);
     else expect(adapterLine).not.toMatch(/software rasteriser/);
@@ -100,7 +100,7 @@ describe('webgpu-upsample CLI', () => {
     const jpg = join(tmp, 'sideways.jpg');
     await sharp(SAMPLE).extract({ left: 10, top: 20, width: 24, height: 16 }).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toFile(jpg);
     const out = join(tmp, 'upright.png');
-    const r = await runCli(cli, [jpg, out]);
+    const r = await runCli(cli, [jpg, out, '--backend', 'webgpu']);
     expect(r.code, r.stderr).toBe(0);
     const png = await readRaw(out);
     expect([png.width, png.height, png.channels]).toEqual([32, 48, 3]); // JPEG has no alpha: neither has the result
@@ -109,7 +109,7 @@ describe('webgpu-upsample CLI', () => {
 
     for (const [ext, format] of [['webp', 'webp'], ['avif', 'heif'], ['tif', 'tiff'], ['jpeg', 'jpeg']] as const) {
       const file = join(tmp, `upright.${ext}`);
-      const w = await runCli(cli, [jpg, file, '--quality', '95']);
+      const w = await runCli(cli, [jpg, file, '--quality', '95', '--backend', 'webgpu']);
       expect(w.code, w.stderr).toBe(0);
       const img = await readRaw(file);
       expect([img.format, img.width, img.height], ext).toEqual([format, 32, 48]);
@@ -129,7 +129,7 @@ describe('webgpu-upsample CLI', () => {
     // The profile matters: the stored values and their sRGB conversion differ clearly on this saturated photo.
     expect(maxAbsDiff(stored, srgb.data.filter((_, i) => i % 4 !== 3))).toBeGreaterThan(20);
     const out = join(tmp, 'p3-out.png');
-    const r = await runCli(cli, [p3, out]);
+    const r = await runCli(cli, [p3, out, '--backend', 'webgpu']);
     expect(r.code, r.stderr).toBe(0);
     const png = await readRaw(out);
     const want = (await upscale(h.engine, srgb as Parameters<typeof upscale>[1], { model })).data.filter((_, i) => i % 4 !== 3);
@@ -153,7 +153,7 @@ describe('webgpu-upsample CLI', () => {
     await sharp(px, { raw: { width: w, height: hh, channels: 4 } }).toColourspace('rgb16').png().toFile(deepIn);
     expect((await readRaw(deepIn)).bits).toBe(16);
     const out = join(tmp, 'deep-out.png');
-    const r = await runCli(cli, [deepIn, out]);
+    const r = await runCli(cli, [deepIn, out, '--backend', 'webgpu']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('(png, 16-bit)');
     const img = await readRaw(out);
@@ -165,7 +165,7 @@ describe('webgpu-upsample CLI', () => {
 
     // The same image to JPEG (8 bits only): said so, and close to the 16-bit result / 257.
     const jpg = join(tmp, 'deep-out.jpg');
-    const j = await runCli(cli, [deepIn, jpg, '--quality', '100']);
+    const j = await runCli(cli, [deepIn, jpg, '--quality', '100', '--backend', 'webgpu']);
     expect(j.code, j.stderr).toBe(0);
     expect(j.stderr).toContain('(jpeg, 8-bit)');
   });
@@ -184,7 +184,7 @@ describe('webgpu-upsample CLI', () => {
     writeFileSync(join(inDir, 'notes.txt'), 'not picked up: not an image extension');
     const r = await runCli(cli, [inDir, outDir]);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr.match(/^adapter: /gm)).toHaveLength(1);
+    expect(r.stderr.match(/^backend: /gm)).toHaveLength(1);
     expect(r.stderr.match(/^model: /gm)).toHaveLength(1);
     expect(r.stderr).toMatch(/\[5\/5\] .*e\.tif tile 1\/1 100%/);
     expect(r.stderr).toMatch(/5 of 6 done in [\d.]+ s, 1 failed:\n {2}.*f\.png: not an image/);
@@ -199,5 +199,31 @@ describe('webgpu-upsample CLI', () => {
     const all = await runCli(cli, [join(inDir, 'b.jpg'), join(inDir, 'c.webp'), '--out-dir', pngDir, '--format', 'png', '--quiet']);
     expect(all.code, all.stderr).toBe(0);
     expect(readdirSync(pngDir).sort()).toEqual(['b.png', 'c.png']);
+  });
+
+  it('--backend auto without a GPU runs the CPU backend (onnxruntime-node): within one 8-bit level of WebGPU, for ×2 and ×4', async () => {
+    const env = { ...process.env };
+    delete env.VK_ICD_FILENAMES;
+    for (const args of [[], ['--model', 'esrgan-slim', '--scale', '4']]) {
+      const auto = join(tmp, `auto-${args.length}.png`);
+      const gpu = join(tmp, `gpu-${args.length}.png`);
+      const a = await runCli(cli, [SAMPLE, auto, ...args], env);
+      expect(a.code, a.stderr).toBe(0);
+      const hardware = /^backend: WebGPU on /m.test(a.stderr) && !/software rasteriser/.test(a.stderr);
+      if (!hardware) {
+        expect(a.stderr).toMatch(/no hardware WebGPU adapter: running the model on the CPU backend/);
+        expect(a.stderr).toMatch(/^backend: CPU: onnxruntime \(cpu\) via onnxruntime-node$/m);
+      }
+      const g = await runCli(cli, [SAMPLE, gpu, ...args, '--backend', 'webgpu']);
+      expect(g.code, g.stderr).toBe(0);
+      const [x, y] = [await readRaw(auto), await readRaw(gpu)];
+      expect([x.width, x.height]).toEqual([y.width, y.height]);
+      expect(maxAbsDiff(x.data, y.data), args.join(' ')).toBeLessThanOrEqual(1);
+    }
+    const cpu = await runCli(cli, [SAMPLE, join(tmp, 'cpu.png'), '--backend', 'cpu', '--quiet']);
+    expect([cpu.code, cpu.stderr]).toEqual([0, '']);
+    const bad = await runCli(cli, [SAMPLE, join(tmp, 'x.png'), '--backend', 'gpu']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--backend gpu is not one of auto, webgpu, cpu/);
   });
 });

@@ -202,9 +202,17 @@ function describeNodeInstall(label: string, project: () => string): void {
     it('the installed command upscales assets/sample.png ×2 with the bundled default model', async () => {
       const out = join(project(), 'sample-x2.png');
       // VK_ICD_FILENAMES is unset (userEnv): without a GPU the command finds SwiftShader by itself.
-      await run(join(project(), 'node_modules', '.bin', 'webgpu-upsample'), [SAMPLE, out], { cwd: project() });
+      const bin = join(project(), 'node_modules', '.bin', 'webgpu-upsample');
+      const { stderr } = await run(bin, [SAMPLE, out], { cwd: project() });
       const [w, h] = pngSize(SAMPLE);
       expect(pngSize(out)).toEqual([2 * w, 2 * h]);
+      // onnxruntime-node is an optional peer, not installed here: without a GPU the command says what would help.
+      if (/SwiftShader/.test(stderr)) expect(stderr).toMatch(/hint: no GPU here; `npm install onnxruntime-node` runs the models on the CPU/);
+      const cpu = await run(bin, [SAMPLE, join(project(), 'cpu.png'), '--backend', 'cpu'], { cwd: project() }).then(
+        () => 'exit 0',
+        (e: Error) => e.message,
+      );
+      expect(cpu).toMatch(/NoOnnxRuntimeError: .*run `npm install onnxruntime-node`/);
     });
   });
 }

@@ -1,7 +1,8 @@
 /**
  * The benchmark page: on one WebGPU adapter, runs each case with our engine,
  * TensorFlow.js WebGPU and ONNX Runtime Web WebGPU (the peers of bench/peers,
- * shared with the demo's benchmark page), one implementation after
+ * shared with the demo's benchmark page), and, for model cases, our CPU
+ * backend on ONNX Runtime Web WASM (./ours-wasm.ts), one implementation after
  * the other (never concurrently, so they do not share the CPU that SwiftShader
  * runs on). bench/run.ts calls `window.__benchRun(config)` and gets the report.
  */
@@ -12,6 +13,7 @@ import { loadPeer, type Peer } from '../peers/index.js';
 import { errorText } from '../peers/job.js';
 import type { ImplResult, TimingConfig } from './measure.js';
 import { runOurs, type CopyTiming, type GpuTiming } from './ours.js';
+import { runOursWasm } from './ours-wasm.js';
 import { runPeer } from './peer.js';
 
 export type AnchorName = 'tfjs' | 'ort';
@@ -19,6 +21,8 @@ export type AnchorName = 'tfjs' | 'ort';
 export interface PageConfig extends TimingConfig {
   cases: BenchCase[];
   anchors: AnchorName[];
+  /** Model cases: also run our CPU backend on ORT-web WASM (off with --no-cpu). */
+  cpuBackend: boolean;
 }
 
 export interface PageCaseResult {
@@ -28,6 +32,8 @@ export interface PageCaseResult {
   oursGpu: GpuTiming | null;
   tfjs: ImplResult;
   ort: ImplResult;
+  /** Our CPU backend (createOrtRunner on ORT-web WASM): model cases only, else skipped. */
+  oursWasm: ImplResult;
   /** Data-movement cases: a plain vec4 copy of the same bytes, timed like ours right after it (the bandwidth yardstick). */
   copy?: CopyResult;
 }
@@ -108,7 +114,8 @@ async function run(config: PageConfig): Promise<PageReport> {
     }
     const tfjs = await anchor(tfjsPeer, c, data, out);
     const ort = await anchor(ortPeer, c, data, out);
-    results.push({ name, case: c, ours, oursGpu, tfjs, ort, ...(copy ? { copy } : {}) });
+    const oursWasm = config.cpuBackend ? await runOursWasm(c, data, out, config) : skipped('not requested');
+    results.push({ name, case: c, ours, oursGpu, tfjs, ort, oursWasm, ...(copy ? { copy } : {}) });
   }
   const report: PageReport = {
     adapter: engine.adapterInfo,

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Engine } from '../engine.js';
 import { ModelError } from './errors.js';
 import { loadModel, type LayersModelSource } from './load.js';
+import type { ModelGraph } from './ir.js';
 import type { LayersModelJson } from './tfjs-layers.js';
 import type { UpscaleModel } from './types.js';
 
@@ -100,6 +101,6 @@ export function readPackagedModel(name: PackagedModel, scale?: number): Packaged
   return { modelJson, weightShards, name: `${name}-x${s}`, inputRange: RANGES[name], scale: s };
 }
 
-export function loadModelFromPackage(engine: Engine, name: PackagedModel, scale?: number): UpscaleModel & { maxChannels: number } {
+export function loadModelFromPackage(engine: Engine, name: PackagedModel, scale?: number): UpscaleModel & { maxChannels: number; graph: ModelGraph } {
   return loadModel(engine, readPackagedModel(name, scale));
 }

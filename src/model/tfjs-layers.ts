@@ -315,7 +315,7 @@ function parse(json: LayersModelJson, shards: readonly WeightShard[]): ModelGrap
         // UpscalerJS's PixelShuffleNx is tf.depthToSpace(x, N, 'NHWC'): DCR order.
         const r = Number(m[1]);
         if (r < 1 || r > MAX_SCALE || c0 % (r * r) !== 0) fail(`layer '${name}': ${c0} channels are not divisible by ${r}²`);
-        node = { kind: 'depthToSpace', name, inputs: [ins[0]], r };
+        node = { kind: 'depthToSpace', name, inputs: [ins[0]], r, mode: 'DCR' };
         c = c0 / (r * r);
       }
     }

@@ -1,10 +1,13 @@
 /**
  * The contract between a loaded network and the image pipeline (tiling,
- * progress, cancel). A model is bound to the engine that holds its weights.
+ * progress, cancel). UpscaleModelInfo is what tiling needs to know about a
+ * network, wherever it runs; an UpscaleModel is one bound to the engine that
+ * holds its weights.
  */
 import type { Tensor } from '../tensor.js';
+import type { ModelGraph } from './ir.js';
 
-export interface UpscaleModel {
+export interface UpscaleModelInfo {
   /** e.g. 'esrgan-slim-x4'. */
   readonly name: string;
   /** Integer upscaling factor of the network. */
@@ -31,6 +34,15 @@ export interface UpscaleModel {
    * peakElementsPerInputPixel is absent, and on 64 when both are.
    */
   readonly maxChannels?: number;
+  /**
+   * The network as the loader lowered it (NCHW, PyTorch layouts). Models from
+   * loadModel/loadModelFromPackage carry it; exportOnnx and the CPU backend
+   * read it. Optional: a hand-written model need not have one.
+   */
+  readonly graph?: ModelGraph;
+}
+
+export interface UpscaleModel extends UpscaleModelInfo {
   /** Runs on [1, 3, H, W] (RGB, NCHW, values in inputRange); returns [1, 3, H·scale, W·scale]. Does not dispose `x`. */
   run(x: Tensor): Tensor;
   /** Frees the weights on the GPU. Idempotent. */

@@ -7,7 +7,7 @@
  * src/ops/params.ts; this local copy is meant to be replaced by them.
  */
 import { ArgumentError } from '../errors.js';
-import type { UpscaleModel } from '../model/types.js';
+import type { UpscaleModel, UpscaleModelInfo } from '../model/types.js';
 import type { Range } from './image.js';
 
 /** The keys an options type accepts, as a value: a Record, so the compiler insists on every key of T and nothing else. */
@@ -50,6 +50,28 @@ export function checkUpscaleOptions(op: string, options: unknown, known: readonl
   checkOptionKeys(op, options, known);
   const { model, onProgress } = options as { model?: UpscaleModel; onProgress?: unknown };
   if (!model || typeof model.run !== 'function') throw new ArgumentError(`${op}: options.model must be an UpscaleModel (with run())`);
+  checkModelInfo(op, model);
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new ArgumentError(`${op}: onProgress must be a function`);
+}
+
+/**
+ * Checks the options of a run on a TileRunner, which carries its own model:
+ * the keys (`model` is refused with a reason) and the runner's model facts.
+ */
+export function checkRunnerOptions(op: string, runnerModel: UpscaleModelInfo, options: unknown, known: readonly string[]): void {
+  if (options !== undefined && (!options || typeof options !== 'object')) throw new ArgumentError(`${op}: options must be an object, got ${String(options)}`);
+  if (options && 'model' in options) {
+    throw new ArgumentError(`${op}: options.model is not taken with a TileRunner: the runner runs its own model '${runnerModel?.name}'`);
+  }
+  if (options) checkOptionKeys(op, options, known);
+  checkModelInfo(op, runnerModel);
+  const onProgress = (options as { onProgress?: unknown } | undefined)?.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new ArgumentError(`${op}: onProgress must be a function`);
+}
+
+/** The facts tiling relies on: an integer scale, a receptive radius, two value ranges, an optional width. */
+function checkModelInfo(op: string, model: UpscaleModelInfo): void {
+  if (!model || typeof model !== 'object') throw new ArgumentError(`${op}: the model must be an object with scale, receptiveRadius, inputRange and outputRange`);
   if (!Number.isInteger(model.scale) || model.scale < 1) throw new ArgumentError(`${op}: model.scale ${model.scale} must be an integer >= 1`);
   if (!Number.isInteger(model.receptiveRadius) || model.receptiveRadius < 0) {
     throw new ArgumentError(`${op}: model.receptiveRadius ${model.receptiveRadius} must be an integer >= 0`);
@@ -58,7 +80,6 @@ export function checkUpscaleOptions(op: string, options: unknown, known: readonl
   if (model.maxChannels !== undefined && !(Number.isInteger(model.maxChannels) && model.maxChannels >= 1)) {
     throw new ArgumentError(`${op}: model.maxChannels ${String(model.maxChannels)} must be an integer >= 1 when given`);
   }
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw new ArgumentError(`${op}: onProgress must be a function`);
 }
 
 function checkRange(op: string, name: string, r: Range): void {

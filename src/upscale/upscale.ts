@@ -1,8 +1,10 @@
 /**
- * upscale(): runs an UpscaleModel over an image of any size, tile by tile.
+ * upscale(): runs an UpscaleModel over an image of any size, tile by tile, on
+ * an Engine (WebGPU) or any TileRunner (./runner.ts: e.g. ONNX Runtime on the
+ * CPU, ./ort-runner.ts); everything below is shared by every backend.
  *
  * Per tile: crop the tile's input (core + receptive radius) from the planar
- * RGB, upload, run the model, read back, keep the core's output. Kept cores
+ * RGB, run the model on the backend, keep the core's output. Kept cores
  * partition the output, so stitching is a plain copy and the result equals an
  * untiled run up to float rounding (see tiling.ts). Alpha is not passed
  * through the network (models are RGB): it is upscaled with bilinear
@@ -11,7 +13,7 @@
  * (255, or 65535 for 16-bit input).
  *
  * Between tiles the loop reports progress, yields to the event loop (so a
- * page stays responsive) and checks the AbortSignal. Every tensor it
+ * page stays responsive) and checks the AbortSignal. Every tensor a tile
  * allocates is disposed before the next tile starts, whether the tile
  * succeeded, threw or was cancelled, so the engine stays usable.
  */
@@ -19,12 +21,12 @@ import type { Engine } from '../engine.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { UpscaleModel } from '../model/types.js';
 import type { Pair } from '../ops/params.js';
-import type { Tensor } from '../tensor.js';
 import {
   cropPlanes, isOpaque, maxSample, readRegion, toRgbaImage, writePlanesToRgba,
   type ImageInput, type Planes, type Rgba16Image,
 } from './image.js';
-import { checkUpscaleOptions, optionKeys } from './options.js';
+import { checkRunnerOptions, checkUpscaleOptions, optionKeys } from './options.js';
+import { isTileRunner, webgpuRunner, type TileRunner } from './runner.js';
 import { expandRegion, planTiles, type Region, type Tile, type TilePlan } from './tiling.js';
 
 export interface UpscaleProgress {
@@ -35,8 +37,8 @@ export interface UpscaleProgress {
   fraction: number;
 }
 
-export interface UpscaleOptions {
-  model: UpscaleModel;
+/** The options of a run on a TileRunner, which carries its own model; UpscaleOptions adds `model` for an Engine. */
+export interface UpscaleRunOptions {
   /** Called after each tile. */
   onProgress?: (progress: UpscaleProgress) => void;
   /**
@@ -57,8 +59,17 @@ export interface UpscaleOptions {
   maxTileBytes?: number;
 }
 
+/** The options of a run on an Engine: the model, loaded on that engine, and the run options. */
+export interface UpscaleOptions extends UpscaleRunOptions {
+  model: UpscaleModel;
+}
+
+/** What runs the tiles: an Engine (with options.model) or a TileRunner (which carries its model). */
+export type UpscaleBackend = Engine | TileRunner;
+
 /** Every key of UpscaleOptions; anything else is refused (a typo would be ignored silently otherwise). */
 const UPSCALE_OPTIONS = optionKeys<UpscaleOptions>({ model: true, onProgress: true, signal: true, tileSize: true, channels: true, maxTileBytes: true });
+const RUN_OPTIONS = UPSCALE_OPTIONS.filter((k) => k !== 'model');
 
 /** RGBA bytes; structurally an ImageData (`new ImageData(r.data, r.width, r.height)` works in browsers). */
 export interface UpscaledImage {
@@ -84,32 +95,48 @@ const ALPHA_RADIUS = 1;
  * the same depth (a Uint16Array for 16-bit input, else a Uint8ClampedArray).
  * RGB goes through the model; alpha is bilinear. When `signal` aborts it
  * rejects (see UpscaleOptions.signal) after freeing everything it allocated.
+ *
+ * The backend is an Engine with `options.model` loaded on it (WebGPU), or a
+ * TileRunner that carries its model (e.g. `createOrtRunner`, ONNX Runtime on
+ * the CPU): `upscale(runner, image, { onProgress, signal, tileSize })`.
  */
 export function upscale(engine: Engine, image: Rgba16Image, options: UpscaleOptions): Promise<UpscaledImage16>;
 export function upscale(engine: Engine, image: ImageInput, options: UpscaleOptions): Promise<UpscaledImage>;
 export function upscale(engine: Engine, image: ImageInput | Rgba16Image, options: UpscaleOptions): Promise<UpscaledImage | UpscaledImage16>;
-export async function upscale(engine: Engine, image: ImageInput | Rgba16Image, options: UpscaleOptions): Promise<UpscaledImage | UpscaledImage16> {
+export function upscale(runner: TileRunner, image: Rgba16Image, options?: UpscaleRunOptions): Promise<UpscaledImage16>;
+export function upscale(runner: TileRunner, image: ImageInput, options?: UpscaleRunOptions): Promise<UpscaledImage>;
+export function upscale(runner: TileRunner, image: ImageInput | Rgba16Image, options?: UpscaleRunOptions): Promise<UpscaledImage | UpscaledImage16>;
+export function upscale(
+  backend: UpscaleBackend,
+  image: ImageInput | Rgba16Image,
+  options?: UpscaleOptions | UpscaleRunOptions,
+): Promise<UpscaledImage | UpscaledImage16>;
+export async function upscale(
+  backend: UpscaleBackend,
+  image: ImageInput | Rgba16Image,
+  options?: UpscaleOptions | UpscaleRunOptions,
+): Promise<UpscaledImage | UpscaledImage16> {
   const op = 'upscale';
-  checkUpscaleOptions(op, options, UPSCALE_OPTIONS);
-  throwIfAborted(options.signal, 0, 0);
+  const { runner, run } = resolveBackend(op, backend, options);
+  throwIfAborted(run.signal, 0, 0);
   const rgba = toRgbaImage(op, image);
-  const { model } = options;
+  const model = runner.model;
   const s = model.scale;
-  const plan = planFor(engine, rgba.height, rgba.width, options);
+  const plan = planFor(runner, rgba.height, rgba.width, run);
   const max = maxSample(rgba);
   const size = rgba.width * s * rgba.height * s * 4;
   const out = max === 65535 ? new Uint16Array(size) : new Uint8ClampedArray(size);
   const outWidth = rgba.width * s;
   const opaque = isOpaque(rgba);
   if (opaque) for (let i = 3; i < out.length; i += 4) out[i] = max;
-  await forEachTile(plan, options, async (tile) => {
+  await forEachTile(plan, run, async (tile) => {
     const rgb = readRegion(rgba, tile.input, 'rgb', model.inputRange);
-    const kept = await runTile(engine, rgb, 3, tile.input, tile.core, s, (x) => model.run(x), op);
+    const kept = await runTile(rgb, 3, tile.input, tile.core, s, (x, shape) => runner.runModel(x, shape), op);
     writePlanesToRgba(out, outWidth, kept, tile.core.y * s, tile.core.x * s, 0, model.outputRange);
     if (!opaque) {
       const input = expandRegion(tile.core, ALPHA_RADIUS, rgba.height, rgba.width);
       const alpha = readRegion(rgba, input, 'alpha');
-      const a = await runTile(engine, alpha, 1, input, tile.core, s, (x) => engine.upsample(x, { scale: s, mode: 'bilinear' }), op);
+      const a = await runTile(alpha, 1, input, tile.core, s, (x, shape) => runner.upsampleAlpha(x, shape, s), op);
       writePlanesToRgba(out, outWidth, a, tile.core.y * s, tile.core.x * s, 3, [0, max]);
     }
   });
@@ -122,12 +149,16 @@ export async function upscale(engine: Engine, image: ImageInput | Rgba16Image, o
  * The float core of `upscale()`: planar input in `model.inputRange` (e.g. RGB
  * [3, H, W]) to planar output [C, H·scale, W·scale] in `model.outputRange`,
  * with the same tiling, progress and cancellation. For callers that want the
- * network's values unrounded (and for testing tiled == untiled).
+ * network's values unrounded (and for testing tiled == untiled). Takes an
+ * Engine with options.model, or a TileRunner, as upscale() does.
  */
-export async function upscalePlanes(engine: Engine, input: Planes, options: UpscaleOptions): Promise<Planes> {
+export function upscalePlanes(engine: Engine, input: Planes, options: UpscaleOptions): Promise<Planes>;
+export function upscalePlanes(runner: TileRunner, input: Planes, options?: UpscaleRunOptions): Promise<Planes>;
+export function upscalePlanes(backend: UpscaleBackend, input: Planes, options?: UpscaleOptions | UpscaleRunOptions): Promise<Planes>;
+export async function upscalePlanes(backend: UpscaleBackend, input: Planes, options?: UpscaleOptions | UpscaleRunOptions): Promise<Planes> {
   const op = 'upscalePlanes';
-  checkUpscaleOptions(op, options, UPSCALE_OPTIONS);
-  throwIfAborted(options.signal, 0, 0);
+  const { runner, run } = resolveBackend(op, backend, options);
+  throwIfAborted(run.signal, 0, 0);
   const { channels, height, width } = input ?? {};
   if (!(input?.data instanceof Float32Array) || ![channels, height, width].every((d) => Number.isInteger(d) && d >= 1)) {
     throw new ArgumentError(`${op}: input must be { data: Float32Array, channels, height, width } with positive integer sizes`);
@@ -135,15 +166,14 @@ export async function upscalePlanes(engine: Engine, input: Planes, options: Upsc
   if (input.data.length !== channels * height * width) {
     throw new ShapeError(`${op}: input data has ${input.data.length} values but ${channels}×${height}×${width} needs ${channels * height * width}`);
   }
-  const { model } = options;
-  const s = model.scale;
-  const plan = planFor(engine, input.height, input.width, options);
+  const s = runner.model.scale;
+  const plan = planFor(runner, input.height, input.width, run);
   const oh = input.height * s;
   const ow = input.width * s;
   const data = new Float32Array(input.channels * oh * ow);
-  await forEachTile(plan, options, async (tile) => {
+  await forEachTile(plan, run, async (tile) => {
     const crop = cropPlanes(input, tile.input).data;
-    const kept = await runTile(engine, crop, input.channels, tile.input, tile.core, s, (x) => model.run(x), op);
+    const kept = await runTile(crop, input.channels, tile.input, tile.core, s, (x, shape) => runner.runModel(x, shape), op);
     for (let c = 0; c < kept.channels; c++) {
       for (let r = 0; r < kept.height; r++) {
         const from = (c * kept.height + r) * kept.width;
@@ -159,27 +189,44 @@ export async function upscalePlanes(engine: Engine, input: Planes, options: Upsc
  * size with these options (e.g. to warn before a run how many tiles it takes
  * or how much its overlap costs: `plan.readAmplification`).
  */
-export function planUpscale(engine: Engine, height: number, width: number, options: UpscaleOptions): TilePlan {
-  checkUpscaleOptions('planUpscale', options, UPSCALE_OPTIONS);
-  return planFor(engine, height, width, options);
+export function planUpscale(engine: Engine, height: number, width: number, options: UpscaleOptions): TilePlan;
+export function planUpscale(runner: TileRunner, height: number, width: number, options?: UpscaleRunOptions): TilePlan;
+export function planUpscale(backend: UpscaleBackend, height: number, width: number, options?: UpscaleOptions | UpscaleRunOptions): TilePlan;
+export function planUpscale(backend: UpscaleBackend, height: number, width: number, options?: UpscaleOptions | UpscaleRunOptions): TilePlan {
+  const { runner, run } = resolveBackend('planUpscale', backend, options);
+  return planFor(runner, height, width, run);
 }
 
-function planFor(engine: Engine, height: number, width: number, options: UpscaleOptions): TilePlan {
-  const { model } = options;
+/**
+ * The runner and run options of a call: a TileRunner as given (options
+ * without `model`), or an Engine wrapped with options.model in webgpuRunner.
+ */
+function resolveBackend(op: string, backend: UpscaleBackend, options: UpscaleOptions | UpscaleRunOptions | undefined): { runner: TileRunner; run: UpscaleRunOptions } {
+  if (isTileRunner(backend)) {
+    checkRunnerOptions(op, backend.model, options, RUN_OPTIONS);
+    return { runner: backend, run: options ?? {} };
+  }
+  checkUpscaleOptions(op, options, UPSCALE_OPTIONS);
+  const withModel = options as UpscaleOptions;
+  return { runner: webgpuRunner(backend, withModel.model), run: withModel };
+}
+
+function planFor(runner: TileRunner, height: number, width: number, options: UpscaleRunOptions): TilePlan {
+  const { model } = runner;
   return planTiles(height, width, {
     scale: model.scale,
     receptiveRadius: model.receptiveRadius,
-    limits: engine.capacity,
+    limits: runner.capacity,
     channels: options.channels ?? model.maxChannels,
     // An explicit channels option keeps the conservative estimate it asks for.
     peakElementsPerInputPixel: options.channels === undefined ? model.peakElementsPerInputPixel : undefined,
-    maxTileBytes: options.maxTileBytes,
+    maxTileBytes: options.maxTileBytes ?? runner.maxTileBytes,
     tileSize: options.tileSize,
   });
 }
 
 /** Runs `body` per tile, then reports progress, yields to the event loop and checks the signal. */
-async function forEachTile(plan: TilePlan, options: UpscaleOptions, body: (tile: Tile) => Promise<void>): Promise<void> {
+async function forEachTile(plan: TilePlan, options: UpscaleRunOptions, body: (tile: Tile) => Promise<void>): Promise<void> {
   const total = plan.tiles.length;
   for (const tile of plan.tiles) {
     throwIfAborted(options.signal, tile.index, total);
@@ -192,36 +239,26 @@ async function forEachTile(plan: TilePlan, options: UpscaleOptions, body: (tile:
 }
 
 /**
- * Uploads a tile's input (planar [C, input.height, input.width]), applies
- * `fn`, reads the result back and returns the part that belongs to `core`
- * (scaled by `s`). Disposes both tensors whatever happens.
+ * Runs `fn` (a runner's runModel or upsampleAlpha) on a tile's input (planar
+ * [C, input.height, input.width]) and returns the part of its result that
+ * belongs to `core` (scaled by `s`).
  */
 async function runTile(
-  engine: Engine,
   data: Float32Array,
   channels: number,
   input: Region,
   core: Region,
   s: number,
-  fn: (x: Tensor) => Tensor,
+  fn: (x: Float32Array, shape: readonly [number, number, number]) => Promise<Float32Array>,
   op: string,
 ): Promise<Planes> {
-  const want = [1, channels, input.height * s, input.width * s];
-  let x: Tensor | null = null;
-  let y: Tensor | null = null;
-  let values: Float32Array;
-  try {
-    x = engine.tensor(data, [1, channels, input.height, input.width]);
-    y = fn(x);
-    if (y.shape.length !== 4 || y.shape.some((d, i) => d !== want[i])) {
-      throw new ShapeError(`${op}: the model returned [${y.shape.join(', ')}] for input [${x.shape.join(', ')}], expected [${want.join(', ')}]`);
-    }
-    values = await y.read();
-  } finally {
-    x?.dispose();
-    if (y !== x) y?.dispose();
+  const want = [channels, input.height * s, input.width * s] as const;
+  const values = await fn(data, [channels, input.height, input.width]);
+  if (!(values instanceof Float32Array) || values.length !== want[0] * want[1] * want[2]) {
+    const got = values instanceof Float32Array ? `${values.length} values` : String(values);
+    throw new ShapeError(`${op}: the backend returned ${got} for input [${channels}, ${input.height}, ${input.width}], expected [${want.join(', ')}]`);
   }
-  const full = { data: values, channels, height: want[2], width: want[3] };
+  const full = { data: values, channels, height: want[1], width: want[2] };
   const kept = { y: (core.y - input.y) * s, x: (core.x - input.x) * s, height: core.height * s, width: core.width * s };
   return cropPlanes(full, kept);
 }

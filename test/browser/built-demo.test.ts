@@ -3,8 +3,9 @@
  * folder, serve it with `vite preview`, and every page loads and runs on the
  * SwiftShader adapter with no console errors (the benchmark with all four
  * contenders, so the lazily loaded peers and ONNX Runtime's wasm files are
- * part of the build); the pretrained model files the Vite plugin copies are
- * served next to the pages.
+ * part of the build); the upscaler without WebGPU runs a pretrained model on
+ * ONNX Runtime Web WASM from the built files; the pretrained model files the
+ * Vite plugin copies are served next to the pages.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -39,6 +40,21 @@ describe('built demo (vite build + preview)', () => {
       expect(statuses).toHaveLength(3 * 4);
       for (const s of statuses) expect(s).toMatch(/: ok$/);
     }
+    expect(p.errors).toEqual([]);
+    await p.page.close();
+  });
+
+  it('/demo/index.html without navigator.gpu runs default-model ×2 on ONNX Runtime Web WASM from the built files', async () => {
+    const p = await openPage(h, '/demo/index.html', () => {
+      Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+    });
+    expect(await waitForState(p.page, ['done', 'error'])).toBe('done');
+    await p.page.selectOption('#method', 'model:default-model-x2');
+    await p.page.click('#run');
+    await p.page.waitForFunction(() => !!window.__upscaler?.error || window.__upscaler?.last?.method === 'model:default-model-x2', null, { timeout: 110_000 });
+    const u = await p.page.evaluate(() => window.__upscaler!);
+    expect(u.error).toBeNull();
+    expect(u.last?.ranOn).toMatch(/^ONNX Runtime Web \(WASM, \d+ threads?\)$/);
     expect(p.errors).toEqual([]);
     await p.page.close();
   });

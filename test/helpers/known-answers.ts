@@ -20,7 +20,7 @@
  * `options` under these names: `r` (depth-to-space family), `negativeSlope`
  * (leakyRelu), `scalar` (mul). A convolution's `residual` option is a tensor
  * ({ data, shape }). ONNX inputs are the case's inputs, then `constants` ('' skips
- * an optional input, e.g. Resize's roi); attributes use bench/peers/onnx-proto.ts's
+ * an optional input, e.g. Resize's roi); attributes use src/onnx/proto.ts's
  * forms (number INT, number[] INTS, string, { f } FLOAT, { floats } FLOATS).
  */
 import { readdirSync, readFileSync } from 'node:fs';

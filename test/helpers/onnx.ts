@@ -1,12 +1,12 @@
 /**
  * Runs ONNX models on onnxruntime-node's CPU provider: an independent
  * reference for our ops, since a test's expected values then come from code
- * that shares nothing with ours. Models are written by bench/peers/onnx-proto.ts (shared with the benchmark pages).
+ * that shares nothing with ours. Models are written by the library's ONNX writer, src/onnx/proto.ts (shared with exportOnnx and the benchmark pages).
  */
 import * as ort from 'onnxruntime-node';
-import { checkTensor, encodeModel, type OnnxAttr, type OnnxTensor } from '../../bench/peers/onnx-proto.js';
+import { checkTensor, encodeModel, type OnnxAttr, type OnnxTensor } from '../../src/onnx/proto.js';
 
-export { encodeModel, type OnnxAttr, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValue } from '../../bench/peers/onnx-proto.js';
+export { encodeModel, type OnnxAttr, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValue } from '../../src/onnx/proto.js';
 
 /**
  * Runs serialised model bytes on onnxruntime-node's CPU provider and returns

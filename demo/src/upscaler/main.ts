@@ -1,7 +1,12 @@
 /**
- * The upscaler page: pick an image and a method, run it on WebGPU (or on the
- * CPU reference kernels when the browser has no WebGPU), compare, download.
+ * The upscaler page: pick an image, a method and a backend, run, compare,
+ * download. Backends: WebGPU (the engine), or the CPU, which the page uses when
+ * the browser has no WebGPU and which a user with WebGPU can pick: there the
+ * pretrained models run on ONNX Runtime Web's WASM backend (./pretrained.ts)
+ * and the op demos on the CPU reference kernels (they demonstrate the engine's
+ * ops, whose CPU form is the reference).
  */
+import type { Engine } from '../../../src/index.js';
 import { cpuBackend, gpuBackend, type Backend } from '../backend.js';
 import { byId, download, fmtMs, h, nextFrame } from '../dom.js';
 import { adapterName, bootEngine, renderStatus, type Boot } from '../gpu-status.js';
@@ -11,13 +16,16 @@ import { planesToRgba, rgbaToPlanes } from '../planes.js';
 import { canvasResize, decodeImage } from './canvas-image.js';
 import { CompareView } from './compare-view.js';
 import { setupImageInput } from './image-input.js';
-import { catalogModel, runPretrained } from './pretrained.js';
+import { catalogModel, ortWasmLabel, runPretrained } from './pretrained.js';
 import { loadSample } from './sample.js';
 
 /** What the last run did; also exposed as window.__upscaler for the browser tests. */
 interface RunRecord {
   method: string;
-  backend: 'webgpu' | 'cpu' | 'canvas';
+  /** 'cpu': the CPU reference kernels; 'ort-wasm': ONNX Runtime Web's WASM backend (models). */
+  backend: 'webgpu' | 'cpu' | 'ort-wasm' | 'canvas';
+  /** What the page shows under "Ran on", e.g. 'ONNX Runtime Web (WASM, 1 thread)'. */
+  ranOn: string;
   scale: number;
   inputName: string;
   input: [number, number];
@@ -28,7 +36,8 @@ interface RunRecord {
 
 declare global {
   interface Window {
-    __upscaler?: { backend: 'webgpu' | 'cpu'; runs: number; last: RunRecord | null; error: string | null };
+    /** `backend`: what the page booted with ('cpu' without WebGPU); `progress`: the current run's progress labels. */
+    __upscaler?: { backend: 'webgpu' | 'cpu'; runs: number; last: RunRecord | null; error: string | null; progress: string[] };
   }
 }
 
@@ -39,6 +48,7 @@ const ui = {
   inputInfo: byId('input-info'),
   method: byId<HTMLSelectElement>('method'),
   methodNote: byId('method-note'),
+  backend: byId<HTMLSelectElement>('backend'),
   scale: byId<HTMLSelectElement>('scale'),
   run: byId<HTMLButtonElement>('run'),
   cancel: byId<HTMLButtonElement>('cancel'),
@@ -50,11 +60,10 @@ const ui = {
 const view = new CompareView(byId('compare'));
 
 let boot: Boot;
-let backend: Backend<unknown>;
 let input: { image: ImageData; name: string } | null = null;
 let current: AbortController | null = null;
 let pending: Promise<void> = Promise.resolve();
-const debug = { backend: 'cpu' as 'webgpu' | 'cpu', runs: 0, last: null as RunRecord | null, error: null as string | null };
+const debug = { backend: 'cpu' as 'webgpu' | 'cpu', runs: 0, last: null as RunRecord | null, error: null as string | null, progress: [] as string[] };
 window.__upscaler = debug;
 
 function setState(s: 'loading' | 'running' | 'done' | 'error' | 'cancelled' | 'idle'): void {
@@ -63,14 +72,28 @@ function setState(s: 'loading' | 'running' | 'done' | 'error' | 'cancelled' | 'i
 
 function fillMethods(): void {
   ui.method.append(h('option', { value: 'canvas' }, "Browser canvas ('high' smoothing, bicubic-class)"));
-  const engineGroup = h('optgroup', { label: boot.kind === 'webgpu' ? 'Computed on WebGPU' : 'Computed on the CPU reference kernels' });
+  const engineGroup = h('optgroup', { label: "Op demos (the engine's ops)" });
   for (const m of METHODS) engineGroup.append(h('option', { value: `engine:${m.id}` }, m.label));
   ui.method.append(engineGroup);
-  const why = boot.kind !== 'webgpu' ? 'need WebGPU' : null;
-  const models = h('optgroup', { label: why ? `Pretrained UpscalerJS models (${why})` : 'Pretrained UpscalerJS models' });
-  for (const m of MODEL_CATALOG) models.append(h('option', { value: `model:${m.id}`, disabled: !!why }, m.label));
+  const models = h('optgroup', { label: 'Pretrained UpscalerJS models' });
+  for (const m of MODEL_CATALOG) models.append(h('option', { value: `model:${m.id}` }, m.label));
   ui.method.append(models);
   ui.method.value = 'engine:conv-transpose';
+}
+
+/** WebGPU where the page has an engine and the user did not pick the CPU. */
+function target(): { kind: 'webgpu'; engine: Engine } | { kind: 'cpu' } {
+  return boot.kind === 'webgpu' && ui.backend.value === 'webgpu' ? { kind: 'webgpu', engine: boot.engine } : { kind: 'cpu' };
+}
+
+function fillBackends(): void {
+  const gpu = ui.backend.querySelector<HTMLOptionElement>('option[value="webgpu"]')!;
+  // The option names stay short; the method note says what runs where (op demos on the CPU: the reference kernels).
+  if (boot.kind !== 'webgpu') {
+    gpu.textContent = 'WebGPU (unavailable)';
+    gpu.disabled = true;
+    ui.backend.value = 'cpu';
+  }
 }
 
 type Choice = { kind: 'canvas' } | { kind: 'engine'; id: MethodId } | { kind: 'model'; id: string };
@@ -89,8 +112,13 @@ function scaleOf(c: Choice): number {
 function describeChoice(c: Choice): string {
   const f = scaleOf(c);
   if (c.kind === 'canvas') return `CanvasRenderingContext2D.drawImage with imageSmoothingQuality = 'high' (the browser's resampler, 8-bit).`;
-  if (c.kind === 'engine') return `${METHODS.find((m) => m.id === c.id)?.describe(f)}; edges replicate-padded.`;
-  return `${catalogModel(c.id).label}: the network's convolutions on the engine, tiled with overlap.`;
+  const cpu = target().kind === 'cpu';
+  if (c.kind === 'engine') {
+    const on = cpu ? ' On the CPU reference kernels (the specification: plain loops, slow on big images).' : '';
+    return `${METHODS.find((m) => m.id === c.id)?.describe(f)}; edges replicate-padded.${on}`;
+  }
+  const on = cpu ? "exported to ONNX and run by ONNX Runtime Web's WASM backend" : "the network's convolutions on the engine (WebGPU)";
+  return `${catalogModel(c.id).label}: ${on}, tiled with overlap.`;
 }
 
 function updateChoice(): void {
@@ -101,6 +129,7 @@ function updateChoice(): void {
 }
 
 function progress(fraction: number, label: string): void {
+  debug.progress.push(label);
   ui.progress.value = fraction;
   ui.progressLabel.textContent = label;
 }
@@ -109,14 +138,18 @@ function showInfo(rows: [string, string][]): void {
   ui.runInfo.replaceChildren(...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
-async function execute(c: Choice, image: ImageData, signal: AbortSignal): Promise<{ out: ImageData; ran: RunRecord['backend'] }> {
+async function execute(c: Choice, image: ImageData, signal: AbortSignal): Promise<{ out: ImageData; ran: RunRecord['backend']; ranOn: string }> {
   const f = scaleOf(c);
-  if (c.kind === 'canvas') return { out: canvasResize(image, f), ran: 'canvas' };
+  const t = target();
+  if (c.kind === 'canvas') return { out: canvasResize(image, f), ran: 'canvas', ranOn: 'browser canvas' };
+  const gpuName = t.kind === 'webgpu' ? `WebGPU on ${adapterName(t.engine)}` : '';
   if (c.kind === 'model') {
-    if (boot.kind !== 'webgpu') throw new Error('pretrained models need WebGPU');
-    const out = await runPretrained(boot.engine, c.id, image, { signal, onProgress: (x, step) => progress(x, step) });
-    return { out, ran: 'webgpu' };
+    const onProgress = (x: number, step: string): void => progress(x, step);
+    if (t.kind === 'webgpu') return { out: await runPretrained(t, c.id, image, { signal, onProgress }), ran: 'webgpu', ranOn: gpuName };
+    const out = await runPretrained({ kind: 'ort-wasm' }, c.id, image, { signal, onProgress });
+    return { out, ran: 'ort-wasm', ranOn: await ortWasmLabel() };
   }
+  const backend = (t.kind === 'webgpu' ? gpuBackend(t.engine) : cpuBackend()) as Backend<unknown>;
   const planes = await upscaleWithMethod(backend, c.id, rgbaToPlanes(image.data, image.width, image.height), {
     scale: f,
     signal,
@@ -125,7 +158,8 @@ async function execute(c: Choice, image: ImageData, signal: AbortSignal): Promis
       if (backend.kind === 'cpu') await nextFrame(); // CPU steps block the page; let the bar repaint between them
     },
   });
-  return { out: new ImageData(planesToRgba(planes), planes.width, planes.height), ran: backend.kind };
+  const ranOn = backend.kind === 'webgpu' ? gpuName : `CPU reference kernels${boot.kind === 'webgpu' ? '' : ' (no WebGPU)'}`;
+  return { out: new ImageData(planesToRgba(planes), planes.width, planes.height), ran: backend.kind, ranOn };
 }
 
 async function runOnce(ac: AbortController): Promise<void> {
@@ -133,31 +167,33 @@ async function runOnce(ac: AbortController): Promise<void> {
   const { image, name } = input;
   const c = choice();
   setState('running');
+  debug.progress = [];
   ui.run.disabled = true;
   ui.cancel.disabled = false;
   progress(0, 'starting');
-  const engine = boot.kind === 'webgpu' ? boot.engine : null;
+  const t = target();
+  const engine = t.kind === 'webgpu' ? t.engine : null;
   const compiles0 = engine?.stats().pipelines ?? 0;
   const t0 = performance.now();
   try {
-    const { out, ran } = await execute(c, image, ac.signal);
+    const { out, ran, ranOn } = await execute(c, image, ac.signal);
     const ms = performance.now() - t0;
     const compiles = (engine?.stats().pipelines ?? 0) - compiles0;
     const label = ui.method.selectedOptions[0]?.textContent ?? ui.method.value;
     view.show(image, out, { before: 'original', after: label });
     const record: RunRecord = {
-      method: ui.method.value, backend: ran, scale: scaleOf(c), inputName: name,
+      method: ui.method.value, backend: ran, ranOn, scale: scaleOf(c), inputName: name,
       input: [image.width, image.height], output: [out.width, out.height], ms, compiles,
     };
     debug.last = record;
     debug.error = null;
     debug.runs++;
-    const where = ran === 'webgpu' && engine ? `WebGPU · ${adapterName(engine)}` : ran === 'cpu' ? 'CPU reference kernels (no WebGPU)' : 'browser canvas';
+    const loads = c.kind === 'model' ? '; the first run of a model also fetches and loads it' : '';
     showInfo([
-      ['Ran on', where],
+      ['Ran on', ranOn],
       ['Precision', ran === 'canvas' ? '8-bit (canvas)' : 'float32, shown as 8-bit'],
       ['Size', `${image.width}×${image.height} → ${out.width}×${out.height}`],
-      ['Time', `${fmtMs(ms)} (wall clock: upload, compute, read back)`],
+      ['Time', `${fmtMs(ms)} (wall clock: ${ran === 'webgpu' ? 'upload, compute, read back' : 'compute'}${loads})`],
       ...(engine && ran === 'webgpu' ? [['Shader compiles', `${compiles}${compiles ? ' (included in the time)' : ' (pipelines were cached)'}`] as [string, string]] : []),
     ]);
     progress(1, `done in ${fmtMs(ms)}`);
@@ -204,9 +240,13 @@ function setInput(image: ImageData, name: string): void {
 
 async function main(): Promise<void> {
   boot = await bootEngine();
-  renderStatus(ui.status, boot, 'The engine methods run on the CPU reference kernels instead (slow, but the same maths); the pretrained models need WebGPU.');
-  backend = (boot.kind === 'webgpu' ? gpuBackend(boot.engine) : cpuBackend()) as Backend<unknown>;
+  renderStatus(
+    ui.status,
+    boot,
+    "The pretrained models run on ONNX Runtime Web's WASM backend instead, and the op demos on the CPU reference kernels (slow, but the same maths).",
+  );
   debug.backend = boot.kind;
+  fillBackends();
   fillMethods();
   updateChoice();
   setupImageInput({
@@ -225,6 +265,10 @@ async function main(): Promise<void> {
     if (choice().kind !== 'model') void runLatest();
   });
   ui.scale.addEventListener('change', () => void runLatest());
+  ui.backend.addEventListener('change', () => {
+    updateChoice();
+    if (choice().kind !== 'model') void runLatest();
+  });
   ui.run.addEventListener('click', () => void runLatest());
   ui.cancel.addEventListener('click', () => current?.abort());
   ui.download.addEventListener('click', () => {

@@ -1,19 +1,21 @@
 /**
  * A tiny ONNX model writer: a hand-rolled protobuf encoder (no `onnx` or
- * `protobufjs` dependency), pure so it runs in Node (tests, onnxruntime-node)
- * and in the browser (the benchmark pages, ONNX Runtime Web). Lives with the
- * benchmark peers so the demo never imports from test/; the tests import it from here.
+ * `protobufjs` dependency), pure (no Node APIs) so it runs in Node (the CPU
+ * backend, tests, onnxruntime-node) and in the browser (the benchmark pages,
+ * ONNX Runtime Web). `exportOnnx` (./export.ts) writes models with it; the
+ * benchmark peers and the tests' one-node models use it directly.
  *
  * Field numbers, from onnx.proto (proto3):
- *   ModelProto{ir_version=1 int64, graph=7, opset_import=8}
+ *   ModelProto{ir_version=1 int64, producer_name=2, graph=7, opset_import=8}
  *   OperatorSetIdProto{domain=1 string, version=2 int64}
  *   GraphProto{node=1, name=2, initializer=5, input=11, output=12}
  *   NodeProto{input=1, output=2, name=3, op_type=4, attribute=5, domain=7}
  *   AttributeProto{name=1, f=2 fixed32, i=3 int64, s=4 bytes, floats=7, ints=8, type=20}
  *   TensorProto{dims=1 int64, data_type=2 int32, name=8, raw_data=9}
  *   ValueInfoProto{name=1, type=2}; TypeProto{tensor_type=1};
- *   TypeProto.Tensor{elem_type=1, shape=2}; TensorShapeProto{dim=1}; Dimension{dim_value=1}
+ *   TypeProto.Tensor{elem_type=1, shape=2}; TensorShapeProto{dim=1}; Dimension{dim_value=1, dim_param=2 string}
  */
+import { ArgumentError, ShapeError } from '../errors.js';
 
 /** A dense float32 tensor in row-major (NCHW for images) order. */
 export interface OnnxTensor {
@@ -38,10 +40,14 @@ export interface OnnxNode {
   domain?: string;
 }
 
-/** A float32 graph input or output. Outputs may leave `shape` out: ORT infers it. */
+/**
+ * A float32 graph input or output. Outputs may leave `shape` out: ORT infers
+ * it. A string dimension is symbolic (ONNX `dim_param`, e.g. 'height'): any
+ * size is accepted at run time, and equal names must get equal sizes.
+ */
 export interface OnnxValue {
   name: string;
-  shape?: number[];
+  shape?: (number | string)[];
 }
 
 /** A whole graph, in the form `encodeModel` serialises. */
@@ -55,6 +61,10 @@ export interface OnnxGraph {
   initializers?: Record<string, OnnxTensor>;
   /** ai.onnx opset version; 17 by default. */
   opset?: number;
+  /** GraphProto.name; 'graph' by default. */
+  name?: string;
+  /** ModelProto.producer_name, e.g. 'webgpu-upsample'; left out by default. */
+  producer?: string;
 }
 
 const IR_VERSION = 8; // the IR that goes with opsets 15–18
@@ -81,7 +91,7 @@ class Writer {
 
   /** Base-128 varint. Negative int64 values are their 64-bit two's complement, 10 bytes long. */
   varint(v: number | bigint): this {
-    if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new Error(`varint: ${v} is not a safe integer`);
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new ArgumentError(`encodeModel: varint ${v} is not a safe integer`);
     let x = BigInt.asUintN(64, BigInt(v));
     const out: number[] = [];
     while (x >= 0x80n) {
@@ -144,12 +154,12 @@ function writeAttribute(w: Writer, name: string, v: OnnxAttr): void {
     w.bytes(4, new TextEncoder().encode(v)).int(20, AttrType.STRING);
   } else if (typeof v === 'number') {
     // A fractional number here is almost surely a float attribute written without { f }; fail loudly.
-    if (!Number.isInteger(v)) throw new Error(`attribute ${name}: ${v} is not an integer; use { f: ${v} }`);
+    if (!Number.isInteger(v)) throw new ArgumentError(`encodeModel: attribute ${name}: ${v} is not an integer; use { f: ${v} }`);
     w.int(3, v).int(20, AttrType.INT);
   } else if (Array.isArray(v)) {
     const packed = new Writer();
     for (const x of v) {
-      if (!Number.isInteger(x)) throw new Error(`attribute ${name}: ${x} is not an integer; use { floats: [...] }`);
+      if (!Number.isInteger(x)) throw new ArgumentError(`encodeModel: attribute ${name}: ${x} is not an integer; use { floats: [...] }`);
       packed.varint(x);
     }
     w.bytes(8, packed.finish()).int(20, AttrType.INTS);
@@ -166,14 +176,15 @@ function writeValueInfo(w: Writer, v: OnnxValue): void {
     type.message(1, (tensor) => {
       tensor.int(1, FLOAT);
       const shape = v.shape;
-      if (shape) tensor.message(2, (s) => shape.forEach((d) => s.message(1, (dim) => dim.int(1, d))));
+      if (shape) tensor.message(2, (s) => shape.forEach((d) => s.message(1, (dim) => (typeof d === 'string' ? dim.string(2, d) : dim.int(1, d)))));
     }),
   );
 }
 
+/** Throws a ShapeError unless the tensor's shape holds exactly its data's length. */
 export function checkTensor(name: string, t: OnnxTensor): void {
   const size = t.shape.reduce((a, b) => a * b, 1);
-  if (size !== t.data.length) throw new Error(`${name}: shape [${t.shape}] holds ${size} values, data has ${t.data.length}`);
+  if (size !== t.data.length) throw new ShapeError(`${name}: shape [${t.shape}] holds ${size} values, data has ${t.data.length}`);
 }
 
 /**
@@ -184,6 +195,7 @@ export function checkTensor(name: string, t: OnnxTensor): void {
 export function encodeModel(graph: OnnxGraph): Uint8Array {
   const model = new Writer();
   model.int(1, IR_VERSION);
+  if (graph.producer) model.string(2, graph.producer);
   model.message(7, (g) => {
     graph.nodes.forEach((n, i) =>
       g.message(1, (node) => {
@@ -195,7 +207,7 @@ export function encodeModel(graph: OnnxGraph): Uint8Array {
         if (n.domain) node.string(7, n.domain);
       }),
     );
-    g.string(2, 'graph');
+    g.string(2, graph.name ?? 'graph');
     for (const [name, t] of Object.entries(graph.initializers ?? {})) {
       checkTensor(name, t);
       g.message(5, (tensor) => {
