@@ -20,6 +20,9 @@ export default tseslint.config(
     files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
     plugins: { 'import-x': importX },
     settings: {
+      // import-x must parse the files it follows (TypeScript here), or no-cycle sees no edges at all.
+      'import-x/extensions': ['.ts', '.mts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.mts'] },
       'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
     },
     rules: {
