@@ -2,12 +2,13 @@
  * CPU reference of convTranspose2d, written as the definition: every input
  * pixel scatters its kernel, stretched by the dilation, onto the output grid
  * at stride s, shifted by -padding. (The GPU kernel gathers per output phase
- * instead; the two derivations meet only in the tests.)
+ * instead; the two derivations meet only in the tests.) Float64 data in gives
+ * float64 out (without an epilogue: the finite-difference tests of convTranspose2dBackward).
  */
 import { applyActivation } from '../ops/activation.js';
 import { crelu } from './crelu.js';
 import { planConvTranspose2d, type ConvTranspose2dOptions } from '../ops/conv-transpose2d.js';
-import { zeros, type CpuTensor } from './tensor.js';
+import { zerosLike, type CpuTensor } from './tensor.js';
 import { applyEpilogue } from './epilogue.js';
 
 export function convTranspose2d(
@@ -17,7 +18,7 @@ export function convTranspose2d(
   options: ConvTranspose2dOptions<CpuTensor> = {},
 ): CpuTensor {
   const p = planConvTranspose2d(x.shape, weight.shape, bias?.shape ?? null, options);
-  const out = zeros(p.outShape);
+  const out = zerosLike(x, p.outShape);
   const ciPerGroup = p.cIn / p.groups;
   const coPerGroup = p.cOut / p.groups;
   const [sh, sw] = p.stride;

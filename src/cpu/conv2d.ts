@@ -1,12 +1,20 @@
-/** CPU reference of conv2d: the direct sum over input channels of the group and kernel taps. */
+/**
+ * CPU reference of conv2d: the direct sum over input channels of the group and kernel taps.
+ * Float64 data in gives float64 out (without an epilogue: the finite-difference tests of conv2dBackward).
+ */
 import { planConv2d, type Conv2dOptions } from '../ops/conv2d.js';
 import { finishConv } from './conv-transpose2d.js';
-import { zeros, type CpuTensor } from './tensor.js';
+import { zerosLike, type CpuTensor } from './tensor.js';
 import { applyEpilogue } from './epilogue.js';
 
-export function conv2d(x: CpuTensor, weight: CpuTensor, bias: CpuTensor | null, options: Conv2dOptions<CpuTensor> = {}): CpuTensor {
+export function conv2d(
+  x: CpuTensor,
+  weight: CpuTensor,
+  bias: CpuTensor | null,
+  options: Conv2dOptions<CpuTensor> = {},
+): CpuTensor {
   const p = planConv2d(x.shape, weight.shape, bias?.shape ?? null, options);
-  const out = zeros(p.outShape);
+  const out = zerosLike(x, p.outShape);
   const ciPerGroup = p.cIn / p.groups;
   const coPerGroup = p.cOut / p.groups;
   for (let n = 0; n < p.n; n++) {

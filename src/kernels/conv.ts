@@ -54,7 +54,12 @@ function packedWeights(ctx: KernelContext, w: Tensor, geo: ConvGeometry): Tensor
   });
 }
 
-function runConv(
+/**
+ * Records one conv or convT pass for a validated plan. Exported for the
+ * backward ops, whose dx is the other convolution run on dy (src/kernels/conv-backward.ts);
+ * `op` names the program, so pass the forward op's name to share its pipelines.
+ */
+export function runConv(
   ctx: KernelContext,
   op: string,
   transposed: boolean,

@@ -16,6 +16,13 @@ export interface Shaped {
   readonly shape: Shape;
 }
 
+/**
+ * What an op returns: one tensor, or (a multi-output op such as conv2dBackward)
+ * a record of named tensors, null where the caller asked not to compute one.
+ * The shape rule returns the same form with shapes.
+ */
+export type OpOutput<T> = T | Readonly<Record<string, T | null>>;
+
 /* eslint-disable @typescript-eslint/no-explicit-any -- `any[]` is the only parameter list every op's signature is assignable to. */
 export interface OpDef<Name extends string = string> {
   /** The op's name: the engine method, the `webgpu-upsample/cpu` export and the prefix of its error messages. */
@@ -31,11 +38,11 @@ export interface OpDef<Name extends string = string> {
    * (only their `.shape` is read), checking every argument and option key on
    * the way with the same typed errors the op throws. Allocates nothing.
    */
-  readonly outShape: (...args: any[]) => Shape;
+  readonly outShape: (...args: any[]) => OpOutput<Shape>;
   /** The CPU reference: the specification, on `{ data: Float32Array, shape }`. */
-  readonly cpu: (...args: any[]) => CpuTensor;
-  /** The GPU dispatch: records the op's passes and returns the output (validating first, as `outShape` does). */
-  readonly gpu: (ctx: KernelContext, ...args: any[]) => Tensor;
+  readonly cpu: (...args: any[]) => OpOutput<CpuTensor>;
+  /** The GPU dispatch: records the op's passes and returns the output(s) (validating first, as `outShape` does). */
+  readonly gpu: (ctx: KernelContext, ...args: any[]) => OpOutput<Tensor>;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -43,7 +50,7 @@ export interface OpDef<Name extends string = string> {
  * Checks an op definition and returns it unchanged (keeping its precise
  * types): the shape rule must accept whatever the CPU reference accepts.
  */
-export function defineOp<const D extends OpDef>(def: D & { outShape: (...args: Parameters<D['cpu']>) => Shape }): D {
+export function defineOp<const D extends OpDef>(def: D & { outShape: (...args: Parameters<D['cpu']>) => OpOutput<Shape> }): D {
   return def;
 }
 

@@ -20,19 +20,25 @@ export interface UpsampleBackwardOptions extends UpsampleOptions {
 
 const UPSAMPLE_BACKWARD_KEYS = optionKeys<UpsampleBackwardOptions>({ scale: true, mode: true, inputShape: true });
 
+export interface UpsampleBackwardPlan extends UpsamplePlan {
+  /** [N, C, inH, inW]: the forward's input shape. */
+  dxShape: [number, number, number, number];
+}
+
 /** The forward's plan, after checking that dy has the forward's output shape. */
-export function planUpsampleBackward(dyShape: Shape, options: UpsampleBackwardOptions, op = 'upsampleBackward'): UpsamplePlan {
+export function planUpsampleBackward(dyShape: Shape, options: UpsampleBackwardOptions, op = 'upsampleBackward'): UpsampleBackwardPlan {
   checkShape(op, 'dy', dyShape, 4);
   if (!options || typeof options !== 'object') throw new ArgumentError(`${op}: options { scale, mode, inputShape } are required`);
   checkOptions(op, options, UPSAMPLE_BACKWARD_KEYS);
   const { inputShape, scale, mode } = options;
   if (inputShape === undefined) throw new ArgumentError(`${op}: option inputShape (the forward's input shape) is required`);
   checkShape(op, 'inputShape', inputShape, 4);
+  if (mode === 'bicubic') throw new ArgumentError(`${op}: mode 'bicubic' has no backward (only 'nearest' and 'bilinear')`);
   const p = planUpsample(inputShape, { scale, mode }, op);
   if (!sameShape(dyShape, p.outShape)) {
     throw new ShapeError(`${op}: dy ${fmt(dyShape)} must have the forward's output shape ${fmt(p.outShape)} (inputShape ${fmt(inputShape)}, scale ${p.scale[0]}×${p.scale[1]})`);
   }
-  return p;
+  return { ...p, dxShape: [p.n, p.c, p.inH, p.inW] };
 }
 
 /**

@@ -1,0 +1,91 @@
+/**
+ * Activation gradients (derivatives in src/ops/activation-backward.ts).
+ *
+ * activationBackwardShader(op): one thread per dx element, dx(i) = dy(i) · f'(s(i)),
+ * s the saved tensor (x for relu, leakyRelu and prelu; y for sigmoid and tanh).
+ * prelu reads its slope through slopeStride (0: shared), as the forward does.
+ *
+ * creluBackwardShader: one thread per dx element of x [N, C, H, W]; it reads
+ * dy at (n, c, p) and (n, C + c, p), perBatch = C·H·W apart.
+ *
+ * preluSlopeGradShader: one workgroup per slope element; its WG threads stride
+ * over the channel's N·inner elements (all of x for a shared slope), then sum
+ * their partials in a tree in workgroup memory. No atomics.
+ */
+import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import { wgslRavel, wgslUnravel } from '../src/ops/indexing.js';
+
+export const ACTIVATION_BACKWARD_WORKGROUP = 256;
+
+export type ActivationBackwardOp = 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'prelu';
+
+export function activationBackwardShader(op: ActivationBackwardOp): string {
+  return wgsl`
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let i = threadIndex(wid, lid);
+  if (i >= params.total) { return; }
+  let g = dy_ld(i);
+  let s = saved_ld(i);
+#if ${op === 'relu'}
+  dx_st(i, select(0.0, g, s > 0.0));
+#elif ${op === 'leakyRelu'}
+  dx_st(i, select(g * params.alpha, g, s > 0.0));
+#elif ${op === 'sigmoid'}
+  dx_st(i, g * s * (1.0 - s));
+#elif ${op === 'tanh'}
+  dx_st(i, g * (1.0 - s * s));
+#else
+${wgslUnravel('i', [['p', 'params.inner'], ['c', 'params.channels']], 'n')}
+  dx_st(i, select(g * slope_ld(c * params.slopeStride), g, s > 0.0));
+#endif
+}
+`;
+}
+
+export function creluBackwardShader(): string {
+  return `
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let i = threadIndex(wid, lid);
+  if (i >= params.total) { return; }
+${wgslUnravel('i', [['rest', 'params.perBatch']], 'n')}
+  let o = ${wgslRavel([['rest', 'params.perBatch'], ['0u', '2u']], 'n')};
+  let v = x_ld(i);
+  dx_st(i, select(0.0, dy_ld(o), v > 0.0) - select(0.0, dy_ld(o + params.perBatch), v < 0.0));
+}
+`;
+}
+
+/**
+ * Slope element k sums dy · min(x, 0) over m < count elements, element m at
+ * (n, c, p) = unravel(m, [inner, batches]) with c = k (shared slope: channels
+ * collapse to 1 and inner is C·H·W).
+ */
+export function preluSlopeGradShader(): string {
+  return `
+var<workgroup> partial: array<f32, WG>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let k = threadIndex(wid, lid) / WG;
+  let t = lid.x;
+  var acc = 0.0;
+  if (k < params.slopes) {
+    let count = params.batches * params.inner;
+    for (var m = t; m < count; m += WG) {
+${wgslUnravel('m', [['p', 'params.inner']], 'n', 'rest', '      ')}
+      let i = ${wgslRavel([['p', 'params.inner'], ['k', 'params.slopes']], 'n')};
+      acc += dy_ld(i) * min(x_ld(i), 0.0);
+    }
+  }
+  partial[t] = acc;
+  workgroupBarrier();
+  for (var half = WG / 2u; half > 0u; half /= 2u) {
+    if (t < half) { partial[t] += partial[t + half]; }
+    workgroupBarrier();
+  }
+  if (t == 0u && k < params.slopes) { dslope_st(k, partial[0]); }
+}
+`;
+}

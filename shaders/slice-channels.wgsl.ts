@@ -1,0 +1,20 @@
+/**
+ * sliceChannels: y [n, count, hw] = channels [start, start + count) of x [n, c, hw].
+ * One thread per output element (the inverse of concat's copy-channels).
+ */
+import { wgslRavel, wgslUnravel } from '../src/ops/indexing.js';
+
+export const SLICE_CHANNELS_WORKGROUP = 256;
+
+export function sliceChannelsShader(): string {
+  return `
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let i = threadIndex(wid, lid);
+  if (i >= params.total) { return; }
+  let perBatch = params.count * params.hw;
+${wgslUnravel('i', [['rest', 'perBatch']], 'n')}
+  y_st(i, x_ld(${wgslRavel([['rest', 'params.hw'], ['params.start', 'params.c']], 'n')}));
+}
+`;
+}
