@@ -6,7 +6,7 @@
  * Whatever pattern comes out of a constant input is an artifact the layer adds
  * by itself: the checkerboard.
  */
-import { convOutSize, convTransposeOutSize, type Engine, type Tensor } from '../../../src/index.js';
+import { convOutSize, convTransposeOutSize, lcm, type Engine, type Tensor } from '../../../src/index.js';
 import { icnr, randomWeights, seededRandom, type Weights } from '../weights.js';
 
 export interface Grid {
@@ -130,14 +130,8 @@ export function encoderDecoderInputSize(e: EncoderDecoder): number {
   return n;
 }
 
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
-}
-
-/** Least common multiple of two positive integers. */
-export function lcm(a: number, b: number): number {
-  return (a / gcd(a, b)) * b;
-}
+/** Least common multiple (the library's, which checkerboardReport uses for the same period). */
+export { lcm };
 
 /**
  * The period, in output pixels, that theory predicts for a constant image.
