@@ -1,22 +1,57 @@
 /**
  * Nearest / bilinear upsampling, PyTorch align_corners=False with a given
- * scale factor (source coordinates use 1/scale, see src/ops/upsample.ts).
+ * scale factor (source coordinates use 1/scale, see src/ops/upsample.ts), and
+ * bicubic (ONNX Resize cubic): src = (dst + off)·mul − off per axis (uniforms
+ * from cubicTransform in src/ops/resample.ts), 4×4 taps clamped to the edge.
  * One thread per output element, along the output row.
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { wgslUnravel } from '../src/ops/indexing.js';
+import { WGSL_CUBIC_WEIGHT } from '../src/ops/resample.js';
 
 export const UPSAMPLE_WORKGROUP = 256;
 
-export function upsampleShader(bilinear: boolean): string {
+export type UpsampleVariant = 'nearest' | 'bilinear' | 'bicubic';
+
+export function upsampleShader(mode: UpsampleVariant): string {
+  const bilinear = mode === 'bilinear';
+  const bicubic = mode === 'bicubic';
   return wgsl`
+#if ${bicubic}
+${WGSL_CUBIC_WEIGHT}
+#endif
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let idx = threadIndex(wid, lid);
   if (idx >= params.total) { return; }
 ${wgslUnravel('idx', [['ox', 'params.outW'], ['oy', 'params.outH']], 'nc')}
   let base = nc * params.inH * params.inW;
-#if ${bilinear}
+#if ${bicubic}
+  let sy = (f32(oy) + params.offH) * params.mulH - params.offH;
+  let sx = (f32(ox) + params.offW) * params.mulW - params.offW;
+  let fy = floor(sy);
+  let fx = floor(sx);
+  let ty = sy - fy;
+  let tx = sx - fx;
+  // Weights of taps ⌊s⌋ − 1 … ⌊s⌋ + 2 are W(t + 1), W(t), W(1 − t), W(2 − t).
+  let wy = vec4<f32>(cubicWeight(ty + 1.0, params.a), cubicWeight(ty, params.a), cubicWeight(1.0 - ty, params.a), cubicWeight(2.0 - ty, params.a));
+  let wx = vec4<f32>(cubicWeight(tx + 1.0, params.a), cubicWeight(tx, params.a), cubicWeight(1.0 - tx, params.a), cubicWeight(2.0 - tx, params.a));
+  let iy0 = i32(fy) - 1;
+  let ix0 = i32(fx) - 1;
+  let maxY = i32(params.inH) - 1;
+  let maxX = i32(params.inW) - 1;
+  let c0 = u32(clamp(ix0, 0, maxX));
+  let c1 = u32(clamp(ix0 + 1, 0, maxX));
+  let c2 = u32(clamp(ix0 + 2, 0, maxX));
+  let c3 = u32(clamp(ix0 + 3, 0, maxX));
+  var acc = 0.0;
+  for (var i = 0; i < 4; i++) {
+    let row = base + u32(clamp(iy0 + i, 0, maxY)) * params.inW;
+    let v = vec4<f32>(x_ld(row + c0), x_ld(row + c1), x_ld(row + c2), x_ld(row + c3));
+    acc += wy[i] * dot(wx, v);
+  }
+  y_st(idx, acc);
+#elif ${bilinear}
   let sy = max((f32(oy) + 0.5) * params.invScaleH - 0.5, 0.0);
   let sx = max((f32(ox) + 0.5) * params.invScaleW - 0.5, 0.0);
   let y0 = min(u32(floor(sy)), params.inH - 1u);

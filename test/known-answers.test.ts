@@ -43,6 +43,7 @@ type ConvTOptions = Parameters<Engine['convTranspose2d']>[3];
 type ConvOptions = Parameters<Engine['conv2d']>[3];
 type D2SOptions = Parameters<Engine['depthToSpace']>[2];
 type UpOptions = Parameters<Engine['upsample']>[1];
+type DownOptions = Parameters<Engine['downsample']>[1];
 
 const RUNNERS: Record<KnownOp, Runner> = {
   convTranspose2d: {
@@ -72,6 +73,10 @@ const RUNNERS: Record<KnownOp, Runner> = {
   upsample: {
     gpu: (e, [x], o) => e.upsample(x, o as unknown as UpOptions),
     cpu: ([x], o) => cpu.upsample(x, o as unknown as UpOptions),
+  },
+  downsample: {
+    gpu: (e, [x], o) => e.downsample(x, o as unknown as DownOptions),
+    cpu: ([x], o) => cpu.downsample(x, o as unknown as DownOptions),
   },
   relu: {
     gpu: (e, [x], o) => { none('relu', o); return e.relu(x); },

@@ -9,9 +9,10 @@
  *   W(x) = a|x|³ − 5a|x|² + 8a|x| − 4a          1 < |x| < 2
  *   W(x) = 0                                    otherwise
  * a = −0.75 is PyTorch's and OpenCV's; a = −0.5 is Keys', TensorFlow's, PIL's
- * and PyTorch's antialias path's (the only a that reproduces quadratics).
- * For any a, Σₖ W(t − k) = 1 and Σₖ k·W(t − k) = t, so constants and linear
- * ramps come out exactly (in exact arithmetic) wherever no tap is clamped.
+ * and PyTorch's antialias path's.
+ * For any a, Σₖ W(t − k) = 1, so constants come out exactly wherever no tap
+ * is clamped; only a = −0.5 also reproduces linear ramps and quadratics (with
+ * a = −0.75 a ramp picks up a small periodic ripple).
  */
 
 /** W(x) for cubic coefficient a (see above). */

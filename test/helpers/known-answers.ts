@@ -36,6 +36,7 @@ export const KNOWN_OPS = {
   pixelShuffle: [1, 1],
   pixelUnshuffle: [1, 1],
   upsample: [1, 1],
+  downsample: [1, 1],
   relu: [1, 1],
   leakyRelu: [1, 1],
   add: [2, 2],
