@@ -174,7 +174,7 @@ export class Engine implements TensorOwner {
   static {
     for (const def of Object.values(OPS) as OpDef[]) {
       const method = {
-        [def.name](this: Engine, ...args: unknown[]): Tensor {
+        [def.name](this: Engine, ...args: unknown[]): ReturnType<OpDef['gpu']> {
           this.assertUsable(def.name);
           return def.gpu(this.ctx, ...args);
         },
@@ -190,6 +190,27 @@ export class Engine implements TensorOwner {
    */
   get capacity(): EngineCapacity {
     return this.runner.capacity;
+  }
+
+  /**
+   * @internal The kernel context, after the usability check every op method
+   * makes: for stateful GPU code above the op table (src/train's optimizers).
+   */
+  kernelContext(op: string): KernelContext {
+    this.assertUsable(op);
+    return this.ctx;
+  }
+
+  /**
+   * @internal A kernel wrote `t` in place (an optimizer step; tensors are
+   * otherwise immutable): drops its cached derived copies (prepacked weights),
+   * so the next op derives them from the new values.
+   */
+  wroteInPlace(t: Tensor): void {
+    const derived = this.derivedOf.get(t);
+    if (!derived) return;
+    this.derivedOf.delete(t);
+    for (const d of derived.values()) d.dispose();
   }
 
   // ---- lifetime -------------------------------------------------------------

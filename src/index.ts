@@ -18,6 +18,11 @@ export type { ActivationName, ActivationOptions } from './ops/activation.js';
 export type { Pair, Shape } from './ops/params.js';
 export { convTransposeOutSize } from './ops/conv-transpose2d.js';
 export { convOutSize } from './ops/conv2d.js';
+export type { CharbonnierOptions, CharbonnierBackwardOptions, LossBackwardOptions } from './ops/loss.js';
+export type { CheckerboardOptions, CheckerboardBackwardOptions } from './ops/checkerboard.js';
+export { createAdam, createSgd, adamStepReference, sgdStepReference, type Optimizer, type AdamOptions, type SgdOptions, type AdamState, type SgdState } from './train/index.js';
+// Checkerboard analysis, initialisers and grid alignment (plain numbers, no GPU).
+export * from './analysis/index.js';
 export {
   loadModel, describeLayersModel, describeModel, ModelError, parseLayersModel,
   type LayersModelSource, type LayersModelJson, type UpscaleModel, type UpscaleModelInfo, type ModelDescription, type ModelGraph,

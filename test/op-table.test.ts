@@ -21,11 +21,15 @@ const t = (shape: number[]): CpuTensor => randomTensor(shape, r);
 const samples: { [K in OpName]: Parameters<CpuOps[K]> } = {
   convTranspose2d: [t([1, 2, 3, 3]), t([2, 2, 3, 3]), t([2]), { stride: 2, padding: 1, outputPadding: 1 }],
   conv2d: [t([1, 2, 5, 5]), t([8, 2, 3, 3]), null, { padding: 1, activation: 'relu', depthToSpace: { r: 2, mode: 'CRD' } }],
+  // Multi-output rows: a record of tensors (dx skipped here, so a null output is checked too).
+  conv2dBackward: [t([2, 4, 6, 5]), t([6, 2, 3, 2]), t([2, 6, 3, 2]), { stride: 2, padding: [1, 0], groups: 2, needs: { dx: false } }],
+  convTranspose2dBackward: [t([1, 2, 3, 3]), t([2, 3, 3, 3]), t([1, 3, 6, 6]), { stride: 2, padding: 1, outputPadding: 1 }],
   pixelShuffle: [t([1, 8, 2, 3]), 2],
   pixelUnshuffle: [t([1, 2, 4, 6]), 2],
   depthToSpace: [t([1, 8, 2, 3]), 2, { mode: 'CRD' }],
   spaceToDepth: [t([1, 2, 4, 6]), 2],
   upsample: [t([1, 2, 3, 3]), { scale: 1.5, mode: 'bilinear' }],
+  downsample: [t([1, 2, 7, 6]), { factor: [2, 1.5], mode: 'bicubic-aa' }],
   relu: [t([1, 2, 3, 3])],
   leakyRelu: [t([1, 2, 3, 3]), 0.2],
   sigmoid: [t([1, 2, 3, 3])],
@@ -35,6 +39,22 @@ const samples: { [K in OpName]: Parameters<CpuOps[K]> } = {
   mul: [t([1, 2, 3, 3]), 3],
   add: [t([1, 2, 3, 3]), t([1, 2, 3, 3])],
   concat: [[t([1, 1, 2, 2]), t([1, 3, 2, 2])]],
+  mseLoss: [t([1, 2, 3, 3]), t([1, 2, 3, 3])],
+  mseLossBackward: [t([1, 2, 3, 3]), t([1, 2, 3, 3]), { scale: 2 }],
+  l1Loss: [t([2, 5]), t([2, 5])],
+  l1LossBackward: [t([2, 5]), t([2, 5])],
+  charbonnierLoss: [t([1, 2, 3, 3]), t([1, 2, 3, 3]), { eps: 0.01 }],
+  charbonnierLossBackward: [t([1, 2, 3, 3]), t([1, 2, 3, 3]), { eps: 0.01, scale: 0.5 }],
+  checkerboardPenalty: [t([2, 3, 3, 3]), { stride: 2 }],
+  checkerboardPenaltyBackward: [t([2, 3, 3, 3]), { stride: [2, 1], scale: 0.1 }],
+  sliceChannels: [t([2, 5, 2, 3]), 1, 3],
+  upsampleBackward: [t([1, 2, 4, 4]), { scale: 1.5, mode: 'bilinear', inputShape: [1, 2, 3, 3] }],
+  reluBackward: [t([1, 2, 3, 3]), t([1, 2, 3, 3])],
+  leakyReluBackward: [t([1, 2, 3, 3]), t([1, 2, 3, 3]), 0.2],
+  sigmoidBackward: [t([1, 2, 3, 3]), t([1, 2, 3, 3])],
+  tanhBackward: [t([1, 2, 3, 3]), t([1, 2, 3, 3])],
+  preluBackward: [t([2, 2, 3, 3]), t([2, 2, 3, 3]), t([2])],
+  creluBackward: [t([1, 4, 3, 3]), t([1, 2, 3, 3])],
 };
 
 const rows = Object.values(OPS) as OpDef[];
@@ -56,6 +76,10 @@ function toGpu(engine: Engine, def: OpDef, args: readonly unknown[]): { args: un
 }
 
 const call = (f: unknown, args: readonly unknown[]) => (f as (...a: unknown[]) => unknown)(...args);
+/** A row's result as named outputs: a single output is named '', a multi-output row's record is itself. */
+function outputs<T extends object>(v: T | Record<string, T | null>): Record<string, T | null> {
+  return Array.isArray(v) || 'shape' in v ? { '': v as T } : (v as Record<string, T | null>);
+}
 /** `engine[name]`, bound, for calling a row by name. */
 const method = (engine: Engine, name: string) => (engine as unknown as Record<string, (...a: unknown[]) => unknown>)[name].bind(engine);
 
@@ -77,20 +101,31 @@ describe('the op table', () => {
   for (const def of rows) {
     it(`${def.name}: the shape rule's shape == the CPU reference's == the engine's, and both agree in value`, async () => {
       const args = samples[def.name as OpName] as readonly unknown[];
-      const shape = [...call(def.outShape, args) as number[]];
-      const ref = call(def.cpu, args) as CpuTensor;
-      expect(ref.shape).toEqual(shape);
+      // A multi-output row returns a record of outputs (null where not requested), in all three columns alike.
+      const shapes = outputs(call(def.outShape, args) as number[] | Record<string, number[] | null>);
+      const refs = outputs(call(def.cpu, args) as CpuTensor | Record<string, CpuTensor | null>);
       const { args: gpuArgs, uploaded } = toGpu(h.engine, def, args);
-      const y = call(method(h.engine, def.name), gpuArgs) as Tensor;
+      const ys = outputs(call(method(h.engine, def.name), gpuArgs) as Tensor | Record<string, Tensor | null>);
       try {
-        expect([...y.shape]).toEqual(shape);
-        const out = await y.read();
-        let worst = 0;
-        for (let i = 0; i < out.length; i++) worst = Math.max(worst, Math.abs(out[i] - ref.data[i]));
-        // A smoke check on tiny inputs; each op's own test file bounds the error properly.
-        expect(worst, `${def.name}: max |GPU − CPU|`).toBeLessThan(1e-4);
+        expect(Object.keys(refs), def.name).toEqual(Object.keys(shapes));
+        expect(Object.keys(ys), def.name).toEqual(Object.keys(shapes));
+        for (const [key, shape] of Object.entries(shapes)) {
+          const ref = refs[key];
+          const y = ys[key];
+          if (shape === null || ref === null || y === null) {
+            expect([ref, y], `${def.name}.${key}: null in every column or none`).toEqual([shape, shape]);
+            continue;
+          }
+          expect(ref.shape, key).toEqual([...shape]);
+          expect([...y.shape], key).toEqual([...shape]);
+          const out = await y.read();
+          let worst = 0;
+          for (let i = 0; i < out.length; i++) worst = Math.max(worst, Math.abs(out[i] - ref.data[i]));
+          // A smoke check on tiny inputs; each op's own test file bounds the error properly.
+          expect(worst, `${def.name}${key ? `.${key}` : ''}: max |GPU − CPU|`).toBeLessThan(1e-4);
+        }
       } finally {
-        y.dispose();
+        for (const y of Object.values(ys)) y?.dispose();
         for (const u of uploaded) u.dispose();
       }
     });
@@ -101,6 +136,7 @@ describe('the op table', () => {
     const bad: [OpName, unknown[]][] = [
       ['conv2d', [t([1, 2, 5, 5]), t([4, 2, 3, 3]), null, { strid: 2 }]],
       ['pixelShuffle', [x, 2]],
+      ['conv2dBackward', [t([1, 2, 5, 5]), t([4, 2, 3, 3]), t([1, 4, 5, 5]), {}]],
       ['concat', [[t([1, 1, 2, 2]), t([1, 1, 3, 2])]]],
     ];
     for (const [name, args] of bad) {

@@ -26,33 +26,56 @@
  *      modules cannot export computed names (test/op-table.test.ts fails until it is there);
  *   6. test/foo.test.ts (GPU vs CPU), a sample call in test/op-table.test.ts, and
  *      known answers in test/known-answers/foo.json.
+ * An op with several outputs returns a record of them from all three columns
+ * (`outShape` a record of shapes, null for an output not asked for): see conv2dBackward.
  * If a model layer should use it, add its IR node (src/model/ir.ts) and a case
  * to the graph walker (src/model/run-graph.ts).
  */
 import * as cpuConvT from '../cpu/conv-transpose2d.js';
+import * as cpuConvB from '../cpu/conv-backward.js';
 import * as cpuConv from '../cpu/conv2d.js';
 import * as cpuCrelu from '../cpu/crelu.js';
 import * as cpuD2s from '../cpu/depth-to-space.js';
 import * as cpuEw from '../cpu/elementwise.js';
 import * as cpuPrelu from '../cpu/prelu.js';
+import * as cpuDown from '../cpu/downsample.js';
 import * as cpuUp from '../cpu/upsample.js';
+import * as cpuLoss from '../cpu/loss.js';
+import * as cpuCheckerboard from '../cpu/checkerboard.js';
+import * as cpuActB from '../cpu/activation-backward.js';
+import * as cpuSlice from '../cpu/slice-channels.js';
+import * as cpuUpB from '../cpu/upsample-backward.js';
 import * as conv from '../kernels/conv.js';
+import * as convB from '../kernels/conv-backward.js';
 import * as crelu from '../kernels/crelu.js';
 import * as d2s from '../kernels/depth-to-space.js';
 import * as ew from '../kernels/elementwise.js';
 import * as prelu from '../kernels/prelu.js';
+import * as down from '../kernels/downsample.js';
 import * as up from '../kernels/upsample.js';
+import * as loss from '../kernels/loss.js';
+import * as checkerboard from '../kernels/checkerboard.js';
+import * as actB from '../kernels/activation-backward.js';
+import * as slice from '../kernels/slice-channels.js';
+import * as upB from '../kernels/upsample-backward.js';
 import type { Tensor } from '../tensor.js';
 import { planConv2d, type Conv2dOptions } from './conv2d.js';
 import { planConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose2d.js';
+import { planConv2dBackward, planConvTranspose2dBackward, type Conv2dBackwardOptions, type ConvGradients, type ConvTranspose2dBackwardOptions } from './conv-backward.js';
 import { defineOp, type GpuMethod, type Shaped } from './define.js';
 import { depthToSpaceMode, planDepthToSpace, planSpaceToDepth, type DepthToSpaceOptions } from './depth-to-space.js';
 import { planCrelu } from './crelu.js';
 import { planConcat, planSameShape } from './elementwise.js';
 import { planEpilogue } from './epilogue.js';
-import { real } from './params.js';
+import { real, type Shape } from './params.js';
+import { planLoss, type CharbonnierBackwardOptions, type CharbonnierOptions, type LossBackwardOptions } from './loss.js';
+import { planCheckerboard, type CheckerboardBackwardOptions, type CheckerboardOptions } from './checkerboard.js';
 import { planPrelu } from './prelu.js';
-import { planUpsample, type UpsampleOptions } from './upsample.js';
+import { planDownsample, type DownsampleOptions } from './downsample.js';
+import { planUpsample, type BicubicOptions, type UpsampleOptions } from './upsample.js';
+import { planActivationBackward, planCreluBackward, planPreluBackward, type PreluBackwardOptions, type PreluGradients } from './activation-backward.js';
+import { planSliceChannels } from './slice-channels.js';
+import { planUpsampleBackward, type UpsampleBackwardOptions } from './upsample-backward.js';
 
 export const OPS = {
   /**
@@ -81,6 +104,38 @@ export const OPS = {
     cpu: cpuConv.conv2d,
     gpu: (ctx, x: Tensor, weight: Tensor, bias: Tensor | null, options?: Conv2dOptions<Tensor>): Tensor =>
       conv.conv2d(ctx, x, weight, bias ?? null, options),
+  }),
+
+  /**
+   * Gradients of conv2d (bias-free, no epilogue) at input x and weight w, given dy = ∂L/∂output:
+   * `{ dx, dw, db }` with db = Σ dy over N, H, W. Options: the forward's stride, padding, dilation,
+   * groups, and `needs: { dx, dw, db }` (each default true; a skipped gradient is null).
+   * dx runs on convTranspose2d's kernel; dw and db are GPU reductions over N·H·W.
+   */
+  conv2dBackward: defineOp({
+    name: 'conv2dBackward',
+    inputs: ['input', 'weight', 'dy'],
+    outShape: (x: Shaped, weight: Shaped, dy: Shaped, options: Conv2dBackwardOptions = {}): ConvGradients<Shape> =>
+      planConv2dBackward(x.shape, weight.shape, dy.shape, options).shapes,
+    cpu: cpuConvB.conv2dBackward,
+    gpu: (ctx, x: Tensor, weight: Tensor, dy: Tensor, options?: Conv2dBackwardOptions): ConvGradients<Tensor> =>
+      convB.conv2dBackward(ctx, x, weight, dy, options),
+  }),
+
+  /**
+   * Gradients of convTranspose2d (bias-free, no epilogue) at input x and weight w, given dy = ∂L/∂output:
+   * `{ dx, dw, db }` with db = Σ dy over N, H, W. Options: the forward's stride, padding, outputPadding,
+   * dilation, groups, and `needs: { dx, dw, db }` (each default true; a skipped gradient is null).
+   * dx runs on conv2d's kernel; dw and db are GPU reductions over N·H·W.
+   */
+  convTranspose2dBackward: defineOp({
+    name: 'convTranspose2dBackward',
+    inputs: ['input', 'weight', 'dy'],
+    outShape: (x: Shaped, weight: Shaped, dy: Shaped, options: ConvTranspose2dBackwardOptions = {}): ConvGradients<Shape> =>
+      planConvTranspose2dBackward(x.shape, weight.shape, dy.shape, options).shapes,
+    cpu: cpuConvB.convTranspose2dBackward,
+    gpu: (ctx, x: Tensor, weight: Tensor, dy: Tensor, options?: ConvTranspose2dBackwardOptions): ConvGradients<Tensor> =>
+      convB.convTranspose2dBackward(ctx, x, weight, dy, options),
   }),
 
   /** PyTorch pixel_shuffle: [N, C·r², H, W] → [N, C, H·r, W·r], CRD order. */
@@ -123,13 +178,29 @@ export const OPS = {
       d2s.spaceToDepth(ctx, x, r, depthToSpaceMode('spaceToDepth', options)),
   }),
 
-  /** PyTorch interpolate with scale_factor, align_corners=False; 'nearest' or 'bilinear'. */
+  /**
+   * PyTorch interpolate with scale_factor, align_corners=False; 'nearest', 'bilinear' or
+   * 'bicubic' (ONNX Resize cubic: `cubicCoeffA` default −0.75, `alignCorners` default false).
+   */
   upsample: defineOp({
     name: 'upsample',
     inputs: ['input'],
-    outShape: (x: Shaped, options: UpsampleOptions) => planUpsample(x.shape, options).outShape,
+    outShape: (x: Shaped, options: UpsampleOptions & BicubicOptions) => planUpsample(x.shape, options).outShape,
     cpu: cpuUp.upsample,
-    gpu: (ctx, x: Tensor, options: UpsampleOptions): Tensor => up.upsample(ctx, x, options),
+    gpu: (ctx, x: Tensor, options: UpsampleOptions & BicubicOptions): Tensor => up.upsample(ctx, x, options),
+  }),
+
+  /**
+   * Shrinks by `factor` ≥ 1 (out = ⌊in / factor⌋) to make low-resolution training inputs:
+   * 'area' = PyTorch interpolate(mode='area') (adaptive average pooling), 'bicubic-aa' =
+   * PyTorch interpolate(mode='bicubic', antialias=True) = PIL BICUBIC (a = −0.5). See src/ops/downsample.ts.
+   */
+  downsample: defineOp({
+    name: 'downsample',
+    inputs: ['input'],
+    outShape: (x: Shaped, options: DownsampleOptions) => planDownsample(x.shape, options).outShape,
+    cpu: cpuDown.downsample,
+    gpu: (ctx, x: Tensor, options: DownsampleOptions): Tensor => down.downsample(ctx, x, options),
   }),
 
   /** max(x, 0), element-wise. */
@@ -211,6 +282,174 @@ export const OPS = {
     outShape: (xs: readonly Shaped[]) => planConcat(Array.isArray(xs) ? xs.map((x) => x.shape) : (xs as never)),
     cpu: cpuEw.concat,
     gpu: (ctx, xs: readonly Tensor[]): Tensor => ew.concat(ctx, xs),
+  }),
+
+  // ---- losses and the checkerboard regularizer (definitions in src/ops/loss.ts, src/ops/checkerboard.ts) ----
+  // Each loss is a [1] tensor that stays on the GPU (a tree reduction); its *Backward
+  // returns scale · ∂loss/∂pred (`scale`, default 1, is the upstream gradient).
+
+  /** PyTorch mse_loss, mean reduction: Σ (pred − target)² / N, as a [1] tensor. */
+  mseLoss: defineOp({
+    name: 'mseLoss',
+    inputs: ['pred', 'target'],
+    outShape: (pred: Shaped, target: Shaped) => (planLoss('mse', pred.shape, target.shape, undefined, false), [1]),
+    cpu: cpuLoss.mseLoss,
+    gpu: (ctx, pred: Tensor, target: Tensor): Tensor => loss.loss(ctx, 'mse', pred, target, undefined),
+  }),
+
+  /** Gradient of mseLoss: scale · 2 (pred − target) / N. */
+  mseLossBackward: defineOp({
+    name: 'mseLossBackward',
+    inputs: ['pred', 'target'],
+    outShape: (pred: Shaped, target: Shaped, options?: LossBackwardOptions) => (planLoss('mse', pred.shape, target.shape, options, true), pred.shape),
+    cpu: cpuLoss.mseLossBackward,
+    gpu: (ctx, pred: Tensor, target: Tensor, options?: LossBackwardOptions): Tensor => loss.lossBackward(ctx, 'mse', pred, target, options),
+  }),
+
+  /** PyTorch l1_loss, mean reduction: Σ |pred − target| / N, as a [1] tensor. */
+  l1Loss: defineOp({
+    name: 'l1Loss',
+    inputs: ['pred', 'target'],
+    outShape: (pred: Shaped, target: Shaped) => (planLoss('l1', pred.shape, target.shape, undefined, false), [1]),
+    cpu: cpuLoss.l1Loss,
+    gpu: (ctx, pred: Tensor, target: Tensor): Tensor => loss.loss(ctx, 'l1', pred, target, undefined),
+  }),
+
+  /** Gradient of l1Loss: scale · sign(pred − target) / N (0 where pred = target, as PyTorch). */
+  l1LossBackward: defineOp({
+    name: 'l1LossBackward',
+    inputs: ['pred', 'target'],
+    outShape: (pred: Shaped, target: Shaped, options?: LossBackwardOptions) => (planLoss('l1', pred.shape, target.shape, options, true), pred.shape),
+    cpu: cpuLoss.l1LossBackward,
+    gpu: (ctx, pred: Tensor, target: Tensor, options?: LossBackwardOptions): Tensor => loss.lossBackward(ctx, 'l1', pred, target, options),
+  }),
+
+  /** Charbonnier loss, mean reduction: Σ √((pred − target)² + ε²) / N (ε default 1e-3), as a [1] tensor. */
+  charbonnierLoss: defineOp({
+    name: 'charbonnierLoss',
+    inputs: ['pred', 'target'],
+    outShape: (pred: Shaped, target: Shaped, options?: CharbonnierOptions) =>
+      (planLoss('charbonnier', pred.shape, target.shape, options, false), [1]),
+    cpu: cpuLoss.charbonnierLoss,
+    gpu: (ctx, pred: Tensor, target: Tensor, options?: CharbonnierOptions): Tensor => loss.loss(ctx, 'charbonnier', pred, target, options),
+  }),
+
+  /** Gradient of charbonnierLoss: scale · d / √(d² + ε²) / N, d = pred − target. */
+  charbonnierLossBackward: defineOp({
+    name: 'charbonnierLossBackward',
+    inputs: ['pred', 'target'],
+    outShape: (pred: Shaped, target: Shaped, options?: CharbonnierBackwardOptions) =>
+      (planLoss('charbonnier', pred.shape, target.shape, options, true), pred.shape),
+    cpu: cpuLoss.charbonnierLossBackward,
+    gpu: (ctx, pred: Tensor, target: Tensor, options?: CharbonnierBackwardOptions): Tensor =>
+      loss.lossBackward(ctx, 'charbonnier', pred, target, options),
+  }),
+
+  /**
+   * Checkerboard regularizer of a convT weight [Cin, Cout/groups, kH, kW] for `stride`:
+   * Σ over channel pairs and the s² stride phases of (phase sum − mean phase sum)², as a [1] tensor.
+   * 0 iff flat inputs give flat outputs (src/ops/checkerboard.ts).
+   */
+  checkerboardPenalty: defineOp({
+    name: 'checkerboardPenalty',
+    inputs: ['weight'],
+    outShape: (weight: Shaped, options: CheckerboardOptions) => (planCheckerboard(weight.shape, options, false), [1]),
+    cpu: cpuCheckerboard.checkerboardPenalty,
+    gpu: (ctx, weight: Tensor, options: CheckerboardOptions): Tensor => checkerboard.checkerboardPenalty(ctx, weight, options),
+  }),
+
+  /** Gradient of checkerboardPenalty: scale · 2 (S_phase(tap) − mean S), the shape of the weight. */
+  checkerboardPenaltyBackward: defineOp({
+    name: 'checkerboardPenaltyBackward',
+    inputs: ['weight'],
+    outShape: (weight: Shaped, options: CheckerboardBackwardOptions) => (planCheckerboard(weight.shape, options, true), weight.shape),
+    cpu: cpuCheckerboard.checkerboardPenaltyBackward,
+    gpu: (ctx, weight: Tensor, options: CheckerboardBackwardOptions): Tensor =>
+      checkerboard.checkerboardPenaltyBackward(ctx, weight, options),
+  }),
+
+  // ---- gradients (PyTorch's *_backward; derivatives in src/ops/activation-backward.ts) ----
+  // The backward of pixelShuffle, pixelUnshuffle, depthToSpace and spaceToDepth is the
+  // named inverse with the same r and mode; of add(a, b) it is dy for both; of mul(x, s)
+  // it is mul(dy, s); of concat it is sliceChannels of dy per input.
+
+  /** Channels [start, start + count) of x: [N, C, H, W] → [N, count, H, W] (concat's backward, per input). */
+  sliceChannels: defineOp({
+    name: 'sliceChannels',
+    inputs: ['input'],
+    outShape: (x: Shaped, start: number, count: number) => planSliceChannels(x.shape, start, count),
+    cpu: cpuSlice.sliceChannels,
+    gpu: (ctx, x: Tensor, start: number, count: number): Tensor => slice.sliceChannels(ctx, x, start, count),
+  }),
+
+  /** Gradient of upsample: dx [inputShape] from dy (the transpose of the forward's interpolation weights). */
+  upsampleBackward: defineOp({
+    name: 'upsampleBackward',
+    inputs: ['dy'],
+    outShape: (dy: Shaped, options: UpsampleBackwardOptions) => planUpsampleBackward(dy.shape, options).dxShape,
+    cpu: cpuUpB.upsampleBackward,
+    gpu: (ctx, dy: Tensor, options: UpsampleBackwardOptions): Tensor => upB.upsampleBackward(ctx, dy, options),
+  }),
+
+  /** Gradient of relu from its input x: dy · [x > 0]. */
+  reluBackward: defineOp({
+    name: 'reluBackward',
+    inputs: ['dy', 'x'],
+    outShape: (dy: Shaped, x: Shaped) => planActivationBackward('reluBackward', dy.shape, x.shape),
+    cpu: cpuActB.reluBackward,
+    gpu: (ctx, dy: Tensor, x: Tensor): Tensor => actB.activationBackward(ctx, 'relu', dy, x),
+  }),
+
+  /** Gradient of leakyRelu from its input x: dy · (x > 0 ? 1 : negativeSlope). */
+  leakyReluBackward: defineOp({
+    name: 'leakyReluBackward',
+    inputs: ['dy', 'x'],
+    outShape: (dy: Shaped, x: Shaped, negativeSlope = 0.01) =>
+      (real('leakyReluBackward', 'negativeSlope', negativeSlope), planActivationBackward('leakyReluBackward', dy.shape, x.shape)),
+    cpu: cpuActB.leakyReluBackward,
+    gpu: (ctx, dy: Tensor, x: Tensor, negativeSlope = 0.01): Tensor => actB.activationBackward(ctx, 'leakyRelu', dy, x, negativeSlope),
+  }),
+
+  /** Gradient of sigmoid from its OUTPUT y = sigmoid(x): dy · y · (1 − y). */
+  sigmoidBackward: defineOp({
+    name: 'sigmoidBackward',
+    inputs: ['dy', 'y'],
+    outShape: (dy: Shaped, y: Shaped) => planActivationBackward('sigmoidBackward', dy.shape, y.shape),
+    cpu: cpuActB.sigmoidBackward,
+    gpu: (ctx, dy: Tensor, y: Tensor): Tensor => actB.activationBackward(ctx, 'sigmoid', dy, y),
+  }),
+
+  /** Gradient of tanh from its OUTPUT y = tanh(x): dy · (1 − y²). */
+  tanhBackward: defineOp({
+    name: 'tanhBackward',
+    inputs: ['dy', 'y'],
+    outShape: (dy: Shaped, y: Shaped) => planActivationBackward('tanhBackward', dy.shape, y.shape),
+    cpu: cpuActB.tanhBackward,
+    gpu: (ctx, dy: Tensor, y: Tensor): Tensor => actB.activationBackward(ctx, 'tanh', dy, y),
+  }),
+
+  /**
+   * Gradients of prelu: `{ dx, dslope }`, dx = dy · (x > 0 ? 1 : slope_c) and dslope_c = Σ dy · min(x, 0)
+   * over N and the spatial axes (over everything for a shared slope). `needs: { dx, dslope }` (each
+   * default true) skips one (it is then null). dslope is a GPU tree reduction, one workgroup per slope.
+   */
+  preluBackward: defineOp({
+    name: 'preluBackward',
+    inputs: ['dy', 'x', 'slope'],
+    outShape: (dy: Shaped, x: Shaped, slope: Shaped, options: PreluBackwardOptions = {}): PreluGradients<Shape> =>
+      planPreluBackward(dy.shape, x.shape, slope.shape, options).shapes,
+    cpu: cpuActB.preluBackward,
+    gpu: (ctx, dy: Tensor, x: Tensor, slope: Tensor, options?: PreluBackwardOptions): PreluGradients<Tensor> =>
+      actB.preluBackward(ctx, dy, x, slope, options),
+  }),
+
+  /** Gradient of crelu from its input x: dy[:, :C] · [x > 0] − dy[:, C:] · [x < 0]. */
+  creluBackward: defineOp({
+    name: 'creluBackward',
+    inputs: ['dy', 'x'],
+    outShape: (dy: Shaped, x: Shaped) => planCreluBackward(dy.shape, x.shape),
+    cpu: cpuActB.creluBackward,
+    gpu: (ctx, dy: Tensor, x: Tensor): Tensor => actB.creluBackward(ctx, dy, x),
   }),
 };
 
