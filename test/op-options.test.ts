@@ -45,8 +45,8 @@ const cases: Case[] = [
     op: 'upsample',
     cpu: (o) => cpu.upsample(z([1, 1, 2, 2]), o as never),
     gpu: (e, o) => e.upsample(gpuTensor(e, [1, 1, 2, 2]), o as never),
-    valid: { scale: 2, mode: 'bilinear' },
-    typos: [['scal', 'scale'], ['mod', 'mode']],
+    valid: { scale: 2, mode: 'bicubic', cubicCoeffA: -0.5, alignCorners: false },
+    typos: [['scal', 'scale'], ['mod', 'mode'], ['alignCorner', 'alignCorners'], ['cubicCoefA', 'cubicCoeffA']],
   },
   {
     op: 'depthToSpace',

@@ -9,6 +9,7 @@ export {
   type OverlapGrid, type ConvTransposeGeometry, type OverlapVerdict, type AxisOverlap, type CheckerboardReport,
 } from './overlap.js';
 export { phaseSums, type PhaseSums } from './phase-sums.js';
+export { checkerboardScore, type CheckerboardScore, type FrequencyEnergy, type ScoreImage } from './checkerboard-score.js';
 export { seededRandom, uniformSource, normalSource, type Seed } from './random.js';
 export {
   fans, gain, kaimingStd, kaimingNormal, kaimingUniform, pytorchDefaultWeights,
