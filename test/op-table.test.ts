@@ -54,6 +54,8 @@ const samples: { [K in OpName]: Parameters<CpuOps[K]> } = {
   sigmoidBackward: [t([1, 2, 3, 3]), t([1, 2, 3, 3])],
   tanhBackward: [t([1, 2, 3, 3]), t([1, 2, 3, 3])],
   preluBackward: [t([2, 2, 3, 3]), t([2, 2, 3, 3]), t([2])],
+  gaussianBlur: [t([1, 2, 4, 4]), { data: Float32Array.from([0.8, 1.3]), shape: [2] }, { kernel: 3 }],
+  gaussianBlurBackward: [t([1, 2, 4, 4]), { data: Float32Array.from([0.9]), shape: [1] }, t([1, 2, 4, 4]), { kernel: 3 }],
   creluBackward: [t([1, 4, 3, 3]), t([1, 2, 3, 3])],
 };
 

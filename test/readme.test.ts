@@ -24,4 +24,22 @@ describe('README', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('training example runs and prints what it says', async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const block = readme.split('<!-- training: test/readme.test.ts runs this block -->')[1]?.match(/```ts\n([\s\S]*?)```/)?.[1];
+    expect(block, 'training block').toBeTruthy();
+    const dir = mkdtempSync(join(new URL('.', import.meta.url).pathname, '.readme-'));
+    const file = join(dir, 'training.ts');
+    writeFileSync(file, block!);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await import(/* @vite-ignore */ file);
+      const lines = log.mock.calls.map((c) => c.map(String).join(' '));
+      expect(lines).toEqual(['20', '16 16']);
+    } finally {
+      log.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

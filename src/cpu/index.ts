@@ -19,6 +19,8 @@ export const {
   conv2d,
   conv2dBackward,
   convTranspose2dBackward,
+  gaussianBlur,
+  gaussianBlurBackward,
   pixelShuffle,
   pixelUnshuffle,
   depthToSpace,

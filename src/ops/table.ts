@@ -45,6 +45,7 @@ import * as cpuCheckerboard from '../cpu/checkerboard.js';
 import * as cpuActB from '../cpu/activation-backward.js';
 import * as cpuSlice from '../cpu/slice-channels.js';
 import * as cpuUpB from '../cpu/upsample-backward.js';
+import * as cpuBlur from '../cpu/gaussian-blur.js';
 import * as conv from '../kernels/conv.js';
 import * as convB from '../kernels/conv-backward.js';
 import * as crelu from '../kernels/crelu.js';
@@ -58,6 +59,7 @@ import * as checkerboard from '../kernels/checkerboard.js';
 import * as actB from '../kernels/activation-backward.js';
 import * as slice from '../kernels/slice-channels.js';
 import * as upB from '../kernels/upsample-backward.js';
+import * as blur from '../kernels/gaussian-blur.js';
 import type { Tensor } from '../tensor.js';
 import { planConv2d, type Conv2dOptions } from './conv2d.js';
 import { planConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose2d.js';
@@ -76,6 +78,7 @@ import { planUpsample, type BicubicOptions, type UpsampleOptions } from './upsam
 import { planActivationBackward, planCreluBackward, planPreluBackward, type PreluBackwardOptions, type PreluGradients } from './activation-backward.js';
 import { planSliceChannels } from './slice-channels.js';
 import { planUpsampleBackward, type UpsampleBackwardOptions } from './upsample-backward.js';
+import { planGaussianBlur, planGaussianBlurBackward, type GaussianBlurBackwardOptions, type GaussianBlurGradients, type GaussianBlurOptions } from './gaussian-blur.js';
 
 export const OPS = {
   /**
@@ -136,6 +139,35 @@ export const OPS = {
     cpu: cpuConvB.convTranspose2dBackward,
     gpu: (ctx, x: Tensor, weight: Tensor, dy: Tensor, options?: ConvTranspose2dBackwardOptions): ConvGradients<Tensor> =>
       convB.convTranspose2dBackward(ctx, x, weight, dy, options),
+  }),
+
+  /**
+   * Learnable depthwise Gaussian blur (the checkerboard fix after a convT): taps g_t ∝ exp(−t²/(2σ²)),
+   * normalised, t = −(k−1)/2 … (k−1)/2, applied as g ⊗ g per channel with ZERO padding (size kept;
+   * edges darken). `sigma` is a GPU tensor [1] (shared) or [C]; option `kernel` (odd, default 5).
+   * Weights are made on the GPU from sigma (no read-back). See src/ops/gaussian-blur.ts.
+   */
+  gaussianBlur: defineOp({
+    name: 'gaussianBlur',
+    inputs: ['input', 'sigma'],
+    outShape: (x: Shaped, sigma: Shaped, options?: GaussianBlurOptions): Shape => (planGaussianBlur(x.shape, sigma.shape, options), x.shape),
+    cpu: cpuBlur.gaussianBlur,
+    gpu: (ctx, x: Tensor, sigma: Tensor, options?: GaussianBlurOptions): Tensor => blur.gaussianBlur(ctx, x, sigma, options),
+  }),
+
+  /**
+   * Gradients of gaussianBlur given dy = ∂L/∂y: `{ dx, dsigma }`; dx is the same blur of dy (its own
+   * adjoint), dsigma = Σ dy·∂y/∂σ through the normalised weights (per channel, or summed for a shared σ).
+   * Options: the forward's `kernel`, and `needs: { dx, dsigma }` (each default true; a skipped one is null).
+   */
+  gaussianBlurBackward: defineOp({
+    name: 'gaussianBlurBackward',
+    inputs: ['input', 'sigma', 'dy'],
+    outShape: (x: Shaped, sigma: Shaped, dy: Shaped, options?: GaussianBlurBackwardOptions): GaussianBlurGradients<Shape> =>
+      planGaussianBlurBackward(x.shape, sigma.shape, dy.shape, options).shapes,
+    cpu: cpuBlur.gaussianBlurBackward,
+    gpu: (ctx, x: Tensor, sigma: Tensor, dy: Tensor, options?: GaussianBlurBackwardOptions): GaussianBlurGradients<Tensor> =>
+      blur.gaussianBlurBackward(ctx, x, sigma, dy, options),
   }),
 
   /** PyTorch pixel_shuffle: [N, C·r², H, W] → [N, C, H·r, W·r], CRD order. */
