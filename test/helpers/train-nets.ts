@@ -13,7 +13,8 @@ export type Spec =
   | { kind: 'relu' }
   | { kind: 'leakyRelu'; slope: number }
   | { kind: 'shuffle'; r: number }
-  | { kind: 'up'; scale: number; mode: 'nearest' | 'bilinear' };
+  | { kind: 'up'; scale: number; mode: 'nearest' | 'bilinear' }
+  | { kind: 'blur'; channels: number; sigma: number; k: number };
 
 export function gpuLayers(specs: Spec[]): Layer[] {
   return specs.map((s) => {
@@ -24,6 +25,7 @@ export function gpuLayers(specs: Spec[]): Layer[] {
       case 'leakyRelu': return layers.leakyRelu(s.slope);
       case 'shuffle': return layers.pixelShuffle(s.r);
       case 'up': return layers.upsample({ scale: s.scale, mode: s.mode });
+      case 'blur': return layers.learnableBlur({ channels: s.channels, sigma: s.sigma, kernel: s.k });
     }
   });
 }
@@ -64,6 +66,12 @@ export function cpuForward(specs: Spec[], params: Params64, x: CpuTensor, abs = 
       case 'up':
         h = cpu.upsample(h, { scale: s.scale, mode: s.mode });
         break;
+      case 'blur': {
+        // Taps are ≥ 0 for any σ, so the "abs" network blurs the same way (σ > 0 stays σ under absParams).
+        const sigma = params[`${i}.sigma`];
+        h = cpu.gaussianBlur(h, t64(sigma.data, sigma.shape), { kernel: s.k });
+        break;
+      }
     }
   });
   return h;
@@ -104,6 +112,10 @@ export function roundingDepth(specs: Spec[], x: readonly number[]): number {
         // bilinear: 4 taps forward, up to (2s + 2)² outputs gathered per input in backward.
         k += s.mode === 'bilinear' ? 4 + (2 * s.scale + 2) ** 2 : s.scale * s.scale;
         [hh, ww] = [hh * s.scale, ww * s.scale];
+        break;
+      case 'blur':
+        // forward and dx: k² taps each; dσ: N·H·W·k² terms; the taps' exp and normalisation ≤ 32 (gaussian-blur.test.ts).
+        k += 2 * s.k * s.k + n * hh * ww * s.k * s.k + 32;
         break;
       default:
         k += 2;
