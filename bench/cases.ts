@@ -44,14 +44,31 @@ export interface ModelCase {
   h: number;
 }
 
+/**
+ * One training step of a small decoder (bench/train): convT k4 s2 p1 cin→width, relu,
+ * conv3×3 width→width, relu, conv3×3 width→cin, on [batch, cin, h, h] → [batch, cin, 2h, 2h];
+ * MSE loss, backward, Adam.
+ */
+export interface TrainCase {
+  op: 'train';
+  batch: number;
+  cin: number;
+  width: number;
+  h: number;
+}
+
+/** One op or one network, run forward (ours, tfjs, ORT-web, CPU baselines). */
 export type BenchCase = ConvTCase | ConvCase | ShuffleCase | ModelCase;
+
+/** Everything `npm run bench` can run: the op cases and the training steps (bench/train). */
+export type SuiteCase = BenchCase | TrainCase;
 
 const convT = (cin: number, cout: number, h: number, k: number, s: number, p: number, op_ = 0): ConvTCase => ({ op: 'convTranspose2d', cin, cout, h, k, s, p, op_ });
 const conv = (cin: number, cout: number, h: number, k = 3, p = 1): ConvCase => ({ op: 'conv2d', cin, cout, h, k, p });
 const shuffle = (c: number, h: number, r: number): ShuffleCase => ({ op: 'pixelShuffle', c, h, r });
 
 /** Stable, filterable name, e.g. `convT k4s2p1 32→32 @64²`. */
-export function caseName(c: BenchCase): string {
+export function caseName(c: SuiteCase): string {
   switch (c.op) {
     case 'convTranspose2d':
       return `convT k${c.k}s${c.s}p${c.p}${c.op_ ? `op${c.op_}` : ''} ${c.cin}→${c.cout} @${c.h}²`;
@@ -61,6 +78,8 @@ export function caseName(c: BenchCase): string {
       return `pixelShuffle r${c.r} ${c.c}ch @${c.h}²`;
     case 'model':
       return `model ${c.pkg} ×${c.scale} @${c.h}²`;
+    case 'train':
+      return `train decoder ${c.cin}→${c.width}→${c.width}→${c.cin} b${c.batch} @${c.h}²→${2 * c.h}²`;
   }
 }
 
@@ -104,10 +123,18 @@ export function caseBytes(c: BenchCase): number | null {
 }
 
 /**
+ * The issue's training step: batch 8 of 64² patches (32² input), 32 channels (and 64 in --full).
+ * On SwiftShader a tfjs step at batch 8 takes ~40 s, over the default budget, so the quick matrix
+ * runs batch 2 (the same layers and patch size, a quarter of the work).
+ */
+const TRAIN_FULL: TrainCase = { op: 'train', batch: 8, cin: 3, width: 32, h: 32 };
+const TRAIN_QUICK: TrainCase = { ...TRAIN_FULL, batch: 2 };
+
+/**
  * The default (`--quick`) matrix: every op kind, kernel shape and channel
  * pattern of the full matrix at one size each; a few minutes on SwiftShader.
  */
-export const QUICK_CASES: BenchCase[] = [
+export const QUICK_CASES: SuiteCase[] = [
   convT(3, 64, 64, 4, 2, 1),
   convT(32, 32, 64, 4, 2, 1),
   convT(64, 64, 64, 4, 2, 1),
@@ -121,6 +148,7 @@ export const QUICK_CASES: BenchCase[] = [
   conv(64, 64, 64),
   { op: 'model', pkg: 'esrgan-slim', scale: 4, h: 32 },
   { op: 'model', pkg: 'esrgan-thick', scale: 4, h: 16 },
+  TRAIN_QUICK,
 ];
 
 /**
@@ -128,8 +156,8 @@ export const QUICK_CASES: BenchCase[] = [
  * minutes per call for the anchors; a call over the budget ends that
  * implementation's reps for the case (and says so in the notes).
  */
-export function fullCases(): BenchCase[] {
-  const out: BenchCase[] = [];
+export function fullCases(): SuiteCase[] {
+  const out: SuiteCase[] = [];
   const channels: [number, number][] = [[3, 64], [32, 32], [64, 64], [128, 64]];
   for (const h of [32, 64, 128, 256]) {
     for (const [cin, cout] of channels) {
@@ -139,6 +167,7 @@ export function fullCases(): BenchCase[] {
   }
   for (const h of [128, 256, 512]) out.push(shuffle(48, h, 2), shuffle(27, h, 3), shuffle(48, h, 4));
   for (const pkg of ['esrgan-slim', 'esrgan-thick'] as const) for (const h of [64, 128, 256]) out.push({ op: 'model', pkg, scale: 4, h });
+  out.push(TRAIN_FULL, { ...TRAIN_FULL, width: 64 });
   return out;
 }
 

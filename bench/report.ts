@@ -2,7 +2,8 @@
  * Markdown for a benchmark run: the WebGPU table (ours vs the anchors, same
  * page, same adapter), the CPU-baseline table, our CPU backend on the model
  * cases (ORT-web WASM in the page, onnxruntime-node in Node) against our
- * WebGPU path, and every anchor that could not run with its exact error.
+ * WebGPU path, the training steps (ours vs tfjs, with their losses compared
+ * step by step), and every anchor that could not run with its exact error.
  */
 import { caseBytes, caseFlops } from './cases.js';
 import type { CpuResult } from './cpu-baselines.js';
@@ -63,6 +64,30 @@ function versus(ours: ImplResult, theirs: ImplResult): string {
   return `${ratio(ours.coldMs, theirs.coldMs)} (cold)`;
 }
 
+const loss = (v: number | undefined): string => (v === undefined ? '–' : v.toPrecision(5));
+
+/** The training-step cases (none: no lines): ms per step, ours vs tfjs, and how well their losses agree. */
+function trainTable(p: PageReport): string[] {
+  const rows = p.results.filter((r) => r.train);
+  if (rows.length === 0) return [];
+  return [
+    '',
+    'Training steps (bench/train): forward + MSE loss + backward + Adam update of the decoder, from the same initial weights on the same batch; one call = one step with its loss read back (cold = the first step, compilation included; warm = median (min–max) of the next steps). "steps" = steps both sides took, whose losses are compared: "max rel. Δ" = max |ours − tfjs| / |tfjs| over them.',
+    '',
+    '| case | ours cold | ours warm | tfjs cold | tfjs warm | vs tfjs | steps | max rel. Δ loss | loss, step 1 → last compared (ours / tfjs) |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => {
+      const t = r.train!;
+      const n = Math.min(t.oursLosses.length, t.tfjsLosses.length);
+      const last = n || t.oursLosses.length; // the last step both took (ours alone when tfjs did not run)
+      const span = (l: number[]): string => `${loss(l[0])} → ${loss(l[last - 1])}`;
+      const losses = n ? `${span(t.oursLosses)} / ${span(t.tfjsLosses)}` : span(t.oursLosses);
+      const rel = t.maxRelDiff === null ? '–' : t.maxRelDiff.toExponential(2);
+      return `| ${r.name} | ${cold(r.ours)} | ${warm(r.ours)} | ${cold(r.tfjs)} | ${warm(r.tfjs)} | ${versus(r.ours, r.tfjs)} | ${n || '–'} | ${rel} | ${losses} |`;
+    }),
+  ];
+}
+
 export function toMarkdown(run: BenchRun): string {
   const p = run.page;
   const lines: string[] = [];
@@ -70,6 +95,7 @@ export function toMarkdown(run: BenchRun): string {
   const m = run.machine;
   lines.push(`Run ${run.date}, mode ${run.mode}, ${run.reps} warm reps, per-rep budget ${run.budgetMs} ms.`);
   lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.platform}, Node ${m.node}.`);
+  const header = lines.length + 1; // the op tables start after the adapter line
   lines.push(`Adapter: ${a ? `${a.vendor} / ${a.architecture} / ${a.description || a.device}${a.software ? ' (software)' : ''}` : 'unknown'}; ${p.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? p.userAgent}; crossOriginIsolated ${p.crossOriginIsolated}; performance.now() step ${p.timerResolutionMs.toFixed(3)} ms.`);
   lines.push('');
   lines.push('Times in ms: median (min–max) of warm reps; one call = dispatch on a GPU-resident input + readback of the output. "×" = anchor median / ours median (> 1: ours faster); "(cold)": a first call ran over the budget, so the first calls are compared.');
@@ -78,6 +104,7 @@ export function toMarkdown(run: BenchRun): string {
   lines.push('| case | ours cold | ours warm | ours timeGpu wall / GPU ts | tfjs cold | tfjs warm | ORT-web cold | ORT-web warm | vs tfjs | vs ORT-web | ours throughput |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of p.results) {
+    if (r.case.op === 'train') continue;
     const g = r.oursGpu;
     const flops = caseFlops(r.case);
     const bytes = caseBytes(r.case);
@@ -105,10 +132,11 @@ export function toMarkdown(run: BenchRun): string {
   lines.push('|---|---|---|---|---|---|');
   p.results.forEach((r, i) => {
     const c = run.cpu[i];
-    if (!c) return;
+    if (!c || r.case.op === 'train') return;
     const o = median(r.ours);
     lines.push(`| ${r.name} | ${o === null ? '–' : ms(o)} | ${warm(c.cpuRef)} | ${warm(c.ortNode)} | ${ratio(o, median(c.cpuRef))} | ${ratio(o, median(c.ortNode))} |`);
   });
+  if (p.results.every((r) => r.case.op === 'train')) lines.length = header; // a training-only run (--filter train): no empty op tables
   const models = p.results.map((r, i) => ({ r, c: run.cpu[i] })).filter(({ r }) => r.case.op === 'model');
   if (models.some(({ r, c }) => r.oursWasm?.status === 'ok' || c?.oursCpu?.status === 'ok')) {
     lines.push('');
@@ -125,6 +153,7 @@ export function toMarkdown(run: BenchRun): string {
       lines.push(`| ${r.name} | ${o === null ? '–' : ms(o)} | ${warm(wasm)} | ${warm(node)} | ${ratio(median(wasm), o)} | ${ratio(median(node), o)} |`);
     }
   }
+  lines.push(...trainTable(p));
   const problems: string[] = [];
   if (p.tfjsInitError) problems.push(`- tfjs WebGPU backend init: \`${p.tfjsInitError}\``);
   p.results.forEach((r, i) => {
@@ -133,6 +162,9 @@ export function toMarkdown(run: BenchRun): string {
       ['ours', r.ours], ['tfjs', r.tfjs], ['ORT-web', r.ort], ['ours CPU backend (ORT-web WASM)', r.oursWasm],
       ['CPU ref', run.cpu[i]?.cpuRef], ['ORT-node', run.cpu[i]?.ortNode], ['ours CPU backend (ORT-node)', run.cpu[i]?.oursCpu],
     ] as const;
+    if (r.train && !(r.train.maxRelDiff !== null && r.train.maxRelDiff < 1e-3) && r.tfjs.status === 'ok') {
+      problems.push(`- ${r.name}: losses differ from tfjs's, max relative difference ${r.train.maxRelDiff}`);
+    }
     for (const [who, res] of sides) {
       if (!res) continue;
       if (res.status === 'error') problems.push(`- ${r.name}, ${who}: error \`${res.error.replace(/`/g, "'").slice(0, 400)}\``);

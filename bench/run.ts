@@ -3,14 +3,15 @@
  * (bench/page) in headless Chromium, where ours, TensorFlow.js WebGPU and ONNX
  * Runtime Web WebGPU run one after the other on the same adapter (and, for
  * model cases, our CPU backend on ORT-web WASM); then runs the CPU baselines
- * and our CPU backend on onnxruntime-node here on the same inputs; writes JSON + markdown to
+ * and our CPU backend on onnxruntime-node here on the same inputs (not for the
+ * training-step cases, which have no CPU baseline); writes JSON + markdown to
  * bench-results/ and prints the markdown.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from './chromium.js';
-import { QUICK_CASES, caseData, caseName, fullCases, type BenchCase } from './cases.js';
+import { QUICK_CASES, caseData, caseName, fullCases, type SuiteCase } from './cases.js';
 import { runCpuReference, runOrtNode, runOursCpuBackend } from './cpu-baselines.js';
 import type { AnchorName, PageConfig, PageReport } from './page/main.js';
 import { toMarkdown, type BenchRun, type CpuCaseResult } from './report.js';
@@ -72,7 +73,7 @@ export async function main(argv: string[], baseUrl: string): Promise<number> {
     console.error((e as Error).message);
     return 2;
   }
-  let cases: BenchCase[] = opts.mode === 'full' ? fullCases() : QUICK_CASES;
+  let cases: SuiteCase[] = opts.mode === 'full' ? fullCases() : QUICK_CASES;
   if (opts.filter) cases = cases.filter((c) => caseName(c).includes(opts.filter!));
   if (cases.length === 0) {
     console.error(`no case matches --filter ${opts.filter}`);
@@ -104,6 +105,12 @@ export async function main(argv: string[], baseUrl: string): Promise<number> {
   if (opts.cpu) {
     for (const [i, c] of cases.entries()) {
       const name = caseName(c);
+      if (c.op === 'train') {
+        // No CPU baseline for a training step (the CPU references have no optimizer loop); the report leaves it out.
+        const none = { status: 'skipped', reason: 'not requested' } as const;
+        cpu.push({ name, cpuRef: none, ortNode: none, oursCpu: none });
+        continue;
+      }
       console.log(`  node: ${name} (CPU baselines)…`);
       const data = caseData(c, 1000 + i); // the page's seed for case i
       cpu.push({

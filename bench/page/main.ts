@@ -4,10 +4,11 @@
  * shared with the demo's benchmark page), and, for model cases, our CPU
  * backend on ONNX Runtime Web WASM (./ours-wasm.ts), one implementation after
  * the other (never concurrently, so they do not share the CPU that SwiftShader
- * runs on). bench/run.ts calls `window.__benchRun(config)` and gets the report.
+ * runs on). Training-step cases go to ./train.ts (ours and tfjs only).
+ * bench/run.ts calls `window.__benchRun(config)` and gets the report.
  */
 import { createEngine, type AdapterDescription } from '../../src/index.js';
-import { caseData, caseName, type BenchCase, type CaseData } from '../cases.js';
+import { caseData, caseName, type BenchCase, type CaseData, type SuiteCase } from '../cases.js';
 import { prepareCopy, type CopyKernel } from './copy-bandwidth.js';
 import { loadPeer, type Peer } from '../peers/index.js';
 import { errorText } from '../peers/job.js';
@@ -15,11 +16,12 @@ import type { ImplResult, TimingConfig } from './measure.js';
 import { runOurs, type CopyTiming, type GpuTiming } from './ours.js';
 import { runOursWasm } from './ours-wasm.js';
 import { runPeer } from './peer.js';
+import { runTrain, type TrainComparison } from './train.js';
 
 export type AnchorName = 'tfjs' | 'ort';
 
 export interface PageConfig extends TimingConfig {
-  cases: BenchCase[];
+  cases: SuiteCase[];
   anchors: AnchorName[];
   /** Model cases: also run our CPU backend on ORT-web WASM (off with --no-cpu). */
   cpuBackend: boolean;
@@ -27,7 +29,7 @@ export interface PageConfig extends TimingConfig {
 
 export interface PageCaseResult {
   name: string;
-  case: BenchCase;
+  case: SuiteCase;
   ours: ImplResult;
   oursGpu: GpuTiming | null;
   tfjs: ImplResult;
@@ -36,6 +38,8 @@ export interface PageCaseResult {
   oursWasm: ImplResult;
   /** Data-movement cases: a plain vec4 copy of the same bytes, timed like ours right after it (the bandwidth yardstick). */
   copy?: CopyResult;
+  /** Training cases: the losses of every step on both sides and their largest relative difference. */
+  train?: TrainComparison;
 }
 
 export type CopyResult = CopyTiming | { error: string };
@@ -90,6 +94,12 @@ async function run(config: PageConfig): Promise<PageReport> {
   for (const [i, c] of config.cases.entries()) {
     const name = caseName(c);
     log(`${name}…`);
+    if (c.op === 'train') {
+      const r = await runTrain(engine, c, 1000 + i, config, tfjsPeer);
+      const ort = config.anchors.includes('ort') ? skipped('ONNX Runtime Web has no training on WebGPU') : skipped('not requested');
+      results.push({ name, case: c, ours: r.ours, oursGpu: null, tfjs: r.tfjs, ort, oursWasm: skipped('not requested'), train: r.train });
+      continue;
+    }
     const data = caseData(c, 1000 + i);
     let ours: ImplResult;
     let oursGpu: GpuTiming | null = null;

@@ -16,6 +16,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { TrainData, TrainSession } from '../train/case.js';
+import { openTfjsTrain } from '../train/tfjs.js';
 import { jobOutputShape, nchwToNhwc, nhwcToNchw, type Peer, type PeerJob, type PeerSession } from './job.js';
 import { registerUpscalerJsLayers } from './upscalerjs-layers.js';
 
@@ -116,3 +118,9 @@ async function open(job: PeerJob): Promise<PeerSession> {
 }
 
 export const tfjsWebgpu: Peer = { id: 'tfjs-webgpu', label: 'TensorFlow.js WebGPU', open };
+
+/** The training-step benchmark's tfjs side (bench/train/tfjs.ts) on the WebGPU backend. */
+export async function openTfjsTrainWebgpu(d: TrainData): Promise<TrainSession> {
+  await initWebgpu();
+  return openTfjsTrain(d);
+}
