@@ -32,7 +32,8 @@ export function analyse(graph: ModelGraph): Map<string, TensorInfo> {
         break;
       }
       case 'upsample':
-        info.set(n.name, { ...first, factor: first.factor * Math.max(...n.size) });
+        // Bilinear reads the neighbouring input pixel: one more pixel of context.
+        info.set(n.name, { ...first, factor: first.factor * Math.max(...n.size), radius: first.radius + (n.mode === 'bilinear' ? 1 / first.factor : 0) });
         break;
       case 'depthToSpace':
         info.set(n.name, { channels: first.channels / (n.r * n.r), factor: first.factor * n.r, radius: first.radius });

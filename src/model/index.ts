@@ -3,4 +3,5 @@ export { loadModel, describeLayersModel, type LayersModelSource } from './load.j
 export { describeModel, type ModelDescription, type DescribeModelOptions } from './describe.js';
 export type { ModelGraph, GraphNode, ConvNode } from './ir.js';
 export { parseLayersModel, type LayersModelJson } from './tfjs-layers.js';
+export { loadAnime4k, describeAnime4k, parseAnime4k, type Anime4kJson, type Anime4kLayerJson, type Anime4kOptions } from './anime4k.js';
 export type { UpscaleModel, UpscaleModelInfo } from './types.js';

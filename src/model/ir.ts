@@ -25,7 +25,8 @@ export type GraphNode =
   | { kind: 'activation'; name: string; inputs: [string]; fn: ActivationName }
   | { kind: 'add'; name: string; inputs: string[] }
   | { kind: 'concat'; name: string; inputs: string[] }
-  | { kind: 'upsample'; name: string; inputs: [string]; size: [number, number] }
+  /** mode: 'nearest' (default) or 'bilinear' (half-pixel, PyTorch align_corners=False; Anime4K's residual). */
+  | { kind: 'upsample'; name: string; inputs: [string]; size: [number, number]; mode?: 'nearest' | 'bilinear' }
   | { kind: 'scale'; name: string; inputs: [string]; factor: number }
   /** Channel order of the block: 'DCR' (TensorFlow's depth_to_space, ONNX's default) or 'CRD' (PyTorch's pixel_shuffle). */
   | { kind: 'depthToSpace'; name: string; inputs: [string]; r: number; mode: DepthToSpaceMode };

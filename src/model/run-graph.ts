@@ -203,7 +203,7 @@ export function prepareGraph<T extends Shaped>(graph: ModelGraph, backend: Graph
         case 'activation': return activate(ops, n.fn, get(n.inputs[0])) ?? get(n.inputs[0]);
         case 'scale': return ops.mul(get(n.inputs[0]), n.factor);
         case 'depthToSpace': return ops.depthToSpace(get(n.inputs[0]), n.r, { mode: n.mode });
-        case 'upsample': return ops.upsample(get(n.inputs[0]), { scale: n.size, mode: 'nearest' });
+        case 'upsample': return ops.upsample(get(n.inputs[0]), { scale: n.size, mode: n.mode ?? 'nearest' });
         case 'concat': return ops.concat(n.inputs.map(get));
         case 'add': {
           let sum = get(n.inputs[0]);

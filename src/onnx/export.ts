@@ -102,7 +102,9 @@ export function exportOnnx(source: OnnxExportSource, options: ExportOnnxOptions 
           op: 'Resize',
           inputs: [src[0], '', `${n.name}:scales`],
           outputs: [n.name],
-          attrs: { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' },
+          attrs: n.mode === 'bilinear'
+            ? { mode: 'linear', coordinate_transformation_mode: 'half_pixel' }
+            : { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' },
         });
         break;
       case 'concat':
