@@ -11,6 +11,7 @@ import {
   randomPositiveKernel, uniformKernel, type ConvTGeometry, type EncoderDecoder, type Grid,
 } from './compute.js';
 import { drawHeatmap, range, type HeatmapOptions } from './heatmap.js';
+import { mountLab } from './lab-section.js';
 
 interface Settings {
   g: ConvTGeometry;
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
   applyParams(new URLSearchParams(location.search));
   const boot = await bootEngine();
   renderStatus(byId('gpu-status'), boot, 'Every picture here is computed by the WebGPU engine, so this page needs WebGPU.');
+  mountLab(boot);
   if (boot.kind !== 'webgpu') {
     figures.replaceChildren(h('p', { class: 'panel' }, 'This page needs WebGPU: every picture is the engine’s output.'));
     document.body.dataset.state = 'error';
@@ -169,7 +171,7 @@ async function main(): Promise<void> {
   };
   form.addEventListener('input', () => {
     queued = read();
-    const params = new URLSearchParams();
+    const params = new URLSearchParams(location.search); // keeps the lab's parameters
     for (const el of Array.from(form.elements) as HTMLInputElement[]) if (el.name) params.set(el.name, el.value);
     history.replaceState(null, '', `?${params}`);
     void pump();
