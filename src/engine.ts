@@ -3,7 +3,8 @@
  * tensors borrow buffers from it. All ops validate their arguments on the CPU
  * (shared shape rules in src/ops) before any GPU work is encoded.
  */
-import { DeviceLostError, DisposedError, EngineMismatchError, GpuError, LimitError, ShapeError } from './errors.js';
+import { ArgumentError, DeviceLostError, DisposedError, EngineMismatchError, GpuError, LimitError, ShapeError } from './errors.js';
+import { checkBorrowedBuffer, checkSameDevice, type FromBufferOptions } from './gpu/borrowed-buffer.js';
 import { BufferPool } from './gpu/buffer-pool.js';
 import { BufferUsage, MapMode } from './gpu/constants.js';
 import { acquireDevice } from './gpu/device.js';
@@ -133,15 +134,40 @@ export class Engine implements TensorOwner {
     return t;
   }
 
+  /**
+   * Wraps your GPUBuffer (of `engine.device`, with STORAGE usage; COPY_SRC too
+   * if you will `read()` it) as an NCHW float32 tensor of `shape` starting at
+   * `offset`, without a copy. The tensor borrows the buffer: `dispose()` (and
+   * `engine.destroy()`) neither destroys nor pools it, and it is not in
+   * `stats().liveBuffers` (it is in `liveTensors` until disposed). Keep the
+   * buffer alive and unmapped while the tensor is used; ops never write it
+   * (outputs are new tensors). Async because only the device can tell whether
+   * the buffer is its own (see src/gpu/borrowed-buffer.ts).
+   */
+  async fromBuffer(buffer: GPUBuffer, shape: Shape, options: FromBufferOptions = {}): Promise<Tensor> {
+    this.assertUsable('fromBuffer');
+    if (!Array.isArray(shape)) throw new ShapeError(`fromBuffer: shape ${String(shape)} must be an array`);
+    checkShape('fromBuffer', 'shape', shape, shape.length);
+    const offset = checkBorrowedBuffer(this.device, buffer, shape, options);
+    await checkSameDevice(this.device, buffer, offset);
+    this.assertUsable('fromBuffer');
+    const t = new Tensor(this, shape, buffer, offset, true);
+    this.tensors.add(t);
+    return t;
+  }
+
   /** @internal */
   async readTensor(t: Tensor): Promise<Float32Array> {
     this.check('read', 'tensor', t);
+    if (t.borrowed && !(t.buffer.usage & BufferUsage.COPY_SRC)) {
+      throw new ArgumentError(`read: tensor [${t.shape.join(', ')}] wraps a buffer (engine.fromBuffer) without COPY_SRC usage, so it cannot be copied back`);
+    }
     const bytes = t.byteLength;
     const staging = this.pool.create(bytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'staging');
     try {
       this.runner.submit();
       const enc = this.device.createCommandEncoder();
-      enc.copyBufferToBuffer(t.buffer, 0, staging, 0, bytes);
+      enc.copyBufferToBuffer(t.buffer, t.byteOffset, staging, 0, bytes);
       this.device.queue.submit([enc.finish()]);
       await staging.mapAsync(MapMode.READ);
       const data = new Float32Array(staging.getMappedRange().slice(0));
@@ -163,7 +189,7 @@ export class Engine implements TensorOwner {
       this.derivedOf.delete(t);
       for (const d of derived.values()) d.dispose();
     }
-    this.pool.release(t.buffer);
+    if (!t.borrowed) this.pool.release(t.buffer);
   }
 
   // ---- ops ----------------------------------------------------------------
@@ -287,7 +313,7 @@ export class Engine implements TensorOwner {
     this.derivedOf.clear();
     for (const t of tensors) {
       const buf = t.detach();
-      if (buf) this.pool.destroy(buf);
+      if (buf && !t.borrowed) this.pool.destroy(buf);
     }
     this.pool.trim();
     this.cache.clear();

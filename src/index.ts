@@ -9,6 +9,7 @@
  */
 export { createEngine, Engine, type EngineOptions, type EngineStats, type AdapterDescription } from './engine.js';
 export { Tensor } from './tensor.js';
+export type { FromBufferOptions } from './gpu/borrowed-buffer.js';
 export * from './errors.js';
 export type { ConvTranspose2dOptions } from './ops/conv-transpose2d.js';
 export type { Conv2dOptions } from './ops/conv2d.js';
@@ -27,6 +28,7 @@ export { train, makeTrainingPairs, toSafetensors, fromSafetensors, type TrainOpt
 export * from './analysis/index.js';
 export {
   loadModel, describeLayersModel, describeModel, ModelError, parseLayersModel,
+  loadAnime4k, describeAnime4k, type Anime4kJson, type Anime4kOptions,
   type LayersModelSource, type LayersModelJson, type UpscaleModel, type UpscaleModelInfo, type ModelDescription, type ModelGraph,
 } from './model/index.js';
 export { exportOnnx, encodeModel, type ExportOnnxOptions, type OnnxExportSource, type OnnxGraph } from './onnx/index.js';
@@ -53,4 +55,13 @@ export {
   type ImageInput,
   type TilePlan,
   type EngineCapacity,
+  // Interop: images and textures ↔ tensors on the GPU (free functions: the engine does not import the image layer).
+  fromImage,
+  toTexture,
+  toCanvas,
+  type GpuImageSource,
+  type FromImageOptions,
+  type ToTextureOptions,
+  type CanvasMode,
+  type ToCanvasOptions,
 } from './upscale/index.js';

@@ -18,18 +18,28 @@ export class Tensor {
   readonly size: number;
   private buf: GPUBuffer | null;
 
-  /** @internal Made by the engine; use `engine.tensor(data, shape)`. */
+  /** @internal Made by the engine; use `engine.tensor(data, shape)` or `engine.fromBuffer(...)`. */
   constructor(
     readonly owner: TensorOwner,
     shape: Shape,
     buffer: GPUBuffer,
+    /** Where the tensor's `size · 4` bytes start in `buffer`: 0 except for `engine.fromBuffer(…, { offset })`. */
+    readonly byteOffset = 0,
+    /** True for `engine.fromBuffer`: the caller owns the buffer; `dispose()` neither pools nor destroys it. */
+    readonly borrowed = false,
   ) {
     this.shape = Object.freeze([...shape]);
     this.size = sizeOf(shape);
     this.buf = buffer;
   }
 
-  /** The storage buffer (for advanced interop). Throws once disposed. */
+  /**
+   * The storage buffer, for other WebGPU code to bind (`{ buffer: t.buffer,
+   * offset: t.byteOffset, size: t.byteLength }`; NCHW float32, tightly packed).
+   * Valid until `dispose()`: after that the engine may pool the buffer and reuse
+   * it for another tensor, so do not keep it. The buffer may be larger than
+   * `byteLength` (pooled size classes). Throws once disposed.
+   */
   get buffer(): GPUBuffer {
     if (!this.buf) throw new DisposedError(`tensor [${this.shape.join(', ')}] was used after dispose()`);
     return this.buf;

@@ -159,11 +159,13 @@ export class Runner {
     let binding = 1;
     bindings.forEach((b, i) => {
       const buffer = b.tensor.buffer;
+      // A borrowed tensor (engine.fromBuffer) may start past 0 (a multiple of the storage offset alignment).
+      const start = b.tensor.byteOffset;
       // vec4 views need 16-byte multiples; pooled buffers are 32-byte multiples, so rounding up stays inside.
-      const bytes = Math.min(buffer.size, Math.ceil(b.tensor.byteLength / 16) * 16);
+      const bytes = Math.min(buffer.size - start, Math.ceil(b.tensor.byteLength / 16) * 16);
       for (let p = 0; p < specs[i].pages; p++) {
         const offset = p * pageBytes;
-        entries.push({ binding: binding++, resource: { buffer, offset, size: Math.min(pageBytes, bytes - offset) } });
+        entries.push({ binding: binding++, resource: { buffer, offset: start + offset, size: Math.min(pageBytes, bytes - offset) } });
       }
     });
     const bindGroup = this.device.createBindGroup({ layout, entries });

@@ -11,4 +11,6 @@ export {
 export { planTiles, expandRegion, hardTileBytes, tileByteBudget, DEFAULT_CHANNELS, DEFAULT_MAX_TILE_BYTES } from './tiling.js';
 export type { TilePlan, TilePlanOptions, Tile, Region, TileLimits } from './tiling.js';
 export type { RgbaImage, Rgba16Image, ImageInput, Planes, Range } from './image.js';
+export { fromImage, toTexture, type GpuImageSource, type FromImageOptions, type ToTextureOptions } from './gpu-image.js';
+export { toCanvas, type CanvasMode, type ToCanvasOptions } from './to-canvas.js';
 export type { EngineCapacity } from '../gpu/runner.js';

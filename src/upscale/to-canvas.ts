@@ -1,0 +1,62 @@
+/**
+ * Shows a [1, 3|4, H, W] tensor on a canvas. 'webgpu' writes it straight into
+ * the canvas's current texture (toTexture, no readback); '2d' reads it back and
+ * puts the pixels (writePlanesToRgba's rounding). A canvas keeps the first
+ * context type it is given, so 'auto' has to choose before asking for one: 2D
+ * on a software adapter (SwiftShader cannot present a WebGPU canvas headless,
+ * and trying can lose the device) or when the canvas gives no 'webgpu' context
+ * (it already has a 2D one, or the browser has no WebGPU canvases); WebGPU
+ * otherwise.
+ */
+import type { Engine } from '../engine.js';
+import { ArgumentError, GpuError } from '../errors.js';
+import { TextureUsage } from '../gpu/constants.js';
+import type { Tensor } from '../tensor.js';
+import { checkImageTensor, checkRange, toTexture } from './gpu-image.js';
+import { writePlanesToRgba, type Range } from './image.js';
+
+export type CanvasMode = 'webgpu' | '2d' | 'auto';
+
+export interface ToCanvasOptions {
+  /** The values that become bytes 0 and 255. Default [0, 255]. */
+  range?: Range;
+  /** Default 'auto' (see above). */
+  mode?: CanvasMode;
+}
+
+/**
+ * Draws the tensor on `canvas` (resized to W×H), returns the path taken.
+ * With 4 channels the WebGPU canvas composites as premultiplied alpha; the 2D
+ * path stores unpremultiplied ImageData.
+ */
+export async function toCanvas(engine: Engine, tensor: Tensor, canvas: HTMLCanvasElement | OffscreenCanvas, options: ToCanvasOptions = {}): Promise<'webgpu' | '2d'> {
+  const op = 'toCanvas';
+  const range = checkRange(op, options.range);
+  const [c, h, w] = checkImageTensor(engine, op, tensor);
+  const mode = options.mode ?? 'auto';
+  if (mode !== 'webgpu' && mode !== '2d' && mode !== 'auto') throw new ArgumentError(`toCanvas: mode '${String(mode)}' must be 'webgpu', '2d' or 'auto'`);
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  const gpu = mode === '2d' || (mode === 'auto' && engine.adapterInfo.software) ? null : (canvas.getContext('webgpu') as GPUCanvasContext | null);
+  if (mode === 'webgpu' && !gpu) throw new ArgumentError(`toCanvas: the canvas gives no 'webgpu' context (it has another context, or this browser has no WebGPU canvases); use mode '2d' or 'auto'`);
+  if (gpu) {
+    const { device } = engine;
+    device.pushErrorScope('validation');
+    try {
+      gpu.configure({ device, format: 'rgba8unorm', usage: TextureUsage.STORAGE_BINDING, alphaMode: c === 4 ? 'premultiplied' : 'opaque' });
+      toTexture(engine, tensor, { range, texture: gpu.getCurrentTexture() });
+    } finally {
+      const error = await device.popErrorScope();
+      if (error) throw new GpuError(`toCanvas: the GPU refused to draw on the canvas (${error.message.split('\n')[0]})`, [error.message]);
+    }
+    return 'webgpu';
+  }
+  const ctx = canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+  if (!ctx) throw new ArgumentError(`toCanvas: the canvas gives no '2d' context (it already has a 'webgpu' one); use mode 'webgpu'`);
+  const data = await tensor.read();
+  const image = ctx.createImageData(w, h);
+  if (c === 3) for (let i = 3; i < image.data.length; i += 4) image.data[i] = 255;
+  writePlanesToRgba(image.data, w, { data, channels: c, height: h, width: w }, 0, 0, 0, range);
+  ctx.putImageData(image, 0, 0);
+  return '2d';
+}
