@@ -11,7 +11,16 @@ import tseslint from 'typescript-eslint';
  * src/cpu/index.ts is not one: it is the `webgpu-upsample/cpu` entry point, which also
  * re-exports runModelGraph (the graph walker on the CPU references, src/model/run-cpu.ts).
  */
-const engineCore = ['./src/engine.ts', './src/tensor.ts', './src/errors.ts', './src/gpu', './src/ops', './src/kernels', './src/cpu/!(index).ts', './shaders'];
+const engineCore = [
+  './src/engine.ts',
+  './src/tensor.ts',
+  './src/errors.ts',
+  './src/gpu',
+  './src/ops',
+  './src/kernels',
+  './src/cpu/!(index).ts',
+  './shaders',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'dist-demo/', 'test-artifacts/', 'bench-results/', '.device/', '.gl/', '.whl/'] },
@@ -32,9 +41,17 @@ export default tseslint.config(
         'error',
         {
           zones: [
-            { target: './src', from: ['./test', './bench', './demo', './bin'], message: 'the library must not depend on tests, benchmarks, pages or the CLI' },
+            {
+              target: './src',
+              from: ['./test', './bench', './demo', './bin'],
+              message: 'the library must not depend on tests, benchmarks, pages or the CLI',
+            },
             { target: './shaders', from: ['./test', './bench', './demo', './bin'], message: 'the shaders are part of the library' },
-            { target: './bench', from: './test', message: 'benchmarks must not depend on test helpers: move shared code to bench/ or src/' },
+            {
+              target: './bench',
+              from: './test',
+              message: 'benchmarks must not depend on test helpers: move shared code to bench/ or src/',
+            },
             { target: './demo', from: './test', message: 'pages must not depend on test helpers' },
             {
               target: engineCore,

@@ -63,7 +63,16 @@ export type BenchCase = ConvTCase | ConvCase | ShuffleCase | ModelCase;
 /** Everything `npm run bench` can run: the op cases and the training steps (bench/train). */
 export type SuiteCase = BenchCase | TrainCase;
 
-const convT = (cin: number, cout: number, h: number, k: number, s: number, p: number, op_ = 0): ConvTCase => ({ op: 'convTranspose2d', cin, cout, h, k, s, p, op_ });
+const convT = (cin: number, cout: number, h: number, k: number, s: number, p: number, op_ = 0): ConvTCase => ({
+  op: 'convTranspose2d',
+  cin,
+  cout,
+  h,
+  k,
+  s,
+  p,
+  op_,
+});
 const conv = (cin: number, cout: number, h: number, k = 3, p = 1): ConvCase => ({ op: 'conv2d', cin, cout, h, k, p });
 const shuffle = (c: number, h: number, r: number): ShuffleCase => ({ op: 'pixelShuffle', c, h, r });
 
@@ -158,7 +167,12 @@ export const QUICK_CASES: SuiteCase[] = [
  */
 export function fullCases(): SuiteCase[] {
   const out: SuiteCase[] = [];
-  const channels: [number, number][] = [[3, 64], [32, 32], [64, 64], [128, 64]];
+  const channels: [number, number][] = [
+    [3, 64],
+    [32, 32],
+    [64, 64],
+    [128, 64],
+  ];
   for (const h of [32, 64, 128, 256]) {
     for (const [cin, cout] of channels) {
       out.push(convT(cin, cout, h, 4, 2, 1), convT(cin, cout, h, 3, 2, 1, 1), convT(cin, cout, h, 2, 2, 0), convT(cin, cout, h, 8, 4, 2));
@@ -220,6 +234,9 @@ export function caseData(c: BenchCase, seed: number): CaseData {
   if (!ws) return { x, w: null, b: null };
   // Weights scaled by 1/sqrt(fan-in) so outputs stay O(1) and the diff check is meaningful.
   const fanIn = (c.op === 'convTranspose2d' ? ws[0] : ws[1]) * ws[2] * ws[3];
-  const w = seededData(ws.reduce((a, b) => a * b, 1), seed + 1).map((v) => v / Math.sqrt(fanIn));
+  const w = seededData(
+    ws.reduce((a, b) => a * b, 1),
+    seed + 1,
+  ).map((v) => v / Math.sqrt(fanIn));
   return { x, w, b: seededData(c.op === 'convTranspose2d' ? ws[1] : ws[0], seed + 2) };
 }

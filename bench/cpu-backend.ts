@@ -25,7 +25,11 @@ function median(xs: number[]): number {
 }
 
 async function sampleAt(size: number): Promise<RgbaImage> {
-  const { data, info } = await sharp('assets/sample.png').resize(size, size, { kernel: 'lanczos3' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp('assets/sample.png')
+    .resize(size, size, { kernel: 'lanczos3' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data: new Uint8ClampedArray(data), width: info.width, height: info.height };
 }
 
@@ -40,11 +44,17 @@ export async function main(argv: string[]): Promise<number> {
   const opt = arg(argv, '--opt') as 'all' | 'basic' | 'disabled' | undefined;
   const tile = arg(argv, '--tile');
   const tileSize = tile ? Number(tile) : undefined;
-  if (!argv.includes('--hardware') && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  if (!argv.includes('--hardware') && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD))
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   process.env.XDG_RUNTIME_DIR ??= tmpdir();
   const sessionOptions = { ...(threads ? { intraOpNumThreads: Number(threads) } : {}), ...(opt ? { graphOptimizationLevel: opt } : {}) };
-  console.log(`CPU: ${cpus()[0]?.model} ×${cpus().length}; ORT session options ${JSON.stringify(sessionOptions)}; tileSize ${tileSize ?? 'default'}`);
-  const cases: [PackagedModel, number, number][] = [['default-model', 2, 256], ['esrgan-slim', 4, 128]];
+  console.log(
+    `CPU: ${cpus()[0]?.model} ×${cpus().length}; ORT session options ${JSON.stringify(sessionOptions)}; tileSize ${tileSize ?? 'default'}`,
+  );
+  const cases: [PackagedModel, number, number][] = [
+    ['default-model', 2, 256],
+    ['esrgan-slim', 4, 128],
+  ];
   const engine = argv.includes('--no-webgpu') ? null : await createEngine();
   if (engine) console.log(`WebGPU adapter: ${engine.adapterInfo.description}`);
   try {

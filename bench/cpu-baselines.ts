@@ -31,7 +31,8 @@ async function timeLoop(call: () => Promise<unknown> | unknown, reps: number, bu
   let t0 = performance.now();
   await call();
   const coldMs = performance.now() - t0;
-  if (coldMs > budgetMs) return { status: 'ok', coldMs, warm: null, note: `cold run ${coldMs.toFixed(0)} ms > budget ${budgetMs} ms: warm reps skipped` };
+  if (coldMs > budgetMs)
+    return { status: 'ok', coldMs, warm: null, note: `cold run ${coldMs.toFixed(0)} ms > budget ${budgetMs} ms: warm reps skipped` };
   const ms: number[] = [];
   let note: string | undefined;
   for (let i = 0; i < reps; i++) {

@@ -44,7 +44,8 @@ function median(xs: number[]): number {
 export async function main(argv: string[]): Promise<number> {
   const i = argv.indexOf('--reps');
   const reps = i >= 0 ? Number(argv[i + 1]) : 5;
-  if (!argv.includes('--hardware') && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  if (!argv.includes('--hardware') && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD))
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   process.env.XDG_RUNTIME_DIR ??= tmpdir();
   const engine = await createEngine();
   try {
@@ -83,13 +84,18 @@ async function modelCase(engine: Engine, reps: number): Promise<void> {
   const s1 = engine.stats();
   calls.stop();
   const perRun = (k: 'dispatches' | 'submits') => (s1[k] - s0[k]) / reps;
-  console.log(`esrgan-thick x2 @16²: warm median ${median(times).toFixed(2)} ms (min ${Math.min(...times).toFixed(2)}, max ${Math.max(...times).toFixed(2)}); model.run alone (record + submits) median ${median(records).toFixed(2)} ms; per run: ${perRun('dispatches')} dispatches, ${perRun('submits')} submits, ${calls.createBuffer / reps} buffers created, ${calls.writeBuffer / reps} queue writes; live buffers ${s1.liveBuffers}, pipelines ${s1.pipelines}`);
+  console.log(
+    `esrgan-thick x2 @16²: warm median ${median(times).toFixed(2)} ms (min ${Math.min(...times).toFixed(2)}, max ${Math.max(...times).toFixed(2)}); model.run alone (record + submits) median ${median(records).toFixed(2)} ms; per run: ${perRun('dispatches')} dispatches, ${perRun('submits')} submits, ${calls.createBuffer / reps} buffers created, ${calls.writeBuffer / reps} queue writes; live buffers ${s1.liveBuffers}, pipelines ${s1.pipelines}`,
+  );
   x.dispose();
 }
 
 async function reluCase(engine: Engine, reps: number): Promise<void> {
   const n = 200;
-  const small = engine.tensor(new Float32Array(64).map((_, k) => k - 32), [1, 4, 4, 4]);
+  const small = engine.tensor(
+    new Float32Array(64).map((_, k) => k - 32),
+    [1, 4, 4, 4],
+  );
   const chain = async (): Promise<{ record: number; total: number }> => {
     const t0 = performance.now();
     for (let k = 0; k < n; k++) engine.relu(small).dispose();
@@ -117,4 +123,3 @@ async function reluCase(engine: Engine, reps: number): Promise<void> {
       `per chain: ${(b1.submits - b0.submits) / reps} submits, ${calls.createBuffer / reps} buffers created, ${calls.writeBuffer / reps} queue writes; live buffers ${b1.liveBuffers}`,
   );
 }
-

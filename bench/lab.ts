@@ -18,7 +18,13 @@ import { SWIFTSHADER_ICD } from '../src/gpu/swiftshader.js';
 import { createEngine } from '../src/index.js';
 
 const FLAGS: Record<string, keyof LabConfig> = {
-  '--steps': 'steps', '--seed': 'seed', '--channels': 'channels', '--patch': 'patch', '--batch': 'batch', '--lr': 'lr', '--reg': 'regularizer',
+  '--steps': 'steps',
+  '--seed': 'seed',
+  '--channels': 'channels',
+  '--patch': 'patch',
+  '--batch': 'batch',
+  '--lr': 'lr',
+  '--reg': 'regularizer',
 };
 
 /** The config from the flags over the defaults; an unknown flag or a non-number is an error, not ignored. */
@@ -48,7 +54,10 @@ export async function main(argv: string[]): Promise<number> {
   const { cfg, hardware } = parseArgs(argv);
   if (!hardware && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   process.env.XDG_RUNTIME_DIR ??= tmpdir();
-  const { data, info } = await sharp(new URL('../assets/sample.png', import.meta.url).pathname).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(new URL('../assets/sample.png', import.meta.url).pathname)
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const image = rgbPlanes(data, info.width, info.height, 3);
   const engine = await createEngine();
   try {
@@ -61,7 +70,9 @@ export async function main(argv: string[]): Promise<number> {
       onMethod: (r) => console.error(`  ${r.row.label}: ${r.losses.length} steps in ${(r.row.trainMs / 1000).toFixed(1)} s`),
     });
     console.log(markdownTable(result.rows));
-    console.log(`\n(${((performance.now() - t0) / 1000).toFixed(1)} s in all; scores: energy at the stride-2 frequencies / non-DC energy of the output for a flat 0.5 input and for a diagonal ramp, ${cfg.scoreSize}² → ${2 * cfg.scoreSize}²)`);
+    console.log(
+      `\n(${((performance.now() - t0) / 1000).toFixed(1)} s in all; scores: energy at the stride-2 frequencies / non-DC energy of the output for a flat 0.5 input and for a diagonal ramp, ${cfg.scoreSize}² → ${2 * cfg.scoreSize}²)`,
+    );
   } finally {
     engine.destroy();
   }

@@ -32,7 +32,8 @@ export interface BenchRun {
   cpu: CpuCaseResult[];
 }
 
-const ms = (v: number | undefined | null): string => (v === undefined || v === null || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const ms = (v: number | undefined | null): string =>
+  v === undefined || v === null || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 
 function cold(r: ImplResult | CpuResult): string {
   if (r.status === 'ok') return ms(r.coldMs);
@@ -96,12 +97,20 @@ export function toMarkdown(run: BenchRun): string {
   lines.push(`Run ${run.date}, mode ${run.mode}, ${run.reps} warm reps, per-rep budget ${run.budgetMs} ms.`);
   lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.platform}, Node ${m.node}.`);
   const header = lines.length + 1; // the op tables start after the adapter line
-  lines.push(`Adapter: ${a ? `${a.vendor} / ${a.architecture} / ${a.description || a.device}${a.software ? ' (software)' : ''}` : 'unknown'}; ${p.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? p.userAgent}; crossOriginIsolated ${p.crossOriginIsolated}; performance.now() step ${p.timerResolutionMs.toFixed(3)} ms.`);
+  lines.push(
+    `Adapter: ${a ? `${a.vendor} / ${a.architecture} / ${a.description || a.device}${a.software ? ' (software)' : ''}` : 'unknown'}; ${p.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? p.userAgent}; crossOriginIsolated ${p.crossOriginIsolated}; performance.now() step ${p.timerResolutionMs.toFixed(3)} ms.`,
+  );
   lines.push('');
-  lines.push('Times in ms: median (min–max) of warm reps; one call = dispatch on a GPU-resident input + readback of the output. "×" = anchor median / ours median (> 1: ours faster); "(cold)": a first call ran over the budget, so the first calls are compared.');
-  lines.push('"timeGpu" = our op alone: submit → queue idle (wall) and the pass time from timestamp queries. Throughput is from that wall median: GFLOP/s counts only multiply-adds on real input (no inserted zeros, no padding); GB/s counts each element read once and written once, next to a plain vec4 copy kernel of the same bytes timed the same way, each copy rep right after one of ours (its GB/s in brackets); "pass" is the same from timestamp-query pass times, where the adapter has them.');
+  lines.push(
+    'Times in ms: median (min–max) of warm reps; one call = dispatch on a GPU-resident input + readback of the output. "×" = anchor median / ours median (> 1: ours faster); "(cold)": a first call ran over the budget, so the first calls are compared.',
+  );
+  lines.push(
+    '"timeGpu" = our op alone: submit → queue idle (wall) and the pass time from timestamp queries. Throughput is from that wall median: GFLOP/s counts only multiply-adds on real input (no inserted zeros, no padding); GB/s counts each element read once and written once, next to a plain vec4 copy kernel of the same bytes timed the same way, each copy rep right after one of ours (its GB/s in brackets); "pass" is the same from timestamp-query pass times, where the adapter has them.',
+  );
   lines.push('');
-  lines.push('| case | ours cold | ours warm | ours timeGpu wall / GPU ts | tfjs cold | tfjs warm | ORT-web cold | ORT-web warm | vs tfjs | vs ORT-web | ours throughput |');
+  lines.push(
+    '| case | ours cold | ours warm | ours timeGpu wall / GPU ts | tfjs cold | tfjs warm | ORT-web cold | ORT-web warm | vs tfjs | vs ORT-web | ours throughput |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of p.results) {
     if (r.case.op === 'train') continue;
@@ -123,10 +132,14 @@ export function toMarkdown(run: BenchRun): string {
       }
     }
     const gpuCell = g ? `${ms(g.wall?.median)} / ${g.gpu ? ms(g.gpu.median) : 'n/a'}` : '–';
-    lines.push(`| ${r.name} | ${cold(r.ours)} | ${warm(r.ours)} | ${gpuCell} | ${cold(r.tfjs)} | ${warm(r.tfjs)} | ${cold(r.ort)} | ${warm(r.ort)} | ${versus(r.ours, r.tfjs)} | ${versus(r.ours, r.ort)} | ${rate} |`);
+    lines.push(
+      `| ${r.name} | ${cold(r.ours)} | ${warm(r.ours)} | ${gpuCell} | ${cold(r.tfjs)} | ${warm(r.tfjs)} | ${cold(r.ort)} | ${warm(r.ort)} | ${versus(r.ours, r.tfjs)} | ${versus(r.ours, r.ort)} | ${rate} |`,
+    );
   }
   lines.push('');
-  lines.push('CPU baselines (Node, same inputs): our CPU reference (plain loops) and onnxruntime-node CPU EP. "ours WebGPU ×" = CPU median / ours WebGPU warm median (> 1: our WebGPU path is faster).');
+  lines.push(
+    'CPU baselines (Node, same inputs): our CPU reference (plain loops) and onnxruntime-node CPU EP. "ours WebGPU ×" = CPU median / ours WebGPU warm median (> 1: our WebGPU path is faster).',
+  );
   lines.push('');
   lines.push('| case | ours WebGPU warm | ours CPU reference | onnxruntime-node CPU | ours WebGPU × CPU ref | ours WebGPU × ORT-node |');
   lines.push('|---|---|---|---|---|---|');
@@ -134,7 +147,9 @@ export function toMarkdown(run: BenchRun): string {
     const c = run.cpu[i];
     if (!c || r.case.op === 'train') return;
     const o = median(r.ours);
-    lines.push(`| ${r.name} | ${o === null ? '–' : ms(o)} | ${warm(c.cpuRef)} | ${warm(c.ortNode)} | ${ratio(o, median(c.cpuRef))} | ${ratio(o, median(c.ortNode))} |`);
+    lines.push(
+      `| ${r.name} | ${o === null ? '–' : ms(o)} | ${warm(c.cpuRef)} | ${warm(c.ortNode)} | ${ratio(o, median(c.cpuRef))} | ${ratio(o, median(c.ortNode))} |`,
+    );
   });
   if (p.results.every((r) => r.case.op === 'train')) lines.length = header; // a training-only run (--filter train): no empty op tables
   const models = p.results.map((r, i) => ({ r, c: run.cpu[i] })).filter(({ r }) => r.case.op === 'model');
@@ -144,13 +159,17 @@ export function toMarkdown(run: BenchRun): string {
       'Our CPU backend on the model cases: the TileRunner `upscale()` uses without WebGPU (createOrtRunner: our ONNX export of the graph in one ONNX Runtime session), one `runModel` on the whole input, timed like ours on WebGPU; in the page on ONNX Runtime Web WASM, in Node on onnxruntime-node\'s CPU provider. "× WebGPU" = ours WebGPU warm median / CPU backend median (> 1: the CPU backend is faster than our WebGPU path on this adapter).',
     );
     lines.push('');
-    lines.push('| case | ours WebGPU warm | ours CPU backend, ORT-web WASM | ours CPU backend, ORT-node | WASM × WebGPU | ORT-node × WebGPU |');
+    lines.push(
+      '| case | ours WebGPU warm | ours CPU backend, ORT-web WASM | ours CPU backend, ORT-node | WASM × WebGPU | ORT-node × WebGPU |',
+    );
     lines.push('|---|---|---|---|---|---|');
     for (const { r, c } of models) {
       const o = median(r.ours);
       const wasm = r.oursWasm ?? { status: 'skipped', reason: 'not run' };
       const node = c?.oursCpu ?? { status: 'skipped', reason: 'not run' };
-      lines.push(`| ${r.name} | ${o === null ? '–' : ms(o)} | ${warm(wasm)} | ${warm(node)} | ${ratio(median(wasm), o)} | ${ratio(median(node), o)} |`);
+      lines.push(
+        `| ${r.name} | ${o === null ? '–' : ms(o)} | ${warm(wasm)} | ${warm(node)} | ${ratio(median(wasm), o)} | ${ratio(median(node), o)} |`,
+      );
     }
   }
   lines.push(...trainTable(p));
@@ -159,8 +178,13 @@ export function toMarkdown(run: BenchRun): string {
   p.results.forEach((r, i) => {
     if (r.copy && 'error' in r.copy) problems.push(`- ${r.name}, copy yardstick: error \`${r.copy.error}\``);
     const sides = [
-      ['ours', r.ours], ['tfjs', r.tfjs], ['ORT-web', r.ort], ['ours CPU backend (ORT-web WASM)', r.oursWasm],
-      ['CPU ref', run.cpu[i]?.cpuRef], ['ORT-node', run.cpu[i]?.ortNode], ['ours CPU backend (ORT-node)', run.cpu[i]?.oursCpu],
+      ['ours', r.ours],
+      ['tfjs', r.tfjs],
+      ['ORT-web', r.ort],
+      ['ours CPU backend (ORT-web WASM)', r.oursWasm],
+      ['CPU ref', run.cpu[i]?.cpuRef],
+      ['ORT-node', run.cpu[i]?.ortNode],
+      ['ours CPU backend (ORT-node)', run.cpu[i]?.oursCpu],
     ] as const;
     if (r.train && !(r.train.maxRelDiff !== null && r.train.maxRelDiff < 1e-3) && r.tfjs.status === 'ok') {
       problems.push(`- ${r.name}: losses differ from tfjs's, max relative difference ${r.train.maxRelDiff}`);
@@ -180,9 +204,19 @@ export function toMarkdown(run: BenchRun): string {
   lines.push('Notes, skips and errors:');
   lines.push('');
   lines.push(...(problems.length ? problems : ['- none']));
-  const diffs = p.results.flatMap((r) => [r.tfjs, r.ort].flatMap((x) => (x.status === 'ok' && x.maxAbsDiffVsOurs !== undefined ? [x.maxAbsDiffVsOurs] : [])));
-  if (diffs.length) lines.push(`- cross-check: ${diffs.length} anchor outputs compared with ours, largest max |Δ| = ${Math.max(...diffs).toExponential(2)}`);
-  const cpuDiffs = p.results.flatMap((r) => (r.oursWasm?.status === 'ok' && r.oursWasm.maxAbsDiffVsOurs !== undefined ? [r.oursWasm.maxAbsDiffVsOurs] : []));
-  if (cpuDiffs.length) lines.push(`- cross-check: our CPU backend (ORT-web WASM) against our WebGPU output on ${cpuDiffs.length} model cases, largest max |Δ| = ${Math.max(...cpuDiffs).toExponential(2)}`);
+  const diffs = p.results.flatMap((r) =>
+    [r.tfjs, r.ort].flatMap((x) => (x.status === 'ok' && x.maxAbsDiffVsOurs !== undefined ? [x.maxAbsDiffVsOurs] : [])),
+  );
+  if (diffs.length)
+    lines.push(
+      `- cross-check: ${diffs.length} anchor outputs compared with ours, largest max |Δ| = ${Math.max(...diffs).toExponential(2)}`,
+    );
+  const cpuDiffs = p.results.flatMap((r) =>
+    r.oursWasm?.status === 'ok' && r.oursWasm.maxAbsDiffVsOurs !== undefined ? [r.oursWasm.maxAbsDiffVsOurs] : [],
+  );
+  if (cpuDiffs.length)
+    lines.push(
+      `- cross-check: our CPU backend (ORT-web WASM) against our WebGPU output on ${cpuDiffs.length} model cases, largest max |Δ| = ${Math.max(...cpuDiffs).toExponential(2)}`,
+    );
   return lines.join('\n') + '\n';
 }

@@ -61,7 +61,13 @@ function parseArgs(argv: string[]): Options {
 
 function machine(): BenchRun['machine'] {
   const c = cpus();
-  return { cpu: c[0]?.model.trim() ?? 'unknown', cores: c.length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
+  return {
+    cpu: c[0]?.model.trim() ?? 'unknown',
+    cores: c.length,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
 }
 
 /** Runs the benchmark; returns the process exit code. */
@@ -79,7 +85,9 @@ export async function main(argv: string[], baseUrl: string): Promise<number> {
     console.error(`no case matches --filter ${opts.filter}`);
     return 2;
   }
-  console.log(`webgpu-upsample bench: ${cases.length} cases (${opts.mode}), anchors ${opts.anchors.join(', ') || 'none'}, ${opts.reps} warm reps`);
+  console.log(
+    `webgpu-upsample bench: ${cases.length} cases (${opts.mode}), anchors ${opts.anchors.join(', ') || 'none'}, ${opts.reps} warm reps`,
+  );
 
   const browser = await launchChromium();
   let report: PageReport;
@@ -123,7 +131,17 @@ export async function main(argv: string[], baseUrl: string): Promise<number> {
   }
 
   const date = new Date().toISOString();
-  const run: BenchRun = { schema: 'webgpu-upsample-anchor-bench/1', date, mode: opts.mode, argv, reps: opts.reps, budgetMs: opts.budgetMs, machine: machine(), page: report, cpu };
+  const run: BenchRun = {
+    schema: 'webgpu-upsample-anchor-bench/1',
+    date,
+    mode: opts.mode,
+    argv,
+    reps: opts.reps,
+    budgetMs: opts.budgetMs,
+    machine: machine(),
+    page: report,
+    cpu,
+  };
   const md = toMarkdown(run);
   mkdirSync(opts.out, { recursive: true });
   const stem = join(opts.out, `bench-${date.replace(/[:.]/g, '-')}`);

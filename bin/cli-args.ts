@@ -156,9 +156,11 @@ export function parseCli(argv: string[]): Parsed {
   if (v.version) return { kind: 'version' };
 
   const model = (v.model ?? 'default-model') as ModelName;
-  if (!MODELS.includes(model)) throw new UsageError(`--model ${model} is not a model here${didYouMean(model, MODELS)}; models: ${MODELS.join(', ')}`);
+  if (!MODELS.includes(model))
+    throw new UsageError(`--model ${model} is not a model here${didYouMean(model, MODELS)}; models: ${MODELS.join(', ')}`);
   const backend = (v.backend ?? 'auto') as BackendChoice;
-  if (!BACKENDS.includes(backend)) throw new UsageError(`--backend ${backend} is not one of ${BACKENDS.join(', ')}${didYouMean(backend, BACKENDS)}`);
+  if (!BACKENDS.includes(backend))
+    throw new UsageError(`--backend ${backend} is not one of ${BACKENDS.join(', ')}${didYouMean(backend, BACKENDS)}`);
   let format: OutputFormat | undefined;
   if (v.format !== undefined) {
     const f = v.format.toLowerCase() === 'jpg' ? 'jpeg' : v.format.toLowerCase() === 'tif' ? 'tiff' : v.format.toLowerCase();
@@ -206,7 +208,9 @@ export function parseCli(argv: string[]): Parsed {
     const ext = formatOfPath(single);
     if (format && ext && ext !== format) throw new UsageError(`--format ${format} contradicts the output name ${single}`);
     if (!format && !ext) {
-      throw new UsageError(`${single}: cannot tell the output format from its extension (${Object.keys(FORMAT_EXTENSION).join(', ')}); add one or pass --format`);
+      throw new UsageError(
+        `${single}: cannot tell the output format from its extension (${Object.keys(FORMAT_EXTENSION).join(', ')}); add one or pass --format`,
+      );
     }
     jobs = [{ input: files[0], output: single, format: format ?? ext! }];
   } else {

@@ -90,8 +90,7 @@ export function loadSharp(): Promise<SharpModule> {
     (e: unknown) => {
       sharpModule = null;
       throw new Error(
-        `the image codec 'sharp' could not be loaded (${(e as Error).message.split('\n')[0]}); ` +
-          'install it with: npm install sharp',
+        `the image codec 'sharp' could not be loaded (${(e as Error).message.split('\n')[0]}); ` + 'install it with: npm install sharp',
       );
     },
   );
@@ -101,7 +100,10 @@ export function loadSharp(): Promise<SharpModule> {
 /** The first line of a codec's message, without libvips's trailing noise. */
 function reason(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n')[0].replace(/^Input (file|buffer) /, '').trim();
+  return msg
+    .split('\n')[0]
+    .replace(/^Input (file|buffer) /, '')
+    .trim();
 }
 
 const megapixels = (n: number): string => `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MP`;
@@ -268,7 +270,10 @@ export async function writeImage(file: string, image: DecodedImage, options: Wri
     for (let i = 0; i < src.length; i++) out[i] = Math.round(src[i] / 257);
     data = out;
   }
-  let img = sharp(data as Uint8Array | Uint16Array, { raw: { width: image.width, height: image.height, channels: 4 }, limitInputPixels: false });
+  let img = sharp(data as Uint8Array | Uint16Array, {
+    raw: { width: image.width, height: image.height, channels: 4 },
+    limitInputPixels: false,
+  });
   // JPEG has no alpha: flatten onto white (transparent regions of logos and cut-outs stay light).
   if (options.alpha && options.format === 'jpeg') img = img.flatten({ background: '#ffffff' });
   else if (!options.alpha) img = img.removeAlpha();

@@ -24,7 +24,6 @@ import { join } from 'node:path';
 import { SWIFTSHADER_ICD } from '../src/gpu/swiftshader.js';
 import { createEngine, NoWebGPUError, type Engine } from '../src/index.js';
 
-
 export interface NodeEngine {
   engine: Engine;
   /** True when no hardware adapter was found and SwiftShader was used instead. */

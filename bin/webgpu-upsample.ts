@@ -17,7 +17,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readPackagedModel, type PackagedModelFiles } from '../src/model/load-node.js';
 import { planUpscale, upscale } from '../src/upscale/upscale.js';
-import { DEFAULT_MAX_OUTPUT_PIXELS, DEFAULT_MAX_PIXELS, DEFAULT_QUALITY, parseCli, UsageError, type CliOptions, type Job } from './cli-args.js';
+import {
+  DEFAULT_MAX_OUTPUT_PIXELS,
+  DEFAULT_MAX_PIXELS,
+  DEFAULT_QUALITY,
+  parseCli,
+  UsageError,
+  type CliOptions,
+  type Job,
+} from './cli-args.js';
 import { checkWritable, FileError, probeImage, readImage, writeImage, type DecodedImage, type ImageHeader } from './image-file.js';
 import { openBackend } from './backend.js';
 import { progressBar } from './progress-bar.js';
@@ -142,10 +150,14 @@ async function run(opts: CliOptions, log: (line: string) => void, warn: (line: s
   let done = 0;
   try {
     log(`backend: ${backend.description}`);
-    log(`model: ${files.name} (×${runner.model.scale}, receptive radius ${runner.model.receptiveRadius} px) ready in ${seconds(tModel - t0)}`);
+    log(
+      `model: ${files.name} (×${runner.model.scale}, receptive radius ${runner.model.receptiveRadius} px) ready in ${seconds(tModel - t0)}`,
+    );
     if (opts.tile !== undefined) {
       // Σ tile input pixels / image pixels: how much extra work the tiles' overlap costs.
-      const worst = Math.max(...ready.map(({ header }) => planUpscale(runner, header.height, header.width, { tileSize: opts.tile }).readAmplification));
+      const worst = Math.max(
+        ...ready.map(({ header }) => planUpscale(runner, header.height, header.width, { tileSize: opts.tile }).readAmplification),
+      );
       if (worst > 2.5) {
         warn(
           `warning: --tile ${opts.tile} with receptive radius ${runner.model.receptiveRadius}: tiles read up to ${worst.toFixed(1)}× the pixels ` +
@@ -194,7 +206,9 @@ async function run(opts: CliOptions, log: (line: string) => void, warn: (line: s
 
 function report(opts: CliOptions, failures: Failure[], done: number, log: (line: string) => void, ms?: number): number {
   if (opts.batch) {
-    log(`${done} of ${opts.jobs.length} done${ms !== undefined ? ` in ${seconds(ms)}` : ''}${failures.length ? `, ${failures.length} failed:` : ''}`);
+    log(
+      `${done} of ${opts.jobs.length} done${ms !== undefined ? ` in ${seconds(ms)}` : ''}${failures.length ? `, ${failures.length} failed:` : ''}`,
+    );
     for (const f of failures) log(`  ${f.message.startsWith(f.input) ? f.message : `${f.input}: ${f.message}`}`);
   } else if (failures.length) {
     log(failures[0].message);

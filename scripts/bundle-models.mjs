@@ -27,7 +27,9 @@ const require = createRequire(join(ROOT, 'package.json'));
 /** The package's folder: its exports map hides package.json, so walk up from its entry point. */
 function packageRoot(name) {
   let dir = dirname(require.resolve(`@upscalerjs/${name}`));
-  while (!(existsSync(join(dir, 'package.json')) && JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === `@upscalerjs/${name}`)) {
+  while (!(
+    existsSync(join(dir, 'package.json')) && JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === `@upscalerjs/${name}`
+  )) {
     if (dir === dirname(dir)) throw new Error(`bundle-models: could not find the folder of @upscalerjs/${name}`);
     dir = dirname(dir);
   }

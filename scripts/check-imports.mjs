@@ -20,7 +20,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DOM_ONLY = /\b(ImageData|HTMLCanvasElement|HTMLImageElement|HTMLVideoElement|OffscreenCanvas|ImageBitmap|CanvasRenderingContext2D|document|window)\b/;
+const DOM_ONLY =
+  /\b(ImageData|HTMLCanvasElement|HTMLImageElement|HTMLVideoElement|OffscreenCanvas|ImageBitmap|CanvasRenderingContext2D|document|window)\b/;
 const MAY_USE_IMAGES = [/^src\/upscale\//, /^src\/model\//, /^src\/index\.ts$/, /^src\/node\.ts$/];
 
 function files(dir) {
@@ -38,14 +39,21 @@ function code(text) {
 /** Relative imports and re-exports of a module: { spec, typeOnly }. */
 function imports(text) {
   const out = [];
-  const re = /(?:^|[;\n])\s*(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"]([^'"]+)['"]|(?:^|[;\n])\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+  const re =
+    /(?:^|[;\n])\s*(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"]([^'"]+)['"]|(?:^|[;\n])\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (const m of text.matchAll(re)) {
     const spec = m[4] ?? m[5] ?? m[6];
     if (!spec.startsWith('.')) continue;
     // `import { type A, type B } from` is type-only too; `import { a, type B }` is not.
     const names = m[3] ?? '';
     const braced = /^\{([\s\S]*)\}$/.exec(names.trim());
-    const allTypes = braced !== null && braced[1].split(',').map((s) => s.trim()).filter(Boolean).every((s) => s.startsWith('type '));
+    const allTypes =
+      braced !== null &&
+      braced[1]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .every((s) => s.startsWith('type '));
     out.push({ spec, typeOnly: Boolean(m[2]) || allTypes });
   }
   return out;
@@ -136,14 +144,27 @@ export function checkImports() {
     const dom = DOM_ONLY.exec(text);
     if (dom) layering.push(`${rel} uses the DOM-only name ${dom[1]}`);
   }
-  return { modules: graph.size, edges: [...graph.values()].reduce((n, m) => n + m.edges.length, 0), runtimeCycles, typeOnlyCycles, layering };
+  return {
+    modules: graph.size,
+    edges: [...graph.values()].reduce((n, m) => n + m.edges.length, 0),
+    runtimeCycles,
+    typeOnlyCycles,
+    layering,
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const r = checkImports();
   console.log(`${r.modules} modules, ${r.edges} relative imports (src/ and the shaders it imports)`);
-  console.log(r.runtimeCycles.length ? `import cycles:\n${r.runtimeCycles.map((c) => `  ${c.join(' ↔ ')}`).join('\n')}` : 'no import cycle');
-  if (r.typeOnlyCycles.length) console.log(`type-only cycles (erased at compile time):\n${r.typeOnlyCycles.map((c) => `  ${c.join(' ↔ ')}`).join('\n')}`);
-  console.log(r.layering.length ? `layering violations:\n${r.layering.map((l) => `  ${l}`).join('\n')}` : 'layering: nothing below the image pipeline imports src/upscale or DOM-only names');
+  console.log(
+    r.runtimeCycles.length ? `import cycles:\n${r.runtimeCycles.map((c) => `  ${c.join(' ↔ ')}`).join('\n')}` : 'no import cycle',
+  );
+  if (r.typeOnlyCycles.length)
+    console.log(`type-only cycles (erased at compile time):\n${r.typeOnlyCycles.map((c) => `  ${c.join(' ↔ ')}`).join('\n')}`);
+  console.log(
+    r.layering.length
+      ? `layering violations:\n${r.layering.map((l) => `  ${l}`).join('\n')}`
+      : 'layering: nothing below the image pipeline imports src/upscale or DOM-only names',
+  );
   process.exitCode = r.runtimeCycles.length || r.layering.length ? 1 : 0;
 }

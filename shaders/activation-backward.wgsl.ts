@@ -36,7 +36,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 #elif ${op === 'tanh'}
   dx_st(i, g * (1.0 - s * s));
 #else
-${wgslUnravel('i', [['p', 'params.inner'], ['c', 'params.channels']], 'n')}
+${wgslUnravel(
+  'i',
+  [
+    ['p', 'params.inner'],
+    ['c', 'params.channels'],
+  ],
+  'n',
+)}
   dx_st(i, select(g * slope_ld(c * params.slopeStride), g, s > 0.0));
 #endif
 }
@@ -50,7 +57,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let i = threadIndex(wid, lid);
   if (i >= params.total) { return; }
 ${wgslUnravel('i', [['rest', 'params.perBatch']], 'n')}
-  let o = ${wgslRavel([['rest', 'params.perBatch'], ['0u', '2u']], 'n')};
+  let o = ${wgslRavel(
+    [
+      ['rest', 'params.perBatch'],
+      ['0u', '2u'],
+    ],
+    'n',
+  )};
   let v = x_ld(i);
   dx_st(i, select(0.0, dy_ld(o), v > 0.0) - select(0.0, dy_ld(o + params.perBatch), v < 0.0));
 }
@@ -75,7 +88,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let count = params.batches * params.inner;
     for (var m = t; m < count; m += WG) {
 ${wgslUnravel('m', [['p', 'params.inner']], 'n', 'rest', '      ')}
-      let i = ${wgslRavel([['p', 'params.inner'], ['k', 'params.slopes']], 'n')};
+      let i = ${wgslRavel(
+        [
+          ['p', 'params.inner'],
+          ['k', 'params.slopes'],
+        ],
+        'n',
+      )};
       acc += dy_ld(i) * min(x_ld(i), 0.0);
     }
   }

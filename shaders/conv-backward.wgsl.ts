@@ -29,8 +29,28 @@ export const WGRAD_B = 8;
 
 /** Uniform fields of the weight-gradient kernel, in order; filled by src/kernels/conv-backward.ts. */
 export const WGRAD_PARAMS = [
-  'n', 'aC', 'bC', 'uH', 'uW', 'bH', 'bW', 'kH', 'kW', 'sH', 'sW', 'pH', 'pW', 'dH', 'dW',
-  'aPerGroup', 'bPerGroup', 'aBlocks', 'bBlocks', 'groups', 'chunk', 'dwSize',
+  'n',
+  'aC',
+  'bC',
+  'uH',
+  'uW',
+  'bH',
+  'bW',
+  'kH',
+  'kW',
+  'sH',
+  'sW',
+  'pH',
+  'pW',
+  'dH',
+  'dW',
+  'aPerGroup',
+  'bPerGroup',
+  'aBlocks',
+  'bBlocks',
+  'groups',
+  'chunk',
+  'dwSize',
 ] as const;
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -43,7 +63,17 @@ export function weightGradShader(): string {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let idx = threadIndex(wid, lid);
   if (idx >= params.total) { return; }
-${wgslUnravel('idx', [['kx', 'params.kW'], ['ky', 'params.kH'], ['bb', 'params.bBlocks'], ['ab', 'params.aBlocks'], ['g', 'params.groups']], 'chunk')}
+${wgslUnravel(
+  'idx',
+  [
+    ['kx', 'params.kW'],
+    ['ky', 'params.kH'],
+    ['bb', 'params.bBlocks'],
+    ['ab', 'params.aBlocks'],
+    ['g', 'params.groups'],
+  ],
+  'chunk',
+)}
   let a0 = ab * ${WGRAD_A}u;
   let b0 = bb * ${WGRAD_B}u;
   let uPlane = params.uH * params.uW;
@@ -58,7 +88,15 @@ ${B.map((j) => `  var acc${j} = vec4<f32>(0.0);`).join('\n')}
   // This chunk's pixels: flat indices [first, last) over (n, u, v) of A, walked without division.
   let first = chunk * params.chunk;
   let last = min(first + params.chunk, params.n * uPlane);
-${wgslUnravel('first', [['v0', 'params.uW'], ['u0', 'params.uH']], 'n0', 'firstRest')}
+${wgslUnravel(
+  'first',
+  [
+    ['v0', 'params.uW'],
+    ['u0', 'params.uH'],
+  ],
+  'n0',
+  'firstRest',
+)}
   var n = n0;
   var u = u0;
   var v = v0;

@@ -46,9 +46,32 @@ export const CONV_PIXELS = 8;
 
 /** Uniform fields, in order; filled by src/kernels/conv.ts. */
 export const CONV_PARAMS = [
-  'n', 'cIn', 'inH', 'inW', 'cOut', 'outH', 'outW', 'kH', 'kW',
-  'sH', 'sW', 'pH', 'pW', 'dH', 'dW', 'ciPerGroup', 'coPerGroup', 'coBlocks', 'tBlocks', 'groups',
-  'kStepH', 'kStepW', 'qH', 'qWB', 'r', 'cSpace',
+  'n',
+  'cIn',
+  'inH',
+  'inW',
+  'cOut',
+  'outH',
+  'outW',
+  'kH',
+  'kW',
+  'sH',
+  'sW',
+  'pH',
+  'pW',
+  'dH',
+  'dW',
+  'ciPerGroup',
+  'coPerGroup',
+  'coBlocks',
+  'tBlocks',
+  'groups',
+  'kStepH',
+  'kStepW',
+  'qH',
+  'qWB',
+  'r',
+  'cSpace',
 ] as const;
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -84,8 +107,18 @@ export function convShader(v: ConvVariant): string {
   }`;
   // Grid of the main kernel, innermost first (see the file comment).
   const grid: IndexDim[] = v.transposed
-    ? [['qb', 'params.qWB'], ['qy', 'params.qH'], ['px', 'params.sW'], ['py', 'params.sH'], ['cbAll', 'blocksAll']]
-    : [['qb', 'params.qWB'], ['qy', 'params.qH'], ['cbAll', 'blocksAll']];
+    ? [
+        ['qb', 'params.qWB'],
+        ['qy', 'params.qH'],
+        ['px', 'params.sW'],
+        ['py', 'params.sH'],
+        ['cbAll', 'blocksAll'],
+      ]
+    : [
+        ['qb', 'params.qWB'],
+        ['qy', 'params.qH'],
+        ['cbAll', 'blocksAll'],
+      ];
   return wgsl`
 #if ${shuffled}
 ${wgslDepthChannel(crd ? 'CRD' : 'DCR')}
@@ -97,9 +130,23 @@ fn outIndex(n: u32, co: u32, oy: u32, ox: u32) -> u32 {
 #if ${shuffled}
   let r = params.r;
   let cab = depthChannelCoords(co, params.cSpace, r);
-  return ${wgslRavel([['ox * r + cab.z', 'params.outW * r'], ['oy * r + cab.y', 'params.outH * r'], ['cab.x', 'params.cSpace']], 'n')};
+  return ${wgslRavel(
+    [
+      ['ox * r + cab.z', 'params.outW * r'],
+      ['oy * r + cab.y', 'params.outH * r'],
+      ['cab.x', 'params.cSpace'],
+    ],
+    'n',
+  )};
 #else
-  return ${wgslRavel([['ox', 'params.outW'], ['oy', 'params.outH'], ['co', 'params.cSpace']], 'n')};
+  return ${wgslRavel(
+    [
+      ['ox', 'params.outW'],
+      ['oy', 'params.outH'],
+      ['co', 'params.cSpace'],
+    ],
+    'n',
+  )};
 #endif
 }
 
@@ -229,7 +276,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let idx = threadIndex(wid, lid);
   if (idx >= params.total) { return; }
   let coPad = params.coBlocks * 4u;
-${wgslUnravel('idx', [['cog', 'coPad'], ['cig', 'params.ciPerGroup'], ['kx', 'params.kW'], ['ky', 'params.kH']], 'g')}
+${wgslUnravel(
+  'idx',
+  [
+    ['cog', 'coPad'],
+    ['cig', 'params.ciPerGroup'],
+    ['kx', 'params.kW'],
+    ['ky', 'params.kH'],
+  ],
+  'g',
+)}
   var v = 0.0;
   if (cog < params.coPerGroup) {
 #if ${transposed}

@@ -14,7 +14,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let i = threadIndex(wid, lid);
   if (i >= params.total) { return; }
 ${wgslUnravel('i', [['rest', 'params.perBatch']], 'n')}
-  let o = ${wgslRavel([['rest', 'params.perBatch'], ['0u', '2u']], 'n')};
+  let o = ${wgslRavel(
+    [
+      ['rest', 'params.perBatch'],
+      ['0u', '2u'],
+    ],
+    'n',
+  )};
   let v = x_ld(i);
   y_st(o, max(v, 0.0));
   y_st(o + params.perBatch, max(-v, 0.0));

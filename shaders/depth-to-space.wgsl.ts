@@ -27,15 +27,37 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let H = params.h * r;
   let W = params.w * r;
   let plane = params.h * params.w;
-${wgslUnravel('idx', [['j', 'params.w'], ['Y', 'H'], ['c', 'params.c']], 'n')}
+${wgslUnravel(
+  'idx',
+  [
+    ['j', 'params.w'],
+    ['Y', 'H'],
+    ['c', 'params.c'],
+  ],
+  'n',
+)}
   let i = Y / r;
   let a = Y - i * r;
   // Depth side: channel of (c, a, b = 0) and the step from b to b + 1 (the map is linear).
   let ch0 = depthChannel(c, a, 0u, params.c, r);
   let chStep = depthChannel(0u, 0u, 1u, params.c, r);
-  var d = ${wgslRavel([['j', 'params.w'], ['i', 'params.h'], ['ch0', 'params.c * r * r']], 'n')};
+  var d = ${wgslRavel(
+    [
+      ['j', 'params.w'],
+      ['i', 'params.h'],
+      ['ch0', 'params.c * r * r'],
+    ],
+    'n',
+  )};
   let dStep = chStep * plane;
-  var s = ${wgslRavel([['j * r', 'W'], ['Y', 'H'], ['c', 'params.c']], 'n')};
+  var s = ${wgslRavel(
+    [
+      ['j * r', 'W'],
+      ['Y', 'H'],
+      ['c', 'params.c'],
+    ],
+    'n',
+  )};
   for (var b = 0u; b < r; b++) {
 #if ${toSpace}
     y_st(s, x_ld(d));
@@ -68,11 +90,24 @@ export function depthToSpaceVec4Shader(toSpace: boolean, crd: boolean, r: number
   const move = toSpace
     ? [
         ...B.map((b) => `  let d${b} = x_ld(d + ${b}u * dStep);`),
-        ...B.map((m) => `  y_st(s + ${m}u, vec4<f32>(${lanes(m).map((L) => `d${L % r}[${Math.floor(L / r)}]`).join(', ')}));`),
+        ...B.map(
+          (m) =>
+            `  y_st(s + ${m}u, vec4<f32>(${lanes(m)
+              .map((L) => `d${L % r}[${Math.floor(L / r)}]`)
+              .join(', ')}));`,
+        ),
       ]
     : [
         ...B.map((m) => `  let s${m} = x_ld(s + ${m}u);`),
-        ...B.map((b) => `  y_st(d + ${b}u * dStep, vec4<f32>(${[0, 1, 2, 3].map((jj) => { const L = r * jj + b; return `s${Math.floor(L / 4)}[${L % 4}]`; }).join(', ')}));`),
+        ...B.map(
+          (b) =>
+            `  y_st(d + ${b}u * dStep, vec4<f32>(${[0, 1, 2, 3]
+              .map((jj) => {
+                const L = r * jj + b;
+                return `s${Math.floor(L / 4)}[${L % 4}]`;
+              })
+              .join(', ')}));`,
+        ),
       ];
   return wgsl`
 ${wgslDepthChannel(crd ? 'CRD' : 'DCR')}
@@ -85,7 +120,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let H = params.h * R;
   // Two divisions by uniforms (the costly part on a SIMD-over-threads adapter):
   // row = (n·C + c)·H + Y is the space-side row, nc = n·C + c its plane.
-${wgslUnravel('idx', [['q', 'w4', 'row'], ['Y', 'H']], 'nc')}
+${wgslUnravel(
+  'idx',
+  [
+    ['q', 'w4', 'row'],
+    ['Y', 'H'],
+  ],
+  'nc',
+)}
   let i = Y / R;
   let a = Y - i * R;
 #if ${crd}

@@ -32,7 +32,14 @@ fn aaWindow(o: u32, f: f32, inSize: u32) -> vec2<u32> {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let idx = threadIndex(wid, lid);
   if (idx >= params.total) { return; }
-${wgslUnravel('idx', [['ox', 'params.outW'], ['oy', 'params.outH']], 'nc')}
+${wgslUnravel(
+  'idx',
+  [
+    ['ox', 'params.outW'],
+    ['oy', 'params.outH'],
+  ],
+  'nc',
+)}
   let base = nc * params.inH * params.inW;
 #if ${area}
   let y0 = (oy * params.inH) / params.outH;

@@ -55,7 +55,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   if (i >= params.total) { return; }
   let perBatch = params.c * params.hw;
 ${wgslUnravel('i', [['rest', 'perBatch']], 'n')}
-  y_st(${wgslRavel([['rest', 'params.hw'], ['params.offset', 'params.cOut']], 'n')}, x_ld(i));
+  y_st(${wgslRavel(
+    [
+      ['rest', 'params.hw'],
+      ['params.offset', 'params.cOut'],
+    ],
+    'n',
+  )}, x_ld(i));
 }
 `;
 }

@@ -13,7 +13,14 @@ export function preluShader(): string {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let i = threadIndex(wid, lid);
   if (i >= params.total) { return; }
-${wgslUnravel('i', [['p', 'params.inner'], ['c', 'params.channels']], 'n')}
+${wgslUnravel(
+  'i',
+  [
+    ['p', 'params.inner'],
+    ['c', 'params.channels'],
+  ],
+  'n',
+)}
   let v = x_ld(i);
   y_st(i, max(v, 0.0) + slope_ld(c * params.slopeStride) * min(v, 0.0));
 }

@@ -14,7 +14,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   if (i >= params.total) { return; }
   let perBatch = params.count * params.hw;
 ${wgslUnravel('i', [['rest', 'perBatch']], 'n')}
-  y_st(i, x_ld(${wgslRavel([['rest', 'params.hw'], ['params.start', 'params.c']], 'n')}));
+  y_st(i, x_ld(${wgslRavel(
+    [
+      ['rest', 'params.hw'],
+      ['params.start', 'params.c'],
+    ],
+    'n',
+  )}));
 }
 `;
 }

@@ -45,7 +45,14 @@ fn tapRange(i: u32, scale: f32, inSize: u32, outSize: u32) -> vec2<u32> {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let idx = threadIndex(wid, lid);
   if (idx >= params.total) { return; }
-${wgslUnravel('idx', [['ix', 'params.inW'], ['iy', 'params.inH']], 'nc')}
+${wgslUnravel(
+  'idx',
+  [
+    ['ix', 'params.inW'],
+    ['iy', 'params.inH'],
+  ],
+  'nc',
+)}
   let base = nc * params.outH * params.outW;
   let ry = tapRange(iy, params.scaleH, params.inH, params.outH);
   let rx = tapRange(ix, params.scaleW, params.inW, params.outW);

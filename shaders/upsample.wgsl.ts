@@ -24,7 +24,14 @@ ${WGSL_CUBIC_WEIGHT}
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let idx = threadIndex(wid, lid);
   if (idx >= params.total) { return; }
-${wgslUnravel('idx', [['ox', 'params.outW'], ['oy', 'params.outH']], 'nc')}
+${wgslUnravel(
+  'idx',
+  [
+    ['ox', 'params.outW'],
+    ['oy', 'params.outH'],
+  ],
+  'nc',
+)}
   let base = nc * params.inH * params.inW;
 #if ${bicubic}
   let sy = (f32(oy) + params.offH) * params.mulH - params.offH;

@@ -160,7 +160,9 @@ export class Engine implements TensorOwner {
   async readTensor(t: Tensor): Promise<Float32Array> {
     this.check('read', 'tensor', t);
     if (t.borrowed && !(t.buffer.usage & BufferUsage.COPY_SRC)) {
-      throw new ArgumentError(`read: tensor [${t.shape.join(', ')}] wraps a buffer (engine.fromBuffer) without COPY_SRC usage, so it cannot be copied back`);
+      throw new ArgumentError(
+        `read: tensor [${t.shape.join(', ')}] wraps a buffer (engine.fromBuffer) without COPY_SRC usage, so it cannot be copied back`,
+      );
     }
     const bytes = t.byteLength;
     const staging = this.pool.create(bytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'staging');
@@ -327,7 +329,10 @@ export class Engine implements TensorOwner {
   private throwGpuErrors(op: string): void {
     if (this.gpuErrors.length === 0) return;
     const errors = this.gpuErrors.splice(0);
-    throw new GpuError(`${op}: the GPU rejected recorded work (${errors.length} error${errors.length > 1 ? 's' : ''}), so results since the last read or flush are not valid. First: ${errors[0]}`, errors);
+    throw new GpuError(
+      `${op}: the GPU rejected recorded work (${errors.length} error${errors.length > 1 ? 's' : ''}), so results since the last read or flush are not valid. First: ${errors[0]}`,
+      errors,
+    );
   }
 
   private assertUsable(op: string): void {

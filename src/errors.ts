@@ -32,7 +32,10 @@ export class EngineMismatchError extends UpsampleError {
 /** The GPU device was lost; create a new engine to continue. */
 export class DeviceLostError extends UpsampleError {
   override name = 'DeviceLostError';
-  constructor(message: string, readonly reason: string = 'unknown') {
+  constructor(
+    message: string,
+    readonly reason: string = 'unknown',
+  ) {
     super(message);
   }
 }

@@ -21,15 +21,62 @@ export { convTransposeOutSize } from './ops/conv-transpose2d.js';
 export { convOutSize } from './ops/conv2d.js';
 export type { CharbonnierOptions, CharbonnierBackwardOptions, LossBackwardOptions } from './ops/loss.js';
 export type { CheckerboardOptions, CheckerboardBackwardOptions } from './ops/checkerboard.js';
-export { createAdam, createSgd, adamStepReference, sgdStepReference, type Optimizer, type AdamOptions, type SgdOptions, type AdamState, type SgdState } from './train/index.js';
-export { layers, Sequential, type Layer, type LayerKind, type Param, type SequentialOptions, type StateDict, type ToUpscaleModelOptions, type Conv2dLayerOptions, type ConvTranspose2dLayerOptions, type LearnableBlurOptions, type UpsampleLayerOptions } from './train/index.js';
-export { train, makeTrainingPairs, toSafetensors, fromSafetensors, type TrainOptions, type TrainResult, type TrainStep, type TrainLoss, type TrainOptimizer, type TrainingImage, type TrainingPairOptions } from './train/index.js';
+export {
+  createAdam,
+  createSgd,
+  adamStepReference,
+  sgdStepReference,
+  type Optimizer,
+  type AdamOptions,
+  type SgdOptions,
+  type AdamState,
+  type SgdState,
+} from './train/index.js';
+export {
+  layers,
+  Sequential,
+  type Layer,
+  type LayerKind,
+  type Param,
+  type SequentialOptions,
+  type StateDict,
+  type ToUpscaleModelOptions,
+  type Conv2dLayerOptions,
+  type ConvTranspose2dLayerOptions,
+  type LearnableBlurOptions,
+  type UpsampleLayerOptions,
+} from './train/index.js';
+export {
+  train,
+  makeTrainingPairs,
+  toSafetensors,
+  fromSafetensors,
+  type TrainOptions,
+  type TrainResult,
+  type TrainStep,
+  type TrainLoss,
+  type TrainOptimizer,
+  type TrainingImage,
+  type TrainingPairOptions,
+} from './train/index.js';
 // Checkerboard analysis, initialisers and grid alignment (plain numbers, no GPU).
 export * from './analysis/index.js';
 export {
-  loadModel, describeLayersModel, describeModel, ModelError, parseLayersModel,
-  loadAnime4k, describeAnime4k, type Anime4kJson, type Anime4kOptions,
-  type LayersModelSource, type LayersModelJson, type UpscaleModel, type UpscaleModelInfo, type ModelDescription, type ModelGraph,
+  loadModel,
+  describeLayersModel,
+  describeModel,
+  ModelError,
+  parseLayersModel,
+  loadAnime4k,
+  describeAnime4k,
+  type Anime4kJson,
+  type Anime4kOptions,
+  type LayersModelSource,
+  type LayersModelJson,
+  type UpscaleModel,
+  type UpscaleModelInfo,
+  type ModelDescription,
+  type ModelGraph,
 } from './model/index.js';
 export { exportOnnx, encodeModel, type ExportOnnxOptions, type OnnxExportSource, type OnnxGraph } from './onnx/index.js';
 export {

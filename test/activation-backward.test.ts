@@ -37,7 +37,10 @@ function awayFromZero(t: CpuTensor, gap: number): CpuTensor {
 }
 
 /** The same values as float32 tensors on the GPU, read back and disposed. */
-async function gpuCall(f: (...ts: ReturnType<typeof h.engine.tensor>[]) => ReturnType<typeof h.engine.tensor>, ...ins: CpuTensor[]): Promise<Float32Array> {
+async function gpuCall(
+  f: (...ts: ReturnType<typeof h.engine.tensor>[]) => ReturnType<typeof h.engine.tensor>,
+  ...ins: CpuTensor[]
+): Promise<Float32Array> {
   const ts = ins.map((t) => h.engine.tensor(Float32Array.from(t.data), t.shape));
   const y = f(...ts);
   const out = await y.read();
@@ -58,14 +61,23 @@ describe('activation gradients vs central differences of the float64 CPU forward
       const dy = f64(randomTensor(shape, r));
       const slope = pick(r, [0.01, 0.2, -0.5, 0, 1.5]);
       const ctx = `seed ${seed} x [${shape}]`;
-      expectGradClose(d64(cpu.reluBackward(dy, x)), centralDiff((v) => cpu.relu(v), x, d64(dy), H_PIECEWISE), `reluBackward ${ctx}`);
+      expectGradClose(
+        d64(cpu.reluBackward(dy, x)),
+        centralDiff((v) => cpu.relu(v), x, d64(dy), H_PIECEWISE),
+        `reluBackward ${ctx}`,
+      );
       expectGradClose(
         d64(cpu.leakyReluBackward(dy, x, slope)),
         centralDiff((v) => cpu.leakyRelu(v, slope), x, d64(dy), H_PIECEWISE),
         `leakyReluBackward slope ${slope} ${ctx}`,
       );
       const dy2 = f64(randomTensor([shape[0], 2 * shape[1], shape[2], shape[3]], r));
-      expectGradClose(d64(cpu.creluBackward(dy2, x)), centralDiff((v) => cpu.crelu(v), x, d64(dy2), H_PIECEWISE), `creluBackward ${ctx}`, { k: 2 });
+      expectGradClose(
+        d64(cpu.creluBackward(dy2, x)),
+        centralDiff((v) => cpu.crelu(v), x, d64(dy2), H_PIECEWISE),
+        `creluBackward ${ctx}`,
+        { k: 2 },
+      );
     }
   });
 
@@ -78,16 +90,26 @@ describe('activation gradients vs central differences of the float64 CPU forward
       const ctx = `seed ${seed} x [${shape}]`;
       const trunc = (m3: number) => d64(dy).map((g) => ((H_SMOOTH * H_SMOOTH) / 6) * m3 * Math.abs(g));
       const ys = cpu.sigmoid(x);
-      expectGradClose(d64(cpu.sigmoidBackward(dy, ys)), centralDiff((v) => cpu.sigmoid(v), x, d64(dy), H_SMOOTH), `sigmoidBackward ${ctx}`, {
-        truncation: trunc(1 / 8),
-        k: 3,
-      });
+      expectGradClose(
+        d64(cpu.sigmoidBackward(dy, ys)),
+        centralDiff((v) => cpu.sigmoid(v), x, d64(dy), H_SMOOTH),
+        `sigmoidBackward ${ctx}`,
+        {
+          truncation: trunc(1 / 8),
+          k: 3,
+        },
+      );
       const yt = cpu.tanh(x);
-      expectGradClose(d64(cpu.tanhBackward(dy, yt)), centralDiff((v) => cpu.tanh(v), x, d64(dy), H_SMOOTH), `tanhBackward ${ctx}`, {
-        truncation: trunc(2),
-        k: 3,
-        analyticMag: d64(dy).map((g, i) => Math.abs(g) * (1 + d64(yt)[i] ** 2)),
-      });
+      expectGradClose(
+        d64(cpu.tanhBackward(dy, yt)),
+        centralDiff((v) => cpu.tanh(v), x, d64(dy), H_SMOOTH),
+        `tanhBackward ${ctx}`,
+        {
+          truncation: trunc(2),
+          k: 3,
+          analyticMag: d64(dy).map((g, i) => Math.abs(g) * (1 + d64(yt)[i] ** 2)),
+        },
+      );
     }
   });
 
@@ -102,13 +124,24 @@ describe('activation gradients vs central differences of the float64 CPU forward
       const dy = f64(randomTensor(shape, r));
       const ctx = `seed ${seed} x [${shape}] slope [${slope.shape}]`;
       const g = cpu.preluBackward(dy, x, slope);
-      expectGradClose(d64(g.dx!), centralDiff((v) => cpu.prelu(v, slope), x, d64(dy), H_PIECEWISE), `preluBackward dx ${ctx}`);
+      expectGradClose(
+        d64(g.dx!),
+        centralDiff((v) => cpu.prelu(v, slope), x, d64(dy), H_PIECEWISE),
+        `preluBackward dx ${ctx}`,
+      );
       const dslope = d64(g.dslope!);
-      const mag = d64(cpu.preluBackward(f64({ data: d64(dy).map(Math.abs) as unknown as Float32Array, shape }), x, slope).dslope!).map(Math.abs);
-      expectGradClose(dslope, centralDiff((s) => cpu.prelu(x, s), slope, d64(dy), H_PIECEWISE), `preluBackward dslope ${ctx}`, {
-        k: x.data.length + 1,
-        analyticMag: mag,
-      });
+      const mag = d64(cpu.preluBackward(f64({ data: d64(dy).map(Math.abs) as unknown as Float32Array, shape }), x, slope).dslope!).map(
+        Math.abs,
+      );
+      expectGradClose(
+        dslope,
+        centralDiff((s) => cpu.prelu(x, s), slope, d64(dy), H_PIECEWISE),
+        `preluBackward dslope ${ctx}`,
+        {
+          k: x.data.length + 1,
+          analyticMag: mag,
+        },
+      );
     }
   });
 });
@@ -146,7 +179,11 @@ describe('activation gradients: GPU vs CPU', () => {
       const slope = Math.fround(pick(r, [0.01, 0.2, -0.5, 0, 1.5]));
       const ctx = `seed ${seed} x [${shape}] slope ${slope}`;
       expectExact(await gpuCall((a, b) => e.reluBackward(a, b), dy, x), cpu.reluBackward(dy, x).data, `reluBackward ${ctx}`);
-      expectExact(await gpuCall((a, b) => e.leakyReluBackward(a, b, slope), dy, x), cpu.leakyReluBackward(dy, x, slope).data, `leakyReluBackward ${ctx}`);
+      expectExact(
+        await gpuCall((a, b) => e.leakyReluBackward(a, b, slope), dy, x),
+        cpu.leakyReluBackward(dy, x, slope).data,
+        `leakyReluBackward ${ctx}`,
+      );
       const slopes = randomTensor([r() < 0.3 ? 1 : shape[1]], r);
       const dxP = await gpuCall((a, b, s) => e.preluBackward(a, b, s, { needs: { dslope: false } }).dx!, dy, x, slopes);
       expectExact(dxP, cpu.preluBackward(dy, x, slopes).dx!.data, `preluBackward dx ${ctx} [${slopes.shape}]`);
@@ -190,7 +227,13 @@ describe('activation gradients: GPU vs CPU', () => {
       const g = e.preluBackward(...([dy, x, slope].map((t) => e.tensor(t.data, t.shape)) as [Tensor, Tensor, Tensor]));
       const out = await g.dslope!.read();
       [g.dx!, g.dslope!].forEach((t) => t.dispose());
-      expectCloseSums(out, Float32Array.from(ref), Float32Array.from(mag), k, `preluBackward dslope seed ${seed} x [${shape}] slope [${slope.shape}]`);
+      expectCloseSums(
+        out,
+        Float32Array.from(ref),
+        Float32Array.from(mag),
+        k,
+        `preluBackward dslope seed ${seed} x [${shape}] slope [${slope.shape}]`,
+      );
     }
   });
 
@@ -200,11 +243,17 @@ describe('activation gradients: GPU vs CPU', () => {
     const b = e.tensor(new Float32Array(4), [1, 1, 2, 2]);
     expect(() => e.reluBackward(a, b)).toThrow('reluBackward: shapes [1, 2, 2, 2] and [1, 1, 2, 2] must be equal');
     expect(() => e.sigmoidBackward(a, b)).toThrow(ShapeError);
-    expect(() => e.creluBackward(b, b)).toThrow("creluBackward: dy [1, 1, 2, 2] must have crelu's output shape [1, 2, 2, 2] for input [1, 1, 2, 2]");
+    expect(() => e.creluBackward(b, b)).toThrow(
+      "creluBackward: dy [1, 1, 2, 2] must have crelu's output shape [1, 2, 2, 2] for input [1, 1, 2, 2]",
+    );
     expect(() => e.creluBackward(a, b)).not.toThrow();
     expect(() => e.preluBackward(a, a, e.tensor([1, 2, 3], [3]))).toThrow(/^preluBackward: slope \[3\] must have 1 or 2 elements/);
-    expect(() => e.preluBackward(a, a, e.tensor([1], [1]), { needs: { dslop: false } } as never)).toThrow("preluBackward: unknown option 'needs.dslop' (did you mean 'needs.dslope'?)");
+    expect(() => e.preluBackward(a, a, e.tensor([1], [1]), { needs: { dslop: false } } as never)).toThrow(
+      "preluBackward: unknown option 'needs.dslop' (did you mean 'needs.dslope'?)",
+    );
     expect(() => e.preluBackward(b, a, e.tensor([1], [1]))).toThrow('preluBackward: shapes [1, 1, 2, 2] and [1, 2, 2, 2] must be equal');
-    expect(() => cpu.leakyReluBackward(cpu.zeros([1]), cpu.zeros([1]), NaN)).toThrow('leakyReluBackward: negativeSlope NaN must be a finite number');
+    expect(() => cpu.leakyReluBackward(cpu.zeros([1]), cpu.zeros([1]), NaN)).toThrow(
+      'leakyReluBackward: negativeSlope NaN must be a finite number',
+    );
   });
 });

@@ -25,7 +25,7 @@ function image(H: number, W: number, seed: number): Float32Array {
   return Float32Array.from({ length: 3 * H * W }, () => Math.round(255 * r()) / 255);
 }
 
-describe('Anime4K (WebSR JSON): our GPU model == the CPU reading of WebSR\'s shaders, away from the border', () => {
+describe("Anime4K (WebSR JSON): our GPU model == the CPU reading of WebSR's shaders, away from the border", () => {
   const cases: [string, number, number, number][] = [
     ['cnn-2x-s-an', 2, 16, 18],
     ['cnn-2x-m-an', 2, 20, 19],
@@ -61,8 +61,11 @@ describe('Anime4K (WebSR JSON): our GPU model == the CPU reading of WebSR\'s sha
         const tol = terms * 2 ** -24 * peak;
         // Interior: input pixels at least receptiveRadius from every edge.
         const R = model.receptiveRadius;
-        const oH = H * scale, oW = W * scale;
-        let worst = 0, where = '', compared = 0;
+        const oH = H * scale,
+          oW = W * scale;
+        let worst = 0,
+          where = '',
+          compared = 0;
         for (let c = 0; c < 3; c++) {
           for (let oy = R * scale; oy < oH - R * scale; oy++) {
             for (let ox = R * scale; ox < oW - R * scale; ox++) {
@@ -114,13 +117,62 @@ describe('Anime4K: a malformed file is a ModelError naming what is wrong', () =>
   const cases: [string, (j: Anime4kJson) => unknown, RegExp][] = [
     ['not an object', () => 42, /must be a JSON object/],
     ['no layers', (j) => ({ name: j.name }), /'layers' must be an object/],
-    ['short weights', (j) => { j.layers.conv2d_1_tf.weights!.pop(); return j; }, /conv2d_1_tf.*287 values, not a positive multiple of 16/],
-    ['wrong matrix count', (j) => { j.layers.conv2d_1_tf.weights!.splice(0, 16); return j; }, /conv2d_1_tf' has 17 matrices for 2 input groups/],
-    ['bias of 3', (j) => { j.layers.conv2d_tf.bias!.pop(); return j; }, /conv2d_tf': 'bias' has 3 values/],
-    ['NaN weight', (j) => { (j.layers.conv2d_tf.weights as unknown[])[3] = 'x'; return j; }, /conv2d_tf': 'weights' must be an array of finite numbers/],
-    ['unknown input', (j) => { j.layers.conv2d_2_tf.inputs = ['conv2d_9_tf']; return j; }, /reads 'conv2d_9_tf', which is not an earlier conv layer/],
-    ['unknown type', (j) => { j.layers.pixel_shuffle.type = 'resize'; return j; }, /type 'resize'; expected 'conv' or 'pixel_shuffle'/],
-    ['bad name', (j) => { j.layers.conv2d_x = { ...j.layers.conv2d_tf }; return j; }, /layer name 'conv2d_x'/],
+    [
+      'short weights',
+      (j) => {
+        j.layers.conv2d_1_tf.weights!.pop();
+        return j;
+      },
+      /conv2d_1_tf.*287 values, not a positive multiple of 16/,
+    ],
+    [
+      'wrong matrix count',
+      (j) => {
+        j.layers.conv2d_1_tf.weights!.splice(0, 16);
+        return j;
+      },
+      /conv2d_1_tf' has 17 matrices for 2 input groups/,
+    ],
+    [
+      'bias of 3',
+      (j) => {
+        j.layers.conv2d_tf.bias!.pop();
+        return j;
+      },
+      /conv2d_tf': 'bias' has 3 values/,
+    ],
+    [
+      'NaN weight',
+      (j) => {
+        (j.layers.conv2d_tf.weights as unknown[])[3] = 'x';
+        return j;
+      },
+      /conv2d_tf': 'weights' must be an array of finite numbers/,
+    ],
+    [
+      'unknown input',
+      (j) => {
+        j.layers.conv2d_2_tf.inputs = ['conv2d_9_tf'];
+        return j;
+      },
+      /reads 'conv2d_9_tf', which is not an earlier conv layer/,
+    ],
+    [
+      'unknown type',
+      (j) => {
+        j.layers.pixel_shuffle.type = 'resize';
+        return j;
+      },
+      /type 'resize'; expected 'conv' or 'pixel_shuffle'/,
+    ],
+    [
+      'bad name',
+      (j) => {
+        j.layers.conv2d_x = { ...j.layers.conv2d_tf };
+        return j;
+      },
+      /layer name 'conv2d_x'/,
+    ],
   ];
   for (const [what, mutate, message] of cases) {
     it(what, () => {

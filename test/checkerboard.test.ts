@@ -48,7 +48,8 @@ const bilinear1d = [0.25, 0.75, 0.75, 0.25];
 function outer(ci: number, co: number, k1: number[]): CpuTensor {
   const k = k1.length;
   const data = new Float32Array(ci * co * k * k);
-  for (let p = 0; p < ci * co; p++) for (let y = 0; y < k; y++) for (let x = 0; x < k; x++) data[p * k * k + y * k + x] = k1[y] * k1[x] * (1 + p);
+  for (let p = 0; p < ci * co; p++)
+    for (let y = 0; y < k; y++) for (let x = 0; x < k; x++) data[p * k * k + y * k + x] = k1[y] * k1[x] * (1 + p);
   return cpuTensor(data, [ci, co, k, k]);
 }
 
@@ -56,7 +57,10 @@ describe('checkerboardPenalty: GPU == float64 CPU reference within the derived b
   const cases: [number[], number | [number, number]][] = [
     [[3, 4, 3, 3], 2],
     [[2, 2, 4, 4], 2],
-    [[8, 16, 5, 3], [2, 3]],
+    [
+      [8, 16, 5, 3],
+      [2, 3],
+    ],
     [[4, 3, 1, 1], 2],
     [[2, 2, 6, 6], 3],
     [[64, 32, 4, 4], 2],
@@ -64,7 +68,13 @@ describe('checkerboardPenalty: GPU == float64 CPU reference within the derived b
   ];
   for (const [shape, stride] of cases) {
     it(`w [${shape}], stride ${JSON.stringify(stride)}: R and ∂R/∂w`, async () => {
-      const w = cpuTensor(randomData(shape.reduce((x, y) => x * y, 1), rng(shape[0] * 31 + shape[2])), shape);
+      const w = cpuTensor(
+        randomData(
+          shape.reduce((x, y) => x * y, 1),
+          rng(shape[0] * 31 + shape[2]),
+        ),
+        shape,
+      );
       const [sh, sw] = typeof stride === 'number' ? [stride, stride] : stride;
       const wg = h.engine.tensor(w.data, shape);
       const rg = h.engine.checkerboardPenalty(wg, { stride });
@@ -142,7 +152,8 @@ describe('checkerboardPenalty: what it means', () => {
         const wm = Float64Array.from(w);
         wp[i] += hs;
         wm[i] -= hs;
-        const fd = (1.3 * (cpu.checkerboardPenalty(f64(wp), { stride }).data[0] - cpu.checkerboardPenalty(f64(wm), { stride }).data[0])) / (2 * hs);
+        const fd =
+          (1.3 * (cpu.checkerboardPenalty(f64(wp), { stride }).data[0] - cpu.checkerboardPenalty(f64(wm), { stride }).data[0])) / (2 * hs);
         expect(Math.abs(fd - g[i]), `stride ${JSON.stringify(stride)} element ${i}`).toBeLessThan(1e-8);
       }
     }
@@ -169,10 +180,14 @@ describe('checkerboardPenalty: what it means', () => {
 
   it('errors: stride is required, options are checked', () => {
     const w = cpuTensor(new Float32Array(9), [1, 1, 3, 3]);
-    expect(() => cpu.checkerboardPenalty(w, undefined as never)).toThrow(new ArgumentError('checkerboardPenalty: options { stride } are required'));
+    expect(() => cpu.checkerboardPenalty(w, undefined as never)).toThrow(
+      new ArgumentError('checkerboardPenalty: options { stride } are required'),
+    );
     expect(() => cpu.checkerboardPenalty(w, {} as never)).toThrow('checkerboardPenalty: stride is required');
     expect(() => cpu.checkerboardPenalty(w, { stride: 0 })).toThrow('checkerboardPenalty: stride 0 must be >= 1');
     expect(() => cpu.checkerboardPenalty(w, { stride: 2, scale: 1 } as never)).toThrow("checkerboardPenalty: unknown option 'scale'");
-    expect(() => cpu.checkerboardPenalty(cpuTensor(new Float32Array(9), [9]), { stride: 2 })).toThrow('checkerboardPenalty: weight must have rank 4');
+    expect(() => cpu.checkerboardPenalty(cpuTensor(new Float32Array(9), [9]), { stride: 2 })).toThrow(
+      'checkerboardPenalty: weight must have rank 4',
+    );
   });
 });

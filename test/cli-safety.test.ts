@@ -37,7 +37,12 @@ function pngClaiming(width: number, height: number): Buffer {
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(64))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** The CLI got as far as starting a backend (WebGPU or ONNX Runtime). */
@@ -84,7 +89,14 @@ describe('webgpu-upsample CLI: usage, hostile files, data safety', () => {
   it('--help lists formats, models with their scales and defaults, limits and exit codes; --version prints the package version', async () => {
     const help = await runCli(cli, ['--help']);
     expect(help.code).toBe(0);
-    for (const want of [/PNG \(8\/16-bit\), JPEG, WebP, AVIF, TIFF/, /esrgan-slim +×2 ×3 ×4 ×8, default ×4/, /default-model +×2 only/, /--max-pixels N/, /exit status: 0 all done, 1 some input failed/, /130 cancelled/]) {
+    for (const want of [
+      /PNG \(8\/16-bit\), JPEG, WebP, AVIF, TIFF/,
+      /esrgan-slim +×2 ×3 ×4 ×8, default ×4/,
+      /default-model +×2 only/,
+      /--max-pixels N/,
+      /exit status: 0 all done, 1 some input failed/,
+      /130 cancelled/,
+    ]) {
       expect(help.stdout).toMatch(want);
     }
     const version = await runCli(cli, ['--version']);

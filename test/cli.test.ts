@@ -16,7 +16,10 @@ import { buildCli, channelSpread, maxAbsDiff, readRaw, ROOT, runCli, SAMPLE } fr
 import { useEngine } from './helpers/engine.js';
 
 /** Upright sRGB RGBA of a file, decoded the way the CLI decodes it. */
-async function uprightRgba(path: string, deep = false): Promise<{ data: Uint8ClampedArray<ArrayBuffer> | Uint16Array<ArrayBuffer>; width: number; height: number }> {
+async function uprightRgba(
+  path: string,
+  deep = false,
+): Promise<{ data: Uint8ClampedArray<ArrayBuffer> | Uint16Array<ArrayBuffer>; width: number; height: number }> {
   const { data, info } = await sharp(path)
     .rotate()
     .toColourspace(deep ? 'rgb16' : 'srgb')
@@ -98,7 +101,11 @@ describe('webgpu-upsample CLI', () => {
   it('JPEG with EXIF orientation 6 in: the pixels are turned upright before upscaling; WebP, AVIF, TIFF out by extension', async () => {
     // A 24×16 crop stored sideways: orientation 6 means "rotate 90° clockwise to display", so upright it is 16×24.
     const jpg = join(tmp, 'sideways.jpg');
-    await sharp(SAMPLE).extract({ left: 10, top: 20, width: 24, height: 16 }).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toFile(jpg);
+    await sharp(SAMPLE)
+      .extract({ left: 10, top: 20, width: 24, height: 16 })
+      .jpeg({ quality: 95 })
+      .withMetadata({ orientation: 6 })
+      .toFile(jpg);
     const out = join(tmp, 'upright.png');
     const r = await runCli(cli, [jpg, out, '--backend', 'webgpu']);
     expect(r.code, r.stderr).toBe(0);
@@ -107,7 +114,12 @@ describe('webgpu-upsample CLI', () => {
     const want = (await expected(jpg)).filter((_, i) => i % 4 !== 3);
     expect(maxAbsDiff(png.data, want)).toBe(0);
 
-    for (const [ext, format] of [['webp', 'webp'], ['avif', 'heif'], ['tif', 'tiff'], ['jpeg', 'jpeg']] as const) {
+    for (const [ext, format] of [
+      ['webp', 'webp'],
+      ['avif', 'heif'],
+      ['tif', 'tiff'],
+      ['jpeg', 'jpeg'],
+    ] as const) {
       const file = join(tmp, `upright.${ext}`);
       const w = await runCli(cli, [jpg, file, '--quality', '95', '--backend', 'webgpu']);
       expect(w.code, w.stderr).toBe(0);
@@ -127,7 +139,12 @@ describe('webgpu-upsample CLI', () => {
     const stored = await sharp(p3, { ignoreIcc: true }).raw().toBuffer(); // the P3 values as stored
     const srgb = await uprightRgba(p3);
     // The profile matters: the stored values and their sRGB conversion differ clearly on this saturated photo.
-    expect(maxAbsDiff(stored, srgb.data.filter((_, i) => i % 4 !== 3))).toBeGreaterThan(20);
+    expect(
+      maxAbsDiff(
+        stored,
+        srgb.data.filter((_, i) => i % 4 !== 3),
+      ),
+    ).toBeGreaterThan(20);
     const out = join(tmp, 'p3-out.png');
     const r = await runCli(cli, [p3, out, '--backend', 'webgpu']);
     expect(r.code, r.stderr).toBe(0);
@@ -150,7 +167,10 @@ describe('webgpu-upsample CLI', () => {
       }
     }
     const deepIn = join(tmp, 'deep.png');
-    await sharp(px, { raw: { width: w, height: hh, channels: 4 } }).toColourspace('rgb16').png().toFile(deepIn);
+    await sharp(px, { raw: { width: w, height: hh, channels: 4 } })
+      .toColourspace('rgb16')
+      .png()
+      .toFile(deepIn);
     expect((await readRaw(deepIn)).bits).toBe(16);
     const out = join(tmp, 'deep-out.png');
     const r = await runCli(cli, [deepIn, out, '--backend', 'webgpu']);

@@ -21,7 +21,8 @@ interface Case {
 }
 
 const backward = (kind: Kind) => (kind === 'conv2d' ? cpu.conv2dBackward : cpu.convTranspose2dBackward);
-const describeCase = (c: Case, seed: number) => `${c.kind} seed ${seed} ${JSON.stringify({ x: c.x.shape, w: c.w.shape, dy: c.dy.shape, ...c.options })}`;
+const describeCase = (c: Case, seed: number) =>
+  `${c.kind} seed ${seed} ${JSON.stringify({ x: c.x.shape, w: c.w.shape, dy: c.dy.shape, ...c.options })}`;
 
 /** A random valid case of `kind`: strides 1–3, dilations 1–2, groups 1–3, paddings, output paddings < max(s, d), per-axis. */
 function randomCase(kind: Kind, seed: number, size: { c: number; hw: number; n: number }): Case {
@@ -74,12 +75,18 @@ describe('conv2dBackward / convTranspose2dBackward', () => {
     for (const kind of ['conv2d', 'convTranspose2d'] as const) {
       for (let seed = 1; seed <= 24; seed++) {
         const c = randomCase(kind, seed, { c: 2, hw: 5, n: 2 });
-        const x = f64(c.x), w = f64(c.w), dy = f64(c.dy);
+        const x = f64(c.x),
+          w = f64(c.w),
+          dy = f64(c.dy);
         const g = backward(kind)(x, w, dy, c.options);
         expect(g.dx!.data, 'float64 in, float64 out').toBeInstanceOf(Float64Array);
         const b = f64({ data: new Float32Array(dy.shape[1]), shape: [dy.shape[1]] });
         const loss = () => dot(cpu[kind](x, w, b, c.options).data, dy.data);
-        for (const [name, param, grad] of [['dx', x, g.dx!], ['dw', w, g.dw!], ['db', b, g.db!]] as const) {
+        for (const [name, param, grad] of [
+          ['dx', x, g.dx!],
+          ['dw', w, g.dw!],
+          ['db', b, g.db!],
+        ] as const) {
           expect(grad.shape, name).toEqual(param.shape);
           for (let i = 0; i < param.data.length; i++) {
             const v = param.data[i];
@@ -91,7 +98,9 @@ describe('conv2dBackward / convTranspose2dBackward', () => {
             const fd = (up - down) / (2 * step);
             const err = Math.abs(fd - grad.data[i]);
             if (!(err <= 1e-7 * Math.max(1, Math.abs(fd)))) {
-              expect.fail(`${describeCase(c, seed)}: ${name}[${i}] = ${grad.data[i]}, finite difference ${fd} (|err| ${err.toExponential(2)})`);
+              expect.fail(
+                `${describeCase(c, seed)}: ${name}[${i}] = ${grad.data[i]}, finite difference ${fd} (|err| ${err.toExponential(2)})`,
+              );
             }
           }
         }
@@ -191,9 +200,13 @@ describe('conv2dBackward / convTranspose2dBackward', () => {
     const dy = e.tensor(randomTensor([1, 4, 5, 5], r).data, [1, 4, 5, 5]);
     expect(() => e.conv2dBackward(x, w, dy)).toThrow(ShapeError);
     expect(() => e.conv2dBackward(x, w, dy)).toThrow("conv2dBackward: dy [1, 4, 5, 5] must have the forward output's shape [1, 4, 3, 3]");
-    expect(() => e.conv2dBackward(x, w, dy, { padding: 1, activation: 'relu' } as never)).toThrow("conv2dBackward: unknown option 'activation'");
+    expect(() => e.conv2dBackward(x, w, dy, { padding: 1, activation: 'relu' } as never)).toThrow(
+      "conv2dBackward: unknown option 'activation'",
+    );
     expect(() => e.conv2dBackward(x, w, dy, { padding: 1, needs: { dz: false } } as never)).toThrow(ArgumentError);
-    expect(() => e.conv2dBackward(x, w, dy, { padding: 1, needs: { dz: false } } as never)).toThrow("unknown option 'needs.dz' (did you mean 'needs.dx'?)");
+    expect(() => e.conv2dBackward(x, w, dy, { padding: 1, needs: { dz: false } } as never)).toThrow(
+      "unknown option 'needs.dz' (did you mean 'needs.dx'?)",
+    );
     const wt = e.tensor(new Float32Array(2 * 4 * 9), [2, 4, 3, 3]);
     expect(() => e.convTranspose2dBackward(x, wt, dy, { outputPadding: 1 })).toThrow(
       'convTranspose2dBackward: outputPadding 1 must be < max(stride 1, dilation 1) along height',
@@ -209,15 +222,30 @@ describe('conv2dBackward / convTranspose2dBackward', () => {
     const e = h.engine;
     const r = rng(77);
     const cases: Case[] = [
-      { kind: 'convTranspose2d', x: randomTensor([1, 32, 32, 32], r), w: randomTensor([32, 32, 4, 4], r), dy: randomTensor([1, 32, 64, 64], r), options: { stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 1 } },
-      { kind: 'conv2d', x: randomTensor([1, 32, 32, 32], r), w: randomTensor([32, 32, 4, 4], r), dy: randomTensor([1, 32, 16, 16], r), options: { stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 1 } },
+      {
+        kind: 'convTranspose2d',
+        x: randomTensor([1, 32, 32, 32], r),
+        w: randomTensor([32, 32, 4, 4], r),
+        dy: randomTensor([1, 32, 64, 64], r),
+        options: { stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 1 },
+      },
+      {
+        kind: 'conv2d',
+        x: randomTensor([1, 32, 32, 32], r),
+        w: randomTensor([32, 32, 4, 4], r),
+        dy: randomTensor([1, 32, 16, 16], r),
+        options: { stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 1 },
+      },
     ];
     for (const c of cases) {
       await compareGpu(e, c, describeCase(c, 77));
       const [x, w, dy] = [c.x, c.w, c.dy].map((t) => e.tensor(t.data, t.shape));
       const fwd = () => (c.kind === 'conv2d' ? e.conv2d(x, w, null, c.options) : e.convTranspose2d(x, w, null, c.options));
       const bwd = (needs: { dx: boolean; dw: boolean; db: boolean }) => {
-        const g = c.kind === 'conv2d' ? e.conv2dBackward(x, w, dy, { ...c.options, needs }) : e.convTranspose2dBackward(x, w, dy, { ...c.options, needs });
+        const g =
+          c.kind === 'conv2d'
+            ? e.conv2dBackward(x, w, dy, { ...c.options, needs })
+            : e.convTranspose2dBackward(x, w, dy, { ...c.options, needs });
         return [g.dx, g.dw, g.db].filter((t): t is Tensor => t !== null);
       };
       const time = async (work: () => Tensor[]) => {
@@ -236,8 +264,12 @@ describe('conv2dBackward / convTranspose2dBackward', () => {
         dw: await time(() => bwd({ dx: false, dw: true, db: false })),
         db: await time(() => bwd({ dx: false, dw: false, db: true })),
       };
-      console.log(`${c.kind} 32→32 k4 s2 p1, x 32², median of 5 (ms, ${e.adapterInfo.description}): ` +
-        Object.entries(t).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', '));
+      console.log(
+        `${c.kind} 32→32 k4 s2 p1, x 32², median of 5 (ms, ${e.adapterInfo.description}): ` +
+          Object.entries(t)
+            .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+            .join(', '),
+      );
       for (const v of Object.values(t)) expect(v).toBeGreaterThan(0);
       for (const u of [x, w, dy]) u.dispose();
     }

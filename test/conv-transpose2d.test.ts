@@ -23,10 +23,16 @@ describe('convTranspose2d', () => {
       const op: [number, number] = [randInt(r, 0, Math.max(s[0], d[0]) - 1), randInt(r, 0, Math.max(s[1], d[1]) - 1)];
       const H = randInt(r, 1, 7);
       const W = randInt(r, 1, 7);
-      if (convTransposeOutSize(H, k[0], s[0], p[0], d[0], op[0]) < 1 || convTransposeOutSize(W, k[1], s[1], p[1], d[1], op[1]) < 1) continue;
+      if (convTransposeOutSize(H, k[0], s[0], p[0], d[0], op[0]) < 1 || convTransposeOutSize(W, k[1], s[1], p[1], d[1], op[1]) < 1)
+        continue;
       const options = {
-        stride: s, padding: p, outputPadding: op, dilation: d, groups,
-        activation: pick(r, ['none', 'relu', 'leakyRelu'] as const), negativeSlope: 0.2,
+        stride: s,
+        padding: p,
+        outputPadding: op,
+        dilation: d,
+        groups,
+        activation: pick(r, ['none', 'relu', 'leakyRelu'] as const),
+        negativeSlope: 0.2,
       };
       const c = {
         x: t([randInt(r, 1, 2), cIn, H, W], r),
@@ -34,7 +40,12 @@ describe('convTranspose2d', () => {
         b: r() < 0.7 ? t([cOut], r) : null,
         options,
       };
-      await compareConv(h.engine, 'convTranspose2d', c, `seed ${seed} ${JSON.stringify({ x: c.x.shape, w: c.w.shape, bias: !!c.b, ...options })}`);
+      await compareConv(
+        h.engine,
+        'convTranspose2d',
+        c,
+        `seed ${seed} ${JSON.stringify({ x: c.x.shape, w: c.w.shape, bias: !!c.b, ...options })}`,
+      );
     }
   });
 
@@ -43,9 +54,17 @@ describe('convTranspose2d', () => {
     expect(convTransposeOutSize(10, 3, 2, 1, 1, 1)).toBe(20);
     expect(convTransposeOutSize(5, 3, 3, 0, 2, 1)).toBe(3 * 4 + 2 * 2 + 1 + 1);
     const e = h.engine;
-    const y = e.convTranspose2d(e.tensor(new Float32Array(2 * 5 * 7), [1, 2, 5, 7]), e.tensor(new Float32Array(2 * 3 * 3 * 2), [2, 3, 3, 2]), null, {
-      stride: [3, 2], padding: [1, 0], outputPadding: [2, 1], dilation: [1, 2],
-    });
+    const y = e.convTranspose2d(
+      e.tensor(new Float32Array(2 * 5 * 7), [1, 2, 5, 7]),
+      e.tensor(new Float32Array(2 * 3 * 3 * 2), [2, 3, 3, 2]),
+      null,
+      {
+        stride: [3, 2],
+        padding: [1, 0],
+        outputPadding: [2, 1],
+        dilation: [1, 2],
+      },
+    );
     expect(y.shape).toEqual([1, 3, 3 * 4 + 2 + 1 - 2 + 2, 2 * 6 + 2 + 1 + 1]);
     y.dispose();
   });
@@ -66,17 +85,25 @@ describe('convTranspose2d', () => {
       const x = t([1, cIn, 13, 11], r);
       const yShape = cpu.conv2d(x, w, null, opts).shape;
       const y = t(yShape, r);
-      const convX = await (e.conv2d(e.tensor(x.data, x.shape), e.tensor(w.data, w.shape), null, opts)).read();
+      const convX = await e.conv2d(e.tensor(x.data, x.shape), e.tensor(w.data, w.shape), null, opts).read();
       // output_padding recovers the input size that conv2d's floor division lost.
       const s = Array.isArray(opts.stride) ? opts.stride : [opts.stride, opts.stride];
       const p = 'padding' in opts ? (Array.isArray(opts.padding) ? opts.padding : [opts.padding, opts.padding]) : [0, 0];
       const dl = 'dilation' in opts ? opts.dilation : 1;
-      const op = [0, 1].map((a) => x.shape[2 + a] - convTransposeOutSize(yShape[2 + a], w.shape[2 + a], s[a], p[a], dl, 0)) as [number, number];
+      const op = [0, 1].map((a) => x.shape[2 + a] - convTransposeOutSize(yShape[2 + a], w.shape[2 + a], s[a], p[a], dl, 0)) as [
+        number,
+        number,
+      ];
       const ctY = e.convTranspose2d(e.tensor(y.data, y.shape), e.tensor(w.data, w.shape), null, { ...opts, outputPadding: op });
       expect(ctY.shape).toEqual(x.shape);
       const ct = await ctY.read();
-      let lhs = 0, rhs = 0, mag = 0;
-      for (let i = 0; i < convX.length; i++) { lhs += convX[i] * y.data[i]; mag += Math.abs(convX[i] * y.data[i]); }
+      let lhs = 0,
+        rhs = 0,
+        mag = 0;
+      for (let i = 0; i < convX.length; i++) {
+        lhs += convX[i] * y.data[i];
+        mag += Math.abs(convX[i] * y.data[i]);
+      }
       for (let i = 0; i < ct.length; i++) rhs += x.data[i] * ct[i];
       // Both sides are the same sum Σ x·w·y in a different order: agree to float32 rounding of that sum.
       expect(Math.abs(lhs - rhs), `seed ${seed}`).toBeLessThan(1e-5 * Math.max(mag, 1) * 8);
@@ -106,16 +133,18 @@ describe('convTranspose2d', () => {
     const y1v = e.convTranspose2d(x, w, null, { stride: 2, padding: 1 });
     const y1 = await y1v.read();
     const [, C, H1, W1] = y1v.shape;
-    const H0 = H1 + 2, W0 = W1 + 2;
+    const H0 = H1 + 2,
+      W0 = W1 + 2;
     for (let c = 0; c < C; c++)
-      for (let i = 0; i < H1; i++)
-        for (let j = 0; j < W1; j++) expect(y1[(c * H1 + i) * W1 + j]).toBe(y0[(c * H0 + i + 1) * W0 + j + 1]);
+      for (let i = 0; i < H1; i++) for (let j = 0; j < W1; j++) expect(y1[(c * H1 + i) * W1 + j]).toBe(y0[(c * H0 + i + 1) * W0 + j + 1]);
   });
 
   it('uniform overlap when k is a multiple of s: a constant input and all-ones kernel give a flat interior', async () => {
     const e = h.engine;
     const ones = (n: number) => new Float32Array(n).fill(1);
-    const flat = await e.convTranspose2d(e.tensor(ones(64), [1, 1, 8, 8]), e.tensor(ones(16), [1, 1, 4, 4]), null, { stride: 2, padding: 1 }).read();
+    const flat = await e
+      .convTranspose2d(e.tensor(ones(64), [1, 1, 8, 8]), e.tensor(ones(16), [1, 1, 4, 4]), null, { stride: 2, padding: 1 })
+      .read();
     // Interior rows/cols 2..13 of the 16×16 output: every pixel gets (4/2)² = 4 taps.
     for (let i = 2; i < 14; i++) for (let j = 2; j < 14; j++) expect(flat[i * 16 + j]).toBe(4);
     // k=3, s=2: the overlap count alternates 1,2 along each axis (the checkerboard).
@@ -130,7 +159,11 @@ describe('convTranspose2d', () => {
     const w = e.tensor(randomData(3 * 4 * 16, rng(3)), [3, 4, 4, 4]);
     e.convTranspose2d(e.tensor(randomData(3 * 25, rng(4)), [1, 3, 5, 5]), w, null, { stride: 2, padding: 1 }).dispose();
     const before = e.stats().pipelines;
-    for (const [hh, ww] of [[7, 3], [9, 12], [16, 16]]) {
+    for (const [hh, ww] of [
+      [7, 3],
+      [9, 12],
+      [16, 16],
+    ]) {
       const y = e.convTranspose2d(e.tensor(randomData(3 * hh * ww, rng(hh)), [1, 3, hh, ww]), w, null, { stride: 2, padding: 1 });
       y.dispose();
     }

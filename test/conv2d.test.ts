@@ -23,7 +23,12 @@ describe('conv2d', () => {
       const W = randInt(r, 3, 12);
       if (convOutSize(H, k[0], s[0], p[0], d[0]) < 1 || convOutSize(W, k[1], s[1], p[1], d[1]) < 1) continue;
       const options = { stride: s, padding: p, dilation: d, groups, activation: pick(r, ['none', 'relu', 'leakyRelu'] as const) };
-      const c = { x: t([randInt(r, 1, 2), cIn, H, W], r), w: t([cOut, cIn / groups, k[0], k[1]], r), b: r() < 0.7 ? t([cOut], r) : null, options };
+      const c = {
+        x: t([randInt(r, 1, 2), cIn, H, W], r),
+        w: t([cOut, cIn / groups, k[0], k[1]], r),
+        b: r() < 0.7 ? t([cOut], r) : null,
+        options,
+      };
       await compareConv(h.engine, 'conv2d', c, `seed ${seed} ${JSON.stringify({ x: c.x.shape, w: c.w.shape, bias: !!c.b, ...options })}`);
     }
   });

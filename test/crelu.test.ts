@@ -79,7 +79,8 @@ describe("crelu fused into the conv epilogue: activation 'crelu' doubles the out
       if (res) mag = cpu.add(mag, abs(res));
       const e = h.engine;
       const y = e[kind](e.tensor(x.data, x.shape), e.tensor(w.data, w.shape), b ? e.tensor(b.data, b.shape) : null, {
-        ...options, residual: res ? e.tensor(res.data, res.shape) : undefined,
+        ...options,
+        residual: res ? e.tensor(res.data, res.shape) : undefined,
       });
       const context = `seed ${seed} ${kind} cOut=${cOut} ${JSON.stringify({ ...options, residual: !!res })}`;
       expect(y.shape, context).toEqual(ref.shape);

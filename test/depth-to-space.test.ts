@@ -27,8 +27,16 @@ async function expectSameAsCpu(e: Engine, rand: () => number, k: ShuffleCase, la
   const deep = cpu.cpuTensor(randomData(n * c * r * r * h * w, rand), [n, c * r * r, h, w]);
   const wide = cpu.cpuTensor(randomData(n * c * r * r * h * w, rand), [n, c, h * r, w * r]);
   const ctx = `${label} r=${r} C=${c} ${h}×${w} ${mode}`;
-  expectExact(await e.depthToSpace(e.tensor(deep.data, deep.shape), r, { mode }).read(), cpu.depthToSpace(deep, r, { mode }).data, `d2s ${ctx}`);
-  expectExact(await e.spaceToDepth(e.tensor(wide.data, wide.shape), r, { mode }).read(), cpu.spaceToDepth(wide, r, { mode }).data, `s2d ${ctx}`);
+  expectExact(
+    await e.depthToSpace(e.tensor(deep.data, deep.shape), r, { mode }).read(),
+    cpu.depthToSpace(deep, r, { mode }).data,
+    `d2s ${ctx}`,
+  );
+  expectExact(
+    await e.spaceToDepth(e.tensor(wide.data, wide.shape), r, { mode }).read(),
+    cpu.spaceToDepth(wide, r, { mode }).data,
+    `s2d ${ctx}`,
+  );
   if (!pytorch) return;
   expectExact(await e.pixelShuffle(e.tensor(deep.data, deep.shape), r).read(), cpu.pixelShuffle(deep, r).data, `shuffle ${ctx}`);
   expectExact(await e.pixelUnshuffle(e.tensor(wide.data, wide.shape), r).read(), cpu.pixelUnshuffle(wide, r).data, `unshuffle ${ctx}`);
@@ -73,7 +81,14 @@ describe('depth-to-space family', () => {
     const e = h.engine;
     for (let seed = 1; seed <= 30; seed++) {
       const rand = rng(500 + seed);
-      const k = { r: randInt(rand, 1, 4), c: randInt(rand, 1, 4), n: randInt(rand, 1, 2), h: randInt(rand, 1, 6), w: randInt(rand, 1, 6), mode: pick(rand, ['DCR', 'CRD'] as const) };
+      const k = {
+        r: randInt(rand, 1, 4),
+        c: randInt(rand, 1, 4),
+        n: randInt(rand, 1, 2),
+        h: randInt(rand, 1, 6),
+        w: randInt(rand, 1, 6),
+        mode: pick(rand, ['DCR', 'CRD'] as const),
+      };
       await expectSameAsCpu(e, rand, k, `seed ${seed}`, true);
     }
   });
@@ -84,7 +99,14 @@ describe('depth-to-space family', () => {
     for (let seed = 1; seed <= 24; seed++) {
       const rand = rng(900 + seed);
       const bs = seed <= 18 ? 1 + (seed % 8) : pick(rand, [3, 9]);
-      const k = { r: bs, c: randInt(rand, 1, 3), n: randInt(rand, 1, 2), h: randInt(rand, 1, 4), w: 4 * randInt(rand, 1, 3), mode: pick(rand, ['DCR', 'CRD'] as const) };
+      const k = {
+        r: bs,
+        c: randInt(rand, 1, 3),
+        n: randInt(rand, 1, 2),
+        h: randInt(rand, 1, 4),
+        w: 4 * randInt(rand, 1, 3),
+        mode: pick(rand, ['DCR', 'CRD'] as const),
+      };
       await expectSameAsCpu(e, rand, k, `seed ${seed}`, false);
     }
   });

@@ -36,7 +36,11 @@ describe('downsample', () => {
   it('area at an integer factor == onnxruntime-node AveragePool (kernel = stride = factor)', async () => {
     const e = h.engine;
     const r = rng(3300);
-    for (const f of [[2, 2], [3, 2], [4, 1]] as const) {
+    for (const f of [
+      [2, 2],
+      [3, 2],
+      [4, 1],
+    ] as const) {
       const x = randomTensor([2, 3, f[0] * randInt(r, 1, 5), f[1] * randInt(r, 1, 5)], r);
       const ref = await runOnnxOp('AveragePool', [x], { kernel_shape: [...f], strides: [...f] });
       const out = await e.downsample(e.tensor(x.data, x.shape), { factor: [f[0], f[1]], mode: 'area' }).read();
@@ -107,7 +111,9 @@ describe('downsample', () => {
     expect(() => cpu.downsample(x, { factor: 0.5, mode: 'area' })).toThrow(ArgumentError);
     expect(() => cpu.downsample(x, { factor: 0.5, mode: 'area' })).toThrow(/downsample: factor 0.5 must be a finite number ≥ 1/);
     expect(() => cpu.downsample(x, { factor: 2 } as never)).toThrow(/downsample: mode \(missing\) must be 'area' or 'bicubic-aa'/);
-    expect(() => cpu.downsample(x, { factor: [2, 2, 2], mode: 'area' } as never)).toThrow(/factor \[2,2,2\] must be a number or an \[h, w\] pair/);
+    expect(() => cpu.downsample(x, { factor: [2, 2, 2], mode: 'area' } as never)).toThrow(
+      /factor \[2,2,2\] must be a number or an \[h, w\] pair/,
+    );
     expect(() => cpu.downsample(x, { factor: 5, mode: 'area' })).toThrow(ShapeError);
     expect(() => cpu.downsample(x, { factr: 2, mode: 'area' } as never)).toThrow(/factr/);
   });

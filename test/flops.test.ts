@@ -32,7 +32,8 @@ describe('flops: valid (output, tap) pairs', () => {
       const op: [number, number] = [randInt(r, 0, Math.max(s[0], d[0]) - 1), randInt(r, 0, Math.max(s[1], d[1]) - 1)];
       const H = randInt(r, 1, 6);
       const W = randInt(r, 1, 6);
-      if (convTransposeOutSize(H, k[0], s[0], p[0], d[0], op[0]) < 1 || convTransposeOutSize(W, k[1], s[1], p[1], d[1], op[1]) < 1) continue;
+      if (convTransposeOutSize(H, k[0], s[0], p[0], d[0], op[0]) < 1 || convTransposeOutSize(W, k[1], s[1], p[1], d[1], op[1]) < 1)
+        continue;
       const options = { stride: s, padding: p, dilation: d, outputPadding: op };
       const y = cpu.convTranspose2d(ones([1, 1, H, W]), ones([1, 1, k[0], k[1]]), null, options);
       const work = convTranspose2dWork([1, 1, H, W], [1, 1, k[0], k[1]], options);

@@ -30,7 +30,12 @@ describe('fused epilogue: activation(conv + bias) · outputScale + residual, sto
       const w = kind === 'conv2d' ? t([cOut, cIn, 3, 3], r) : t([cIn, cOut, 4, 4], r);
       const outShape = cpu[kind](x, w, null, { ...options, outputScale: undefined }).shape;
       if (r() < 0.6) options.residual = t(outShape, r);
-      await compareConv(h.engine, kind, { x, w, b: r() < 0.5 ? t([cOut], r) : null, options }, `seed ${seed} ${kind} ${JSON.stringify({ ...options, residual: !!options.residual })}`);
+      await compareConv(
+        h.engine,
+        kind,
+        { x, w, b: r() < 0.5 ? t([cOut], r) : null, options },
+        `seed ${seed} ${kind} ${JSON.stringify({ ...options, residual: !!options.residual })}`,
+      );
     }
   });
 
@@ -49,17 +54,26 @@ describe('fused epilogue: activation(conv + bias) · outputScale + residual, sto
     const x = e.tensor(new Float32Array(9), [1, 1, 3, 3]);
     const w = e.tensor(new Float32Array(6), [6, 1, 1, 1]);
     expect(() => e.conv2d(x, w, null, { depthToSpace: { r: 2, mode: 'CRD' } })).toThrow(/output channels 6 must be divisible by r² = 4/);
-    expect(() => e.conv2d(x, w, null, { residual: e.tensor(new Float32Array(9), [1, 1, 3, 3]) })).toThrow(/residual \[1, 1, 3, 3\] must have the output shape \[1, 6, 3, 3\]/);
+    expect(() => e.conv2d(x, w, null, { residual: e.tensor(new Float32Array(9), [1, 1, 3, 3]) })).toThrow(
+      /residual \[1, 1, 3, 3\] must have the output shape \[1, 6, 3, 3\]/,
+    );
   });
 
   it('depthToSpace.mode is required: the fused store has no default to disagree with engine.depthToSpace (DCR)', () => {
     const e = h.engine;
     const x = e.tensor(new Float32Array(9), [1, 1, 3, 3]);
     const w = e.tensor(new Float32Array(4), [4, 1, 1, 1]);
-    const message = "conv2d: depthToSpace.mode is required ('DCR' or 'CRD'); the fused store and engine.depthToSpace must not disagree silently";
+    const message =
+      "conv2d: depthToSpace.mode is required ('DCR' or 'CRD'); the fused store and engine.depthToSpace must not disagree silently";
     expect(() => e.conv2d(x, w, null, { depthToSpace: { r: 2 } as never })).toThrow(ArgumentError);
     expect(() => e.conv2d(x, w, null, { depthToSpace: { r: 2 } as never })).toThrow(message);
-    expect(() => cpu.conv2d(cpu.cpuTensor(new Float32Array(9), [1, 1, 3, 3]), cpu.cpuTensor(new Float32Array(4), [4, 1, 1, 1]), null, { depthToSpace: { r: 2 } as never })).toThrow(message);
-    expect(() => e.convTranspose2d(x, e.tensor(new Float32Array(4), [1, 4, 1, 1]), null, { depthToSpace: { r: 2 } as never })).toThrow(/^convTranspose2d: depthToSpace\.mode is required/);
+    expect(() =>
+      cpu.conv2d(cpu.cpuTensor(new Float32Array(9), [1, 1, 3, 3]), cpu.cpuTensor(new Float32Array(4), [4, 1, 1, 1]), null, {
+        depthToSpace: { r: 2 } as never,
+      }),
+    ).toThrow(message);
+    expect(() => e.convTranspose2d(x, e.tensor(new Float32Array(4), [1, 4, 1, 1]), null, { depthToSpace: { r: 2 } as never })).toThrow(
+      /^convTranspose2d: depthToSpace\.mode is required/,
+    );
   });
 });

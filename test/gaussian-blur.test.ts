@@ -23,7 +23,6 @@ function worst(a: ArrayLike<number>, b: ArrayLike<number>): { err: number; at: n
   return { err, at };
 }
 
-
 describe('gaussianBlur', () => {
   it('the taps are a normalised Gaussian: Σ g = 1, symmetric, and g(σ = 1, k = 3) by hand', () => {
     const { g } = gaussianTaps(1, 3);
@@ -44,7 +43,11 @@ describe('gaussianBlur', () => {
       const x = randomTensor(shape, r);
       const dy = randomTensor(shape, r);
       const ctx = `seed ${seed} x [${shape}] kernel ${k} sigma [${Array.from(sigma.data).map((v) => v.toFixed(3))}]`;
-      const [gx, gs, gdy] = [h.engine.tensor(x.data, x.shape), h.engine.tensor(sigma.data, sigma.shape), h.engine.tensor(dy.data, dy.shape)];
+      const [gx, gs, gdy] = [
+        h.engine.tensor(x.data, x.shape),
+        h.engine.tensor(sigma.data, sigma.shape),
+        h.engine.tensor(dy.data, dy.shape),
+      ];
       const y = h.engine.gaussianBlur(gx, gs, { kernel: k });
       const grads = h.engine.gaussianBlurBackward(gx, gs, gdy, { kernel: k });
       const refY = cpu.gaussianBlur(f64(x), f64(sigma), { kernel: k });
@@ -72,7 +75,11 @@ describe('gaussianBlur', () => {
 
   it('gradients == central finite differences of the float64 CPU forward, for x and σ (shared and per-channel)', () => {
     const r = rng(43);
-    for (const [k, shared] of [[3, true], [5, false], [7, true]] as const) {
+    for (const [k, shared] of [
+      [3, true],
+      [5, false],
+      [7, true],
+    ] as const) {
       const shape = [1, 2, 6, 5];
       const x = f64(randomTensor(shape, r));
       const dy = f64(randomTensor(shape, r));
@@ -80,14 +87,24 @@ describe('gaussianBlur', () => {
       const ctx = `kernel ${k} sigma [${Array.from(sigma.data)}]`;
       const g = cpu.gaussianBlurBackward(x, sigma, dy, { kernel: k });
       // Linear in x: no truncation error.
-      expectGradClose(d64(g.dx!), centralDiff((t) => cpu.gaussianBlur(t, sigma, { kernel: k }), x, d64(dy), 1e-3), `gaussianBlurBackward.dx ${ctx}`, { k: k * k });
+      expectGradClose(
+        d64(g.dx!),
+        centralDiff((t) => cpu.gaussianBlur(t, sigma, { kernel: k }), x, d64(dy), 1e-3),
+        `gaussianBlurBackward.dx ${ctx}`,
+        { k: k * k },
+      );
       // In σ: truncation h²/6·|L'''|; |∂³G/∂σ³| ≤ ~50 for σ ≥ 0.6 (checked numerically), times Σ|dy·x|.
       const hs = 1e-4;
       const mass = d64(dy).reduce((a, v, i) => a + Math.abs(v * x.data[i]), 0) * k * k;
-      expectGradClose(d64(g.dsigma!), centralDiff((s) => cpu.gaussianBlur(x, s, { kernel: k }), sigma, d64(dy), hs), `gaussianBlurBackward.dsigma ${ctx}`, {
-        truncation: ((hs * hs) / 6) * 50 * mass,
-        k: 60 * k * k,
-      });
+      expectGradClose(
+        d64(g.dsigma!),
+        centralDiff((s) => cpu.gaussianBlur(x, s, { kernel: k }), sigma, d64(dy), hs),
+        `gaussianBlurBackward.dsigma ${ctx}`,
+        {
+          truncation: ((hs * hs) / 6) * 50 * mass,
+          k: 60 * k * k,
+        },
+      );
     }
   });
 
@@ -156,13 +173,24 @@ describe('gaussianBlur', () => {
     expect(() => h.engine.gaussianBlur(x, h.engine.tensor([1, 2], [2]))).toThrow(
       'gaussianBlur: sigma [2] must have 1 or 3 elements (one per input channel, axis 1 of input [1, 3, 2, 2])',
     );
-    expect(() => h.engine.gaussianBlur(x, s, { kernal: 3 } as never)).toThrow("gaussianBlur: unknown option 'kernal' (did you mean 'kernel'?)");
-    const dy = h.engine.tensor(new Float32Array(8), [1, 2, 2, 2]);
-    expect(() => h.engine.gaussianBlurBackward(x, s, dy)).toThrow("gaussianBlurBackward: dy [1, 2, 2, 2] must have the input's shape [1, 3, 2, 2]");
-    expect(() => cpu.gaussianBlurBackward({ data: new Float32Array(12), shape: [1, 3, 2, 2] }, sig([1]), { data: new Float32Array(12), shape: [1, 3, 2, 2] }, { needs: { dsigma: 1 } } as never)).toThrow(
-      'gaussianBlurBackward: needs.dsigma 1 must be a boolean',
+    expect(() => h.engine.gaussianBlur(x, s, { kernal: 3 } as never)).toThrow(
+      "gaussianBlur: unknown option 'kernal' (did you mean 'kernel'?)",
     );
-    expect(() => cpu.gaussianBlur({ data: new Float32Array(12), shape: [1, 3, 2, 2] }, sig([1]), { kernel: 0 })).toThrow('gaussianBlur: kernel 0 must be >= 1');
+    const dy = h.engine.tensor(new Float32Array(8), [1, 2, 2, 2]);
+    expect(() => h.engine.gaussianBlurBackward(x, s, dy)).toThrow(
+      "gaussianBlurBackward: dy [1, 2, 2, 2] must have the input's shape [1, 3, 2, 2]",
+    );
+    expect(() =>
+      cpu.gaussianBlurBackward(
+        { data: new Float32Array(12), shape: [1, 3, 2, 2] },
+        sig([1]),
+        { data: new Float32Array(12), shape: [1, 3, 2, 2] },
+        { needs: { dsigma: 1 } } as never,
+      ),
+    ).toThrow('gaussianBlurBackward: needs.dsigma 1 must be a boolean');
+    expect(() => cpu.gaussianBlur({ data: new Float32Array(12), shape: [1, 3, 2, 2] }, sig([1]), { kernel: 0 })).toThrow(
+      'gaussianBlur: kernel 0 must be >= 1',
+    );
     x.dispose();
     s.dispose();
     dy.dispose();
@@ -173,7 +201,12 @@ describe('gaussianBlur', () => {
     const s = h.engine.tensor([1], [1]);
     const only = h.engine.gaussianBlurBackward(x, s, x, { kernel: 3, needs: { dx: false } });
     expect(only.dx).toBeNull();
-    const ref = cpu.gaussianBlurBackward({ data: Float32Array.from([1, 2, 3, 4]), shape: [1, 1, 2, 2] }, sig([1]), { data: Float32Array.from([1, 2, 3, 4]), shape: [1, 1, 2, 2] }, { kernel: 3 });
+    const ref = cpu.gaussianBlurBackward(
+      { data: Float32Array.from([1, 2, 3, 4]), shape: [1, 1, 2, 2] },
+      sig([1]),
+      { data: Float32Array.from([1, 2, 3, 4]), shape: [1, 1, 2, 2] },
+      { kernel: 3 },
+    );
     expect((await only.dsigma!.read())[0]).toBeCloseTo(ref.dsigma!.data[0], 5);
     for (const t of [x, s, only.dsigma!]) t.dispose();
   });

@@ -16,15 +16,37 @@ import { randomData, rng } from './helpers/random.js';
 
 const h = useEngine();
 
-function conv(name: string, input: string, cOut: number, cIn: number, k: number, seed: number, activation: ActivationName = 'none'): ConvNode {
+function conv(
+  name: string,
+  input: string,
+  cOut: number,
+  cIn: number,
+  k: number,
+  seed: number,
+  activation: ActivationName = 'none',
+): ConvNode {
   const r = rng(seed);
   return {
-    kind: 'conv', name, inputs: [input], weight: randomData(cOut * cIn * k * k, r), weightShape: [cOut, cIn, k, k],
-    bias: randomData(cOut, r), stride: [1, 1], dilation: [1, 1], padding: [(k - 1) / 2, (k - 1) / 2], activation,
+    kind: 'conv',
+    name,
+    inputs: [input],
+    weight: randomData(cOut * cIn * k * k, r),
+    weightShape: [cOut, cIn, k, k],
+    bias: randomData(cOut, r),
+    stride: [1, 1],
+    dilation: [1, 1],
+    padding: [(k - 1) / 2, (k - 1) / 2],
+    activation,
   };
 }
 const act = (name: string, input: string, fn: ActivationName): GraphNode => ({ kind: 'activation', name, inputs: [input], fn });
-const d2s = (name: string, input: string, r: number, mode: DepthToSpaceMode): GraphNode => ({ kind: 'depthToSpace', name, inputs: [input], r, mode });
+const d2s = (name: string, input: string, r: number, mode: DepthToSpaceMode): GraphNode => ({
+  kind: 'depthToSpace',
+  name,
+  inputs: [input],
+  r,
+  mode,
+});
 
 /**
  * x → leakyRelu → conv 3→12 → sigmoid → depthToSpace ×2 (CRD) → tanh → conv 3→3 (leakyRelu) → + (tanh) → identity.
@@ -98,7 +120,8 @@ describe('one graph walker: the same graph means the same on GPU and CPU', () =>
         2,
         { mode },
       );
-      for (const fuse of [false, true]) expect(Array.from(cpu.runModelGraph(g, x, { fuse }).data), `${mode}, fuse ${fuse}`).toEqual(Array.from(byHand.data));
+      for (const fuse of [false, true])
+        expect(Array.from(cpu.runModelGraph(g, x, { fuse }).data), `${mode}, fuse ${fuse}`).toEqual(Array.from(byHand.data));
     }
   });
 

@@ -64,10 +64,28 @@ describe('index helpers: unravel / ravel and their WGSL twins', () => {
   });
 
   it('WGSL text: one division per dim, Horner ravel, expressions parenthesised', () => {
-    expect(wgslUnravel('idx', [['x', 'params.w'], ['y', 'H']], 'n', 'rest', '')).toBe(
-      'let rest1 = idx / params.w; let x = idx - rest1 * params.w;\nlet n = rest1 / H; let y = rest1 - n * H;',
-    );
-    expect(wgslRavel([['x', 'W'], ['y', 'H'], ['c', 'C']], 'n')).toBe('((n * C + c) * H + y) * W + x');
+    expect(
+      wgslUnravel(
+        'idx',
+        [
+          ['x', 'params.w'],
+          ['y', 'H'],
+        ],
+        'n',
+        'rest',
+        '',
+      ),
+    ).toBe('let rest1 = idx / params.w; let x = idx - rest1 * params.w;\nlet n = rest1 / H; let y = rest1 - n * H;');
+    expect(
+      wgslRavel(
+        [
+          ['x', 'W'],
+          ['y', 'H'],
+          ['c', 'C'],
+        ],
+        'n',
+      ),
+    ).toBe('((n * C + c) * H + y) * W + x');
     expect(wgslRavel([['x', 'a * b']], 'n')).toBe('n * (a * b) + x');
   });
 
@@ -141,7 +159,10 @@ describe('depth-to-space channel map: one TS function, one WGSL twin', () => {
           const gpu = await runProbe(`d2s-map-${mode}`, { C: ['u32', C], r: ['u32', r] }, n, 4, wgslDepthChannel(mode), body);
           const ref = new Float32Array(n * 4);
           for (let ch = 0; ch < n; ch++) {
-            ref.set([...depthChannelCoords(mode, ch, C, r), depthChannel(mode, Math.floor(ch / (r * r)), Math.floor(ch / r) % r, ch % r, C, r)], ch * 4);
+            ref.set(
+              [...depthChannelCoords(mode, ch, C, r), depthChannel(mode, Math.floor(ch / (r * r)), Math.floor(ch / r) % r, ch % r, C, r)],
+              ch * 4,
+            );
           }
           expectExact(gpu, ref, `${mode} C=${C} r=${r}`);
         }

@@ -23,17 +23,32 @@ afterAll(() => other?.destroy());
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-function storageBuffer(device: GPUDevice, data: Float32Array<ArrayBuffer>, offset: number, usage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST): GPUBuffer {
+function storageBuffer(
+  device: GPUDevice,
+  data: Float32Array<ArrayBuffer>,
+  offset: number,
+  usage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
+): GPUBuffer {
   const buf = device.createBuffer({ size: offset + data.byteLength, usage: usage | BufferUsage.COPY_DST });
   device.queue.writeBuffer(buf, offset, data);
   return buf;
 }
 
-function rgbaTexture(device: GPUDevice, width: number, height: number, bytes: Uint8Array<ArrayBuffer>, format: GPUTextureFormat = 'rgba8unorm'): GPUTexture {
-  const texture = device.createTexture({ size: [width, height], format, usage: TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_DST | TextureUsage.COPY_SRC });
+function rgbaTexture(
+  device: GPUDevice,
+  width: number,
+  height: number,
+  bytes: Uint8Array<ArrayBuffer>,
+  format: GPUTextureFormat = 'rgba8unorm',
+): GPUTexture {
+  const texture = device.createTexture({
+    size: [width, height],
+    format,
+    usage: TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_DST | TextureUsage.COPY_SRC,
+  });
   device.queue.writeTexture({ texture }, bytes, { bytesPerRow: width * 4 }, [width, height]);
   return texture;
 }
@@ -89,9 +104,13 @@ describe('engine.fromBuffer: a caller buffer as a tensor, no copy', () => {
     await expect(engine.fromBuffer({} as GPUBuffer, [16])).rejects.toThrow(ArgumentError);
     const noStorage = device.createBuffer({ size: 64, usage: BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
     await expect(engine.fromBuffer(noStorage, [16])).rejects.toThrow(/fromBuffer: buffer usage 0xc lacks STORAGE/);
-    await expect(engine.fromBuffer(ok, [16], { offset: 100 })).rejects.toThrow(/fromBuffer: offset 100 must be a non-negative multiple of minStorageBufferOffsetAlignment \(256\)/);
+    await expect(engine.fromBuffer(ok, [16], { offset: 100 })).rejects.toThrow(
+      /fromBuffer: offset 100 must be a non-negative multiple of minStorageBufferOffsetAlignment \(256\)/,
+    );
     await expect(engine.fromBuffer(ok, [16], { offset: 100 })).rejects.toThrow(ArgumentError);
-    await expect(engine.fromBuffer(ok, [1, 1, 4, 5])).rejects.toThrow(/fromBuffer: shape \[1, 1, 4, 5\] needs 80 bytes from offset 0, but buffer.size is 64/);
+    await expect(engine.fromBuffer(ok, [1, 1, 4, 5])).rejects.toThrow(
+      /fromBuffer: shape \[1, 1, 4, 5\] needs 80 bytes from offset 0, but buffer.size is 64/,
+    );
     await expect(engine.fromBuffer(ok, [1, 1, 4, 5])).rejects.toThrow(ShapeError);
     await expect(engine.fromBuffer(ok, [0, 4])).rejects.toThrow(ShapeError);
     const foreign = storageBuffer(other.device, data, 0);
@@ -107,16 +126,26 @@ describe('engine.fromBuffer: a caller buffer as a tensor, no copy', () => {
 });
 
 describe('fromImage / toTexture: textures ↔ tensors on the GPU', () => {
-  const ranges: Range[] = [[0, 255], [0, 1], [-1, 1], [16, 235.5]];
+  const ranges: Range[] = [
+    [0, 255],
+    [0, 1],
+    [-1, 1],
+    [16, 235.5],
+  ];
 
   it('GPUTexture → fromImage == readRegion of its bytes (rgb and alpha, rgba8unorm and bgra8unorm, 4 ranges)', async () => {
     const { engine } = h;
     const [width, height] = [13, 7];
     const r = rng(1);
-    const bytes = Uint8Array.from({ length: width * height * 4 }, (_, i) => (i < 8 ? [0, 255, 127, 128, 1, 254, 0, 255][i] : Math.floor(r() * 256)));
+    const bytes = Uint8Array.from({ length: width * height * 4 }, (_, i) =>
+      i < 8 ? [0, 255, 127, 128, 1, 254, 0, 255][i] : Math.floor(r() * 256),
+    );
     const bgra = bytes.slice();
     for (let i = 0; i < bgra.length; i += 4) [bgra[i], bgra[i + 2]] = [bytes[i + 2], bytes[i]];
-    for (const [format, texBytes] of [['rgba8unorm', bytes], ['bgra8unorm', bgra]] as const) {
+    for (const [format, texBytes] of [
+      ['rgba8unorm', bytes],
+      ['bgra8unorm', bgra],
+    ] as const) {
       const texture = rgbaTexture(engine.device, width, height, texBytes, format);
       for (const range of ranges) {
         for (const alpha of [false, true]) {
@@ -125,7 +154,9 @@ describe('fromImage / toTexture: textures ↔ tensors on the GPU', () => {
           const rgb = readRegion({ data: bytes, width, height }, { y: 0, x: 0, height, width }, 'rgb', range);
           const want = new Float32Array(t.size);
           want.set(rgb);
-          if (alpha) for (let i = 0; i < width * height; i++) want[3 * width * height + i] = range[0] + bytes[4 * i + 3] * ((range[1] - range[0]) / 255);
+          if (alpha)
+            for (let i = 0; i < width * height; i++)
+              want[3 * width * height + i] = range[0] + bytes[4 * i + 3] * ((range[1] - range[0]) / 255);
           expect(Array.from(await t.read()), JSON.stringify({ format, range, alpha })).toEqual(Array.from(want));
           t.dispose();
         }
@@ -162,7 +193,8 @@ describe('fromImage / toTexture: textures ↔ tensors on the GPU', () => {
         writePlanesToRgba(want, width, { data, channels, height, width }, 0, 0, 0, range);
         let bad = -1;
         for (let i = 0; i < got.length && bad < 0; i++) if (got[i] !== want[i]) bad = i;
-        const where = bad < 0 ? '' : `byte ${bad}: got ${got[bad]}, want ${want[bad]}, value ${data[((bad % 4) * height * width) + Math.floor(bad / 4)]}`;
+        const where =
+          bad < 0 ? '' : `byte ${bad}: got ${got[bad]}, want ${want[bad]}, value ${data[(bad % 4) * height * width + Math.floor(bad / 4)]}`;
         expect(bad, `${JSON.stringify({ range, channels })} ${where}`).toBe(-1);
         texture.destroy();
         t.dispose();
@@ -176,7 +208,11 @@ describe('fromImage / toTexture: textures ↔ tensors on the GPU', () => {
     const r = rng(5);
     const bytes = Uint8Array.from({ length: width * height * 4 }, () => Math.floor(r() * 256));
     const src = rgbaTexture(engine.device, width, height, bytes);
-    const dst = engine.device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: TextureUsage.STORAGE_BINDING | TextureUsage.COPY_SRC });
+    const dst = engine.device.createTexture({
+      size: [width, height],
+      format: 'rgba8unorm',
+      usage: TextureUsage.STORAGE_BINDING | TextureUsage.COPY_SRC,
+    });
     for (const range of ranges) {
       const t = await fromImage(engine, src, { range, alpha: true });
       expect(toTexture(engine, t, { range, texture: dst })).toBe(dst);
@@ -195,7 +231,9 @@ describe('fromImage / toTexture: textures ↔ tensors on the GPU', () => {
     const noBinding = device.createTexture({ size: [4, 4], format: 'rgba8unorm', usage: TextureUsage.COPY_DST });
     await expect(fromImage(engine, noBinding)).rejects.toThrow(ArgumentError);
     const src = rgbaTexture(device, 4, 4, new Uint8Array(64));
-    await expect(fromImage(engine, src, { range: [1, 0] })).rejects.toThrow(/fromImage: range \[1,0\] must be \[lo, hi\] with finite lo < hi/);
+    await expect(fromImage(engine, src, { range: [1, 0] })).rejects.toThrow(
+      /fromImage: range \[1,0\] must be \[lo, hi\] with finite lo < hi/,
+    );
     const foreign = rgbaTexture(other.device, 4, 4, new Uint8Array(64));
     await expect(fromImage(engine, foreign)).rejects.toThrow(GpuError);
     const t = engine.tensor(new Float32Array(48), [1, 3, 4, 4]);

@@ -14,8 +14,14 @@ import type { CpuTensor } from '../src/cpu/index.js';
 import type { Engine, Tensor } from '../src/index.js';
 import { useEngine } from './helpers/engine.js';
 import {
-  fileNameOf, KNOWN_OPS, KnownAnswerFormatError, loadKnownAnswers, parseKnownAnswers,
-  type KnownCase, type KnownOp, type KnownTensor,
+  fileNameOf,
+  KNOWN_OPS,
+  KnownAnswerFormatError,
+  loadKnownAnswers,
+  parseKnownAnswers,
+  type KnownCase,
+  type KnownOp,
+  type KnownTensor,
 } from './helpers/known-answers.js';
 import { runOnnxOp, type OnnxTensor } from './helpers/onnx.js';
 
@@ -55,20 +61,48 @@ const RUNNERS: Record<KnownOp, Runner> = {
     cpu: ([x, w, b], o) => cpu.conv2d(x, w, b ?? null, o),
   },
   depthToSpace: {
-    gpu: (e, [x], o) => { const [r, rest] = take(o, 'r'); return e.depthToSpace(x, r as number, rest as D2SOptions); },
-    cpu: ([x], o) => { const [r, rest] = take(o, 'r'); return cpu.depthToSpace(x, r as number, rest as D2SOptions); },
+    gpu: (e, [x], o) => {
+      const [r, rest] = take(o, 'r');
+      return e.depthToSpace(x, r as number, rest as D2SOptions);
+    },
+    cpu: ([x], o) => {
+      const [r, rest] = take(o, 'r');
+      return cpu.depthToSpace(x, r as number, rest as D2SOptions);
+    },
   },
   spaceToDepth: {
-    gpu: (e, [x], o) => { const [r, rest] = take(o, 'r'); return e.spaceToDepth(x, r as number, rest as D2SOptions); },
-    cpu: ([x], o) => { const [r, rest] = take(o, 'r'); return cpu.spaceToDepth(x, r as number, rest as D2SOptions); },
+    gpu: (e, [x], o) => {
+      const [r, rest] = take(o, 'r');
+      return e.spaceToDepth(x, r as number, rest as D2SOptions);
+    },
+    cpu: ([x], o) => {
+      const [r, rest] = take(o, 'r');
+      return cpu.spaceToDepth(x, r as number, rest as D2SOptions);
+    },
   },
   pixelShuffle: {
-    gpu: (e, [x], o) => { const [r, rest] = take(o, 'r'); none('pixelShuffle', rest); return e.pixelShuffle(x, r as number); },
-    cpu: ([x], o) => { const [r, rest] = take(o, 'r'); none('pixelShuffle', rest); return cpu.pixelShuffle(x, r as number); },
+    gpu: (e, [x], o) => {
+      const [r, rest] = take(o, 'r');
+      none('pixelShuffle', rest);
+      return e.pixelShuffle(x, r as number);
+    },
+    cpu: ([x], o) => {
+      const [r, rest] = take(o, 'r');
+      none('pixelShuffle', rest);
+      return cpu.pixelShuffle(x, r as number);
+    },
   },
   pixelUnshuffle: {
-    gpu: (e, [x], o) => { const [r, rest] = take(o, 'r'); none('pixelUnshuffle', rest); return e.pixelUnshuffle(x, r as number); },
-    cpu: ([x], o) => { const [r, rest] = take(o, 'r'); none('pixelUnshuffle', rest); return cpu.pixelUnshuffle(x, r as number); },
+    gpu: (e, [x], o) => {
+      const [r, rest] = take(o, 'r');
+      none('pixelUnshuffle', rest);
+      return e.pixelUnshuffle(x, r as number);
+    },
+    cpu: ([x], o) => {
+      const [r, rest] = take(o, 'r');
+      none('pixelUnshuffle', rest);
+      return cpu.pixelUnshuffle(x, r as number);
+    },
   },
   upsample: {
     gpu: (e, [x], o) => e.upsample(x, o as unknown as UpOptions),
@@ -79,25 +113,59 @@ const RUNNERS: Record<KnownOp, Runner> = {
     cpu: ([x], o) => cpu.downsample(x, o as unknown as DownOptions),
   },
   relu: {
-    gpu: (e, [x], o) => { none('relu', o); return e.relu(x); },
-    cpu: ([x], o) => { none('relu', o); return cpu.relu(x); },
+    gpu: (e, [x], o) => {
+      none('relu', o);
+      return e.relu(x);
+    },
+    cpu: ([x], o) => {
+      none('relu', o);
+      return cpu.relu(x);
+    },
   },
   leakyRelu: {
     // An absent negativeSlope is passed as undefined, so the op's own default (0.01) applies.
-    gpu: (e, [x], o) => { const [s, rest] = take(o, 'negativeSlope'); none('leakyRelu', rest); return e.leakyRelu(x, s as number | undefined); },
-    cpu: ([x], o) => { const [s, rest] = take(o, 'negativeSlope'); none('leakyRelu', rest); return cpu.leakyRelu(x, s as number | undefined); },
+    gpu: (e, [x], o) => {
+      const [s, rest] = take(o, 'negativeSlope');
+      none('leakyRelu', rest);
+      return e.leakyRelu(x, s as number | undefined);
+    },
+    cpu: ([x], o) => {
+      const [s, rest] = take(o, 'negativeSlope');
+      none('leakyRelu', rest);
+      return cpu.leakyRelu(x, s as number | undefined);
+    },
   },
   add: {
-    gpu: (e, [a, b], o) => { none('add', o); return e.add(a, b); },
-    cpu: ([a, b], o) => { none('add', o); return cpu.add(a, b); },
+    gpu: (e, [a, b], o) => {
+      none('add', o);
+      return e.add(a, b);
+    },
+    cpu: ([a, b], o) => {
+      none('add', o);
+      return cpu.add(a, b);
+    },
   },
   mul: {
-    gpu: (e, [x], o) => { const [s, rest] = take(o, 'scalar'); none('mul', rest); return e.mul(x, s as number); },
-    cpu: ([x], o) => { const [s, rest] = take(o, 'scalar'); none('mul', rest); return cpu.mul(x, s as number); },
+    gpu: (e, [x], o) => {
+      const [s, rest] = take(o, 'scalar');
+      none('mul', rest);
+      return e.mul(x, s as number);
+    },
+    cpu: ([x], o) => {
+      const [s, rest] = take(o, 'scalar');
+      none('mul', rest);
+      return cpu.mul(x, s as number);
+    },
   },
   concat: {
-    gpu: (e, xs, o) => { none('concat', o); return e.concat(xs); },
-    cpu: (xs, o) => { none('concat', o); return cpu.concat(xs); },
+    gpu: (e, xs, o) => {
+      none('concat', o);
+      return e.concat(xs);
+    },
+    cpu: (xs, o) => {
+      none('concat', o);
+      return cpu.concat(xs);
+    },
   },
 };
 
@@ -207,16 +275,22 @@ describe('known-answer files', () => {
     const file = 'test/known-answers/relu.json';
     const doc = (kase: object) => JSON.stringify({ op: 'relu', about: 'max(x, 0)', cases: [kase] });
     const good = {
-      name: 'n', why: 'w', options: {}, inputs: [{ data: [1], shape: [1, 1, 1, 1] }],
-      output: { data: [1], shape: [1, 1, 1, 1] }, onnx: { op: 'Relu', attributes: {} },
+      name: 'n',
+      why: 'w',
+      options: {},
+      inputs: [{ data: [1], shape: [1, 1, 1, 1] }],
+      output: { data: [1], shape: [1, 1, 1, 1] },
+      onnx: { op: 'Relu', attributes: {} },
     };
     expect(parseKnownAnswers(doc(good), file).cases).toHaveLength(1);
     const bad = (kase: object, message: string | RegExp, name = file) => {
       expect(() => parseKnownAnswers(doc(kase), name)).toThrow(KnownAnswerFormatError);
       expect(() => parseKnownAnswers(doc(kase), name)).toThrow(message);
     };
-    bad({ ...good, inputs: [{ data: [1, 2, 3], shape: [1, 1, 2, 2] }] },
-      'relu.json: cases[0] "n": inputs[0]: shape [1, 1, 2, 2] holds 4 values, data has 3');
+    bad(
+      { ...good, inputs: [{ data: [1, 2, 3], shape: [1, 1, 2, 2] }] },
+      'relu.json: cases[0] "n": inputs[0]: shape [1, 1, 2, 2] holds 4 values, data has 3',
+    );
     bad({ ...good, tolerence: { abs: 1, why: 'w' } }, "cases[0]: unknown key 'tolerence'");
     bad({ ...good, tolerance: { abs: 1e-5 } }, 'tolerance.why (derive the bound) must be a non-empty string');
     bad({ ...good, onnx: null }, 'whyNoOnnx (required when onnx is null)');
@@ -226,6 +300,8 @@ describe('known-answer files', () => {
     bad({ ...good, onnx: { op: 'LeakyRelu', attributes: { alpha: 0.5 } } }, 'onnx.attributes.alpha: 0.5 must be an int');
     bad(good, "a file for op 'relu' must be named relu.json", 'test/known-answers/leaky-relu.json');
     expect(() => parseKnownAnswers('{ "op": "relu", ', file)).toThrow(/relu\.json: not valid JSON/);
-    expect(() => parseKnownAnswers(JSON.stringify({ op: 'gelu', about: 'a', cases: [good] }), 'gelu.json')).toThrow(/op 'gelu' is not one of/);
+    expect(() => parseKnownAnswers(JSON.stringify({ op: 'gelu', about: 'a', cases: [good] }), 'gelu.json')).toThrow(
+      /op 'gelu' is not one of/,
+    );
   });
 });

@@ -35,7 +35,14 @@ describe('checkerboard lab: six decoders, same data, same seed', () => {
   }, 600_000);
 
   it('trains all six: finite losses that fall, finite scores in [0, 1]', () => {
-    expect(result.rows.map((r) => r.method)).toEqual(['convT-k3s2', 'convT-k4s2', 'resize-conv', 'shuffle-icnr', 'convT-k3s2-blur', 'convT-k3s2-reg']);
+    expect(result.rows.map((r) => r.method)).toEqual([
+      'convT-k3s2',
+      'convT-k4s2',
+      'resize-conv',
+      'shuffle-icnr',
+      'convT-k3s2-blur',
+      'convT-k3s2-reg',
+    ]);
     for (const r of result.rows) {
       const curve = result.curves[r.method];
       expect(curve.length, r.method).toBe(SMALL.steps);
@@ -51,7 +58,8 @@ describe('checkerboard lab: six decoders, same data, same seed', () => {
 
   it('flat input: convT k3 s2 (uneven overlap) scores above convT k4 s2, resize-conv and pixel shuffle + ICNR', () => {
     const a = row('convT-k3s2').flatScore;
-    for (const id of ['convT-k4s2', 'resize-conv', 'shuffle-icnr'] as const) expect(row(id).flatScore, `${id} vs convT k3 s2 (${a})`).toBeLessThan(a);
+    for (const id of ['convT-k4s2', 'resize-conv', 'shuffle-icnr'] as const)
+      expect(row(id).flatScore, `${id} vs convT k3 s2 (${a})`).toBeLessThan(a);
   });
 
   it('flat input: convT k3 s2 is the worst of all six (learnable blur and the regularizer included)', () => {

@@ -31,10 +31,15 @@ function expectAdjoint(fx: ArrayLike<number>, y: ArrayLike<number>, x: ArrayLike
     abs += Math.abs(fx[i] * y[i]);
   }
   for (let i = 0; i < x.length; i++) rhs += x[i] * fty[i];
-  expect(Math.abs(lhs - rhs), `adjoint ${context}: <f(x), y> = ${lhs}, <x, fᵀ(y)> = ${rhs}`).toBeLessThanOrEqual((fx.length + x.length + 4) * EPS * abs);
+  expect(Math.abs(lhs - rhs), `adjoint ${context}: <f(x), y> = ${lhs}, <x, fᵀ(y)> = ${rhs}`).toBeLessThanOrEqual(
+    (fx.length + x.length + 4) * EPS * abs,
+  );
 }
 
-async function onGpu(f: (...ts: ReturnType<typeof h.engine.tensor>[]) => ReturnType<typeof h.engine.tensor>, ...ins: CpuTensor[]): Promise<Float32Array> {
+async function onGpu(
+  f: (...ts: ReturnType<typeof h.engine.tensor>[]) => ReturnType<typeof h.engine.tensor>,
+  ...ins: CpuTensor[]
+): Promise<Float32Array> {
   const ts = ins.map((t) => h.engine.tensor(Float32Array.from(t.data), t.shape));
   const y = f(...ts);
   const out = await y.read();
@@ -43,18 +48,48 @@ async function onGpu(f: (...ts: ReturnType<typeof h.engine.tensor>[]) => ReturnT
   return out;
 }
 
-type Shuffle = { name: string; forward: (x: CpuTensor) => CpuTensor; backward: (y: CpuTensor) => CpuTensor; gpuBackward: (y: ReturnType<typeof h.engine.tensor>) => ReturnType<typeof h.engine.tensor>; toSpace: boolean };
+type Shuffle = {
+  name: string;
+  forward: (x: CpuTensor) => CpuTensor;
+  backward: (y: CpuTensor) => CpuTensor;
+  gpuBackward: (y: ReturnType<typeof h.engine.tensor>) => ReturnType<typeof h.engine.tensor>;
+  toSpace: boolean;
+};
 
 function shuffles(r: number): Shuffle[] {
   const e = () => h.engine;
   const list: Shuffle[] = [
-    { name: 'pixelShuffle', toSpace: true, forward: (x) => cpu.pixelShuffle(x, r), backward: (y) => cpu.pixelUnshuffle(y, r), gpuBackward: (y) => e().pixelUnshuffle(y, r) },
-    { name: 'pixelUnshuffle', toSpace: false, forward: (x) => cpu.pixelUnshuffle(x, r), backward: (y) => cpu.pixelShuffle(y, r), gpuBackward: (y) => e().pixelShuffle(y, r) },
+    {
+      name: 'pixelShuffle',
+      toSpace: true,
+      forward: (x) => cpu.pixelShuffle(x, r),
+      backward: (y) => cpu.pixelUnshuffle(y, r),
+      gpuBackward: (y) => e().pixelUnshuffle(y, r),
+    },
+    {
+      name: 'pixelUnshuffle',
+      toSpace: false,
+      forward: (x) => cpu.pixelUnshuffle(x, r),
+      backward: (y) => cpu.pixelShuffle(y, r),
+      gpuBackward: (y) => e().pixelShuffle(y, r),
+    },
   ];
   for (const mode of ['DCR', 'CRD'] as const) {
     list.push(
-      { name: `depthToSpace ${mode}`, toSpace: true, forward: (x) => cpu.depthToSpace(x, r, { mode }), backward: (y) => cpu.spaceToDepth(y, r, { mode }), gpuBackward: (y) => e().spaceToDepth(y, r, { mode }) },
-      { name: `spaceToDepth ${mode}`, toSpace: false, forward: (x) => cpu.spaceToDepth(x, r, { mode }), backward: (y) => cpu.depthToSpace(y, r, { mode }), gpuBackward: (y) => e().depthToSpace(y, r, { mode }) },
+      {
+        name: `depthToSpace ${mode}`,
+        toSpace: true,
+        forward: (x) => cpu.depthToSpace(x, r, { mode }),
+        backward: (y) => cpu.spaceToDepth(y, r, { mode }),
+        gpuBackward: (y) => e().spaceToDepth(y, r, { mode }),
+      },
+      {
+        name: `spaceToDepth ${mode}`,
+        toSpace: false,
+        forward: (x) => cpu.spaceToDepth(x, r, { mode }),
+        backward: (y) => cpu.depthToSpace(y, r, { mode }),
+        gpuBackward: (y) => e().depthToSpace(y, r, { mode }),
+      },
     );
   }
   return list;
@@ -94,10 +129,22 @@ describe('add, mul and concat backward', () => {
       const dy = f64(randomTensor(shape, r));
       const s = Math.fround(pick(r, [3, -0.5, 0.1, 0]));
       const ctx = `seed ${seed} [${shape}] scalar ${s}`;
-      expectGradClose(d64(dy), centralDiff((v) => cpu.add(v, b), a, d64(dy), 1 / 8), `add: ∂/∂a ${ctx}`);
-      expectGradClose(d64(dy), centralDiff((v) => cpu.add(a, v), b, d64(dy), 1 / 8), `add: ∂/∂b ${ctx}`);
+      expectGradClose(
+        d64(dy),
+        centralDiff((v) => cpu.add(v, b), a, d64(dy), 1 / 8),
+        `add: ∂/∂a ${ctx}`,
+      );
+      expectGradClose(
+        d64(dy),
+        centralDiff((v) => cpu.add(a, v), b, d64(dy), 1 / 8),
+        `add: ∂/∂b ${ctx}`,
+      );
       const dx = d64(cpu.mul(dy, s));
-      expectGradClose(dx, centralDiff((v) => cpu.mul(v, s), a, d64(dy), 1 / 8), `mul ${ctx}`);
+      expectGradClose(
+        dx,
+        centralDiff((v) => cpu.mul(v, s), a, d64(dy), 1 / 8),
+        `mul ${ctx}`,
+      );
       expectAdjoint(d64(cpu.mul(a, s)), d64(dy), d64(a), dx, `mul ${ctx}`);
       const dy32 = { data: Float32Array.from(dy.data), shape };
       expectExact(await onGpu((t) => h.engine.mul(t, s), dy32), cpu.mul(dy32, s).data, `GPU mul ${ctx}`);
@@ -148,7 +195,9 @@ describe('add, mul and concat backward', () => {
 
   it('sliceChannels refuses a range outside the channels, naming it', () => {
     const x = h.engine.tensor(new Float32Array(12), [1, 3, 2, 2]);
-    expect(() => h.engine.sliceChannels(x, 2, 2)).toThrow('sliceChannels: start 2 + count 2 must be <= 3, the channels of input [1, 3, 2, 2]');
+    expect(() => h.engine.sliceChannels(x, 2, 2)).toThrow(
+      'sliceChannels: start 2 + count 2 must be <= 3, the channels of input [1, 3, 2, 2]',
+    );
     expect(() => h.engine.sliceChannels(x, -1, 2)).toThrow(ArgumentError);
     expect(() => cpu.sliceChannels(cpu.zeros([1, 3, 2, 2]), 0, 0)).toThrow('sliceChannels: count 0 must be >= 1');
     x.dispose();

@@ -156,7 +156,9 @@ describe('losses: definitions', () => {
     expect(() => h.engine.mseLoss(a, b)).toThrow(ShapeError);
     expect(() => h.engine.mseLoss(a, b)).toThrow('mseLoss: pred [2] and target [3] must have equal shapes');
     expect(() => h.engine.charbonnierLoss(a, a, { eps: 0 })).toThrow(new ArgumentError('charbonnierLoss: eps 0 must be > 0'));
-    expect(() => h.engine.l1LossBackward(a, a, { scal: 2 } as never)).toThrow("l1LossBackward: unknown option 'scal' (did you mean 'scale'?)");
+    expect(() => h.engine.l1LossBackward(a, a, { scal: 2 } as never)).toThrow(
+      "l1LossBackward: unknown option 'scal' (did you mean 'scale'?)",
+    );
     a.dispose();
     b.dispose();
   });

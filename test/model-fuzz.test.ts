@@ -14,8 +14,27 @@ type Path = (string | number)[];
 
 /** Values that break types, ranges and lengths. `undefined` means: delete the key. */
 const GARBAGE: unknown[] = [
-  undefined, null, 0, -1, 1.5, 2 ** 31, 1e308, -1e308, Infinity, NaN, 'NaN', '', 'x', true,
-  [], [1], [1, 2, 3], [null, null], ['x', 'y'], {}, { a: 1 },
+  undefined,
+  null,
+  0,
+  -1,
+  1.5,
+  2 ** 31,
+  1e308,
+  -1e308,
+  Infinity,
+  NaN,
+  'NaN',
+  '',
+  'x',
+  true,
+  [],
+  [1],
+  [1, 2, 3],
+  [null, null],
+  ['x', 'y'],
+  {},
+  { a: 1 },
 ];
 
 const label = (g: unknown) => (g === undefined ? '(deleted)' : typeof g === 'number' ? String(g) : JSON.stringify(g));
@@ -50,7 +69,8 @@ interface Mutation {
 
 const layersPath: Path = ['modelTopology', 'model_config', 'config', 'layers'];
 const json = base.modelJson as unknown as Json;
-const layers = (json as { modelTopology: { model_config: { config: { layers: { class_name: string }[] } } } }).modelTopology.model_config.config.layers;
+const layers = (json as { modelTopology: { model_config: { config: { layers: { class_name: string }[] } } } }).modelTopology.model_config
+  .config.layers;
 
 function mutations(): Mutation[] {
   const out: Mutation[] = [];
@@ -74,27 +94,59 @@ function mutations(): Mutation[] {
     replaceAll([...layersPath, i]);
     const skip = (q: Path) => q.includes('kernel_initializer') || q.includes('bias_initializer');
     // A renamed layer is named by its new name, so those mutations only have to be ModelErrors.
-    for (const p of paths(layers[i], 6, [...layersPath, i], skip)) replaceAll(p, p.includes('name') ? undefined : [(layers[i] as unknown as { name: string }).name, i]);
+    for (const p of paths(layers[i], 6, [...layersPath, i], skip))
+      replaceAll(p, p.includes('name') ? undefined : [(layers[i] as unknown as { name: string }).name, i]);
   }
   // inbound_nodes garbage that is shaped almost right.
   const inbound: unknown[] = [
-    'LR', [['LR']], [[['LR']]], [[['LR', 0]]], [[['LR', 0, 1, {}]]], [[[0, 0, 0, {}]]], [[['LR', 0, 0, {}]], [['LR', 0, 0, {}]]],
-    [[['SR', 0, 0, {}]]], [[['F_m1', 0, 0, {}]]], [[null]], [[]], [{}], [[{ 0: 'LR' }]], [[['__proto__', 0, 0, {}]]], [[['constructor', 0, 0, {}]]],
+    'LR',
+    [['LR']],
+    [[['LR']]],
+    [[['LR', 0]]],
+    [[['LR', 0, 1, {}]]],
+    [[[0, 0, 0, {}]]],
+    [[['LR', 0, 0, {}]], [['LR', 0, 0, {}]]],
+    [[['SR', 0, 0, {}]]],
+    [[['F_m1', 0, 0, {}]]],
+    [[null]],
+    [[]],
+    [{}],
+    [[{ 0: 'LR' }]],
+    [[['__proto__', 0, 0, {}]]],
+    [[['constructor', 0, 0, {}]]],
   ];
   for (const i of picked) {
-    for (const v of inbound) out.push({ what: `layers[${i}].inbound_nodes = ${JSON.stringify(v)}`, apply: (j) => set(j, [...layersPath, i, 'inbound_nodes'], v) });
+    for (const v of inbound)
+      out.push({ what: `layers[${i}].inbound_nodes = ${JSON.stringify(v)}`, apply: (j) => set(j, [...layersPath, i, 'inbound_nodes'], v) });
   }
   // Names that collide with Object.prototype, and sizes that multiply past 2^53.
   for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
     out.push({ what: `layers[1].config.name = '${name}'`, apply: (j) => set(j, [...layersPath, 1, 'config', 'name'], name) });
-    out.push({ what: `output_layers = [['${name}', 0, 0]]`, apply: (j) => set(j, ['modelTopology', 'model_config', 'config', 'output_layers'], [[name, 0, 0]]) });
+    out.push({
+      what: `output_layers = [['${name}', 0, 0]]`,
+      apply: (j) => set(j, ['modelTopology', 'model_config', 'config', 'output_layers'], [[name, 0, 0]]),
+    });
   }
-  for (const shape of [[1e6, 1e6, 1e6, 1e6], [2 ** 20, 2 ** 20, 2 ** 20], [3, 3, 64, -64], ['3', 3, 64, 64]]) {
-    out.push({ what: `weightsManifest[0].weights[0].shape = ${JSON.stringify(shape)}`, apply: (j) => set(j, ['weightsManifest', 0, 'weights', 0, 'shape'], shape) });
+  for (const shape of [
+    [1e6, 1e6, 1e6, 1e6],
+    [2 ** 20, 2 ** 20, 2 ** 20],
+    [3, 3, 64, -64],
+    ['3', 3, 64, 64],
+  ]) {
+    out.push({
+      what: `weightsManifest[0].weights[0].shape = ${JSON.stringify(shape)}`,
+      apply: (j) => set(j, ['weightsManifest', 0, 'weights', 0, 'shape'], shape),
+    });
   }
-  out.push({ what: 'weightsManifest[0].paths = "group1-shard1of1.bin"', apply: (j) => set(j, ['weightsManifest', 0, 'paths'], 'group1-shard1of1.bin') });
+  out.push({
+    what: 'weightsManifest[0].paths = "group1-shard1of1.bin"',
+    apply: (j) => set(j, ['weightsManifest', 0, 'paths'], 'group1-shard1of1.bin'),
+  });
   out.push({ what: 'weightsManifest = {}', apply: (j) => set(j, ['weightsManifest'], {}) });
-  out.push({ what: 'modelTopology.model_config.config = layers only (a Sequential-style array)', apply: (j) => set(j, ['modelTopology', 'model_config', 'config'], layers) });
+  out.push({
+    what: 'modelTopology.model_config.config = layers only (a Sequential-style array)',
+    apply: (j) => set(j, ['modelTopology', 'model_config', 'config'], layers),
+  });
   return out;
 }
 
@@ -136,7 +188,12 @@ describe('fuzzing parseLayersModel with a mutated default-model model.json', () 
   it('an unexpected internal error while parsing is reported as a ModelError that keeps its cause', () => {
     const j = structuredClone(json) as { modelTopology: unknown };
     const bomb = {};
-    Object.defineProperty(bomb, 'model_config', { get: () => { throw new TypeError('boom'); }, enumerable: true });
+    Object.defineProperty(bomb, 'model_config', {
+      get: () => {
+        throw new TypeError('boom');
+      },
+      enumerable: true,
+    });
     j.modelTopology = bomb;
     let err: unknown;
     try {

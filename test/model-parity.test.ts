@@ -62,7 +62,11 @@ describe('UpscalerJS models: our output == TensorFlow.js output', () => {
 describe('the fused GPU plan == the plain CPU interpretation of the graph', () => {
   // runModelGraph runs every node as written (no fusion); the engine folds
   // activation, scale, depth-to-space and the residual add into conv epilogues.
-  for (const [pkg, scale, size] of [['default-model', 2, 10], ['esrgan-slim', 4, 7], ['esrgan-thick', 2, 6]] as const) {
+  for (const [pkg, scale, size] of [
+    ['default-model', 2, 10],
+    ['esrgan-slim', 4, 7],
+    ['esrgan-thick', 2, 6],
+  ] as const) {
     it(`${pkg} ×${scale} on a ${size}×${size} input`, async () => {
       const src = readPackagedModel(pkg, scale);
       const model = loadModelFromPackage(h.engine, pkg, scale);
@@ -90,7 +94,10 @@ describe('the fused GPU plan == the plain CPU interpretation of the graph', () =
 });
 
 describe('the benchmark ONNX export of a model == our engine (so ORT anchors run the same network)', () => {
-  for (const [pkg, scale, size] of [['default-model', 2, 9], ['esrgan-slim', 3, 7]] as const) {
+  for (const [pkg, scale, size] of [
+    ['default-model', 2, 9],
+    ['esrgan-slim', 3, 7],
+  ] as const) {
     it(`${pkg} ×${scale} through onnxruntime-node`, async () => {
       const src = readPackagedModel(pkg, scale);
       const model = loadModelFromPackage(h.engine, pkg, scale);

@@ -30,18 +30,40 @@ async function makeSequential(): Promise<Saved> {
   await tf.setBackend('cpu');
   const model = tfl.sequential({
     layers: [
-      tfl.layers.conv2d({ inputShape: [null, null, 3], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: 'glorotNormal', biasInitializer: 'randomNormal' }),
-      tfl.layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', kernelInitializer: 'glorotNormal', biasInitializer: 'randomNormal' }),
+      tfl.layers.conv2d({
+        inputShape: [null, null, 3],
+        filters: 8,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: 'glorotNormal',
+        biasInitializer: 'randomNormal',
+      }),
+      tfl.layers.conv2d({
+        filters: 12,
+        kernelSize: 3,
+        padding: 'same',
+        kernelInitializer: 'glorotNormal',
+        biasInitializer: 'randomNormal',
+      }),
       tfl.layers.activation({ activation: 'relu' }),
-      tfl.layers.conv2d({ filters: 3, kernelSize: 1, padding: 'valid', kernelInitializer: 'glorotNormal', biasInitializer: 'randomNormal' }),
+      tfl.layers.conv2d({
+        filters: 3,
+        kernelSize: 1,
+        padding: 'valid',
+        kernelInitializer: 'glorotNormal',
+        biasInitializer: 'randomNormal',
+      }),
       tfl.layers.upSampling2d({ size: [2, 2] }),
     ],
   });
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   const a = artifacts!;
   const data = a.weightData!;
   const shards = (Array.isArray(data) ? data : [data]) as ArrayBuffer[];
@@ -117,7 +139,9 @@ describe('Keras Sequential models', () => {
     const topo = structuredClone(saved.modelJson.modelTopology) as Topology;
     const cfg = topo.config;
     delete cfg.layers[0].config.batch_input_shape;
-    expect(() => parseLayersModel({ ...saved.modelJson, modelTopology: topo }, saved.weightShards)).toThrow(/first layer .* batch_input_shape/);
+    expect(() => parseLayersModel({ ...saved.modelJson, modelTopology: topo }, saved.weightShards)).toThrow(
+      /first layer .* batch_input_shape/,
+    );
     const empty = { class_name: 'Sequential', config: { name: 's', layers: [] } };
     expect(() => parseLayersModel({ ...saved.modelJson, modelTopology: empty }, saved.weightShards)).toThrow(ModelError);
   });

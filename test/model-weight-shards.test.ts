@@ -62,7 +62,11 @@ describe('weight shards as any ArrayBuffer or ArrayBufferView', () => {
   });
 
   const bad: [string, unknown, RegExp][] = [
-    ['a string', 'group1-shard1of1.bin', /weight shard 0 must be an ArrayBuffer or an ArrayBufferView \(typed array, DataView, Buffer\), got string/],
+    [
+      'a string',
+      'group1-shard1of1.bin',
+      /weight shard 0 must be an ArrayBuffer or an ArrayBufferView \(typed array, DataView, Buffer\), got string/,
+    ],
     ['a number array', [1, 2, 3], /weight shard 0 .* got Array/],
     ['null', null, /weight shard 0 .* got null/],
     ['a plain object', { byteLength: 4 }, /weight shard 0 .* got Object/],

@@ -61,7 +61,9 @@ describe('ONNX builder: graphs and attributes', () => {
   });
 
   it('rejects a fractional number as an int attribute', () => {
-    expect(() => encodeModel({ nodes: [{ op: 'LeakyRelu', inputs: ['x'], outputs: ['y'], attrs: { alpha: 0.1 } }], inputs: [], outputs: [] })).toThrow(/use \{ f: 0.1 \}/);
+    expect(() =>
+      encodeModel({ nodes: [{ op: 'LeakyRelu', inputs: ['x'], outputs: ['y'], attrs: { alpha: 0.1 } }], inputs: [], outputs: [] }),
+    ).toThrow(/use \{ f: 0.1 \}/);
   });
 });
 
@@ -71,7 +73,13 @@ describe('ONNX builder: ConvTranspose', () => {
   it('stride 1 is the full convolution: y[i,j] = Σ x[a,b]·W[i−a, j−b] + bias', async () => {
     // x = [[1,2],[3,4]], W = [[1,2],[3,4]]: e.g. y[1,1] = 1·4 + 2·3 + 3·2 + 4·1 = 20.
     const y = await runOnnxOp('ConvTranspose', [x], { kernel_shape: [2, 2] }, [t([1, 2, 3, 4], [1, 1, 2, 2]), t([0.5], [1])]);
-    expectTensor(y, t([1, 4, 4, 6, 20, 16, 9, 24, 16].map((v) => v + 0.5), [1, 1, 3, 3]));
+    expectTensor(
+      y,
+      t(
+        [1, 4, 4, 6, 20, 16, 9, 24, 16].map((v) => v + 0.5),
+        [1, 1, 3, 3],
+      ),
+    );
   });
 
   it('pads crop the full output: pads = 1 on every side keeps the centre, 20', async () => {
@@ -85,12 +93,16 @@ describe('ONNX builder: ConvTranspose', () => {
   });
 
   it('output_padding adds a row and column: H = (2−1)·2 + 1 + 1 = 4, zeros between and after', async () => {
-    const y = await runOnnxOp('ConvTranspose', [x], { kernel_shape: [1, 1], strides: [2, 2], output_padding: [1, 1] }, [t([1], [1, 1, 1, 1])]);
+    const y = await runOnnxOp('ConvTranspose', [x], { kernel_shape: [1, 1], strides: [2, 2], output_padding: [1, 1] }, [
+      t([1], [1, 1, 1, 1]),
+    ]);
     expectTensor(y, t([1, 0, 2, 0, 0, 0, 0, 0, 3, 0, 4, 0, 0, 0, 0, 0], [1, 1, 4, 4]));
   });
 
   it('dilation 2 spreads the kernel taps: 1×1 input → 3×3 with W at the corners', async () => {
-    const y = await runOnnxOp('ConvTranspose', [t([2], [1, 1, 1, 1])], { kernel_shape: [2, 2], dilations: [2, 2] }, [t([1, 2, 3, 4], [1, 1, 2, 2])]);
+    const y = await runOnnxOp('ConvTranspose', [t([2], [1, 1, 1, 1])], { kernel_shape: [2, 2], dilations: [2, 2] }, [
+      t([1, 2, 3, 4], [1, 1, 2, 2]),
+    ]);
     expectTensor(y, t([2, 0, 4, 0, 0, 0, 6, 0, 8], [1, 1, 3, 3]));
   });
 

@@ -44,7 +44,11 @@ function graphErrorConstant(graph: ModelGraph): number {
   return c;
 }
 
-async function ortRun(session: ort.InferenceSession, data: Float32Array, shape: number[]): Promise<{ data: Float32Array; dims: readonly number[] }> {
+async function ortRun(
+  session: ort.InferenceSession,
+  data: Float32Array,
+  shape: number[],
+): Promise<{ data: Float32Array; dims: readonly number[] }> {
   const y = (await session.run({ x: new ort.Tensor('float32', data, shape) })).y;
   return { data: y.data as Float32Array, dims: y.dims };
 }
@@ -64,7 +68,10 @@ describe('exportOnnx(model): ONNX Runtime == our engine within the float32 bound
         expect(session.inputNames).toEqual(['x']);
         expect(session.outputNames).toEqual(['y']);
         const tol = 2 * graphErrorConstant(model.graph) * (model.outputRange[1] - model.outputRange[0]);
-        for (const [H, W] of [[12, 9], [7, 10]]) {
+        for (const [H, W] of [
+          [12, 9],
+          [7, 10],
+        ]) {
           const [lo, hi] = model.inputRange;
           const r = rng(H * 31 + W + scale);
           const shape = [1, 3, H, W];
@@ -97,8 +104,17 @@ function everyNodeGraph(): ModelGraph {
   const r = rng(5);
   const ints = (n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
   const conv = (name: string, input: string, cout: number, cin: number, k: number, o: Partial<ConvNode> = {}): ConvNode => ({
-    kind: 'conv', name, inputs: [input], weight: ints(cout * cin * k * k, -1, 1), weightShape: [cout, cin, k, k], bias: ints(cout, -2, 2),
-    stride: [1, 1], dilation: [1, 1], padding: [(k - 1) / 2, (k - 1) / 2], activation: 'none', ...o,
+    kind: 'conv',
+    name,
+    inputs: [input],
+    weight: ints(cout * cin * k * k, -1, 1),
+    weightShape: [cout, cin, k, k],
+    bias: ints(cout, -2, 2),
+    stride: [1, 1],
+    dilation: [1, 1],
+    padding: [(k - 1) / 2, (k - 1) / 2],
+    activation: 'none',
+    ...o,
   });
   return {
     nodes: [
@@ -141,7 +157,8 @@ describe('exportOnnx: every node kind means in ONNX what it means to the CPU ref
         // Channels 0–3 are sums of exact values plus leakyRelu's 0.01·v (one rounding, ≤ 2 ulps of |v|);
         // 4–11 tanh and sigmoid of them, where ORT's vectorised approximations and libm differ by a few ulps of 1.
         const tol = c < 4 ? 2 ** -22 * Math.abs(ref.data[i]) : 2e-6;
-        if (!(Math.abs(y.data[i] - ref.data[i]) <= tol)) expect.fail(`element ${i} (channel ${c}): ORT ${y.data[i]} vs CPU reference ${ref.data[i]}`);
+        if (!(Math.abs(y.data[i] - ref.data[i]) <= tol))
+          expect.fail(`element ${i} (channel ${c}): ORT ${y.data[i]} vs CPU reference ${ref.data[i]}`);
       }
     } finally {
       await session.release();
@@ -176,7 +193,10 @@ describe('exportOnnx: every node kind means in ONNX what it means to the CPU ref
       try {
         expect(same(exportOnnx(loaded), exportOnnx(described))).toBe(true);
         expect([described.scale, described.receptiveRadius, described.maxChannels, described.peakElementsPerInputPixel]).toEqual([
-          loaded.scale, loaded.receptiveRadius, loaded.maxChannels, loaded.peakElementsPerInputPixel,
+          loaded.scale,
+          loaded.receptiveRadius,
+          loaded.maxChannels,
+          loaded.peakElementsPerInputPixel,
         ]);
       } finally {
         loaded.dispose();

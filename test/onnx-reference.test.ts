@@ -39,16 +39,31 @@ describe('onnxruntime-node as an independent reference', () => {
       const op = [randInt(r, 0, s[0] - 1), randInt(r, 0, s[1] - 1)];
       const H = randInt(r, 1, 6);
       const W = randInt(r, 1, 6);
-      if (convTransposeOutSize(H, k[0], s[0], p[0], d[0], op[0]) < 1 || convTransposeOutSize(W, k[1], s[1], p[1], d[1], op[1]) < 1) continue;
+      if (convTransposeOutSize(H, k[0], s[0], p[0], d[0], op[0]) < 1 || convTransposeOutSize(W, k[1], s[1], p[1], d[1], op[1]) < 1)
+        continue;
       const x = randomTensor([randInt(r, 1, 2), cIn, H, W], r);
       const w = randomTensor([cIn, coG, k[0], k[1]], r);
       const b = randomTensor([coG * groups], r);
       const attrs = { strides: s, pads: [p[0], p[1], p[0], p[1]], output_padding: op, dilations: d, group: groups, kernel_shape: k };
       const ref = await runOnnxOp('ConvTranspose', [x], attrs, [w, b]);
-      const options = { stride: s as [number, number], padding: p as [number, number], outputPadding: op as [number, number], dilation: d as [number, number], groups };
+      const options = {
+        stride: s as [number, number],
+        padding: p as [number, number],
+        outputPadding: op as [number, number],
+        dilation: d as [number, number],
+        groups,
+      };
       const mag = cpu.convTranspose2d(abs(x), abs(w), abs(b), options).data;
-      const out = await gpu((e) => e.convTranspose2d(e.tensor(x.data, x.shape), e.tensor(w.data, w.shape), e.tensor(b.data, b.shape), options));
-      expectCloseSums(out, ref.data, mag, (cIn / groups) * k[0] * k[1] + 1, `seed ${seed} ${JSON.stringify({ x: x.shape, w: w.shape, ...attrs })}`);
+      const out = await gpu((e) =>
+        e.convTranspose2d(e.tensor(x.data, x.shape), e.tensor(w.data, w.shape), e.tensor(b.data, b.shape), options),
+      );
+      expectCloseSums(
+        out,
+        ref.data,
+        mag,
+        (cIn / groups) * k[0] * k[1] + 1,
+        `seed ${seed} ${JSON.stringify({ x: x.shape, w: w.shape, ...attrs })}`,
+      );
     }
   });
 
@@ -73,12 +88,23 @@ describe('onnxruntime-node as an independent reference', () => {
       const options = { stride: s as [number, number], padding: p as [number, number], dilation: d as [number, number], groups };
       const mag = cpu.conv2d(abs(x), abs(w), abs(b), options).data;
       const out = await gpu((e) => e.conv2d(e.tensor(x.data, x.shape), e.tensor(w.data, w.shape), e.tensor(b.data, b.shape), options));
-      expectCloseSums(out, ref.data, mag, (cIn / groups) * k[0] * k[1] + 1, `seed ${seed} ${JSON.stringify({ x: x.shape, w: w.shape, ...attrs })}`);
+      expectCloseSums(
+        out,
+        ref.data,
+        mag,
+        (cIn / groups) * k[0] * k[1] + 1,
+        `seed ${seed} ${JSON.stringify({ x: x.shape, w: w.shape, ...attrs })}`,
+      );
     }
   });
 
   it('DepthToSpace DCR and CRD, SpaceToDepth: exact', async () => {
-    for (const [seed, r, c, hh, ww] of [[1, 2, 3, 3, 4], [2, 3, 2, 2, 2], [3, 4, 1, 2, 3], [4, 2, 5, 1, 1]]) {
+    for (const [seed, r, c, hh, ww] of [
+      [1, 2, 3, 3, 4],
+      [2, 3, 2, 2, 2],
+      [3, 4, 1, 2, 3],
+      [4, 2, 5, 1, 1],
+    ]) {
       const rand = rng(9000 + seed);
       const x = randomTensor([2, c * r * r, hh, ww], rand);
       for (const mode of ['DCR', 'CRD'] as const) {
@@ -96,11 +122,17 @@ describe('onnxruntime-node as an independent reference', () => {
 
   it('Resize: nearest (asymmetric, floor) and linear (half_pixel) == upsample', async () => {
     const rand = rng(9500);
-    for (const [mode, scale] of [['nearest', [2, 3]], ['nearest', [1.5, 2.5]], ['bilinear', [2, 2]], ['bilinear', [3, 1.75]]] as const) {
+    for (const [mode, scale] of [
+      ['nearest', [2, 3]],
+      ['nearest', [1.5, 2.5]],
+      ['bilinear', [2, 2]],
+      ['bilinear', [3, 1.75]],
+    ] as const) {
       const x = randomTensor([1, 2, 5, 4], rand);
-      const attrs: Record<string, string> = mode === 'nearest'
-        ? { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }
-        : { mode: 'linear', coordinate_transformation_mode: 'half_pixel' };
+      const attrs: Record<string, string> =
+        mode === 'nearest'
+          ? { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }
+          : { mode: 'linear', coordinate_transformation_mode: 'half_pixel' };
       // roi skipped (''), scales as a constant.
       const ref = await runOnnxOp('Resize', [x], attrs, ['', { data: Float32Array.from([1, 1, scale[0], scale[1]]), shape: [4] }]);
       const out = await gpu((e) => e.upsample(e.tensor(x.data, x.shape), { scale: [scale[0], scale[1]], mode }));
@@ -108,7 +140,13 @@ describe('onnxruntime-node as an independent reference', () => {
       if (mode === 'nearest') expectExact(out, ref.data, ctx);
       else {
         const mag = cpu.upsample(abs(x), { scale: [scale[0], scale[1]], mode }).data;
-        expectCloseSums(out, ref.data, mag.map((m) => m * 64), 4, ctx);
+        expectCloseSums(
+          out,
+          ref.data,
+          mag.map((m) => m * 64),
+          4,
+          ctx,
+        );
       }
     }
   });

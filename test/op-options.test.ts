@@ -31,29 +31,73 @@ const cases: Case[] = [
     op: 'conv2d',
     cpu: (o) => cpu.conv2d(z([1, 4, 4, 4]), z([4, 4, 3, 3]), null, o as never),
     gpu: (e, o) => e.conv2d(gpuTensor(e, [1, 4, 4, 4]), gpuTensor(e, [4, 4, 3, 3]), null, o as never),
-    valid: { stride: 1, padding: 1, dilation: 1, groups: 1, activation: 'leakyRelu', negativeSlope: 0.2, outputScale: 0.5, residual: null, depthToSpace: { r: 2, mode: 'CRD' } },
-    typos: [['strid', 'stride'], ['pading', 'padding'], ['dilations', 'dilation'], ['group', 'groups'], ['activaton', 'activation'], ['negative_slope', 'negativeSlope'], ['outputscale', 'outputScale'], ['residul', 'residual'], ['depthtoSpace', 'depthToSpace']],
+    valid: {
+      stride: 1,
+      padding: 1,
+      dilation: 1,
+      groups: 1,
+      activation: 'leakyRelu',
+      negativeSlope: 0.2,
+      outputScale: 0.5,
+      residual: null,
+      depthToSpace: { r: 2, mode: 'CRD' },
+    },
+    typos: [
+      ['strid', 'stride'],
+      ['pading', 'padding'],
+      ['dilations', 'dilation'],
+      ['group', 'groups'],
+      ['activaton', 'activation'],
+      ['negative_slope', 'negativeSlope'],
+      ['outputscale', 'outputScale'],
+      ['residul', 'residual'],
+      ['depthtoSpace', 'depthToSpace'],
+    ],
   },
   {
     op: 'convTranspose2d',
     cpu: (o) => cpu.convTranspose2d(z([1, 4, 4, 4]), z([4, 4, 3, 3]), null, o as never),
     gpu: (e, o) => e.convTranspose2d(gpuTensor(e, [1, 4, 4, 4]), gpuTensor(e, [4, 4, 3, 3]), null, o as never),
-    valid: { stride: 2, padding: 1, outputPadding: 1, dilation: 1, groups: 1, activation: 'relu', negativeSlope: 0.1, outputScale: 2, residual: undefined, depthToSpace: { r: 2, mode: 'DCR' } },
-    typos: [['strid', 'stride'], ['outputpadding', 'outputPadding'], ['output_padding', 'outputPadding'], ['dilaton', 'dilation']],
+    valid: {
+      stride: 2,
+      padding: 1,
+      outputPadding: 1,
+      dilation: 1,
+      groups: 1,
+      activation: 'relu',
+      negativeSlope: 0.1,
+      outputScale: 2,
+      residual: undefined,
+      depthToSpace: { r: 2, mode: 'DCR' },
+    },
+    typos: [
+      ['strid', 'stride'],
+      ['outputpadding', 'outputPadding'],
+      ['output_padding', 'outputPadding'],
+      ['dilaton', 'dilation'],
+    ],
   },
   {
     op: 'upsample',
     cpu: (o) => cpu.upsample(z([1, 1, 2, 2]), o as never),
     gpu: (e, o) => e.upsample(gpuTensor(e, [1, 1, 2, 2]), o as never),
     valid: { scale: 2, mode: 'bicubic', cubicCoeffA: -0.5, alignCorners: false },
-    typos: [['scal', 'scale'], ['mod', 'mode'], ['alignCorner', 'alignCorners'], ['cubicCoefA', 'cubicCoeffA']],
+    typos: [
+      ['scal', 'scale'],
+      ['mod', 'mode'],
+      ['alignCorner', 'alignCorners'],
+      ['cubicCoefA', 'cubicCoeffA'],
+    ],
   },
   {
     op: 'depthToSpace',
     cpu: (o) => cpu.depthToSpace(z([1, 4, 2, 2]), 2, o as never),
     gpu: (e, o) => e.depthToSpace(gpuTensor(e, [1, 4, 2, 2]), 2, o as never),
     valid: { mode: 'CRD' },
-    typos: [['mdoe', 'mode'], ['Mode', 'mode']],
+    typos: [
+      ['mdoe', 'mode'],
+      ['Mode', 'mode'],
+    ],
   },
   {
     op: 'spaceToDepth',
@@ -85,7 +129,9 @@ describe('unknown option keys are refused, with a suggestion', () => {
       it(`${where} ${c.op}: a key far from every known one lists the known keys`, () => {
         const o = { ...c.valid, banana: 1 };
         expect(() => run(o)).toThrow(ArgumentError);
-        expect(() => run(o)).toThrow(new RegExp(`^${c.op}: unknown option 'banana'; known options: ${Object.keys(c.valid).map(escape).join(', ')}$`));
+        expect(() => run(o)).toThrow(
+          new RegExp(`^${c.op}: unknown option 'banana'; known options: ${Object.keys(c.valid).map(escape).join(', ')}$`),
+        );
       });
 
       it(`${where} ${c.op}: options that are not an object are an ArgumentError`, () => {
@@ -101,10 +147,10 @@ describe('unknown option keys are refused, with a suggestion', () => {
     expect(() => h.engine.conv2d(gpuTensor(h.engine, [1, 4, 4, 4]), gpuTensor(h.engine, [4, 4, 3, 3]), null, o as never)).toThrow(message);
   });
 
-  it("convTranspose2d({ strid: 2 }) no longer runs silently with stride 1", () => {
-    expect(() => h.engine.convTranspose2d(gpuTensor(h.engine, [1, 1, 3, 3]), gpuTensor(h.engine, [1, 1, 3, 3]), null, { strid: 2 } as never)).toThrow(
-      "convTranspose2d: unknown option 'strid' (did you mean 'stride'?)",
-    );
+  it('convTranspose2d({ strid: 2 }) no longer runs silently with stride 1', () => {
+    expect(() =>
+      h.engine.convTranspose2d(gpuTensor(h.engine, [1, 1, 3, 3]), gpuTensor(h.engine, [1, 1, 3, 3]), null, { strid: 2 } as never),
+    ).toThrow("convTranspose2d: unknown option 'strid' (did you mean 'stride'?)");
   });
 
   it('the check runs before any GPU work', () => {

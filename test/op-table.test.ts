@@ -93,7 +93,9 @@ describe('the op table', () => {
     expect(engineOps.sort()).toEqual(names);
     for (const name of names) expect((Engine.prototype as unknown as Record<string, () => void>)[name].name).toBe(name);
     const helpers = ['cpuTensor', 'zeros', 'runModelGraph'];
-    const cpuOps = Object.keys(cpu).filter((k) => !helpers.includes(k)).sort();
+    const cpuOps = Object.keys(cpu)
+      .filter((k) => !helpers.includes(k))
+      .sort();
     expect(cpuOps).toEqual(names);
     for (const name of names) expect((cpu as Record<string, unknown>)[name]).toBe(OPS[name as OpName].cpu);
     // Every row names its tensor arguments; the sample supplies at least those.

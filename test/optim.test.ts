@@ -24,14 +24,22 @@ const SHAPES = [[10, 100], [7]];
 function expectWithin(got: Float32Array, ref: Float64Array, bound: Float64Array, what: string): void {
   for (let i = 0; i < ref.length; i++) {
     const tol = 1.05 * bound[i] + 1e-30;
-    if (!(Math.abs(got[i] - ref[i]) <= tol)) expect.fail(`${what} element ${i}: gpu=${got[i]} ref=${ref[i]} |err|=${Math.abs(got[i] - ref[i])} bound=${tol}`);
+    if (!(Math.abs(got[i] - ref[i]) <= tol))
+      expect.fail(`${what} element ${i}: gpu=${got[i]} ref=${ref[i]} |err|=${Math.abs(got[i] - ref[i])} bound=${tol}`);
   }
 }
 
 /** Fixed random gradients: grads[step][param]. */
 function gradients(steps: number, seed: number): Float32Array[][] {
   const r = rng(seed);
-  return Array.from({ length: steps }, () => SHAPES.map((s) => randomData(s.reduce((a, b) => a * b, 1), r)));
+  return Array.from({ length: steps }, () =>
+    SHAPES.map((s) =>
+      randomData(
+        s.reduce((a, b) => a * b, 1),
+        r,
+      ),
+    ),
+  );
 }
 
 function upload(e: Engine, data: Float32Array[]): Tensor[] {
@@ -49,7 +57,12 @@ describe('SGD: GPU trajectory == float64 reference within the propagated float32
     it(JSON.stringify(options), async () => {
       const e = h.engine;
       const o = { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, ...options };
-      const init = SHAPES.map((s, i) => randomData(s.reduce((a, b) => a * b, 1), rng(100 + i)));
+      const init = SHAPES.map((s, i) =>
+        randomData(
+          s.reduce((a, b) => a * b, 1),
+          rng(100 + i),
+        ),
+      );
       const params = upload(e, init);
       const opt = createSgd(e, params, options);
       const ref = init.map((d) => ({ param: Float64Array.from(d), buf: new Float64Array(d.length) }));
@@ -72,7 +85,9 @@ describe('SGD: GPU trajectory == float64 reference within the propagated float32
             if (o.momentum !== 0) {
               const b0 = s.buf[i];
               if (t === 0) eb[k][i] = eg;
-              else eb[k][i] = o.momentum * eb[k][i] + (1 - o.dampening) * eg + 5 * U * (o.momentum * Math.abs(b0) + Math.abs((1 - o.dampening) * g));
+              else
+                eb[k][i] =
+                  o.momentum * eb[k][i] + (1 - o.dampening) * eg + 5 * U * (o.momentum * Math.abs(b0) + Math.abs((1 - o.dampening) * g));
               const b = t === 0 ? g : o.momentum * b0 + (1 - o.dampening) * g;
               if (o.nesterov) eg = eg + o.momentum * eb[k][i] + 4 * U * (Math.abs(g) + o.momentum * Math.abs(b));
               else eg = eb[k][i];
@@ -83,7 +98,8 @@ describe('SGD: GPU trajectory == float64 reference within the propagated float32
           sgdStepReference(s, gs[k], o, t + 1);
         });
         for (const [k, p] of params.entries()) expectWithin(await p.read(), ref[k].param, ep[k], `step ${t + 1} param ${k}`);
-        if (o.momentum !== 0) for (const k of [0, 1]) expectWithin(await opt.state(k)[0].read(), ref[k].buf, eb[k], `step ${t + 1} buf ${k}`);
+        if (o.momentum !== 0)
+          for (const k of [0, 1]) expectWithin(await opt.state(k)[0].read(), ref[k].buf, eb[k], `step ${t + 1} buf ${k}`);
       }
       expect(opt.steps).toBe(steps);
       opt.dispose();
@@ -99,7 +115,12 @@ describe('Adam: GPU trajectory == float64 reference within the propagated float3
       const e = h.engine;
       const o = { lr: 1e-3, betas: [0.9, 0.999] as const, eps: 1e-8, weightDecay: 0, ...options };
       const [b1, b2] = o.betas;
-      const init = SHAPES.map((s, i) => randomData(s.reduce((a, b) => a * b, 1), rng(200 + i)));
+      const init = SHAPES.map((s, i) =>
+        randomData(
+          s.reduce((a, b) => a * b, 1),
+          rng(200 + i),
+        ),
+      );
       const params = upload(e, init);
       const opt = createAdam(e, params, options);
       const ref = init.map((d) => ({ param: Float64Array.from(d), m: new Float64Array(d.length), v: new Float64Array(d.length) }));

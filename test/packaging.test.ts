@@ -13,7 +13,18 @@
  * `npm ci` has run they fetch nothing new.
  */
 import { execFile, type ExecFileOptions } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,10 +61,20 @@ function userEnv(): NodeJS.ProcessEnv {
 /** Runs a command; on failure the error carries the command, its exit code and its output. */
 function run(file: string, args: string[], options: ExecFileOptions & { cwd: string }): Promise<Run> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { env: userEnv(), maxBuffer: 64 << 20, timeout: 4 * MINUTE, ...options, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${file} ${args.join(' ')} (in ${options.cwd}) failed: ${error.message}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
-      else resolve({ stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      file,
+      args,
+      { env: userEnv(), maxBuffer: 64 << 20, timeout: 4 * MINUTE, ...options, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(
+            new Error(
+              `${file} ${args.join(' ')} (in ${options.cwd}) failed: ${error.message}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`,
+            ),
+          );
+        else resolve({ stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
@@ -148,8 +169,14 @@ function writeChecks(dir: string): void {
   writeFileSync(join(dir, 'check.mts'), TS_CHECK);
   writeFileSync(join(dir, 'check.cts'), CTS_CHECK);
   writeFileSync(join(dir, 'check-bundler.ts'), TS_CHECK);
-  writeFileSync(join(dir, 'tsconfig.nodenext.json'), tsconfig({ module: 'nodenext', moduleResolution: 'nodenext' }, ['check.mts', 'check.cts']));
-  writeFileSync(join(dir, 'tsconfig.bundler.json'), tsconfig({ module: 'esnext', moduleResolution: 'bundler', target: 'es2022' }, ['check-bundler.ts']));
+  writeFileSync(
+    join(dir, 'tsconfig.nodenext.json'),
+    tsconfig({ module: 'nodenext', moduleResolution: 'nodenext' }, ['check.mts', 'check.cts']),
+  );
+  writeFileSync(
+    join(dir, 'tsconfig.bundler.json'),
+    tsconfig({ module: 'esnext', moduleResolution: 'bundler', target: 'es2022' }, ['check-bundler.ts']),
+  );
 }
 
 /** The working tree as a clean checkout: tracked and untracked-not-ignored files, committed, no dist/. */
@@ -161,7 +188,8 @@ async function snapshotRepo(dest: string): Promise<void> {
     mkdirSync(dirname(join(dest, file)), { recursive: true });
     copyFileSync(from, join(dest, file));
   }
-  const git = (args: string[]) => run('git', ['-c', 'user.name=packaging test', '-c', 'user.email=test@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd: dest });
+  const git = (args: string[]) =>
+    run('git', ['-c', 'user.name=packaging test', '-c', 'user.email=test@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd: dest });
   await git(['init', '-q']);
   await git(['add', '-A']);
   await git(['commit', '-q', '-m', 'snapshot of the working tree']);
@@ -176,7 +204,14 @@ function describeNodeInstall(label: string, project: () => string): void {
       expect(existsSync(join(nm, '@tensorflow')), '@tensorflow installed').toBe(false);
       expect(existsSync(join(nm, '@upscalerjs')), '@upscalerjs installed').toBe(false);
       expect(existsSync(join(nm, 'webgpu')), "optional 'webgpu' installed").toBe(true);
-      expect(readdirSync(join(nm, 'webgpu-upsample', 'dist', 'models', 'esrgan-slim')).sort()).toEqual(['LICENSE', 'SOURCE', 'x2', 'x3', 'x4', 'x8']);
+      expect(readdirSync(join(nm, 'webgpu-upsample', 'dist', 'models', 'esrgan-slim')).sort()).toEqual([
+        'LICENSE',
+        'SOURCE',
+        'x2',
+        'x3',
+        'x4',
+        'x8',
+      ]);
     });
 
     it('ESM: CPU reference ops, the bundled model parsed, and a missing model says what to install', async () => {
@@ -186,7 +221,10 @@ function describeNodeInstall(label: string, project: () => string): void {
       expect(r.model.name).toBe('default-model-x2');
       expect(r.model.nodes).toBeGreaterThan(10);
       expect(r.slimScales).toEqual([2, 3, 4, 8]);
-      expect(r.missing).toEqual({ isModelError: true, message: expect.stringContaining('`npm install @upscalerjs/esrgan-medium --omit=peer`') });
+      expect(r.missing).toEqual({
+        isModelError: true,
+        message: expect.stringContaining('`npm install @upscalerjs/esrgan-medium --omit=peer`'),
+      });
     });
 
     it("CommonJS: require() of '.', './cpu' and './node' (Node ≥ 20.19 loads the ESM synchronously)", async () => {
@@ -207,7 +245,8 @@ function describeNodeInstall(label: string, project: () => string): void {
       const [w, h] = pngSize(SAMPLE);
       expect(pngSize(out)).toEqual([2 * w, 2 * h]);
       // onnxruntime-node is an optional peer, not installed here: without a GPU the command says what would help.
-      if (/SwiftShader/.test(stderr)) expect(stderr).toMatch(/hint: no GPU here; `npm install onnxruntime-node` runs the models on the CPU/);
+      if (/SwiftShader/.test(stderr))
+        expect(stderr).toMatch(/hint: no GPU here; `npm install onnxruntime-node` runs the models on the CPU/);
       const cpu = await run(bin, [SAMPLE, join(project(), 'cpu.png'), '--backend', 'cpu'], { cwd: project() }).then(
         () => 'exit 0',
         (e: Error) => e.message,
@@ -256,7 +295,10 @@ describe('packaging: what npm installs', () => {
 
   it('the tarball holds the built package, the bundled models and their licence, and no sources, tests or demos', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball], { cwd: work });
-    const files = stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+    const files = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ''));
     for (const f of [
       'package.json',
       'README.md',
@@ -285,7 +327,15 @@ describe('packaging: what npm installs', () => {
     const p = projects.tarball;
     await npm(p, ['install', '@upscalerjs/esrgan-medium', '--omit=peer']);
     expect(existsSync(join(p, 'node_modules', '@tensorflow'))).toBe(false);
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "import { packagedScales } from 'webgpu-upsample/node'; console.log(JSON.stringify(packagedScales('esrgan-medium')))"], { cwd: p });
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "import { packagedScales } from 'webgpu-upsample/node'; console.log(JSON.stringify(packagedScales('esrgan-medium')))",
+      ],
+      { cwd: p },
+    );
     expect(JSON.parse(stdout)).toEqual([2, 3, 4, 8]);
   });
 
@@ -300,7 +350,11 @@ describe('packaging: what npm installs', () => {
   describe('browser-only install (--omit=optional): no Dawn, no sharp', () => {
     it('leaves out webgpu, sharp and TensorFlow.js', () => {
       const nm = join(projects.browser, 'node_modules');
-      expect(readdirSync(nm).filter((d) => !d.startsWith('.')).sort()).toEqual(['@webgpu', 'webgpu-upsample', 'wgsl-preprocessor']);
+      expect(
+        readdirSync(nm)
+          .filter((d) => !d.startsWith('.'))
+          .sort(),
+      ).toEqual(['@webgpu', 'webgpu-upsample', 'wgsl-preprocessor']);
     });
 
     it("createEngine in Node then throws NoWebGPUError naming the missing 'webgpu' package and its install command", async () => {

@@ -17,7 +17,12 @@ describe('prelu', () => {
     const x = h.engine.tensor([-4, 2, -8, 3], [1, 2, 1, 2]);
     const y = await prelu(kctx(), x, h.engine.tensor([0.25, -1], [2])).read();
     expect(Array.from(y)).toEqual([-1, 2, 8, 3]);
-    expect(Array.from(cpuPrelu({ data: Float32Array.from([-4, 2, -8, 3]), shape: [1, 2, 1, 2] }, { data: Float32Array.from([0.25, -1]), shape: [2] }).data)).toEqual([-1, 2, 8, 3]);
+    expect(
+      Array.from(
+        cpuPrelu({ data: Float32Array.from([-4, 2, -8, 3]), shape: [1, 2, 1, 2] }, { data: Float32Array.from([0.25, -1]), shape: [2] })
+          .data,
+      ),
+    ).toEqual([-1, 2, 8, 3]);
     // One shared slope; slope 0 is relu, slope 1 is the identity.
     const z = h.engine.tensor([-2, 5, -3, 7], [1, 2, 2, 1]);
     expect(Array.from(await prelu(kctx(), z, h.engine.tensor([0], [1])).read())).toEqual([0, 5, 0, 7]);

@@ -110,14 +110,18 @@ describe('resources, limits and device loss', () => {
       // Each upload would take the buffer of the tensor disposed just before, were it free before the submit;
       // 100 dispatches span two batches (64 per submit).
       for (let i = 0; i < 100; i++) {
-        const x = e.tensor(a.map((v) => v * (i + 1)), [1, 4, 4, 4]);
+        const x = e.tensor(
+          a.map((v) => v * (i + 1)),
+          [1, 4, 4, 4],
+        );
         outs.push(e.mul(x, 2));
         refs.push(a.map((v) => v * (i + 1) * 2));
         x.dispose();
         if (i % 10 === 0) e.trim(); // destroying a buffer the open batch still reads would fail its submit
       }
       expect(e.stats().submits).toBe(1);
-      for (let i = 0; i < outs.length; i++) expectCloseSums(await outs[i].read(), refs[i], refs[i].map(Math.abs), 1, `upload ${i} after its predecessor's dispose`);
+      for (let i = 0; i < outs.length; i++)
+        expectCloseSums(await outs[i].read(), refs[i], refs[i].map(Math.abs), 1, `upload ${i} after its predecessor's dispose`);
       for (const t of outs) t.dispose();
       await e.flush();
       e.trim();
@@ -182,15 +186,39 @@ describe('resources, limits and device loss', () => {
       const x2 = cpu.cpuTensor(randomData(2 * 6 * 7, r), [1, 2, 6, 7]);
       const w2 = cpu.cpuTensor(randomData(2 * 2 * 16, r), [2, 2, 4, 4]);
       await compareConv(e, 'convTranspose2d', { x: x2, w: w2, b, options: { stride: 2, padding: 1, outputPadding: 1 } }, 'paged convT s2');
-      await compareConv(e, 'conv2d', { x: cpu.cpuTensor(randomData(3 * 12 * 12, r), [1, 3, 12, 12]), w: cpu.cpuTensor(randomData(3 * 3 * 9, r), [3, 3, 3, 3]), b: null, options: { padding: 1 } }, 'paged conv');
+      await compareConv(
+        e,
+        'conv2d',
+        {
+          x: cpu.cpuTensor(randomData(3 * 12 * 12, r), [1, 3, 12, 12]),
+          w: cpu.cpuTensor(randomData(3 * 3 * 9, r), [3, 3, 3, 3]),
+          b: null,
+          options: { padding: 1 },
+        },
+        'paged conv',
+      );
       const deep = cpu.cpuTensor(randomData(4 * 16 * 12, r), [1, 16, 12, 4]);
-      expectExact(await e.pixelShuffle(e.tensor(deep.data, deep.shape), 2).read(), cpu.pixelShuffle(deep, 2).data, 'paged pixelShuffle (vec4 kernel)');
+      expectExact(
+        await e.pixelShuffle(e.tensor(deep.data, deep.shape), 2).read(),
+        cpu.pixelShuffle(deep, 2).data,
+        'paged pixelShuffle (vec4 kernel)',
+      );
       const odd = cpu.cpuTensor(randomData(5 * 16 * 12, r), [1, 16, 12, 5]);
-      expectExact(await e.pixelShuffle(e.tensor(odd.data, odd.shape), 2).read(), cpu.pixelShuffle(odd, 2).data, 'paged pixelShuffle (scalar kernel)');
+      expectExact(
+        await e.pixelShuffle(e.tensor(odd.data, odd.shape), 2).read(),
+        cpu.pixelShuffle(odd, 2).data,
+        'paged pixelShuffle (scalar kernel)',
+      );
       const small = cpu.cpuTensor(randomData(2 * 9 * 10, r), [1, 2, 9, 10]);
       const up = cpu.upsample(small, { scale: 1.5, mode: 'bilinear' });
       const mag = cpu.upsample({ data: small.data.map(Math.abs), shape: small.shape }, { scale: 1.5, mode: 'bilinear' }).data;
-      expectCloseSums(await e.upsample(e.tensor(small.data, small.shape), { scale: 1.5, mode: 'bilinear' }).read(), up.data, mag.map((m) => m * 64), 4, 'paged upsample');
+      expectCloseSums(
+        await e.upsample(e.tensor(small.data, small.shape), { scale: 1.5, mode: 'bilinear' }).read(),
+        up.data,
+        mag.map((m) => m * 64),
+        4,
+        'paged upsample',
+      );
       // A tensor needing more than 4 pages is refused with a clear message rather than computed wrongly.
       const big = e.tensor(new Float32Array(1280), [1, 1, 40, 32]);
       expect(() => e.relu(big)).toThrow(/tensor 'x' \[1, 1, 40, 32\] needs 5 bindings of 1024 bytes; at most 4/);
@@ -219,8 +247,10 @@ describe('resources, limits and device loss', () => {
         }
       }
       y.dispose();
-      expect(() => e.upsample(e.tensor(new Float32Array(64), [1, 1, 8, 8]), { scale: [side, 2 * side / 8 + 1] })).toThrow(LimitError);
-      expect(() => e.upsample(e.tensor(new Float32Array(64), [1, 1, 8, 8]), { scale: [side, 2 * side / 8 + 1] })).toThrow(/over this device's maxBufferSize/);
+      expect(() => e.upsample(e.tensor(new Float32Array(64), [1, 1, 8, 8]), { scale: [side, (2 * side) / 8 + 1] })).toThrow(LimitError);
+      expect(() => e.upsample(e.tensor(new Float32Array(64), [1, 1, 8, 8]), { scale: [side, (2 * side) / 8 + 1] })).toThrow(
+        /over this device's maxBufferSize/,
+      );
     } finally {
       e.destroy();
       device.destroy();

@@ -48,7 +48,34 @@ function expectWithin(gpu: Float32Array, ref: Float32Array, pre: Float32Array, f
   }
 }
 
-const SPECIAL = [0, -0, 1e-7, -1e-7, 0.1249, -0.1249, 0.125, -0.125, 0.5, -0.5, Math.log(3), Math.log(2), 9, -9, 20, -20, 88, -88, 100, -100, 1e4, -1e4, 1e30, -1e30, 3.4e38, -3.4e38];
+const SPECIAL = [
+  0,
+  -0,
+  1e-7,
+  -1e-7,
+  0.1249,
+  -0.1249,
+  0.125,
+  -0.125,
+  0.5,
+  -0.5,
+  Math.log(3),
+  Math.log(2),
+  9,
+  -9,
+  20,
+  -20,
+  88,
+  -88,
+  100,
+  -100,
+  1e4,
+  -1e4,
+  1e30,
+  -1e30,
+  3.4e38,
+  -3.4e38,
+];
 
 describe('sigmoid and tanh (element-wise)', () => {
   for (const fn of ['sigmoid', 'tanh'] as const) {
@@ -105,10 +132,13 @@ describe('sigmoid and tanh fused into the conv epilogue', () => {
       const mag = cpu[kind](abs(x), abs(w), b ? abs(b) : null, base);
       const k = cIn * w.shape[2] * w.shape[3] + 1;
       const preTol = mag.data.map((m, i) => 2 * gammaBound(k) * m + 4 * U * Math.abs(pre.data[i]));
-      const place = (t: Float32Array) => (shuffle ? cpu.depthToSpace({ data: t, shape: pre.shape }, shuffle.r, { mode: shuffle.mode }).data : t);
+      const place = (t: Float32Array) =>
+        shuffle ? cpu.depthToSpace({ data: t, shape: pre.shape }, shuffle.r, { mode: shuffle.mode }).data : t;
       const e = h.engine;
       const gpu = await e[kind](e.tensor(x.data, x.shape), e.tensor(w.data, w.shape), b ? e.tensor(b.data, b.shape) : null, {
-        ...base, activation: fn, depthToSpace: shuffle,
+        ...base,
+        activation: fn,
+        depthToSpace: shuffle,
       }).read();
       expectWithin(gpu, ref.data, place(pre.data), fn, context, place(preTol));
     }

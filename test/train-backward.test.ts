@@ -32,12 +32,20 @@ const NETS: { name: string; specs: Spec[]; x: number[] }[] = [
   },
   {
     name: 'conv(k3 p1) + pixelShuffle(2)',
-    specs: [{ kind: 'conv', cin: 3, cout: 12, k: 3, p: 1 }, { kind: 'shuffle', r: 2 }],
+    specs: [
+      { kind: 'conv', cin: 3, cout: 12, k: 3, p: 1 },
+      { kind: 'shuffle', r: 2 },
+    ],
     x: [2, 3, 6, 6],
   },
   {
     name: 'upsample(bilinear ×2) + conv(k3 p1) + leakyRelu + conv(k3 p1) (resize-conv)',
-    specs: [{ kind: 'up', scale: 2, mode: 'bilinear' }, { kind: 'conv', cin: 3, cout: 4, k: 3, p: 1 }, { kind: 'leakyRelu', slope: 0.1 }, { kind: 'conv', cin: 4, cout: 3, k: 3, p: 1 }],
+    specs: [
+      { kind: 'up', scale: 2, mode: 'bilinear' },
+      { kind: 'conv', cin: 3, cout: 4, k: 3, p: 1 },
+      { kind: 'leakyRelu', slope: 0.1 },
+      { kind: 'conv', cin: 4, cout: 3, k: 3, p: 1 },
+    ],
     x: [1, 3, 5, 5],
   },
 ];
@@ -52,7 +60,10 @@ describe('Sequential.backward == finite differences of the float64 CPU forward',
       const e = h.engine;
       const before = e.stats().liveTensors;
       const net = new Sequential(e, gpuLayers(specs), { seed: 7 });
-      const xData = randomData(xShape.reduce((a, b) => a * b, 1), rng(11));
+      const xData = randomData(
+        xShape.reduce((a, b) => a * b, 1),
+        rng(11),
+      );
       const x = e.tensor(xData, xShape);
       const y = net.forward(x, { training: true });
       const dyData = randomData(y.size, rng(12));
@@ -75,9 +86,19 @@ describe('Sequential.backward == finite differences of the float64 CPU forward',
       const xAbs: CpuTensor = { data: Float64Array.from(xData, Math.abs) as unknown as Float32Array, shape: xShape };
       for (const [pname, p] of Object.entries(params)) {
         const wrap = (v: CpuTensor): Params64 => ({ ...params, [pname]: { shape: p.shape, data: v.data as unknown as Float64Array } });
-        const fd = centralDiff((v) => cpuForward(specs, wrap(v), x64), { data: p.data as unknown as Float32Array, shape: p.shape }, dy64, H);
+        const fd = centralDiff(
+          (v) => cpuForward(specs, wrap(v), x64),
+          { data: p.data as unknown as Float32Array, shape: p.shape },
+          dy64,
+          H,
+        );
         const wrapAbs = (v: CpuTensor): Params64 => ({ ...abs, [pname]: { shape: p.shape, data: v.data as unknown as Float64Array } });
-        const mag = centralDiff((v) => cpuForward(specs, wrapAbs(v), xAbs, true), { data: abs[pname].data.slice(), shape: p.shape } as unknown as CpuTensor, dy64.map(Math.abs), H);
+        const mag = centralDiff(
+          (v) => cpuForward(specs, wrapAbs(v), xAbs, true),
+          { data: abs[pname].data.slice(), shape: p.shape } as unknown as CpuTensor,
+          dy64.map(Math.abs),
+          H,
+        );
         const bound = mag.grad.map((m, i) => K * U * Math.abs(m) + mag.tol[i] * K * U);
         expectGradClose(grads[pname], fd, `${name} ${pname} (K=${K})`, { truncation: bound, analyticMag: new Float64Array(bound.length) });
       }

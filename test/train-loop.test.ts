@@ -5,8 +5,18 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
-  fromSafetensors, layers, makeTrainingPairs, ModelError, Sequential, ShapeError, toSafetensors, train, upscale, upscalePlanes,
-  type Engine, type TrainingImage,
+  fromSafetensors,
+  layers,
+  makeTrainingPairs,
+  ModelError,
+  Sequential,
+  ShapeError,
+  toSafetensors,
+  train,
+  upscale,
+  upscalePlanes,
+  type Engine,
+  type TrainingImage,
 } from '../src/index.js';
 import { useEngine } from './helpers/engine.js';
 
@@ -22,11 +32,15 @@ async function samplePlanes(): Promise<TrainingImage> {
 }
 
 function tinyUpsampler(e: Engine, seed = 1): Sequential {
-  return new Sequential(e, [
-    layers.convTranspose2d({ inChannels: 3, outChannels: 8, kernel: 4, stride: 2, padding: 1, init: 'balanced' }),
-    layers.relu(),
-    layers.conv2d({ inChannels: 8, outChannels: 3, kernel: 3, padding: 1 }),
-  ], { seed });
+  return new Sequential(
+    e,
+    [
+      layers.convTranspose2d({ inChannels: 3, outChannels: 8, kernel: 4, stride: 2, padding: 1, init: 'balanced' }),
+      layers.relu(),
+      layers.conv2d({ inChannels: 8, outChannels: 3, kernel: 3, padding: 1 }),
+    ],
+    { seed },
+  );
 }
 
 describe('train()', () => {
@@ -50,7 +64,14 @@ describe('train()', () => {
     const image = await samplePlanes();
     const net = tinyUpsampler(e);
     const pairs = makeTrainingPairs(e, [image], { patch: 8, scale: 2, batch: 2 });
-    const { losses } = await train(net, { pairs, steps: 5, logEvery: 2, loss: 'charbonnier', regularizer: { weight: 0.1 }, optimizer: { kind: 'sgd', lr: 0.01, momentum: 0.9 } });
+    const { losses } = await train(net, {
+      pairs,
+      steps: 5,
+      logEvery: 2,
+      loss: 'charbonnier',
+      regularizer: { weight: 0.1 },
+      optimizer: { kind: 'sgd', lr: 0.01, momentum: 0.9 },
+    });
     expect(losses.map((l) => l.step)).toEqual([2, 4, 5]);
     net.dispose();
   });
@@ -77,7 +98,7 @@ describe('train()', () => {
 });
 
 describe('safetensors', () => {
-  it('stateDict → toSafetensors → fromSafetensors → loadStateDict round-trips exactly; the header is the format\'s', async () => {
+  it("stateDict → toSafetensors → fromSafetensors → loadStateDict round-trips exactly; the header is the format's", async () => {
     const e = h.engine;
     const net = tinyUpsampler(e, 5);
     const sd = await net.stateDict();
@@ -133,7 +154,9 @@ describe('toUpscaleModel', () => {
     const rgba = new Uint8ClampedArray(4 * H * W).map((_, i) => (i * 13) % 256);
     const img = await upscale(e, { data: rgba, width: W, height: H }, { model, tileSize: 4 });
     expect([img.width, img.height]).toEqual([2 * W, 2 * H]);
-    expect(() => new Sequential(e, [layers.conv2d({ inChannels: 3, outChannels: 3, kernel: 3 })]).toUpscaleModel({ scale: 2 })).toThrow(ModelError);
+    expect(() => new Sequential(e, [layers.conv2d({ inChannels: 3, outChannels: 3, kernel: 3 })]).toUpscaleModel({ scale: 2 })).toThrow(
+      ModelError,
+    );
     net.dispose();
   });
 });

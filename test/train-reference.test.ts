@@ -62,14 +62,26 @@ function to64(sd: StateDict): Params64 {
 }
 
 /** Central differences of <net(x), dy> in every element of parameter `name`, all others held (abs: the magnitude network). */
-function paramDiff(specs: Spec[], params: Params64, name: string, x: CpuTensor, dy: ArrayLike<number>, step: number, abs = false): FdResult {
+function paramDiff(
+  specs: Spec[],
+  params: Params64,
+  name: string,
+  x: CpuTensor,
+  dy: ArrayLike<number>,
+  step: number,
+  abs = false,
+): FdResult {
   const p = params[name];
   const wrap = (v: CpuTensor): Params64 => ({ ...params, [name]: { shape: p.shape, data: v.data as unknown as Float64Array } });
   return centralDiff((v) => cpuForward(specs, wrap(v), x, abs), t64(p.data.slice(), p.shape), dy, step);
 }
 
 describe('train() with Adam == float64 Adam steps on float64 CPU gradients, step by step', () => {
-  const SPECS: Spec[] = [{ kind: 'convT', cin: 2, cout: 4, k: 4, s: 2, p: 1 }, { kind: 'relu' }, { kind: 'conv', cin: 4, cout: 2, k: 3, p: 1 }];
+  const SPECS: Spec[] = [
+    { kind: 'convT', cin: 2, cout: 4, k: 4, s: 2, p: 1 },
+    { kind: 'relu' },
+    { kind: 'conv', cin: 4, cout: 2, k: 3, p: 1 },
+  ];
   const X_SHAPE = [1, 2, 4, 4];
   const Y_SHAPE = [1, 2, 8, 8];
   const LR = 0.01;
@@ -101,11 +113,13 @@ describe('train() with Adam == float64 Adam steps on float64 CPU gradients, step
     const n = yData.length;
     const K = roundingDepth(SPECS, X_SHAPE);
     const names = Object.keys(w0);
-    const state = Object.fromEntries(names.map((k) => {
-      const len = w0[k].data.length;
-      const z = (): Float64Array => new Float64Array(len);
-      return [k, { m: z(), v: z(), dm: z(), dv: z(), mr: z(), vr: z(), g: [] as Float64Array[], E: [] as Float64Array[] }];
-    }));
+    const state = Object.fromEntries(
+      names.map((k) => {
+        const len = w0[k].data.length;
+        const z = (): Float64Array => new Float64Array(len);
+        return [k, { m: z(), v: z(), dm: z(), dv: z(), mr: z(), vr: z(), g: [] as Float64Array[], E: [] as Float64Array[] }];
+      }),
+    );
     let cSum = 0;
     let tight = 0;
     let total = 0;
@@ -129,7 +143,10 @@ describe('train() with Adam == float64 Adam steps on float64 CPU gradients, step
       }
       lossBound += (n + 4) * U * L;
       const reported = runs[STEPS - 1][t - 1];
-      expect(Math.abs(reported - L), `step ${t}: train() loss ${reported} vs CPU ${L} (bound ${lossBound.toExponential(2)})`).toBeLessThanOrEqual(lossBound);
+      expect(
+        Math.abs(reported - L),
+        `step ${t}: train() loss ${reported} vs CPU ${L} (bound ${lossBound.toExponential(2)})`,
+      ).toBeLessThanOrEqual(lossBound);
 
       cSum += B1 ** (2 * (t - 1)) / ((1 - B2) * B2 ** (t - 1));
       const C = ((1 - B1) / (1 - B1 ** t)) * Math.sqrt(1 - B2 ** t) * Math.sqrt(cSum);
@@ -160,7 +177,8 @@ describe('train() with Adam == float64 Adam steps on float64 CPU gradients, step
           const den = (w: number): number => Math.sqrt(Math.max(0, w)) / bc2 + EPS;
           let box = 0;
           for (const mm of [m - s.dm[i], m + s.dm[i]]) {
-            for (const d of [den(v - s.dv[i]) * (1 - 12 * U), den(v + s.dv[i]) * (1 + 12 * U)]) box = Math.max(box, Math.abs((alpha * mm) / d - delta));
+            for (const d of [den(v - s.dv[i]) * (1 - 12 * U), den(v + s.dv[i]) * (1 + 12 * U)])
+              box = Math.max(box, Math.abs((alpha * mm) / d - delta));
           }
           let spread = Math.min(box, Math.abs(delta) + LR * C);
           if (s.dv[i] <= 0.01 * v) {
@@ -170,7 +188,7 @@ describe('train() with Adam == float64 Adam steps on float64 CPU gradients, step
             let fo = (alpha * s.mr[i]) / D + (Math.abs(delta) * s.vr[i]) / (2 * bc2 * Math.sqrt(v) * D) + 12 * U * Math.abs(delta);
             for (let k = 1; k <= t; k++) {
               const gs = s.g[k - 1][i];
-              const dd = alpha * ((1 - B1) * B1 ** (t - k) / D - (m * (1 - B2) * B2 ** (t - k) * gs) / (bc2 * Math.sqrt(v) * D * D));
+              const dd = alpha * (((1 - B1) * B1 ** (t - k)) / D - (m * (1 - B2) * B2 ** (t - k) * gs) / (bc2 * Math.sqrt(v) * D * D));
               fo += Math.abs(dd) * s.E[k - 1][i];
             }
             spread = Math.min(spread, 1.1 * fo);
@@ -178,7 +196,9 @@ describe('train() with Adam == float64 Adam steps on float64 CPU gradients, step
           const bound = 1.05 * (spread + 6 * U * Math.abs(delta) + 2 * U * Math.abs(p0[i])) + 1e-30;
           const err = Math.abs(p0[i] - got[i] - delta);
           if (!(err <= bound)) {
-            expect.fail(`step ${t} ${name}[${i}]: GPU update ${p0[i] - got[i]} vs reference ${delta} (g ${gi}, gradient bound ${E.toExponential(2)}): |err| ${err.toExponential(3)} > bound ${bound.toExponential(3)}`);
+            expect.fail(
+              `step ${t} ${name}[${i}]: GPU update ${p0[i] - got[i]} vs reference ${delta} (g ${gi}, gradient bound ${E.toExponential(2)}): |err| ${err.toExponential(3)} > bound ${bound.toExponential(3)}`,
+            );
           }
           total++;
           if (spread < 0.05 * Math.abs(delta)) tight++;
@@ -262,7 +282,8 @@ describe('learnableBlur inside a Sequential: convT(k3 s2) → learnableBlur → 
             for (let a = -r; a <= r; a++) {
               for (let b = -r; b <= r; b++) {
                 const [ii, jj] = [i + a, j + b];
-                if (ii >= 0 && ii < Hh && jj >= 0 && jj < Ww) acc += (gd[a + r] * g[b + r] + g[a + r] * gd[b + r]) * xb.data[(c * Hh + ii) * Ww + jj];
+                if (ii >= 0 && ii < Hh && jj >= 0 && jj < Ww)
+                  acc += (gd[a + r] * g[b + r] + g[a + r] * gd[b + r]) * xb.data[(c * Hh + ii) * Ww + jj];
               }
             }
             M += dyb.data[(c * Hh + i) * Ww + j] * acc;
@@ -273,7 +294,10 @@ describe('learnableBlur inside a Sequential: convT(k3 s2) → learnableBlur → 
     };
     const boundS = sigmaRounding(dyAbs).map((b, c) => b + Math.abs(fdS2.grad[c] - fdS.grad[c]));
     expect(C).toBe(3);
-    expectGradClose(grads['1.sigma'], fdS, `blur net 1.sigma (K=${K}, sigma [${SIGMA}])`, { truncation: boundS, analyticMag: new Float64Array(3) });
+    expectGradClose(grads['1.sigma'], fdS, `blur net 1.sigma (K=${K}, sigma [${SIGMA}])`, {
+      truncation: boundS,
+      analyticMag: new Float64Array(3),
+    });
     for (const t of [y, dy]) t.dispose();
 
     // train(): Adam's first step moves σ by lr·g/(|g| + ε) (m = (1 − β1)g, √v/√(1 − β2) = |g|), g the GPU's ∂L/∂σ.
@@ -289,7 +313,9 @@ describe('learnableBlur inside a Sequential: convT(k3 s2) → learnableBlur → 
     const dL = pred.map((p, j) => (2 * (p - yT[j])) / pred.length);
     const gS = paramDiff(SPECS, params, '1.sigma', x64, dL, hs);
     const gS2 = paramDiff(SPECS, params, '1.sigma', x64, dL, 2 * hs);
-    const bS = sigmaRounding(dL.map((d, j) => Math.abs(d) + (2 * S[j]) / pred.length)).map((b, c) => b + Math.abs(gS2.grad[c] - gS.grad[c]) + gS.tol[c]);
+    const bS = sigmaRounding(dL.map((d, j) => Math.abs(d) + (2 * S[j]) / pred.length)).map(
+      (b, c) => b + Math.abs(gS2.grad[c] - gS.grad[c]) + gS.tol[c],
+    );
     const first = await train(net, { pairs, steps: 1, optimizer: { kind: 'adam', lr } });
     const s1 = (await net.stateDict())['1.sigma'].data;
     let proven = 0;
@@ -302,7 +328,10 @@ describe('learnableBlur inside a Sequential: convT(k3 s2) → learnableBlur → 
       const slack = sure ? (lr * 1e-8 * bS[c]) / ((Math.abs(g) - bS[c]) * Math.abs(g)) : (lr * 1e-8) / Math.abs(g);
       const tol = 1.05 * (slack + 8 * U * lr + 2 * U * SIGMA[c]);
       if (sure) proven++;
-      expect(Math.abs(moved - want), `σ_${c} after one Adam step: moved ${moved}, want ${want} (∂L/∂σ ${g} ± ${bS[c].toExponential(2)})`).toBeLessThanOrEqual(tol);
+      expect(
+        Math.abs(moved - want),
+        `σ_${c} after one Adam step: moved ${moved}, want ${want} (∂L/∂σ ${g} ± ${bS[c].toExponential(2)})`,
+      ).toBeLessThanOrEqual(tol);
     }
     expect(proven, 'channels whose step direction the float64 gradient fixes').toBeGreaterThanOrEqual(2);
     const more = await train(net, { pairs, steps: 4, optimizer: { kind: 'adam', lr } });

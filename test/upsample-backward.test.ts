@@ -56,7 +56,10 @@ function dotOf(a: ArrayLike<number>, b: ArrayLike<number>): { value: number; abs
 describe('upsampleBackward', () => {
   it('known answers: nearest ×2 sums each 2×2 block; bilinear ×2 along w spreads [0.75, 0.25] taps back', async () => {
     const e = h.engine;
-    const dy = e.tensor(Float32Array.from({ length: 16 }, (_, i) => i + 1), [1, 1, 4, 4]);
+    const dy = e.tensor(
+      Float32Array.from({ length: 16 }, (_, i) => i + 1),
+      [1, 1, 4, 4],
+    );
     const dx = await e.upsampleBackward(dy, { scale: 2, inputShape: [1, 1, 2, 2] }).read();
     // Blocks: {1,2,5,6}, {3,4,7,8}, {9,10,13,14}, {11,12,15,16}.
     expect(Array.from(dx)).toEqual([14, 22, 46, 54]);
@@ -98,7 +101,12 @@ describe('upsampleBackward', () => {
       const dx = cpu.upsampleBackward(dy, { ...options, inputShape: c.shape });
       const fd = centralDiff((v) => cpu.upsample(v, options), x, d64(dy), 1 / 64);
       const k = maxTaps(c.mode, c.scale[0]) * maxTaps(c.mode, c.scale[1]);
-      const mag = d64(cpu.upsampleBackward({ data: d64(dy).map(Math.abs) as unknown as Float32Array, shape: dy.shape }, { ...options, inputShape: c.shape }));
+      const mag = d64(
+        cpu.upsampleBackward(
+          { data: d64(dy).map(Math.abs) as unknown as Float32Array, shape: dy.shape },
+          { ...options, inputShape: c.shape },
+        ),
+      );
       expectGradClose(d64(dx), fd, describeCase(seed, c), { k, analyticMag: mag });
     }
   });
@@ -132,7 +140,8 @@ describe('upsampleBackward', () => {
       const dxMag = cpu.upsampleBackward(f64({ data: absDy, shape: dy.shape }), { ...options, inputShape: c.shape }).data;
       let bound = 0;
       for (let k = 0; k < absDy.length; k++) bound += absDy[k] * (2 * gammaBound(4) * yMag[k] + 4 * delta * maxX + U * yMag[k]);
-      for (let i = 0; i < absX.length; i++) bound += absX[i] * (2 * gammaBound(ky * kx) * dxMag[i] + delta * ky * kx * maxDy + U * dxMag[i]);
+      for (let i = 0; i < absX.length; i++)
+        bound += absX[i] * (2 * gammaBound(ky * kx) * dxMag[i] + delta * ky * kx * maxDy + U * dxMag[i]);
       bound += (absDy.length + absX.length + 8) * 2 ** -53 * (g1.abs + g2.abs);
       expect(Math.abs(g1.value - g2.value), ctx).toBeLessThanOrEqual(bound);
       yg.dispose();
@@ -162,9 +171,17 @@ describe('upsampleBackward', () => {
       }
       const g = gammaBound(k);
       const coord =
-        c.mode === 'bilinear' ? ((3 * (c.shape[2] + 1) + 1) * U + (3 * (c.shape[3] + 1) + 1) * U) * k * Math.max(...dy.data.map(Math.abs)) : 0;
+        c.mode === 'bilinear'
+          ? ((3 * (c.shape[2] + 1) + 1) * U + (3 * (c.shape[3] + 1) + 1) * U) * k * Math.max(...dy.data.map(Math.abs))
+          : 0;
       // Fold the coordinate term into the magnitude expectCloseSums scales by 2·γ_K.
-      expectCloseSums(out, Float32Array.from(ref), Float32Array.from(mag, (m) => m + coord / (2 * g)), k, ctx);
+      expectCloseSums(
+        out,
+        Float32Array.from(ref),
+        Float32Array.from(mag, (m) => m + coord / (2 * g)),
+        k,
+        ctx,
+      );
     }
   });
 
@@ -172,16 +189,20 @@ describe('upsampleBackward', () => {
     const e = h.engine;
     const dy = e.tensor(new Float32Array(16), [1, 1, 4, 4]);
     expect(() => e.upsampleBackward(dy, { scale: 2, inputShape: [1, 1, 3, 2] })).toThrow(
-      'upsampleBackward: dy [1, 1, 4, 4] must have the forward\'s output shape [1, 1, 6, 4] (inputShape [1, 1, 3, 2], scale 2×2)',
+      "upsampleBackward: dy [1, 1, 4, 4] must have the forward's output shape [1, 1, 6, 4] (inputShape [1, 1, 3, 2], scale 2×2)",
     );
     expect(() => e.upsampleBackward(dy, { scale: 2, inputShape: [1, 1, 3, 2] })).toThrow(ShapeError);
-    expect(() => e.upsampleBackward(dy, { scale: 2 } as never)).toThrow('upsampleBackward: option inputShape (the forward\'s input shape) is required');
+    expect(() => e.upsampleBackward(dy, { scale: 2 } as never)).toThrow(
+      "upsampleBackward: option inputShape (the forward's input shape) is required",
+    );
     expect(() => e.upsampleBackward(dy, { scale: 2, inputShape: [1, 1, 2, 2], mode: 'bicubic' as never })).toThrow(
       "upsampleBackward: mode 'bicubic' has no backward (only 'nearest' and 'bilinear')",
     );
     expect(() => e.upsampleBackward(dy, { scale: 2, inputshape: [1, 1, 2, 2] } as never)).toThrow(ArgumentError);
     expect(() => e.upsampleBackward(dy, { scale: 2, inputshape: [1, 1, 2, 2] } as never)).toThrow("did you mean 'inputShape'");
-    expect(() => cpu.upsampleBackward(cpu.zeros([1, 1, 4, 4]), { scale: 0, inputShape: [1, 1, 2, 2] })).toThrow('upsampleBackward: scale 0 must be a finite number > 0');
+    expect(() => cpu.upsampleBackward(cpu.zeros([1, 1, 4, 4]), { scale: 0, inputShape: [1, 1, 2, 2] })).toThrow(
+      'upsampleBackward: scale 0 must be a finite number > 0',
+    );
     dy.dispose();
   });
 });

@@ -28,7 +28,13 @@ describe('upsample', () => {
       const mode = pick(r, ['nearest', 'bilinear'] as const);
       const scale: [number, number] = [pick(r, [1, 2, 3, 4, 1.5, 2.5]), pick(r, [1, 2, 3, 0.5, 1.75])];
       const shape = [randInt(r, 1, 2), randInt(r, 1, 3), randInt(r, 2, 7), randInt(r, 2, 7)];
-      const xs = cpu.cpuTensor(randomData(shape.reduce((a, b) => a * b), r), shape);
+      const xs = cpu.cpuTensor(
+        randomData(
+          shape.reduce((a, b) => a * b),
+          r,
+        ),
+        shape,
+      );
       const ref = cpu.upsample(xs, { scale, mode });
       const out = await e.upsample(e.tensor(xs.data, xs.shape), { scale, mode }).read();
       const ctx = `seed ${seed} ${mode} scale ${scale} ${shape}`;
@@ -36,7 +42,13 @@ describe('upsample', () => {
       else {
         // Bilinear mixes 4 values with weights in [0, 1]; coordinates differ by float32 vs float64 rounding.
         const mag = cpu.upsample({ data: xs.data.map(Math.abs), shape }, { scale, mode }).data;
-        expectCloseSums(out, ref.data, mag.map((m) => m * 64), 4, ctx);
+        expectCloseSums(
+          out,
+          ref.data,
+          mag.map((m) => m * 64),
+          4,
+          ctx,
+        );
       }
     }
   });
@@ -57,7 +69,13 @@ describe('upsample bicubic (ONNX Resize cubic)', () => {
       const options = { scale, mode: 'bicubic', cubicCoeffA, alignCorners } as const;
       const ref = cpu.upsample(xs, options);
       const out = await e.upsample(e.tensor(xs.data, xs.shape), options).read();
-      expectCloseSums(out, ref.data, resampleBound(xs, ref), 16, `seed ${seed} a ${cubicCoeffA} alignCorners ${alignCorners} scale ${scale} ${shape}`);
+      expectCloseSums(
+        out,
+        ref.data,
+        resampleBound(xs, ref),
+        16,
+        `seed ${seed} a ${cubicCoeffA} alignCorners ${alignCorners} scale ${scale} ${shape}`,
+      );
     }
   });
 
@@ -66,10 +84,15 @@ describe('upsample bicubic (ONNX Resize cubic)', () => {
     const r = rng(2950);
     for (const cubicCoeffA of A) {
       for (const alignCorners of [false, true]) {
-        for (const scale of [[2, 2], [3, 1.5], [1.25, 4]] as const) {
+        for (const scale of [
+          [2, 2],
+          [3, 1.5],
+          [1.25, 4],
+        ] as const) {
           const x = randomTensor([1, 2, randInt(r, 3, 8), randInt(r, 3, 8)], r);
           const attrs = {
-            mode: 'cubic', cubic_coeff_a: { f: cubicCoeffA },
+            mode: 'cubic',
+            cubic_coeff_a: { f: cubicCoeffA },
             coordinate_transformation_mode: alignCorners ? 'align_corners' : 'half_pixel',
           };
           const ref = await runOnnxOp('Resize', [x], attrs, ['', { data: Float32Array.from([1, 1, scale[0], scale[1]]), shape: [4] }]);
@@ -78,7 +101,13 @@ describe('upsample bicubic (ONNX Resize cubic)', () => {
           expect(y.shape, `shape a ${cubicCoeffA} alignCorners ${alignCorners} scale ${scale}`).toEqual(ref.shape);
           const out = await y.read();
           y.dispose();
-          expectCloseSums(out, ref.data, resampleBound(x, ref), 16, `Resize cubic a ${cubicCoeffA} alignCorners ${alignCorners} scale ${scale} ${x.shape}`);
+          expectCloseSums(
+            out,
+            ref.data,
+            resampleBound(x, ref),
+            16,
+            `Resize cubic a ${cubicCoeffA} alignCorners ${alignCorners} scale ${scale} ${x.shape}`,
+          );
         }
       }
     }
@@ -89,7 +118,11 @@ describe('upsample bicubic (ONNX Resize cubic)', () => {
     const [H, W] = [8, 9];
     const ramp = (i: number, j: number) => 0.5 * i - 0.25 * j + 3;
     const quad = (i: number, j: number) => 0.125 * i * i + 0.25 * j * j;
-    for (const [name, f, as] of [['constant', () => 7, A], ['ramp', ramp, [-0.5]], ['quadratic', quad, [-0.5]]] as const) {
+    for (const [name, f, as] of [
+      ['constant', () => 7, A],
+      ['ramp', ramp, [-0.5]],
+      ['quadratic', quad, [-0.5]],
+    ] as const) {
       for (const cubicCoeffA of as) {
         for (const scale of [2, 3, 2.5]) {
           const data = Float32Array.from({ length: H * W }, (_, k) => f(Math.floor(k / W), k % W));
@@ -104,7 +137,10 @@ describe('upsample bicubic (ONNX Resize cubic)', () => {
               if (Math.floor(sy) < 1 || Math.floor(sy) > H - 3 || Math.floor(sx) < 1 || Math.floor(sx) > W - 3) continue;
               const want = f(sy, sx);
               // Float32 coordinates and weights: a few ulp of the values (≤ 16) times the 16 taps' Σ|w| ≤ 1.6².
-              expect(Math.abs(out[oy * ow + ox] - want), `${name} a ${cubicCoeffA} scale ${scale} at (${oy}, ${ox}): ${out[oy * ow + ox]} vs ${want}`).toBeLessThan(2e-5);
+              expect(
+                Math.abs(out[oy * ow + ox] - want),
+                `${name} a ${cubicCoeffA} scale ${scale} at (${oy}, ${ox}): ${out[oy * ow + ox]} vs ${want}`,
+              ).toBeLessThan(2e-5);
               checked++;
             }
           }
@@ -128,10 +164,14 @@ describe('upsample bicubic (ONNX Resize cubic)', () => {
 
   it('options: cubicCoeffA and alignCorners belong to bicubic only; alignCorners must be a boolean', () => {
     const x = cpu.cpuTensor(new Float32Array(4), [1, 1, 2, 2]);
-    expect(() => cpu.upsample(x, { scale: 2, mode: 'bilinear', alignCorners: true })).toThrow(/alignCorners applies to mode 'bicubic' only, not 'bilinear'/);
+    expect(() => cpu.upsample(x, { scale: 2, mode: 'bilinear', alignCorners: true })).toThrow(
+      /alignCorners applies to mode 'bicubic' only, not 'bilinear'/,
+    );
     expect(() => cpu.upsample(x, { scale: 2, cubicCoeffA: -0.5 })).toThrow(/cubicCoeffA applies to mode 'bicubic' only/);
     expect(() => cpu.upsample(x, { scale: 2, mode: 'bicubic', alignCorners: 1 as never })).toThrow(/alignCorners 1 must be a boolean/);
     expect(() => cpu.upsample(x, { scale: 2, mode: 'bicubic', cubicCoeffA: NaN })).toThrow(/cubicCoeffA NaN must be a finite number/);
-    expect(() => cpu.upsample(x, { scale: 2, mode: 'bicubc' as never })).toThrow(/mode 'bicubc' must be 'nearest', 'bilinear' or 'bicubic'/);
+    expect(() => cpu.upsample(x, { scale: 2, mode: 'bicubc' as never })).toThrow(
+      /mode 'bicubc' must be 'nearest', 'bilinear' or 'bicubic'/,
+    );
   });
 });

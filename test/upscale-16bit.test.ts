@@ -70,7 +70,10 @@ describe('upscale: 16-bit RGBA', () => {
     const r = rng(3);
     const data = new Uint16Array(W * H * 4).map((_, i) => (i % 4 === 3 ? 65535 : special[Math.floor(r() * special.length)]));
     const image = { data, width: W, height: H };
-    for (const range of [[0, 255], [0, 1]] as const) {
+    for (const range of [
+      [0, 255],
+      [0, 1],
+    ] as const) {
       const out = await upscale(h.engine, image, { model: nearestModel(range), tileSize: TILE });
       for (let y = 0; y < 2 * H; y++) {
         for (let x = 0; x < 2 * W; x++) {
@@ -93,7 +96,8 @@ describe('upscale: 16-bit RGBA', () => {
 
     const constant = { data: opaque.data.map((v, i) => (i % 4 === 3 ? 1000 : v)), width: W, height: H };
     const outConstant = await upscale(h.engine, constant, { model, tileSize: TILE });
-    for (let i = 3; i < outConstant.data.length; i += 4) if (outConstant.data[i] !== 1000) expect.fail(`alpha ${i >> 2} is ${outConstant.data[i]}`);
+    for (let i = 3; i < outConstant.data.length; i += 4)
+      if (outConstant.data[i] !== 1000) expect.fail(`alpha ${i >> 2} is ${outConstant.data[i]}`);
 
     const varying = { data: opaque.data.map((v, i) => (i % 4 === 3 ? Math.floor(r() * 65536) : v)), width: W, height: H };
     const alpha = new Float32Array(W * H).map((_, i) => varying.data[4 * i + 3]);
@@ -106,7 +110,9 @@ describe('upscale: 16-bit RGBA', () => {
   });
 
   it('a 16-bit image whose data length does not match is a ShapeError that says 16-bit values', async () => {
-    await expect(upscale(h.engine, { data: new Uint16Array(10), width: 2, height: 2 }, { model: nearestModel([0, 255]) })).rejects.toThrow(ShapeError);
+    await expect(upscale(h.engine, { data: new Uint16Array(10), width: 2, height: 2 }, { model: nearestModel([0, 255]) })).rejects.toThrow(
+      ShapeError,
+    );
     await expect(upscale(h.engine, { data: new Uint16Array(10), width: 2, height: 2 }, { model: nearestModel([0, 255]) })).rejects.toThrow(
       /10 16-bit values but 2×2 RGBA needs 16/,
     );

@@ -53,7 +53,12 @@ describe('upscale() in the browser', () => {
       offscreen.getContext('2d')!.drawImage(bitmap, 0, 0);
       const imageData = ctx.getImageData(0, 0, canvas.width, canvas.height);
       const inputs: PageResult['inputs'] = {};
-      for (const [name, input] of [['imageData', imageData], ['bitmap', bitmap], ['canvas', canvas], ['offscreen', offscreen]] as const) {
+      for (const [name, input] of [
+        ['imageData', imageData],
+        ['bitmap', bitmap],
+        ['canvas', canvas],
+        ['offscreen', offscreen],
+      ] as const) {
         const out = await up(engine, input, { model, tileSize: tile });
         new ImageData(out.data, out.width, out.height); // the result must be ImageData-compatible
         inputs[name] = { width: out.width, height: out.height, data: Array.from(out.data) };
@@ -62,7 +67,12 @@ describe('upscale() in the browser', () => {
       const liveBefore = engine.stats().liveTensors;
       let abort = { name: 'none', message: '' };
       try {
-        await up(engine, bitmap, { model, tileSize: tile, signal: controller.signal, onProgress: (p) => p.done === 2 && controller.abort() });
+        await up(engine, bitmap, {
+          model,
+          tileSize: tile,
+          signal: controller.signal,
+          onProgress: (p) => p.done === 2 && controller.abort(),
+        });
       } catch (e) {
         abort = { name: (e as Error).name, message: (e as Error).message };
       }

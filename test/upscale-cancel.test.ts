@@ -71,7 +71,7 @@ describe('upscale: cancel, progress, cleanup', () => {
     expect(h.engine.stats().liveTensors).toBe(baseline);
   });
 
-  it('an already aborted signal rejects before any tile runs: with abort(reason)\'s reason, else an AbortError', async () => {
+  it("an already aborted signal rejects before any tile runs: with abort(reason)'s reason, else an AbortError", async () => {
     const runsBefore = model.runs;
     const reason = new Error('user left the page');
     await expect(upscale(h.engine, image, { model, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
@@ -134,7 +134,9 @@ describe('upscale: cancel, progress, cleanup', () => {
   });
 
   it('bad arguments throw typed errors naming the problem', async () => {
-    await expect(upscale(h.engine, { data: new Uint8ClampedArray(10), width: 2, height: 2 }, { model })).rejects.toThrow(/10 bytes but 2×2 RGBA needs 16/);
+    await expect(upscale(h.engine, { data: new Uint8ClampedArray(10), width: 2, height: 2 }, { model })).rejects.toThrow(
+      /10 bytes but 2×2 RGBA needs 16/,
+    );
     await expect(upscale(h.engine, { width: 2, height: 2 } as never, { model })).rejects.toThrow(ArgumentError);
     await expect(upscale(h.engine, image, { model: { ...model, scale: 0 } })).rejects.toThrow(/model.scale 0/);
     await expect(upscale(h.engine, image, {} as never)).rejects.toThrow(/options.model/);
@@ -142,8 +144,12 @@ describe('upscale: cancel, progress, cleanup', () => {
 
   it('unknown options are refused with an ArgumentError naming the key, suggesting a near miss', async () => {
     const planes = { data: new Float32Array(3 * 4 * 4), channels: 3, height: 4, width: 4 };
-    await expect(upscale(h.engine, image, { modle: model } as never)).rejects.toThrow(/upscale: unknown option 'modle' \(did you mean 'model'\?\)/);
-    await expect(upscale(h.engine, image, { model, tilesize: 8 } as never)).rejects.toThrow(/unknown option 'tilesize' \(did you mean 'tileSize'\?\)/);
+    await expect(upscale(h.engine, image, { modle: model } as never)).rejects.toThrow(
+      /upscale: unknown option 'modle' \(did you mean 'model'\?\)/,
+    );
+    await expect(upscale(h.engine, image, { model, tilesize: 8 } as never)).rejects.toThrow(
+      /unknown option 'tilesize' \(did you mean 'tileSize'\?\)/,
+    );
     await expect(upscale(h.engine, image, { model, maxTileByte: 1 } as never)).rejects.toThrow(ArgumentError);
     await expect(upscalePlanes(h.engine, planes, { model, onprogress: () => {} } as never)).rejects.toThrow(
       /upscalePlanes: unknown option 'onprogress' \(did you mean 'onProgress'\?\)/,

@@ -40,7 +40,10 @@ function worstDiff(a: ArrayLike<number>, b: ArrayLike<number>): { d: number; at:
 }
 
 describe('CPU backend == WebGPU path on the sample image, within one 8-bit level', () => {
-  for (const [pkg, scale] of [['default-model', 2], ['esrgan-slim', 4]] as [PackagedModel, number][]) {
+  for (const [pkg, scale] of [
+    ['default-model', 2],
+    ['esrgan-slim', 4],
+  ] as [PackagedModel, number][]) {
     it(`${pkg} ×${scale}`, async () => {
       const runner = await createCpuUpscaler(pkg, scale);
       const model = loadModelFromPackage(h.engine, pkg, scale);
@@ -49,7 +52,9 @@ describe('CPU backend == WebGPU path on the sample image, within one 8-bit level
         expect(runner.model.scale).toBe(scale);
         // The same facts, so the same tiles at the same cap (the ORT runner's default cap is larger: 64 MiB).
         const cap = { maxTileBytes: 2 ** 20 };
-        expect(planUpscale(runner, sample.height, sample.width, cap)).toEqual(planUpscale(h.engine, sample.height, sample.width, { model, ...cap }));
+        expect(planUpscale(runner, sample.height, sample.width, cap)).toEqual(
+          planUpscale(h.engine, sample.height, sample.width, { model, ...cap }),
+        );
         expect(runner.maxTileBytes).toBe(64 * 2 ** 20);
         const cpuOut = await upscale(runner, sample);
         const gpuOut = await upscale(h.engine, sample, { model });
@@ -136,14 +141,17 @@ describe('CPU backend: the shared pipeline', () => {
     // The network sees the same floats; the outputs are round(y) and round(257·y) (see upscale-16bit.test.ts).
     const tol = 0.5 + 0.5 / 257 + 1e-3;
     for (let i = 0; i < out8.data.length; i++) {
-      if (Math.abs(out16.data[i] / 257 - out8.data[i]) > tol) expect.fail(`sample ${i}: 16-bit ${out16.data[i]} / 257 vs 8-bit ${out8.data[i]}`);
+      if (Math.abs(out16.data[i] / 257 - out8.data[i]) > tol)
+        expect.fail(`sample ${i}: 16-bit ${out16.data[i]} / 257 vs 8-bit ${out8.data[i]}`);
     }
   });
 
   it('refuses options.model (the runner carries its own) and unknown keys', async () => {
     const model = loadModelFromPackage(h.engine, 'default-model', 2);
     try {
-      await expect(upscale(runner, sample, { model } as never)).rejects.toThrow(/options.model is not taken with a TileRunner: the runner runs its own model 'default-model-x2'/);
+      await expect(upscale(runner, sample, { model } as never)).rejects.toThrow(
+        /options.model is not taken with a TileRunner: the runner runs its own model 'default-model-x2'/,
+      );
       await expect(upscale(runner, sample, { tilesize: 8 } as never)).rejects.toThrow(ArgumentError);
       await expect(upscale(runner, sample, { tilesize: 8 } as never)).rejects.toThrow(/did you mean 'tileSize'/);
     } finally {

@@ -50,7 +50,10 @@ export function fixtureModel(engine: Engine, options: FixtureOptions = {}): Upsc
     const w = randomData(n, rand).map((v) => v / Math.sqrt(l.cIn * l.k * l.k));
     return {
       w: engine.tensor(w, [l.cOut, l.cIn, l.k, l.k]),
-      b: engine.tensor(randomData(l.cOut, rand).map((v) => v * 0.1), [l.cOut]),
+      b: engine.tensor(
+        randomData(l.cOut, rand).map((v) => v * 0.1),
+        [l.cOut],
+      ),
       pad: (l.dilation * (l.k - 1)) / 2,
       dilation: l.dilation,
     };

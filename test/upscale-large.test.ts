@@ -42,7 +42,8 @@ describe('large images', () => {
     const [py, px, S] = [1000, 1500, 16];
     const crop = new Uint8ClampedArray((S + 2 * R) ** 2 * 4);
     for (let y = 0; y < S + 2 * R; y++)
-      for (let x = 0; x < S + 2 * R; x++) crop.set(data.subarray(((py - R + y) * W + px - R + x) * 4, ((py - R + y) * W + px - R + x) * 4 + 4), (y * (S + 2 * R) + x) * 4);
+      for (let x = 0; x < S + 2 * R; x++)
+        crop.set(data.subarray(((py - R + y) * W + px - R + x) * 4, ((py - R + y) * W + px - R + x) * 4 + 4), (y * (S + 2 * R) + x) * 4);
     const small = await upscale(e, { data: crop, width: S + 2 * R, height: S + 2 * R }, { model, tileSize: S + 2 * R });
     const sw = (S + 2 * R) * 2;
     for (let y = 0; y < 2 * S; y++)

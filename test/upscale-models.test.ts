@@ -108,7 +108,8 @@ describe('every packaged model has a default tile plan (no GPU work)', () => {
         expect(plan.estimatedBytes, context).toBeLessThanOrEqual(plan.budgetBytes);
         expect(plan.budgetBytes, context).toBeLessThanOrEqual(hard);
         // The soft cap is only exceeded when a 2R core with its overlap does not fit it.
-        if (plan.budgetBytes > 16 * 2 ** 20) expect((4 * R) ** 2 * 4 * model.peakElementsPerInputPixel!, context).toBeGreaterThan(16 * 2 ** 20);
+        if (plan.budgetBytes > 16 * 2 ** 20)
+          expect((4 * R) ** 2 * 4 * model.peakElementsPerInputPixel!, context).toBeGreaterThan(16 * 2 ** 20);
         // A core of 2R reads at most (4R)² / (2R)² = 4× its pixels; evening out and borders stay well under 5×.
         expect(plan.readAmplification, context).toBeLessThan(5);
       }

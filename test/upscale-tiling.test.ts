@@ -94,9 +94,15 @@ describe('planTiles: geometry', () => {
   });
 
   it('an image smaller than a tile is one tile that reads exactly the image', () => {
-    for (const [H, W] of [[1, 1], [3, 7], [20, 5]]) {
+    for (const [H, W] of [
+      [1, 1],
+      [3, 7],
+      [20, 5],
+    ]) {
       const plan = planTiles(H, W, { scale: 3, receptiveRadius: 5, limits: DEFAULT_LIMITS, tileSize: 64 });
-      expect(plan.tiles).toEqual([{ index: 0, row: 0, col: 0, core: { y: 0, x: 0, height: H, width: W }, input: { y: 0, x: 0, height: H, width: W } }]);
+      expect(plan.tiles).toEqual([
+        { index: 0, row: 0, col: 0, core: { y: 0, x: 0, height: H, width: W }, input: { y: 0, x: 0, height: H, width: W } },
+      ]);
       const auto = planTiles(H, W, { scale: 3, receptiveRadius: 5, limits: DEFAULT_LIMITS });
       expect(auto.tiles.length).toBe(1);
     }
@@ -131,7 +137,9 @@ describe('planTiles: size from the engine capacity and the soft cap', () => {
     expect([tight.tileHeight, tight.budgetBytes]).toEqual([5, 25 * 25 * bytesPerPixel]);
     const justFits = planTiles(100, 100, { ...slim8, limits: { ...DEFAULT_LIMITS, maxTensorBytes: 21 * 21 * bytesPerPixel } });
     expect(justFits.tileHeight).toBe(1);
-    expect(() => planTiles(100, 100, { ...slim8, limits: { ...DEFAULT_LIMITS, maxTensorBytes: 21 * 21 * bytesPerPixel - 1 } })).toThrow(LimitError);
+    expect(() => planTiles(100, 100, { ...slim8, limits: { ...DEFAULT_LIMITS, maxTensorBytes: 21 * 21 * bytesPerPixel - 1 } })).toThrow(
+      LimitError,
+    );
     // A thin image needs no more than its own height: 8 rows × (20 + 2·10) columns.
     expect(planTiles(8, 1000, { ...slim8, limits: DEFAULT_LIMITS, maxTileBytes: 1 }).budgetBytes).toBe(8 * 40 * bytesPerPixel);
   });
@@ -146,7 +154,7 @@ describe('planTiles: size from the engine capacity and the soft cap', () => {
     expect(plan.readAmplification).toBeCloseTo(20.45 ** 2, 9);
   });
 
-  it('every tile\'s estimated largest tensor fits the plan\'s budget, which follows the rule, across limits, caps and radii', () => {
+  it("every tile's estimated largest tensor fits the plan's budget, which follows the rule, across limits, caps and radii", () => {
     const rand = rng(5);
     let refused = 0;
     let raised = 0;
@@ -193,7 +201,12 @@ describe('planTiles: size from the engine capacity and the soft cap', () => {
 
   it('a small tensor capacity shrinks the tiles; a thin strip gets full-height tiles', () => {
     const big = planTiles(512, 512, { scale: 4, receptiveRadius: 4, channels: 32, limits: DEFAULT_LIMITS });
-    const small = planTiles(512, 512, { scale: 4, receptiveRadius: 4, channels: 32, limits: { ...DEFAULT_LIMITS, maxTensorBytes: 2 ** 20 } });
+    const small = planTiles(512, 512, {
+      scale: 4,
+      receptiveRadius: 4,
+      channels: 32,
+      limits: { ...DEFAULT_LIMITS, maxTensorBytes: 2 ** 20 },
+    });
     expect(small.tiles.length).toBeGreaterThan(big.tiles.length);
     expect(small.estimatedBytes).toBeLessThanOrEqual(2 ** 20);
     const strip = planTiles(16, 4000, { scale: 2, receptiveRadius: 3, channels: 64, limits: DEFAULT_LIMITS });
@@ -229,8 +242,14 @@ describe('tiled == untiled (GPU, fixture network with receptive radius 4)', () =
     return m;
   }
 
-  it('the fixture\'s radius is computed from its layers: 1 + 2 + 1 = 4', () => {
-    expect(chainRadius([{ cIn: 3, cOut: 8, k: 3, dilation: 1 }, { cIn: 8, cOut: 8, k: 3, dilation: 2 }, { cIn: 8, cOut: 12, k: 3, dilation: 1 }])).toBe(4);
+  it("the fixture's radius is computed from its layers: 1 + 2 + 1 = 4", () => {
+    expect(
+      chainRadius([
+        { cIn: 3, cOut: 8, k: 3, dilation: 1 },
+        { cIn: 8, cOut: 8, k: 3, dilation: 2 },
+        { cIn: 8, cOut: 12, k: 3, dilation: 1 },
+      ]),
+    ).toBe(4);
     const model = fixtureModel(h.engine);
     expect(model.receptiveRadius).toBe(4);
     model.dispose();
@@ -316,15 +335,26 @@ describe('engine.capacity: what tiling may size a tensor to', () => {
       // Three paged activations (input, residual, output) plus packed weights and bias, in the stage's storage bindings.
       const pages = Math.min(4, Math.floor((l.maxStorageBuffersPerShaderStage - 2) / 3));
       expect(e.capacity.maxTensorBytes).toBe(pages * page);
-      expect(plain.capacity.maxTensorBytes).toBe(Math.min(l.maxBufferSize, 4 * 2 ** 32 - 4, pages * Math.floor(l.maxStorageBufferBindingSize / 256) * 256));
+      expect(plain.capacity.maxTensorBytes).toBe(
+        Math.min(l.maxBufferSize, 4 * 2 ** 32 - 4, pages * Math.floor(l.maxStorageBufferBindingSize / 256) * 256),
+      );
       // Grids fold into 2-D: 65,535² workgroups of at least one thread, capped by u32 thread indices.
       expect(e.capacity.maxDispatchThreads).toBe(Math.min(l.maxComputeWorkgroupsPerDimension ** 2, 2 ** 32 - 1));
 
       const conv = async (engine: typeof e, channels: number) => {
         const n = channels * 16 * 16;
-        const x = engine.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i)), [1, channels, 16, 16]);
-        const w = engine.tensor(Float32Array.from({ length: channels * channels }, (_, i) => (i % 7) / 7 - 0.4), [channels, channels, 1, 1]);
-        const b = engine.tensor(Float32Array.from({ length: channels }, (_, i) => i / 10), [channels]);
+        const x = engine.tensor(
+          Float32Array.from({ length: n }, (_, i) => Math.sin(i)),
+          [1, channels, 16, 16],
+        );
+        const w = engine.tensor(
+          Float32Array.from({ length: channels * channels }, (_, i) => (i % 7) / 7 - 0.4),
+          [channels, channels, 1, 1],
+        );
+        const b = engine.tensor(
+          Float32Array.from({ length: channels }, (_, i) => i / 10),
+          [channels],
+        );
         try {
           const y = engine.conv2d(x, w, b, { residual: x, activation: 'relu' });
           try {

@@ -41,7 +41,8 @@ export interface CopyKernel {
 export async function prepareCopy(device: GPUDevice, floats: number, timestamps: boolean): Promise<CopyKernel> {
   const size = floats * 4;
   const groups = Math.ceil(floats / 4 / WG);
-  if (groups > device.limits.maxComputeWorkgroupsPerDimension) throw new Error(`copy yardstick: ${groups} workgroups exceed the adapter limit`);
+  if (groups > device.limits.maxComputeWorkgroupsPerDimension)
+    throw new Error(`copy yardstick: ${groups} workgroups exceed the adapter limit`);
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
   const src = device.createBuffer({ size, usage });
   const dst = device.createBuffer({ size, usage });
@@ -50,7 +51,10 @@ export async function prepareCopy(device: GPUDevice, floats: number, timestamps:
     dst.destroy();
   };
   try {
-    const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code: SHADER }), entryPoint: 'main' } });
+    const pipeline = device.createComputePipeline({
+      layout: 'auto',
+      compute: { module: device.createShaderModule({ code: SHADER }), entryPoint: 'main' },
+    });
     const bind = device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
       entries: [

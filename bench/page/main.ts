@@ -83,12 +83,17 @@ async function run(config: PageConfig): Promise<PageReport> {
   document.body.dataset.state = 'running';
   const engine = await createEngine();
   // Each anchor's library is loaded (and tfjs's backend selected by its first case) only when asked for.
-  const load = async (on: boolean, id: 'tfjs-webgpu' | 'ort-webgpu'): Promise<Peer | string | null> => (on ? loadPeer(id).catch(errorText) : null);
+  const load = async (on: boolean, id: 'tfjs-webgpu' | 'ort-webgpu'): Promise<Peer | string | null> =>
+    on ? loadPeer(id).catch(errorText) : null;
   const tfjsPeer = await load(config.anchors.includes('tfjs'), 'tfjs-webgpu');
   const ortPeer = await load(config.anchors.includes('ort'), 'ort-webgpu');
   const tfjsInitError = typeof tfjsPeer === 'string' ? tfjsPeer : null;
   const anchor = async (peer: Peer | string | null, c: BenchCase, data: CaseData, out: Float32Array | null): Promise<ImplResult> =>
-    peer === null ? skipped('not requested') : typeof peer === 'string' ? { status: 'error', error: `init: ${peer}` } : runPeer(peer, c, data, out, config);
+    peer === null
+      ? skipped('not requested')
+      : typeof peer === 'string'
+        ? { status: 'error', error: `init: ${peer}` }
+        : runPeer(peer, c, data, out, config);
   const results: PageCaseResult[] = [];
   const skipped = (reason: string): ImplResult => ({ status: 'skipped', reason });
   for (const [i, c] of config.cases.entries()) {

@@ -37,7 +37,10 @@ export interface TimingConfig {
  * its output (read back to the CPU); the cold output is returned for the
  * cross-check. Stops early once a call exceeds the budget, and says so.
  */
-export async function timeCalls(call: () => Promise<Float32Array>, cfg: TimingConfig): Promise<{ result: ImplResult & { status: 'ok' }; output: Float32Array }> {
+export async function timeCalls(
+  call: () => Promise<Float32Array>,
+  cfg: TimingConfig,
+): Promise<{ result: ImplResult & { status: 'ok' }; output: Float32Array }> {
   let t0 = performance.now();
   const output = await call();
   const coldMs = performance.now() - t0;
@@ -49,7 +52,8 @@ export async function timeCalls(call: () => Promise<Float32Array>, cfg: TimingCo
     await call();
     const ms = performance.now() - t0;
     warm.push(ms);
-    if (ms > cfg.budgetMs && i < cfg.reps - 1) note = `rep ${i + 1} took ${ms.toFixed(0)} ms > budget ${cfg.budgetMs} ms: stopped after ${i + 1} warm reps`;
+    if (ms > cfg.budgetMs && i < cfg.reps - 1)
+      note = `rep ${i + 1} took ${ms.toFixed(0)} ms > budget ${cfg.budgetMs} ms: stopped after ${i + 1} warm reps`;
   }
   return { result: { status: 'ok', coldMs, warm: summarize(warm), output: outputStats(output), ...(note ? { note } : {}) }, output };
 }

@@ -23,9 +23,13 @@ export async function runOursWasm(c: BenchCase, data: CaseData, ours: Float32Arr
     const { json, shards } = await fetchLayersModel(new URL(modelUrl(c), location.href).href);
     const inputRange = c.pkg === 'esrgan-thick' ? ([0, 1] as const) : ([0, 255] as const);
     const t0 = performance.now();
-    runner = await createOrtRunner(ort, describeLayersModel({ modelJson: json, weightShards: shards, name: `${c.pkg}-x${c.scale}`, inputRange }), {
-      sessionOptions: { executionProviders: ['wasm'] },
-    });
+    runner = await createOrtRunner(
+      ort,
+      describeLayersModel({ modelJson: json, weightShards: shards, name: `${c.pkg}-x${c.scale}`, inputRange }),
+      {
+        sessionOptions: { executionProviders: ['wasm'] },
+      },
+    );
     const setupMs = performance.now() - t0;
     const r = runner;
     const { result, output } = await timeCalls(() => r.runModel(data.x, [3, c.h, c.h]), cfg);

@@ -50,7 +50,12 @@ export async function runOurs(
     let op: () => Tensor;
     if (c.op === 'model') {
       const { json, shards } = await fetchLayersModel(new URL(modelUrl(c), location.href).href);
-      const model = loadModel(engine, { modelJson: json, weightShards: shards, name: `${c.pkg}-x${c.scale}`, inputRange: c.pkg === 'esrgan-thick' ? [0, 1] : [0, 255] });
+      const model = loadModel(engine, {
+        modelJson: json,
+        weightShards: shards,
+        name: `${c.pkg}-x${c.scale}`,
+        inputRange: c.pkg === 'esrgan-thick' ? [0, 1] : [0, 255],
+      });
       owned.push(model);
       op = () => model.run(x);
     } else if (c.op === 'pixelShuffle') {
@@ -90,7 +95,10 @@ export async function runOurs(
       }
     }
     const copyWall = summarize(copies);
-    const copyTiming = copy && copyWall ? { bytes: copy.bytes, wall: copyWall, gbps: copy.bytes / (copyWall.median * 1e6), gpu: summarize(copyGpus) } : undefined;
+    const copyTiming =
+      copy && copyWall
+        ? { bytes: copy.bytes, wall: copyWall, gbps: copy.bytes / (copyWall.median * 1e6), gpu: summarize(copyGpus) }
+        : undefined;
     return { result, gpu: { wall: summarize(walls), gpu: summarize(gpus) }, output, ...(copyTiming ? { copy: copyTiming } : {}) };
   } finally {
     for (const o of owned.reverse()) o.dispose();

@@ -12,7 +12,17 @@ import { modelUrl } from './ours.js';
 export function caseJob(c: BenchCase, data: CaseData): PeerJob {
   switch (c.op) {
     case 'convTranspose2d':
-      return { op: c.op, x: data.x, xShape: [1, c.cin, c.h, c.h], w: data.w!, wShape: [c.cin, c.cout, c.k, c.k], b: data.b, stride: c.s, padding: c.p, outputPadding: c.op_ };
+      return {
+        op: c.op,
+        x: data.x,
+        xShape: [1, c.cin, c.h, c.h],
+        w: data.w!,
+        wShape: [c.cin, c.cout, c.k, c.k],
+        b: data.b,
+        stride: c.s,
+        padding: c.p,
+        outputPadding: c.op_,
+      };
     case 'conv2d':
       return { op: c.op, x: data.x, xShape: [1, c.cin, c.h, c.h], w: data.w!, wShape: [c.cout, c.cin, c.k, c.k], b: data.b, padding: c.p };
     case 'pixelShuffle':

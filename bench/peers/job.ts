@@ -98,12 +98,14 @@ export async function fetchLayersModel(url: string): Promise<{ json: LayersModel
   if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
   const json = (await res.json()) as LayersModelJson;
   const shards = await Promise.all(
-    json.weightsManifest.flatMap((g) => g.paths).map(async (p) => {
-      const shardUrl = new URL(p, url).href;
-      const r = await fetch(shardUrl);
-      if (!r.ok) throw new Error(`GET ${shardUrl}: ${r.status}`);
-      return r.arrayBuffer();
-    }),
+    json.weightsManifest
+      .flatMap((g) => g.paths)
+      .map(async (p) => {
+        const shardUrl = new URL(p, url).href;
+        const r = await fetch(shardUrl);
+        if (!r.ok) throw new Error(`GET ${shardUrl}: ${r.status}`);
+        return r.arrayBuffer();
+      }),
   );
   return { json, shards };
 }
@@ -124,13 +126,15 @@ export function errorText(e: unknown): string {
 /** NCHW → NHWC (batch 1), for TensorFlow.js. */
 export function nchwToNhwc(data: Float32Array, c: number, h: number, w: number): Float32Array {
   const out = new Float32Array(data.length);
-  for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[(y * w + x) * c + ch] = data[(ch * h + y) * w + x];
+  for (let ch = 0; ch < c; ch++)
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[(y * w + x) * c + ch] = data[(ch * h + y) * w + x];
   return out;
 }
 
 /** NHWC → NCHW (batch 1), to compare TensorFlow.js output with ours. */
 export function nhwcToNchw(data: Float32Array, c: number, h: number, w: number): Float32Array {
   const out = new Float32Array(data.length);
-  for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[(ch * h + y) * w + x] = data[(y * w + x) * c + ch];
+  for (let ch = 0; ch < c; ch++)
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[(ch * h + y) * w + x] = data[(y * w + x) * c + ch];
   return out;
 }

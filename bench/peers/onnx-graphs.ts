@@ -27,7 +27,17 @@ export function opOnnxModel(job: ConvTransposeJob | ConvJob | ShuffleJob): Uint8
   const inputs = ['x', 'W', ...(job.b ? ['B'] : [])];
   const node: OnnxNode =
     job.op === 'convTranspose2d'
-      ? { op: 'ConvTranspose', inputs, outputs: ['y'], attrs: { kernel_shape: [k, k], strides: [job.stride, job.stride], pads: [p, p, p, p], output_padding: [job.outputPadding, job.outputPadding] } }
+      ? {
+          op: 'ConvTranspose',
+          inputs,
+          outputs: ['y'],
+          attrs: {
+            kernel_shape: [k, k],
+            strides: [job.stride, job.stride],
+            pads: [p, p, p, p],
+            output_padding: [job.outputPadding, job.outputPadding],
+          },
+        }
       : { op: 'Conv', inputs, outputs: ['y'], attrs: { kernel_shape: [k, k], pads: [p, p, p, p] } };
   return encodeModel({ nodes: [node], inputs: [x], outputs: [{ name: 'y' }], initializers: init });
 }

@@ -39,7 +39,10 @@ export async function openOrtSession(ort: OrtModule, ep: 'webgpu' | 'wasm', job:
     if (ep === 'webgpu') {
       try {
         const device = await ort.env.webgpu.device;
-        gpuBuffer = device.createBuffer({ size: job.x.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+        gpuBuffer = device.createBuffer({
+          size: job.x.byteLength,
+          usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+        });
         device.queue.writeBuffer(gpuBuffer, 0, job.x as Float32Array<ArrayBuffer>);
         feed = ort.Tensor.fromGpuBuffer(gpuBuffer, { dataType: 'float32', dims: job.xShape });
         note = 'input resident on the GPU (Tensor.fromGpuBuffer)';

@@ -49,7 +49,8 @@ function crdToDcrChannels(x: Float32Array, c: number, hw: number, r: number): Fl
 /** PyTorch weight [a, b, k, k] → TF filter [k, k, b, a]: convT [Cin,Cout,k,k] → [k,k,Cout,Cin]; conv [Cout,Cin,k,k] → [k,k,Cin,Cout]. */
 function tfFilter(w: Float32Array, a: number, b: number, k: number): Float32Array {
   const out = new Float32Array(w.length);
-  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) for (let t = 0; t < k * k; t++) out[(t * b + j) * a + i] = w[(i * b + j) * k * k + t];
+  for (let i = 0; i < a; i++)
+    for (let j = 0; j < b; j++) for (let t = 0; t < k * k; t++) out[(t * b + j) * a + i] = w[(i * b + j) * k * k + t];
   return out;
 }
 

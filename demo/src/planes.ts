@@ -18,7 +18,10 @@ export function rgbaToPlanes(rgba: Uint8ClampedArray | Uint8Array, width: number
   const data = new Float32Array(4 * n);
   data.set(readRegion(image, whole, 'rgb', [0, 1]));
   // readRegion gives alpha as stored (0–255): scale it like the colours.
-  data.set(readRegion(image, whole, 'alpha').map((a) => a / 255), 3 * n);
+  data.set(
+    readRegion(image, whole, 'alpha').map((a) => a / 255),
+    3 * n,
+  );
   return { data, channels: 4, height, width };
 }
 

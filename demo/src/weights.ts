@@ -7,8 +7,15 @@
 import { outer } from '../../src/index.js';
 
 export {
-  seededRandom, bilinearKernel1d, bilinearGeometry, outer, depthwise, bilinearConvTranspose, icnr,
-  pytorchDefaultWeights as randomWeights, type Weights,
+  seededRandom,
+  bilinearKernel1d,
+  bilinearGeometry,
+  outer,
+  depthwise,
+  bilinearConvTranspose,
+  icnr,
+  pytorchDefaultWeights as randomWeights,
+  type Weights,
 } from '../../src/index.js';
 
 /** The 3×3 binomial smoothing kernel [1 2 1]ᵀ[1 2 1] / 16 (sums to 1, so flat images stay flat). */

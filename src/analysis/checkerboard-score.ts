@@ -58,10 +58,18 @@ export function checkerboardScore(image: ScoreImage, stride: number): Checkerboa
   const op = 'checkerboardScore';
   const s = int(op, 'stride', stride, { min: 1 });
   const { data, channels: C, height: H, width: W } = image;
-  for (const [name, v] of [['channels', C], ['height', H], ['width', W]] as const) int(op, `image.${name}`, v, { min: 1 });
-  if (data.length !== C * H * W) throw new ShapeError(`${op}: image.data has ${data.length} elements but ${C}×${H}×${W} needs ${C * H * W}`);
+  for (const [name, v] of [
+    ['channels', C],
+    ['height', H],
+    ['width', W],
+  ] as const)
+    int(op, `image.${name}`, v, { min: 1 });
+  if (data.length !== C * H * W)
+    throw new ShapeError(`${op}: image.data has ${data.length} elements but ${C}×${H}×${W} needs ${C * H * W}`);
   if (H % s !== 0 || W % s !== 0) {
-    throw new ArgumentError(`${op}: image ${H}×${W} must be a multiple of the stride ${s} in both axes (else a·H/s is not a DFT frequency)`);
+    throw new ArgumentError(
+      `${op}: image ${H}×${W} must be a multiple of the stride ${s} in both axes (else a·H/s is not a DFT frequency)`,
+    );
   }
   const energy = new Float64Array(s * s);
   const phase = new Float64Array(s * s);

@@ -63,10 +63,14 @@ export function fans(shape: Shape, options: FanOptions = {}, op = 'fans'): Fans 
   if (convention === 'torch') return { fanIn: b * k2, fanOut: a * k2 };
   if (convention !== 'layer') throw new ArgumentError(`${op}: convention '${String(convention)}' must be 'layer' or 'torch'`);
   const layout = options.layout ?? 'conv';
-  if (layout !== 'conv' && layout !== 'convTranspose') throw new ArgumentError(`${op}: layout '${String(layout)}' must be 'conv' or 'convTranspose'`);
+  if (layout !== 'conv' && layout !== 'convTranspose')
+    throw new ArgumentError(`${op}: layout '${String(layout)}' must be 'conv' or 'convTranspose'`);
   const groups = options.groups ?? 1;
   if (!Number.isInteger(groups) || groups < 1) throw new ArgumentError(`${op}: groups ${String(groups)} must be an integer >= 1`);
-  if (a % groups !== 0) throw new ShapeError(`${op}: weight ${fmt(shape)} dim 0 (${layout === 'conv' ? 'Cout' : 'Cin'}) ${a} must be divisible by groups ${groups}`);
+  if (a % groups !== 0)
+    throw new ShapeError(
+      `${op}: weight ${fmt(shape)} dim 0 (${layout === 'conv' ? 'Cout' : 'Cin'}) ${a} must be divisible by groups ${groups}`,
+    );
   const [sH, sW] = pair(op, 'stride', options.stride, 1, { min: 1 });
   // The strided side: a conv's inputs each feed k²/s² outputs on average, a convT's outputs each receive k²/s² taps.
   const strided = ((a / groups) * k2) / (sH * sW);

@@ -181,7 +181,15 @@ export function checkerboardReport(g: ConvTransposeGeometry, options: { encoderS
   const min = ax[0].min * ax[1].min;
   const max = ax[0].max * ax[1].max;
   const ratio = min === 0 ? Infinity : max / min;
-  return { verdict, axes: ax, period, min, max, ratio, summary: sentence(ax, verdict, period, min, max, options.encoderStride !== undefined) };
+  return {
+    verdict,
+    axes: ax,
+    period,
+    min,
+    max,
+    ratio,
+    summary: sentence(ax, verdict, period, min, max, options.encoderStride !== undefined),
+  };
 }
 
 function geometryText(ax: [AxisOverlap, AxisOverlap]): string {
@@ -191,10 +199,20 @@ function geometryText(ax: [AxisOverlap, AxisOverlap]): string {
   return h === w ? h : `${h} (height) × ${w} (width)`;
 }
 
-function sentence(ax: [AxisOverlap, AxisOverlap], verdict: OverlapVerdict, period: [number, number], min: number, max: number, encoder: boolean): string {
+function sentence(
+  ax: [AxisOverlap, AxisOverlap],
+  verdict: OverlapVerdict,
+  period: [number, number],
+  min: number,
+  max: number,
+  encoder: boolean,
+): string {
   const geo = geometryText(ax);
   const per = period[0] === period[1] ? `${period[0]}` : `${period[0]}×${period[1]}`;
-  const pattern = ax[0].pattern.join(', ') === ax[1].pattern.join(', ') ? `[${ax[0].pattern.join(', ')}]` : `[${ax[0].pattern.join(', ')}] × [${ax[1].pattern.join(', ')}]`;
+  const pattern =
+    ax[0].pattern.join(', ') === ax[1].pattern.join(', ')
+      ? `[${ax[0].pattern.join(', ')}]`
+      : `[${ax[0].pattern.join(', ')}] × [${ax[1].pattern.join(', ')}]`;
   const seen = encoder ? `, which a strided layer downstream sees with period ${per} upsampled pixels` : '';
   if (verdict === 'gaps') {
     const reached = ax[0].pattern.filter((c) => c > 0).length * ax[1].pattern.filter((c) => c > 0).length;

@@ -45,7 +45,8 @@ export interface PhaseSums {
 export function phaseSums(weight: Float32Array | Float64Array, shape: Shape, stride: Pair, dilation: Pair = 1): PhaseSums {
   const op = 'phaseSums';
   checkShape(op, 'weight', shape, 4);
-  if (weight.length !== sizeOf(shape)) throw new ShapeError(`${op}: weight has ${weight.length} elements, shape ${fmt(shape)} needs ${sizeOf(shape)}`);
+  if (weight.length !== sizeOf(shape))
+    throw new ShapeError(`${op}: weight has ${weight.length} elements, shape ${fmt(shape)} needs ${sizeOf(shape)}`);
   const s = pair(op, 'stride', stride, 1, { min: 1 });
   const d = pair(op, 'dilation', dilation, 1, { min: 1 });
   const [cIn, coPerGroup, kH, kW] = shape;
@@ -61,7 +62,11 @@ export function phaseSums(weight: Float32Array | Float64Array, shape: Shape, str
     for (let ty = 0; ty < kH; ty++) {
       for (let tx = 0; tx < kW; tx++) out[tapPhase(ty, s[0], d[0]) * s[1] + tapPhase(tx, s[1], d[1])] += weight[w + ty * kW + tx];
     }
-    let lo = Infinity, hi = -Infinity, absLo = Infinity, absHi = 0, mean = 0;
+    let lo = Infinity,
+      hi = -Infinity,
+      absLo = Infinity,
+      absHi = 0,
+      mean = 0;
     for (const v of out) {
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
@@ -78,7 +83,16 @@ export function phaseSums(weight: Float32Array | Float64Array, shape: Shape, str
   }
   const maxOf = (a: Float64Array): number => a.reduce((m, v) => Math.max(m, v), 0);
   return {
-    stride: s, phases, cIn, coPerGroup, sums, ratio, cv, spread,
-    maxRatio: maxOf(ratio), maxCv: maxOf(cv), maxSpread: maxOf(spread),
+    stride: s,
+    phases,
+    cIn,
+    coPerGroup,
+    sums,
+    ratio,
+    cv,
+    spread,
+    maxRatio: maxOf(ratio),
+    maxCv: maxOf(cv),
+    maxSpread: maxOf(spread),
   };
 }

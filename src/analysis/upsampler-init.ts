@@ -100,7 +100,8 @@ export function icnr(base: Weights, r: number): Weights {
 export function icnrInit(shape: Shape, r: number, options: Omit<KaimingOptions, 'layout'> = {}): Weights {
   checkShape('icnrInit', 'shape', shape, 4);
   int('icnrInit', 'r', r, { min: 1 });
-  if (shape[0] % (r * r) !== 0) throw new ShapeError(`icnrInit: output channels ${shape[0]} of ${fmt(shape)} must be divisible by r² = ${r * r}`);
+  if (shape[0] % (r * r) !== 0)
+    throw new ShapeError(`icnrInit: output channels ${shape[0]} of ${fmt(shape)} must be divisible by r² = ${r * r}`);
   return icnr(kaimingNormal([shape[0] / (r * r), shape[1], shape[2], shape[3]], { ...options, layout: 'conv' }), r);
 }
 
@@ -113,7 +114,11 @@ export function icnrInit(shape: Shape, r: number, options: Omit<KaimingOptions, 
  * and the variance lowered only by the s² − 1 directions removed per pair.
  * Needs every phase to hold a tap (k ≥ s, d coprime to s along each axis).
  */
-export function balancedConvTranspose(shape: Shape, stride: Pair, options: Omit<KaimingOptions, 'layout' | 'stride'> & { dilation?: Pair } = {}): Weights {
+export function balancedConvTranspose(
+  shape: Shape,
+  stride: Pair,
+  options: Omit<KaimingOptions, 'layout' | 'stride'> & { dilation?: Pair } = {},
+): Weights {
   const op = 'balancedConvTranspose';
   checkShape(op, 'shape', shape, 4);
   const s = pair(op, 'stride', stride, 1, { min: 1 });
@@ -122,7 +127,9 @@ export function balancedConvTranspose(shape: Shape, stride: Pair, options: Omit<
   const counts = [phaseTapCounts(kH, s[0], d[0]), phaseTapCounts(kW, s[1], d[1])];
   for (const a of [0, 1]) {
     if (counts[a].includes(0)) {
-      throw new ArgumentError(`${op}: kernel ${shape[2 + a]} with stride ${s[a]}, dilation ${d[a]} leaves phases without taps along ${a === 0 ? 'height' : 'width'} (gaps cannot be balanced: need k >= s and d coprime to s)`);
+      throw new ArgumentError(
+        `${op}: kernel ${shape[2 + a]} with stride ${s[a]}, dilation ${d[a]} leaves phases without taps along ${a === 0 ? 'height' : 'width'} (gaps cannot be balanced: need k >= s and d coprime to s)`,
+      );
     }
   }
   const { dilation: _d, ...kaiming } = options;

@@ -43,7 +43,12 @@ export function tanhBackward(dy: CpuTensor, y: CpuTensor): CpuTensor {
  * prelu's gradients: dx = dy · (x > 0 ? 1 : slope_c), and dslope_c = Σ dy · min(x, 0)
  * over every element of channel c (all of x for a shared slope).
  */
-export function preluBackward(dy: CpuTensor, x: CpuTensor, slope: CpuTensor, options: PreluBackwardOptions = {}): PreluGradients<CpuTensor> {
+export function preluBackward(
+  dy: CpuTensor,
+  x: CpuTensor,
+  slope: CpuTensor,
+  options: PreluBackwardOptions = {},
+): PreluGradients<CpuTensor> {
   const p = planPreluBackward(dy.shape, x.shape, slope.shape, options);
   const dx = p.needs.dx ? zerosLike(dy, x.shape) : null;
   const dslope = p.needs.dslope ? zerosLike(dy, slope.shape) : null;

@@ -3,7 +3,12 @@
  * and why in src/ops/checkerboard.ts). Float64 accumulation; Float64Array data
  * in gives float64 out (the finite-difference test differentiates it).
  */
-import { planCheckerboard, type CheckerboardBackwardOptions, type CheckerboardOptions, type CheckerboardPlan } from '../ops/checkerboard.js';
+import {
+  planCheckerboard,
+  type CheckerboardBackwardOptions,
+  type CheckerboardOptions,
+  type CheckerboardPlan,
+} from '../ops/checkerboard.js';
 import { zerosLike, type CpuTensor } from './tensor.js';
 
 /** Phase sums S[a·sw + b] of channel pair `pair` (weights at pair·kH·kW). */

@@ -8,7 +8,14 @@
  * GPU path computes dx with the other convolution's fast kernel instead; the
  * two derivations meet only in the tests.
  */
-import { planConv2dBackward, planConvTranspose2dBackward, type Conv2dBackwardOptions, type ConvBackwardPlan, type ConvGradients, type ConvTranspose2dBackwardOptions } from '../ops/conv-backward.js';
+import {
+  planConv2dBackward,
+  planConvTranspose2dBackward,
+  type Conv2dBackwardOptions,
+  type ConvBackwardPlan,
+  type ConvGradients,
+  type ConvTranspose2dBackwardOptions,
+} from '../ops/conv-backward.js';
 import type { ConvPlan } from '../ops/conv2d.js';
 import { zerosLike, type CpuTensor } from './tensor.js';
 
@@ -93,12 +100,7 @@ export function convTranspose2dBackward(
 }
 
 /** Zeroed dx and dw as needed, and db = Σ_{n, h, w} dy (the same for both convolutions). */
-function grads(
-  b: ConvBackwardPlan<ConvPlan>,
-  x: CpuTensor,
-  weight: CpuTensor,
-  dy: CpuTensor,
-): ConvGradients<CpuTensor> {
+function grads(b: ConvBackwardPlan<ConvPlan>, x: CpuTensor, weight: CpuTensor, dy: CpuTensor): ConvGradients<CpuTensor> {
   const p = b.forward;
   const db = b.needs.db ? zerosLike(dy, [p.cOut]) : null;
   if (db) {

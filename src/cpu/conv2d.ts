@@ -7,12 +7,7 @@ import { finishConv } from './conv-transpose2d.js';
 import { zerosLike, type CpuTensor } from './tensor.js';
 import { applyEpilogue } from './epilogue.js';
 
-export function conv2d(
-  x: CpuTensor,
-  weight: CpuTensor,
-  bias: CpuTensor | null,
-  options: Conv2dOptions<CpuTensor> = {},
-): CpuTensor {
+export function conv2d(x: CpuTensor, weight: CpuTensor, bias: CpuTensor | null, options: Conv2dOptions<CpuTensor> = {}): CpuTensor {
   const p = planConv2d(x.shape, weight.shape, bias?.shape ?? null, options);
   const out = zerosLike(x, p.outShape);
   const ciPerGroup = p.cIn / p.groups;
@@ -32,8 +27,7 @@ export function conv2d(
                 const ix = ox * p.stride[1] - p.padding[1] + kx * p.dilation[1];
                 if (ix < 0 || ix >= p.inW) continue;
                 acc +=
-                  x.data[((n * p.cIn + ci) * p.inH + iy) * p.inW + ix] *
-                  weight.data[((co * ciPerGroup + cig) * p.kH + ky) * p.kW + kx];
+                  x.data[((n * p.cIn + ci) * p.inH + iy) * p.inW + ix] * weight.data[((co * ciPerGroup + cig) * p.kH + ky) * p.kW + kx];
               }
             }
           }

@@ -4,7 +4,13 @@
  * (≤ N·2⁻⁵³ relative) is negligible next to the GPU's float32 tree sum. Given
  * Float64Array data they also return float64 (for finite-difference tests).
  */
-import { planLoss, type CharbonnierBackwardOptions, type CharbonnierOptions, type LossBackwardOptions, type LossKind } from '../ops/loss.js';
+import {
+  planLoss,
+  type CharbonnierBackwardOptions,
+  type CharbonnierOptions,
+  type LossBackwardOptions,
+  type LossKind,
+} from '../ops/loss.js';
 import { zerosLike, type CpuTensor } from './tensor.js';
 
 /** The summed term of one element, as a function of d = pred − target. */

@@ -17,19 +17,30 @@ export interface FromBufferOptions {
 }
 
 function isGpuBuffer(v: unknown): v is GPUBuffer {
-  return !!v && typeof v === 'object' && typeof (v as GPUBuffer).size === 'number' && typeof (v as GPUBuffer).usage === 'number' && typeof (v as GPUBuffer).destroy === 'function';
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    typeof (v as GPUBuffer).size === 'number' &&
+    typeof (v as GPUBuffer).usage === 'number' &&
+    typeof (v as GPUBuffer).destroy === 'function'
+  );
 }
 
 /** Synchronous checks: a GPUBuffer with STORAGE usage, an aligned offset, room for the shape. Returns the offset. */
 export function checkBorrowedBuffer(device: GPUDevice, buffer: unknown, shape: Shape, options: FromBufferOptions): number {
-  if (!isGpuBuffer(buffer)) throw new ArgumentError(`fromBuffer: buffer must be a GPUBuffer, got ${buffer === null ? 'null' : typeof buffer}`);
+  if (!isGpuBuffer(buffer))
+    throw new ArgumentError(`fromBuffer: buffer must be a GPUBuffer, got ${buffer === null ? 'null' : typeof buffer}`);
   const offset = options.offset ?? 0;
   const align = device.limits.minStorageBufferOffsetAlignment;
   if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset % align !== 0) {
-    throw new ArgumentError(`fromBuffer: offset ${String(offset)} must be a non-negative multiple of minStorageBufferOffsetAlignment (${align})`);
+    throw new ArgumentError(
+      `fromBuffer: offset ${String(offset)} must be a non-negative multiple of minStorageBufferOffsetAlignment (${align})`,
+    );
   }
   if (!(buffer.usage & BufferUsage.STORAGE)) {
-    throw new ArgumentError(`fromBuffer: buffer usage 0x${buffer.usage.toString(16)} lacks STORAGE (0x80); the ops bind tensors as storage buffers`);
+    throw new ArgumentError(
+      `fromBuffer: buffer usage 0x${buffer.usage.toString(16)} lacks STORAGE (0x80); the ops bind tensors as storage buffers`,
+    );
   }
   const bytes = sizeOf(shape) * 4;
   if (offset + bytes > buffer.size) {
@@ -48,12 +59,17 @@ export async function checkSameDevice(device: GPUDevice, buffer: GPUBuffer, offs
   if (seen.has(buffer)) return;
   let layout = layouts.get(device);
   if (!layout) {
-    layout = device.createBindGroupLayout({ entries: [{ binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } }] });
+    layout = device.createBindGroupLayout({
+      entries: [{ binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } }],
+    });
     layouts.set(device, layout);
   }
   device.pushErrorScope('validation');
   device.createBindGroup({ layout, entries: [{ binding: 0, resource: { buffer, offset, size: 4 } }] });
   const error = await device.popErrorScope();
-  if (error) throw new EngineMismatchError(`fromBuffer: buffer cannot be used with this engine's device (${error.message.split('\n')[0]}); pass a buffer created by engine.device`);
+  if (error)
+    throw new EngineMismatchError(
+      `fromBuffer: buffer cannot be used with this engine's device (${error.message.split('\n')[0]}); pass a buffer created by engine.device`,
+    );
   seen.add(buffer);
 }

@@ -34,7 +34,13 @@ export function variantKey(variant: ProgramVariant): string {
 }
 
 /** The full pipeline key, in the format documented above. */
-export function pipelineKey(name: string, variant: ProgramVariant, workgroupSize: number, params: Params, storage: readonly StorageSpec[]): string {
+export function pipelineKey(
+  name: string,
+  variant: ProgramVariant,
+  workgroupSize: number,
+  params: Params,
+  storage: readonly StorageSpec[],
+): string {
   let uniforms = '';
   for (const k in params) uniforms += `${uniforms ? ',' : ''}${k}:${params[k][0]}`;
   let bindings = '';

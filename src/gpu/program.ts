@@ -89,7 +89,9 @@ function accessors(s: StorageSpec, firstBinding: number): string {
     st = `${s.name}_0[i] = v;`;
   } else {
     const cases = (f: (p: number) => string) =>
-      Array.from({ length: s.pages }, (_, p) => (p === s.pages - 1 ? `    default: { ${f(p)} }` : `    case ${p}u: { ${f(p)} }`)).join('\n');
+      Array.from({ length: s.pages }, (_, p) => (p === s.pages - 1 ? `    default: { ${f(p)} }` : `    case ${p}u: { ${f(p)} }`)).join(
+        '\n',
+      );
     ld = `let p = i / ${per}; let j = i - p * ${per};\n  switch p {\n${cases((p) => `return ${s.name}_${p}[j];`)}\n  }`;
     st = `let p = i / ${per}; let j = i - p * ${per};\n  switch p {\n${cases((p) => `${s.name}_${p}[j] = v;`)}\n  }`;
   }

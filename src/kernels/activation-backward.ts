@@ -6,13 +6,25 @@ import {
   preluSlopeGradShader,
   type ActivationBackwardOp,
 } from '../../shaders/activation-backward.wgsl.js';
-import { planActivationBackward, planCreluBackward, planPreluBackward, type PreluBackwardOptions, type PreluGradients } from '../ops/activation-backward.js';
+import {
+  planActivationBackward,
+  planCreluBackward,
+  planPreluBackward,
+  type PreluBackwardOptions,
+  type PreluGradients,
+} from '../ops/activation-backward.js';
 import { real } from '../ops/params.js';
 import type { Tensor } from '../tensor.js';
 import type { KernelContext } from './context.js';
 
 /** relu/leakyRelu (saved = x) and sigmoid/tanh (saved = y) gradients. */
-export function activationBackward(ctx: KernelContext, op: Exclude<ActivationBackwardOp, 'prelu'>, dy: Tensor, saved: Tensor, alpha = 0): Tensor {
+export function activationBackward(
+  ctx: KernelContext,
+  op: Exclude<ActivationBackwardOp, 'prelu'>,
+  dy: Tensor,
+  saved: Tensor,
+  alpha = 0,
+): Tensor {
   const name = `${op}Backward`;
   ctx.check(name, 'dy', dy);
   ctx.check(name, op === 'sigmoid' || op === 'tanh' ? 'y' : 'x', saved);
@@ -21,14 +33,24 @@ export function activationBackward(ctx: KernelContext, op: Exclude<ActivationBac
   ctx.runner.run(
     { name: 'activation-backward', variant: op, workgroupSize: WG, body: () => activationBackwardShader(op) },
     { alpha: ['f32', a] },
-    [{ name: 'dy', tensor: dy }, { name: 'saved', tensor: saved }, { name: 'dx', tensor: dx, write: true }],
+    [
+      { name: 'dy', tensor: dy },
+      { name: 'saved', tensor: saved },
+      { name: 'dx', tensor: dx, write: true },
+    ],
     dx.size,
   );
   return dx;
 }
 
 /** prelu's { dx, dslope }: dx element-wise, dslope one workgroup reduction per slope element. */
-export function preluBackward(ctx: KernelContext, dy: Tensor, x: Tensor, slope: Tensor, options?: PreluBackwardOptions): PreluGradients<Tensor> {
+export function preluBackward(
+  ctx: KernelContext,
+  dy: Tensor,
+  x: Tensor,
+  slope: Tensor,
+  options?: PreluBackwardOptions,
+): PreluGradients<Tensor> {
   ctx.check('preluBackward', 'dy', dy);
   ctx.check('preluBackward', 'x', x);
   ctx.check('preluBackward', 'slope', slope);
@@ -40,7 +62,12 @@ export function preluBackward(ctx: KernelContext, dy: Tensor, x: Tensor, slope: 
     ctx.runner.run(
       { name: 'activation-backward', variant: 'prelu', workgroupSize: WG, body: () => activationBackwardShader('prelu') },
       { inner: ['u32', p.inner], channels: ['u32', p.channels], slopeStride: ['u32', p.slopes === 1 ? 0 : 1] },
-      [{ name: 'dy', tensor: dy }, { name: 'saved', tensor: x }, { name: 'slope', tensor: slope }, { name: 'dx', tensor: dx, write: true }],
+      [
+        { name: 'dy', tensor: dy },
+        { name: 'saved', tensor: x },
+        { name: 'slope', tensor: slope },
+        { name: 'dx', tensor: dx, write: true },
+      ],
       dx.size,
     );
   }
@@ -51,7 +78,11 @@ export function preluBackward(ctx: KernelContext, dy: Tensor, x: Tensor, slope: 
     ctx.runner.run(
       { name: 'prelu-slope-grad', variant: '', workgroupSize: WG, body: preluSlopeGradShader },
       { slopes: ['u32', p.slopes], inner: ['u32', inner], batches: ['u32', x.size / (p.slopes * inner)] },
-      [{ name: 'dy', tensor: dy }, { name: 'x', tensor: x }, { name: 'dslope', tensor: dslope, write: true }],
+      [
+        { name: 'dy', tensor: dy },
+        { name: 'x', tensor: x },
+        { name: 'dslope', tensor: dslope, write: true },
+      ],
       p.slopes * WG, // one workgroup per slope element
     );
   }
@@ -66,7 +97,11 @@ export function creluBackward(ctx: KernelContext, dy: Tensor, x: Tensor): Tensor
   ctx.runner.run(
     { name: 'crelu-backward', variant: '', workgroupSize: WG, body: creluBackwardShader },
     { perBatch: ['u32', shape[1] * shape[2] * shape[3]] },
-    [{ name: 'dy', tensor: dy }, { name: 'x', tensor: x }, { name: 'dx', tensor: dx, write: true }],
+    [
+      { name: 'dy', tensor: dy },
+      { name: 'x', tensor: x },
+      { name: 'dx', tensor: dx, write: true },
+    ],
     dx.size,
   );
   return dx;

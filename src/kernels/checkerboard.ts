@@ -1,6 +1,11 @@
 /** Dispatch of the checkerboard regularizer and its gradient (shaders/checkerboard.wgsl.ts). */
 import { CHECKERBOARD_GRAD_WORKGROUP, checkerboardGradShader, checkerboardTerm } from '../../shaders/checkerboard.wgsl.js';
-import { planCheckerboard, type CheckerboardBackwardOptions, type CheckerboardOptions, type CheckerboardPlan } from '../ops/checkerboard.js';
+import {
+  planCheckerboard,
+  type CheckerboardBackwardOptions,
+  type CheckerboardOptions,
+  type CheckerboardPlan,
+} from '../ops/checkerboard.js';
 import type { Params } from '../gpu/program.js';
 import type { Tensor } from '../tensor.js';
 import type { KernelContext } from './context.js';
@@ -33,7 +38,10 @@ export function checkerboardPenaltyBackward(ctx: KernelContext, weight: Tensor, 
   ctx.runner.run(
     { name: 'checkerboard-grad', variant: '', workgroupSize: CHECKERBOARD_GRAD_WORKGROUP, body: checkerboardGradShader },
     { ...geometry(p), scale: ['f32', p.scale] },
-    [{ name: 'w', tensor: weight }, { name: 'g', tensor: g, write: true }],
+    [
+      { name: 'w', tensor: weight },
+      { name: 'g', tensor: g, write: true },
+    ],
     g.size,
   );
   return g;

@@ -14,7 +14,15 @@
  *            ones are gradients of input rows that do not exist, so the plan asks for x's size.
  * dw and db: reductions over N·H·W (shaders/conv-backward.wgsl.ts).
  */
-import { biasGradShader, GRAD_WORKGROUP, sumChunksShader, WGRAD_A, WGRAD_B, WGRAD_PARAMS, weightGradShader } from '../../shaders/conv-backward.wgsl.js';
+import {
+  biasGradShader,
+  GRAD_WORKGROUP,
+  sumChunksShader,
+  WGRAD_A,
+  WGRAD_B,
+  WGRAD_PARAMS,
+  weightGradShader,
+} from '../../shaders/conv-backward.wgsl.js';
 import type { Params } from '../gpu/program.js';
 import {
   planConv2dBackward,
@@ -47,11 +55,21 @@ export function conv2dBackward(
   const { forward: p, needs } = planConv2dBackward(x.shape, w.shape, dy.shape, options, op);
   let dx: Tensor | null = null;
   if (needs.dx) {
-    const [inSize, outSize, k] = [[p.inH, p.inW], [p.outH, p.outW], [p.kH, p.kW]];
+    const [inSize, outSize, k] = [
+      [p.inH, p.inW],
+      [p.outH, p.outW],
+      [p.kH, p.kW],
+    ];
     const outputPadding = [0, 1].map(
       (a) => inSize[a] - convTransposeOutSize(outSize[a], k[a], p.stride[a], p.padding[a], p.dilation[a], 0),
     ) as [number, number];
-    const adjoint = planConvTranspose2d(dy.shape, w.shape, null, { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups, outputPadding }, op);
+    const adjoint = planConvTranspose2d(
+      dy.shape,
+      w.shape,
+      null,
+      { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups, outputPadding },
+      op,
+    );
     dx = runConv(ctx, 'convTranspose2d', true, dy, w, null, adjoint, {});
   }
   return {
@@ -73,7 +91,13 @@ export function convTranspose2dBackward(
   const { forward: p, needs } = planConvTranspose2dBackward(x.shape, w.shape, dy.shape, options, op);
   let dx: Tensor | null = null;
   if (needs.dx) {
-    const adjoint = planConv2d(dy.shape, w.shape, null, { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups }, op);
+    const adjoint = planConv2d(
+      dy.shape,
+      w.shape,
+      null,
+      { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups },
+      op,
+    );
     const cropped: ConvPlan = { ...adjoint, outH: p.inH, outW: p.inW, outShape: [p.n, p.cIn, p.inH, p.inW] };
     dx = runConv(ctx, 'conv2d', false, dy, w, null, cropped, {});
   }
@@ -107,7 +131,10 @@ function sumChunks(ctx: KernelContext, part: Tensor, out: Tensor, chunks: number
   ctx.runner.run(
     { name: 'conv-grad-sum-chunks', variant: '', workgroupSize: GRAD_WORKGROUP, body: sumChunksShader },
     { chunks: ['u32', chunks] },
-    [{ name: 'part', tensor: part }, { name: 'out', tensor: out, write: true }],
+    [
+      { name: 'part', tensor: part },
+      { name: 'out', tensor: out, write: true },
+    ],
     out.size,
   );
   part.dispose();
@@ -127,16 +154,39 @@ function weightGrad(ctx: KernelContext, a: Tensor, b: Tensor, wShape: readonly n
   const { chunks, chunk } = splitReduction(p.n * a.shape[2] * a.shape[3], blocks);
   const part = chunks === 1 ? dw : ctx.alloc([chunks, dw.size]);
   const values: Record<(typeof WGRAD_PARAMS)[number], number> = {
-    n: p.n, aC: a.shape[1], bC: b.shape[1], uH: a.shape[2], uW: a.shape[3], bH: b.shape[2], bW: b.shape[3],
-    kH: p.kH, kW: p.kW, sH: p.stride[0], sW: p.stride[1], pH: p.padding[0], pW: p.padding[1], dH: p.dilation[0], dW: p.dilation[1],
-    aPerGroup, bPerGroup, aBlocks, bBlocks, groups: p.groups, chunk, dwSize: dw.size,
+    n: p.n,
+    aC: a.shape[1],
+    bC: b.shape[1],
+    uH: a.shape[2],
+    uW: a.shape[3],
+    bH: b.shape[2],
+    bW: b.shape[3],
+    kH: p.kH,
+    kW: p.kW,
+    sH: p.stride[0],
+    sW: p.stride[1],
+    pH: p.padding[0],
+    pW: p.padding[1],
+    dH: p.dilation[0],
+    dW: p.dilation[1],
+    aPerGroup,
+    bPerGroup,
+    aBlocks,
+    bBlocks,
+    groups: p.groups,
+    chunk,
+    dwSize: dw.size,
   };
   const params: Params = {};
   for (const k of WGRAD_PARAMS) params[k] = ['u32', values[k]];
   ctx.runner.run(
     { name: 'conv-weight-grad', variant: '', workgroupSize: GRAD_WORKGROUP, body: weightGradShader },
     params,
-    [{ name: 'ga', tensor: a }, { name: 'gb', tensor: b }, { name: 'part', tensor: part, write: true }],
+    [
+      { name: 'ga', tensor: a },
+      { name: 'gb', tensor: b },
+      { name: 'part', tensor: part, write: true },
+    ],
     chunks * blocks,
   );
   sumChunks(ctx, part, dw, chunks);
@@ -152,7 +202,10 @@ function biasGrad(ctx: KernelContext, dy: Tensor): Tensor {
   ctx.runner.run(
     { name: 'conv-bias-grad', variant: '', workgroupSize: GRAD_WORKGROUP, body: biasGradShader },
     { n: ['u32', n], c: ['u32', c], plane: ['u32', h * w], chunk: ['u32', chunk] },
-    [{ name: 'dy', tensor: dy }, { name: 'part', tensor: part, write: true }],
+    [
+      { name: 'dy', tensor: dy },
+      { name: 'part', tensor: part, write: true },
+    ],
     chunks * c,
   );
   sumChunks(ctx, part, db, chunks);

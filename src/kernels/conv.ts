@@ -41,13 +41,24 @@ function packedWeights(ctx: KernelContext, w: Tensor, geo: ConvGeometry): Tensor
   return ctx.derived(w, key, () => {
     const packed = ctx.alloc([geo.groups * geo.kH * geo.kW * ciPerGroup * coBlocks * 4]);
     const params: Params = {
-      kH: ['u32', geo.kH], kW: ['u32', geo.kW], ciPerGroup: ['u32', ciPerGroup],
-      coPerGroup: ['u32', coPerGroup], coBlocks: ['u32', coBlocks],
+      kH: ['u32', geo.kH],
+      kW: ['u32', geo.kW],
+      ciPerGroup: ['u32', ciPerGroup],
+      coPerGroup: ['u32', coPerGroup],
+      coBlocks: ['u32', coBlocks],
     };
     ctx.runner.run(
-      { name: 'pack-weights', variant: geo.transposed ? 'T' : 'C', workgroupSize: CONV_WORKGROUP, body: () => packWeightsShader(geo.transposed) },
+      {
+        name: 'pack-weights',
+        variant: geo.transposed ? 'T' : 'C',
+        workgroupSize: CONV_WORKGROUP,
+        body: () => packWeightsShader(geo.transposed),
+      },
       params,
-      [{ name: 'w', tensor: w }, { name: 'p', tensor: packed, write: true }],
+      [
+        { name: 'w', tensor: w },
+        { name: 'p', tensor: packed, write: true },
+      ],
       packed.size,
     );
     return packed;
@@ -86,10 +97,32 @@ export function runConv(
   const qW = transposed ? Math.ceil(p.outW / sW) : p.outW;
   const qWB = Math.ceil(qW / CONV_PIXELS);
   const values: Record<(typeof CONV_PARAMS)[number], number> = {
-    n: p.n, cIn: p.cIn, inH: p.inH, inW: p.inW, cOut: p.cOut, outH: p.outH, outW: p.outW, kH: p.kH, kW: p.kW,
-    sH, sW, pH: p.padding[0], pW: p.padding[1], dH, dW, ciPerGroup, coPerGroup, coBlocks, tBlocks, groups: p.groups,
-    kStepH: sH / gcd(sH, dH), kStepW: sW / gcd(sW, dW), qH, qWB,
-    r: epi.shuffle?.r ?? 1, cSpace: epi.outShape[1],
+    n: p.n,
+    cIn: p.cIn,
+    inH: p.inH,
+    inW: p.inW,
+    cOut: p.cOut,
+    outH: p.outH,
+    outW: p.outW,
+    kH: p.kH,
+    kW: p.kW,
+    sH,
+    sW,
+    pH: p.padding[0],
+    pW: p.padding[1],
+    dH,
+    dW,
+    ciPerGroup,
+    coPerGroup,
+    coBlocks,
+    tBlocks,
+    groups: p.groups,
+    kStepH: sH / gcd(sH, dH),
+    kStepW: sW / gcd(sW, dW),
+    qH,
+    qWB,
+    r: epi.shuffle?.r ?? 1,
+    cSpace: epi.outShape[1],
   };
   const params: Params = {};
   for (const k of CONV_PARAMS) params[k] = ['u32', values[k]];
@@ -112,12 +145,7 @@ export function runConv(
     ...(residual ? [{ name: 'res', tensor: residual }] : []),
     { name: 'y', tensor: y, write: true },
   ];
-  ctx.runner.run(
-    { name: op, variant, workgroupSize: CONV_WORKGROUP, body: () => convShader(variant) },
-    params,
-    bindings,
-    threads,
-  );
+  ctx.runner.run({ name: op, variant, workgroupSize: CONV_WORKGROUP, body: () => convShader(variant) }, params, bindings, threads);
   return y;
 }
 

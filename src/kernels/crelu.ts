@@ -12,7 +12,10 @@ export function crelu(ctx: KernelContext, x: Tensor): Tensor {
   ctx.runner.run(
     { name: 'crelu', variant: '', workgroupSize: CRELU_WORKGROUP, body: creluShader },
     { perBatch: ['u32', x.shape[1] * x.shape[2] * x.shape[3]] },
-    [{ name: 'x', tensor: x }, { name: 'y', tensor: y, write: true }],
+    [
+      { name: 'x', tensor: x },
+      { name: 'y', tensor: y, write: true },
+    ],
     x.size,
   );
   return y;

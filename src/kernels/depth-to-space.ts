@@ -11,9 +11,17 @@ function run(ctx: KernelContext, op: string, x: Tensor, p: DepthToSpacePlan): Te
   if (p.w % 4 === 0 && p.r <= D2S_VEC4_MAX_R) {
     // Depth rows of whole vec4s: 16-byte loads and stores on both sides.
     ctx.runner.run(
-      { name: 'depth-to-space', variant: `${dir}-${p.mode}-v4r${p.r}`, workgroupSize: D2S_WORKGROUP, body: () => depthToSpaceVec4Shader(p.toSpace, crd, p.r) },
+      {
+        name: 'depth-to-space',
+        variant: `${dir}-${p.mode}-v4r${p.r}`,
+        workgroupSize: D2S_WORKGROUP,
+        body: () => depthToSpaceVec4Shader(p.toSpace, crd, p.r),
+      },
       { c: ['u32', p.c], h: ['u32', p.h], w: ['u32', p.w] },
-      [{ name: 'x', tensor: x, elem: 'vec4<f32>' }, { name: 'y', tensor: y, write: true, elem: 'vec4<f32>' }],
+      [
+        { name: 'x', tensor: x, elem: 'vec4<f32>' },
+        { name: 'y', tensor: y, write: true, elem: 'vec4<f32>' },
+      ],
       y.size / (4 * p.r), // one thread per r vec4s
     );
     return y;
@@ -21,7 +29,10 @@ function run(ctx: KernelContext, op: string, x: Tensor, p: DepthToSpacePlan): Te
   ctx.runner.run(
     { name: 'depth-to-space', variant: `${dir}-${p.mode}`, workgroupSize: D2S_WORKGROUP, body: () => depthToSpaceShader(p.toSpace, crd) },
     { r: ['u32', p.r], c: ['u32', p.c], h: ['u32', p.h], w: ['u32', p.w] },
-    [{ name: 'x', tensor: x }, { name: 'y', tensor: y, write: true }],
+    [
+      { name: 'x', tensor: x },
+      { name: 'y', tensor: y, write: true },
+    ],
     y.size / p.r, // one thread per block row of r elements
   );
   return y;

@@ -15,7 +15,10 @@ export function downsample(ctx: KernelContext, x: Tensor, options: DownsampleOpt
   ctx.runner.run(
     { name: 'downsample', variant: p.mode, workgroupSize: DOWNSAMPLE_WORKGROUP, body: () => downsampleShader(p.mode) },
     params,
-    [{ name: 'x', tensor: x }, { name: 'y', tensor: y, write: true }],
+    [
+      { name: 'x', tensor: x },
+      { name: 'y', tensor: y, write: true },
+    ],
     y.size,
   );
   return y;

@@ -13,7 +13,10 @@ export function unary(ctx: KernelContext, op: UnaryOp, x: Tensor, alpha = 0): Te
   ctx.runner.run(
     { name: 'unary', variant: op, workgroupSize: ELEMENTWISE_WORKGROUP, body: () => unaryShader(op) },
     { alpha: ['f32', a] },
-    [{ name: 'x', tensor: x }, { name: 'y', tensor: y, write: true }],
+    [
+      { name: 'x', tensor: x },
+      { name: 'y', tensor: y, write: true },
+    ],
     y.size,
   );
   return y;
@@ -37,7 +40,11 @@ export function add(ctx: KernelContext, a: Tensor, b: Tensor): Tensor {
   ctx.runner.run(
     { name: 'add', variant: '', workgroupSize: ELEMENTWISE_WORKGROUP, body: addShader },
     {},
-    [{ name: 'a', tensor: a }, { name: 'b', tensor: b }, { name: 'y', tensor: y, write: true }],
+    [
+      { name: 'a', tensor: a },
+      { name: 'b', tensor: b },
+      { name: 'y', tensor: y, write: true },
+    ],
     y.size,
   );
   return y;
@@ -54,7 +61,10 @@ export function concat(ctx: KernelContext, xs: readonly Tensor[]): Tensor {
     ctx.runner.run(
       { name: 'copy-channels', variant: '', workgroupSize: ELEMENTWISE_WORKGROUP, body: copyChannelsShader },
       { c: ['u32', x.shape[1]], cOut: ['u32', shape[1]], hw: ['u32', hw], offset: ['u32', offset] },
-      [{ name: 'x', tensor: x }, { name: 'y', tensor: y, write: true }],
+      [
+        { name: 'x', tensor: x },
+        { name: 'y', tensor: y, write: true },
+      ],
       x.size,
     );
     offset += x.shape[1];

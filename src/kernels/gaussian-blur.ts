@@ -32,10 +32,15 @@ function blurWeights(ctx: KernelContext, sigma: Tensor, p: GaussianBlurPlan): Te
   ctx.runner.run(
     { name: 'gaussian-weights', variant: '', workgroupSize: GAUSSIAN_WORKGROUP, body: gaussianWeightsShader },
     {
-      taps: ['u32', p.kernel], radius: ['u32', p.radius], sigmaStride: ['u32', p.sigmas === 1 ? 0 : 1],
+      taps: ['u32', p.kernel],
+      radius: ['u32', p.radius],
+      sigmaStride: ['u32', p.sigmas === 1 ? 0 : 1],
       minSigma2: ['f32', GAUSSIAN_MIN_SIGMA2],
     },
-    [{ name: 'sigma', tensor: sigma }, { name: 'w', tensor: w, write: true }],
+    [
+      { name: 'sigma', tensor: sigma },
+      { name: 'w', tensor: w, write: true },
+    ],
     w.size,
   );
   return w;
@@ -75,15 +80,23 @@ export function gaussianBlurBackward(
   let dsigma: Tensor | null = null;
   if (p.needs.dsigma) {
     // D[c, 0, i, j] = Σ_{n,h,w} dy[n, c, h, w] · x[n, c, h + i − r, w + j − r]
-    const d = conv2dBackward(ctx, x, w, dy, { padding: p.radius, groups: p.channels, needs: { dx: false, dw: true, db: false } }).dw as Tensor;
+    const d = conv2dBackward(ctx, x, w, dy, { padding: p.radius, groups: p.channels, needs: { dx: false, dw: true, db: false } })
+      .dw as Tensor;
     dsigma = ctx.alloc(sigma.shape);
     ctx.runner.run(
       { name: 'gaussian-sigma-grad', variant: '', workgroupSize: GAUSSIAN_WORKGROUP, body: gaussianSigmaGradShader },
       {
-        taps: ['u32', p.kernel], radius: ['u32', p.radius], channels: ['u32', p.channels],
-        sharedSigma: ['u32', p.sigmas === 1 ? 1 : 0], minSigma2: ['f32', GAUSSIAN_MIN_SIGMA2],
+        taps: ['u32', p.kernel],
+        radius: ['u32', p.radius],
+        channels: ['u32', p.channels],
+        sharedSigma: ['u32', p.sigmas === 1 ? 1 : 0],
+        minSigma2: ['f32', GAUSSIAN_MIN_SIGMA2],
       },
-      [{ name: 'sigma', tensor: sigma }, { name: 'd', tensor: d }, { name: 'dsigma', tensor: dsigma, write: true }],
+      [
+        { name: 'sigma', tensor: sigma },
+        { name: 'd', tensor: d },
+        { name: 'dsigma', tensor: dsigma, write: true },
+      ],
       dsigma.size,
     );
     d.dispose();

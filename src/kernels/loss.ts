@@ -22,7 +22,10 @@ export function loss(ctx: KernelContext, kind: LossKind, pred: Tensor, target: T
       variant: kind,
       term: lossTerm(kind),
       params: { eps2: ['f32', plan.eps * plan.eps] },
-      bindings: [{ name: 'pred', tensor: pred }, { name: 'target', tensor: target }],
+      bindings: [
+        { name: 'pred', tensor: pred },
+        { name: 'target', tensor: target },
+      ],
     },
     plan.n,
     1 / plan.n,
@@ -39,7 +42,11 @@ export function lossBackward(ctx: KernelContext, kind: LossKind, pred: Tensor, t
   ctx.runner.run(
     { name: 'loss-grad', variant: kind, workgroupSize: LOSS_GRAD_WORKGROUP, body: () => lossGradShader(kind) },
     { eps2: ['f32', plan.eps * plan.eps], gradScale: ['f32', plan.gradScale] },
-    [{ name: 'pred', tensor: pred }, { name: 'target', tensor: target }, { name: 'grad', tensor: grad, write: true }],
+    [
+      { name: 'pred', tensor: pred },
+      { name: 'target', tensor: target },
+      { name: 'grad', tensor: grad, write: true },
+    ],
     plan.n,
   );
   return grad;

@@ -13,7 +13,11 @@ export function prelu(ctx: KernelContext, x: Tensor, slope: Tensor): Tensor {
   ctx.runner.run(
     { name: 'prelu', variant: '', workgroupSize: PRELU_WORKGROUP, body: preluShader },
     { inner: ['u32', p.inner], channels: ['u32', p.channels], slopeStride: ['u32', p.slopes === 1 ? 0 : 1] },
-    [{ name: 'x', tensor: x }, { name: 'slope', tensor: slope }, { name: 'y', tensor: y, write: true }],
+    [
+      { name: 'x', tensor: x },
+      { name: 'slope', tensor: slope },
+      { name: 'y', tensor: y, write: true },
+    ],
     y.size,
   );
   return y;

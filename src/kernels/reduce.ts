@@ -53,7 +53,10 @@ export function reduceSum(ctx: KernelContext, first: ReduceFirstPass, n: number,
     ctx.runner.run(
       { name: 'reduce-sum', variant: '', workgroupSize: REDUCE_WORKGROUP, body: () => reduceShader(SUM_TERM) },
       { n: ['u32', m], scale: ['f32', groups === 1 ? scale : 1] },
-      [{ name: 'x', tensor: x }, { name: 'out', tensor: out, write: true }],
+      [
+        { name: 'x', tensor: x },
+        { name: 'out', tensor: out, write: true },
+      ],
       groups * REDUCE_WORKGROUP,
     );
     // Returned to the pool only after the batch that reads it is submitted (buffer-pool.ts).

@@ -11,7 +11,10 @@ export function sliceChannels(ctx: KernelContext, x: Tensor, start: number, coun
   ctx.runner.run(
     { name: 'slice-channels', variant: '', workgroupSize: SLICE_CHANNELS_WORKGROUP, body: sliceChannelsShader },
     { c: ['u32', x.shape[1]], count: ['u32', count], hw: ['u32', shape[2] * shape[3]], start: ['u32', start] },
-    [{ name: 'x', tensor: x }, { name: 'y', tensor: y, write: true }],
+    [
+      { name: 'x', tensor: x },
+      { name: 'y', tensor: y, write: true },
+    ],
     y.size,
   );
   return y;

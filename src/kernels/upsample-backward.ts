@@ -10,13 +10,26 @@ export function upsampleBackward(ctx: KernelContext, dy: Tensor, options: Upsamp
   const dx = ctx.alloc(p.dxShape);
   const bilinear = p.mode === 'bilinear';
   ctx.runner.run(
-    { name: 'upsample-backward', variant: p.mode, workgroupSize: UPSAMPLE_BACKWARD_WORKGROUP, body: () => upsampleBackwardShader(bilinear) },
     {
-      inH: ['u32', p.inH], inW: ['u32', p.inW], outH: ['u32', p.outH], outW: ['u32', p.outW],
-      scaleH: ['f32', p.scale[0]], scaleW: ['f32', p.scale[1]],
-      invScaleH: ['f32', 1 / p.scale[0]], invScaleW: ['f32', 1 / p.scale[1]],
+      name: 'upsample-backward',
+      variant: p.mode,
+      workgroupSize: UPSAMPLE_BACKWARD_WORKGROUP,
+      body: () => upsampleBackwardShader(bilinear),
     },
-    [{ name: 'dy', tensor: dy }, { name: 'dx', tensor: dx, write: true }],
+    {
+      inH: ['u32', p.inH],
+      inW: ['u32', p.inW],
+      outH: ['u32', p.outH],
+      outW: ['u32', p.outW],
+      scaleH: ['f32', p.scale[0]],
+      scaleW: ['f32', p.scale[1]],
+      invScaleH: ['f32', 1 / p.scale[0]],
+      invScaleW: ['f32', 1 / p.scale[1]],
+    },
+    [
+      { name: 'dy', tensor: dy },
+      { name: 'dx', tensor: dx, write: true },
+    ],
     dx.size,
   );
   return dx;

@@ -14,14 +14,23 @@ export function upsample(ctx: KernelContext, x: Tensor, options: UpsampleOptions
   if (p.mode === 'bicubic') {
     const th = cubicTransform(p.scale[0], p.inH, p.outH, p.alignCorners);
     const tw = cubicTransform(p.scale[1], p.inW, p.outW, p.alignCorners);
-    Object.assign(params, { mulH: ['f32', th.mul], offH: ['f32', th.off], mulW: ['f32', tw.mul], offW: ['f32', tw.off], a: ['f32', p.cubicCoeffA] });
+    Object.assign(params, {
+      mulH: ['f32', th.mul],
+      offH: ['f32', th.off],
+      mulW: ['f32', tw.mul],
+      offW: ['f32', tw.off],
+      a: ['f32', p.cubicCoeffA],
+    });
   } else {
     Object.assign(params, { invScaleH: ['f32', 1 / p.scale[0]], invScaleW: ['f32', 1 / p.scale[1]] });
   }
   ctx.runner.run(
     { name: 'upsample', variant: p.mode, workgroupSize: UPSAMPLE_WORKGROUP, body: () => upsampleShader(p.mode) },
     params,
-    [{ name: 'x', tensor: x }, { name: 'y', tensor: y, write: true }],
+    [
+      { name: 'x', tensor: x },
+      { name: 'y', tensor: y, write: true },
+    ],
     y.size,
   );
   return y;

@@ -104,7 +104,8 @@ export function parseAnime4k(json: unknown): { graph: ModelGraph; name: string; 
   let shuffle: string[] | undefined;
   for (const [key, l] of Object.entries(j.layers)) {
     if (!l || typeof l !== 'object') fail(`layer '${key}' must be an object`);
-    if (!Array.isArray(l.inputs) || l.inputs.length === 0 || !l.inputs.every((i) => typeof i === 'string')) fail(`layer '${key}': 'inputs' must be a non-empty array of layer names`);
+    if (!Array.isArray(l.inputs) || l.inputs.length === 0 || !l.inputs.every((i) => typeof i === 'string'))
+      fail(`layer '${key}': 'inputs' must be a non-empty array of layer names`);
     if (l.type === 'pixel_shuffle') {
       if (shuffle) fail(`more than one pixel_shuffle layer ('${key}')`);
       shuffle = l.inputs;
@@ -114,7 +115,8 @@ export function parseAnime4k(json: unknown): { graph: ModelGraph; name: string; 
     const weights = numbers(l.weights, `layer '${key}': 'weights'`);
     const bias = numbers(l.bias, `layer '${key}': 'bias'`);
     if (bias.length !== 4) fail(`layer '${key}': 'bias' has ${bias.length} values; a layer writes one vec4, so 4`);
-    if (weights.length === 0 || weights.length % 16 !== 0) fail(`layer '${key}': 'weights' has ${weights.length} values, not a positive multiple of 16 (mat4x4f)`);
+    if (weights.length === 0 || weights.length % 16 !== 0)
+      fail(`layer '${key}': 'weights' has ${weights.length} values, not a positive multiple of 16 (mat4x4f)`);
     const m = /^(.*_tf)(\d*)$/.exec(key);
     if (!m) fail(`layer name '${key}' does not end in '_tf' or '_tf<k>'`);
     const [, base, suffix] = m;
@@ -139,18 +141,22 @@ export function parseAnime4k(json: unknown): { graph: ModelGraph; name: string; 
   for (const layer of layers) {
     const names = layer.inputs.filter((n) => n !== IMAGE);
     const srcs: Layer[] = [];
-    for (let i = 0; i < names.length; ) {
+    for (let i = 0; i < names.length;) {
       const b = bufferOf.get(names[i]);
       if (!b || !done.has(b.layer)) fail(`layer '${layer.base}' reads '${names[i]}', which is not an earlier conv layer`);
       const k = b.layer.siblings.length;
       for (let s = 0; s < k; s++) {
-        if (names[i + s] !== b.layer.siblings[s].name) fail(`layer '${layer.base}' must read all of ${b.layer.siblings.map((x) => `'${x.name}'`).join(', ')} in order, got '${names[i + s]}'`);
+        if (names[i + s] !== b.layer.siblings[s].name)
+          fail(
+            `layer '${layer.base}' must read all of ${b.layer.siblings.map((x) => `'${x.name}'`).join(', ')} in order, got '${names[i + s]}'`,
+          );
       }
       srcs.push(b.layer);
       readBy.add(b.layer);
       i += k;
     }
-    if (srcs.length === 0 && layer !== layers[0]) fail(`layer '${layer.base}' reads only '${IMAGE}'; only the first layer may (the L nets' sibling pair counts as one)`);
+    if (srcs.length === 0 && layer !== layers[0])
+      fail(`layer '${layer.base}' reads only '${IMAGE}'; only the first layer may (the L nets' sibling pair counts as one)`);
     reads.set(layer, srcs);
     done.add(layer);
   }
@@ -158,9 +164,12 @@ export function parseAnime4k(json: unknown): { graph: ModelGraph; name: string; 
   if (outputs.length !== 1) fail(`expected one output layer (read by no conv), found ${outputs.map((l) => `'${l.base}'`).join(', ')}`);
   const last = outputs[0];
   const scale = shuffle ? 2 : 1;
-  if (shuffle && shuffle.join() !== last.siblings.map((s) => s.name).join()) fail(`pixel_shuffle reads [${shuffle}], expected the output layer's [${last.siblings.map((s) => s.name)}]`);
-  if (scale === 2 && last.siblings.length !== 1 && last.siblings.length !== 3) fail(`the ×2 output layer '${last.base}' has ${last.siblings.length} siblings; expected 1 (luma) or 3 (R, G, B)`);
-  if (scale === 1 && last.siblings.length !== 1) fail(`the ×1 output layer '${last.base}' has ${last.siblings.length} siblings; expected 1 (RGBA residual)`);
+  if (shuffle && shuffle.join() !== last.siblings.map((s) => s.name).join())
+    fail(`pixel_shuffle reads [${shuffle}], expected the output layer's [${last.siblings.map((s) => s.name)}]`);
+  if (scale === 2 && last.siblings.length !== 1 && last.siblings.length !== 3)
+    fail(`the ×2 output layer '${last.base}' has ${last.siblings.length} siblings; expected 1 (luma) or 3 (R, G, B)`);
+  if (scale === 1 && last.siblings.length !== 1)
+    fail(`the ×1 output layer '${last.base}' has ${last.siblings.length} siblings; expected 1 (RGBA residual)`);
 
   const nodes: GraphNode[] = [{ kind: 'input', name: 'input', inputs: [], channels: 3 }];
   if (scale === 2) nodes.push({ kind: 'upsample', name: 'residual', inputs: ['input'], size: [2, 2], mode: 'bilinear' });
@@ -180,7 +189,8 @@ export function parseAnime4k(json: unknown): { graph: ModelGraph; name: string; 
     const mats = layer.siblings[0].weights.length / 16;
     if (layer.siblings.some((s) => s.weights.length !== mats * 16)) fail(`siblings of '${layer.base}' have different weight counts`);
     const taps = mats / groups.length;
-    if (taps !== 9 && taps !== 1) fail(`layer '${layer.base}' has ${mats} matrices for ${groups.length} input groups; expected 9 (3×3) or 1 (1×1) per group`);
+    if (taps !== 9 && taps !== 1)
+      fail(`layer '${layer.base}' has ${mats} matrices for ${groups.length} input groups; expected 9 (3×3) or 1 (1×1) per group`);
     const k = taps === 9 ? 3 : 1;
     const cout = 4 * layer.siblings.length;
     const weight = new Float32Array(cout * cin * k * k);
@@ -188,13 +198,15 @@ export function parseAnime4k(json: unknown): { graph: ModelGraph; name: string; 
     for (const [s, sib] of layer.siblings.entries()) {
       for (let r = 0; r < 4; r++) bias[4 * s + r] = sib.bias[r];
       for (let t = 0; t < taps; t++) {
-        const kh = t % 3, kw = Math.floor(t / 3);
+        const kh = t % 3,
+          kw = Math.floor(t / 3);
         for (const [g, grp] of groups.entries()) {
           const m = taps === 9 ? t + 9 * g : g;
           for (let r = 0; r < 4; r++) {
             for (let c = 0; c < 4; c++) {
               const w = sib.weights[16 * m + 4 * c + r];
-              if (c >= grp.count) bias[4 * s + r] += w; // the image's alpha, 1 for an opaque rgba8unorm texel
+              if (c >= grp.count)
+                bias[4 * s + r] += w; // the image's alpha, 1 for an opaque rgba8unorm texel
               else weight[(((4 * s + r) * cin + grp.channel + c) * k + (taps === 9 ? kh : 0)) * k + (taps === 9 ? kw : 0)] = w;
             }
           }
@@ -208,8 +220,16 @@ export function parseAnime4k(json: unknown): { graph: ModelGraph; name: string; 
       nodes.push({ kind: 'concat', name: input, inputs: srcs.map((s) => s.base) });
     }
     nodes.push({
-      kind: 'conv', name: layer.base, inputs: [input], weight, weightShape: [cout, cin, k, k], bias,
-      stride: [1, 1], dilation: [1, 1], padding: [(k - 1) / 2, (k - 1) / 2], activation: layer === last ? 'none' : 'crelu',
+      kind: 'conv',
+      name: layer.base,
+      inputs: [input],
+      weight,
+      weightShape: [cout, cin, k, k],
+      bias,
+      stride: [1, 1],
+      dilation: [1, 1],
+      padding: [(k - 1) / 2, (k - 1) / 2],
+      activation: layer === last ? 'none' : 'crelu',
     });
   }
   // The head: to 3 colour channels, (×2) depth-to-space, + residual.
@@ -235,7 +255,11 @@ export function parseAnime4k(json: unknown): { graph: ModelGraph; name: string; 
  * `model.run` or `upscale(engine, image, { model })`. RGB in [0, 1]; the model
  * carries its graph.
  */
-export function loadAnime4k(engine: Engine, json: unknown, options: Anime4kOptions = {}): UpscaleModel & { maxChannels: number; graph: ModelGraph } {
+export function loadAnime4k(
+  engine: Engine,
+  json: unknown,
+  options: Anime4kOptions = {},
+): UpscaleModel & { maxChannels: number; graph: ModelGraph } {
   const { graph, name } = parseAnime4k(json);
   const model = buildModel(engine, graph, { name: options.name ?? name, inputRange: [0, 1], outputRange: [0, 1] });
   return Object.assign(model, { graph });

@@ -33,7 +33,11 @@ export function analyse(graph: ModelGraph): Map<string, TensorInfo> {
       }
       case 'upsample':
         // Bilinear reads the neighbouring input pixel: one more pixel of context.
-        info.set(n.name, { ...first, factor: first.factor * Math.max(...n.size), radius: first.radius + (n.mode === 'bilinear' ? 1 / first.factor : 0) });
+        info.set(n.name, {
+          ...first,
+          factor: first.factor * Math.max(...n.size),
+          radius: first.radius + (n.mode === 'bilinear' ? 1 / first.factor : 0),
+        });
         break;
       case 'depthToSpace':
         info.set(n.name, { channels: first.channels / (n.r * n.r), factor: first.factor * n.r, radius: first.radius });

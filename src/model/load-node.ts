@@ -66,14 +66,20 @@ function modelsDir(name: PackagedModel): string {
   if (root) return join(root, 'models');
   const bundled = bundledModelsDir(name);
   if (existsSync(bundled)) return bundled;
-  throw new ModelError(`model '${name}' is not installed: run \`${installCommand(name)}\` (default-model and esrgan-slim come bundled with webgpu-upsample)`);
+  throw new ModelError(
+    `model '${name}' is not installed: run \`${installCommand(name)}\` (default-model and esrgan-slim come bundled with webgpu-upsample)`,
+  );
 }
 
 /** Scales a packaged model offers (default-model: [2]; the ESRGAN ones: 2, 3, 4, 8). */
 export function packagedScales(name: PackagedModel): number[] {
   const models = modelsDir(name);
   if (existsSync(join(models, 'model.json'))) return [2];
-  return readdirSync(models).map((d) => /^x(\d+)$/.exec(d)?.[1]).filter((s): s is string => !!s).map(Number).sort((a, b) => a - b);
+  return readdirSync(models)
+    .map((d) => /^x(\d+)$/.exec(d)?.[1])
+    .filter((s): s is string => !!s)
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 /** The files of a packaged model, read from its package or the bundled copy; `scale` defaults to 4 where offered. */
@@ -101,6 +107,10 @@ export function readPackagedModel(name: PackagedModel, scale?: number): Packaged
   return { modelJson, weightShards, name: `${name}-x${s}`, inputRange: RANGES[name], scale: s };
 }
 
-export function loadModelFromPackage(engine: Engine, name: PackagedModel, scale?: number): UpscaleModel & { maxChannels: number; graph: ModelGraph } {
+export function loadModelFromPackage(
+  engine: Engine,
+  name: PackagedModel,
+  scale?: number,
+): UpscaleModel & { maxChannels: number; graph: ModelGraph } {
   return loadModel(engine, readPackagedModel(name, scale));
 }

@@ -193,18 +193,29 @@ export function prepareGraph<T extends Shaped>(graph: ModelGraph, backend: Graph
         const { conv, scale, depthToSpace, residual } = s;
         const wb = weights.get(conv.name)!;
         return ops.conv2d(get(conv.inputs[0]), wb.w, wb.b, {
-          stride: conv.stride, padding: conv.padding, dilation: conv.dilation, activation: conv.activation,
-          outputScale: scale, residual: residual ? get(residual) : null, depthToSpace,
+          stride: conv.stride,
+          padding: conv.padding,
+          dilation: conv.dilation,
+          activation: conv.activation,
+          outputScale: scale,
+          residual: residual ? get(residual) : null,
+          depthToSpace,
         });
       }
       const n = s.node;
       switch (n.kind) {
-        case 'input': return x;
-        case 'activation': return activate(ops, n.fn, get(n.inputs[0])) ?? get(n.inputs[0]);
-        case 'scale': return ops.mul(get(n.inputs[0]), n.factor);
-        case 'depthToSpace': return ops.depthToSpace(get(n.inputs[0]), n.r, { mode: n.mode });
-        case 'upsample': return ops.upsample(get(n.inputs[0]), { scale: n.size, mode: n.mode ?? 'nearest' });
-        case 'concat': return ops.concat(n.inputs.map(get));
+        case 'input':
+          return x;
+        case 'activation':
+          return activate(ops, n.fn, get(n.inputs[0])) ?? get(n.inputs[0]);
+        case 'scale':
+          return ops.mul(get(n.inputs[0]), n.factor);
+        case 'depthToSpace':
+          return ops.depthToSpace(get(n.inputs[0]), n.r, { mode: n.mode });
+        case 'upsample':
+          return ops.upsample(get(n.inputs[0]), { scale: n.size, mode: n.mode ?? 'nearest' });
+        case 'concat':
+          return ops.concat(n.inputs.map(get));
         case 'add': {
           let sum = get(n.inputs[0]);
           for (const [k, name] of n.inputs.slice(1).entries()) {
@@ -214,7 +225,8 @@ export function prepareGraph<T extends Shaped>(graph: ModelGraph, backend: Graph
           }
           return sum;
         }
-        default: throw new ModelError(`unexpected node '${(n as GraphNode).name}'`);
+        default:
+          throw new ModelError(`unexpected node '${(n as GraphNode).name}'`);
       }
     };
     let y: T | undefined;

@@ -98,7 +98,8 @@ export function readWeights(json: LayersModelJson, shards: readonly WeightShard[
   const groups = manifest.map((g, gi) => {
     const group = object(g, `weightsManifest[${gi}]`);
     const { paths, weights } = group;
-    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) fail(`weightsManifest[${gi}].paths must be an array of file names, got ${show(paths)}`);
+    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string'))
+      fail(`weightsManifest[${gi}].paths must be an array of file names, got ${show(paths)}`);
     if (!Array.isArray(weights)) fail(`weightsManifest[${gi}].weights must be an array, got ${show(weights)}`);
     return { paths: paths as string[], weights: weights as unknown[], gi };
   });
@@ -119,8 +120,10 @@ export function readWeights(json: LayersModelJson, shards: readonly WeightShard[
     let offset = 0;
     g.weights.forEach((entry, wi) => {
       const w = object(entry, `weightsManifest[${g.gi}].weights[${wi}]`);
-      if (typeof w.name !== 'string' || w.name === '') fail(`weightsManifest[${g.gi}].weights[${wi}]: name ${show(w.name)} must be a non-empty string`);
-      if (w.dtype !== 'float32') fail(`weight '${w.name}': dtype ${typeof w.dtype === 'string' ? w.dtype : show(w.dtype)} is not supported (float32 only)`);
+      if (typeof w.name !== 'string' || w.name === '')
+        fail(`weightsManifest[${g.gi}].weights[${wi}]: name ${show(w.name)} must be a non-empty string`);
+      if (w.dtype !== 'float32')
+        fail(`weight '${w.name}': dtype ${typeof w.dtype === 'string' ? w.dtype : show(w.dtype)} is not supported (float32 only)`);
       if (w.quantization) fail(`weight '${w.name}': quantized weights are not supported`);
       const shape = w.shape;
       if (!Array.isArray(shape) || shape.length > 8 || !shape.every((d) => Number.isInteger(d) && d >= 1 && d <= 1 << 20)) {
@@ -129,7 +132,9 @@ export function readWeights(json: LayersModelJson, shards: readonly WeightShard[
       if (out.has(w.name)) fail(`weight '${w.name}' is listed twice in the weights manifest`);
       const n = (shape as number[]).reduce((a, b) => a * b, 1);
       if (offset + n * 4 > total) {
-        fail(`weight shards are truncated: '${w.name}' needs bytes ${offset}..${offset + n * 4} of group [${g.paths.join(', ')}], which has ${total}`);
+        fail(
+          `weight shards are truncated: '${w.name}' needs bytes ${offset}..${offset + n * 4} of group [${g.paths.join(', ')}], which has ${total}`,
+        );
       }
       out.set(w.name, { shape: shape as number[], data: new Float32Array(bytes.buffer.slice(offset, offset + n * 4)) });
       offset += n * 4;
@@ -168,7 +173,8 @@ function inboundNames(name: string, inbound: unknown): string[] {
   if (!Array.isArray(node)) fail(`layer '${name}': malformed inbound_nodes ${show(inbound)}`);
   return node.map((entry) => {
     // Every layer is called once (shared layers are refused), so node and tensor index are both 0.
-    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || entry[1] !== 0 || entry[2] !== 0) fail(`layer '${name}': malformed inbound node ${show(entry)}`);
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || entry[1] !== 0 || entry[2] !== 0)
+      fail(`layer '${name}': malformed inbound node ${show(entry)}`);
     return entry[0] as string;
   });
 }
@@ -177,14 +183,17 @@ function inboundNames(name: string, inbound: unknown): string[] {
 function endpoint(v: unknown): string[] {
   if (!Array.isArray(v)) return [];
   if (typeof v[0] === 'string') return [v[0]];
-  return v.map((e, i) => (Array.isArray(e) && typeof e[0] === 'string' ? e[0] : fail(`malformed model input or output entry ${i}: ${show(e)}`)));
+  return v.map((e, i) =>
+    Array.isArray(e) && typeof e[0] === 'string' ? e[0] : fail(`malformed model input or output entry ${i}: ${show(e)}`),
+  );
 }
 
 function functional(config: unknown): { layers: Layer[]; input: string; output: string } {
   if (!isObject(config) || !Array.isArray(config.layers)) fail('modelTopology has no functional model config (config.layers)');
   const inputs = endpoint(config.input_layers);
   const outputs = endpoint(config.output_layers);
-  if (inputs.length !== 1 || outputs.length !== 1) fail(`the model must have one input and one output (has ${inputs.length} and ${outputs.length})`);
+  if (inputs.length !== 1 || outputs.length !== 1)
+    fail(`the model must have one input and one output (has ${inputs.length} and ${outputs.length})`);
   const layers = config.layers.map((l, i) => {
     const head = layerHead(l, i);
     return { ...head, inputs: inboundNames(head.name, (l as Record<string, unknown>).inbound_nodes) };
@@ -198,7 +207,11 @@ function functional(config: unknown): { layers: Layer[]; input: string; output: 
  * at the front, or else comes from the first layer's batch_input_shape.
  */
 function sequential(config: unknown): { layers: Layer[]; input: string; output: string } {
-  const list = Array.isArray(config) ? config : isObject(config) && Array.isArray(config.layers) ? config.layers : fail('Sequential model has no layer list (config.layers)');
+  const list = Array.isArray(config)
+    ? config
+    : isObject(config) && Array.isArray(config.layers)
+      ? config.layers
+      : fail('Sequential model has no layer list (config.layers)');
   if (list.length === 0) fail('Sequential model has no layers');
   const heads = list.map(layerHead);
   if (heads[0].className !== 'InputLayer') {
@@ -219,7 +232,8 @@ function topology(json: LayersModelJson): { layers: Layer[]; input: string; outp
   const mc = 'model_config' in topo ? object(topo.model_config, 'modelTopology.model_config') : topo;
   const cls = mc.class_name;
   if (cls === 'Sequential') return sequential(mc.config);
-  if (cls !== undefined && cls !== 'Functional' && cls !== 'Model') fail(`model class ${quote(cls)} is not supported (Functional, Model, Sequential)`);
+  if (cls !== undefined && cls !== 'Functional' && cls !== 'Model')
+    fail(`model class ${quote(cls)} is not supported (Functional, Model, Sequential)`);
   return functional(mc.config);
 }
 
@@ -238,12 +252,14 @@ function parse(json: LayersModelJson, shards: readonly WeightShard[]): ModelGrap
   const nodes: GraphNode[] = [];
   const channels = new Map<string, number>();
   for (const { className, name, config: cfg, inputs: ins } of layers) {
-    for (const i of ins) if (!channels.has(i)) fail(`layer '${name}' reads '${i}', which is not defined before it (dangling input or cycle)`);
+    for (const i of ins)
+      if (!channels.has(i)) fail(`layer '${name}' reads '${i}', which is not defined before it (dangling input or cycle)`);
     const arity = className === 'InputLayer' ? 0 : className === 'Add' || className === 'Concatenate' ? -1 : 1;
     if (arity >= 0 && ins.length !== arity) fail(`layer '${name}' (${className}) has ${ins.length} inputs, needs ${arity}`);
     const c0 = ins.length ? channels.get(ins[0])! : 0;
     const channelsLast = () => {
-      if ((cfg.data_format ?? 'channels_last') !== 'channels_last') fail(`layer '${name}': data_format ${quote(cfg.data_format)} is not supported (channels_last)`);
+      if ((cfg.data_format ?? 'channels_last') !== 'channels_last')
+        fail(`layer '${name}': data_format ${quote(cfg.data_format)} is not supported (channels_last)`);
     };
     let node: GraphNode;
     let c = c0;
@@ -252,7 +268,8 @@ function parse(json: LayersModelJson, shards: readonly WeightShard[]): ModelGrap
         if (nodes.length > 0) fail(`layer '${name}': a second InputLayer (the model must have one input, first)`);
         const shape = cfg.batch_input_shape ?? cfg.batch_shape;
         c = Array.isArray(shape) && shape.length === 4 ? shape[3] : 0;
-        if (!Number.isInteger(c) || c < 1 || c > MAX_CHANNELS) fail(`input '${name}': channels ${show(c)} (batch_input_shape ${show(shape)} must be [batch, height, width, channels])`);
+        if (!Number.isInteger(c) || c < 1 || c > MAX_CHANNELS)
+          fail(`input '${name}': channels ${show(c)} (batch_input_shape ${show(shape)} must be [batch, height, width, channels])`);
         node = { kind: 'input', name, inputs: [], channels: c };
         break;
       }
@@ -260,7 +277,8 @@ function parse(json: LayersModelJson, shards: readonly WeightShard[]): ModelGrap
         channelsLast();
         if ((cfg.groups ?? 1) !== 1) fail(`layer '${name}': groups ${show(cfg.groups)}: grouped Conv2D is not supported`);
         const filters = cfg.filters as number;
-        if (!Number.isInteger(filters) || filters < 1 || filters > MAX_CHANNELS) fail(`layer '${name}': filters ${show(filters)} must be in [1, ${MAX_CHANNELS}]`);
+        if (!Number.isInteger(filters) || filters < 1 || filters > MAX_CHANNELS)
+          fail(`layer '${name}': filters ${show(filters)} must be in [1, ${MAX_CHANNELS}]`);
         const k = ints(name, 'kernel_size', cfg.kernel_size, 1, MAX_KERNEL);
         const stride = ints(name, 'strides', cfg.strides ?? 1, 1, MAX_KERNEL);
         const dilation = ints(name, 'dilation_rate', cfg.dilation_rate ?? 1, 1, MAX_KERNEL);
@@ -268,16 +286,27 @@ function parse(json: LayersModelJson, shards: readonly WeightShard[]): ModelGrap
         if (cfg.padding === 'same') {
           // TF 'same' pads d·(k−1) in total, split floor/ceil: symmetric only for odd kernels at stride 1.
           if (stride[0] !== 1 || stride[1] !== 1 || k[0] % 2 === 0 || k[1] % 2 === 0) {
-            fail(`layer '${name}': padding 'same' with kernel ${k} and strides ${stride} is asymmetric; only odd kernels at stride 1 are supported`);
+            fail(
+              `layer '${name}': padding 'same' with kernel ${k} and strides ${stride} is asymmetric; only odd kernels at stride 1 are supported`,
+            );
           }
           padding = [(dilation[0] * (k[0] - 1)) / 2, (dilation[1] * (k[1] - 1)) / 2];
         } else if (cfg.padding !== 'valid') fail(`layer '${name}': padding ${quote(cfg.padding)} is not supported ('valid', 'same')`);
-        if (cfg.use_bias !== undefined && typeof cfg.use_bias !== 'boolean') fail(`layer '${name}': use_bias ${show(cfg.use_bias)} must be true or false`);
+        if (cfg.use_bias !== undefined && typeof cfg.use_bias !== 'boolean')
+          fail(`layer '${name}': use_bias ${show(cfg.use_bias)} must be true or false`);
         const kernel = take(name, `${name}/kernel`, [k[0], k[1], c0, filters]);
         const bias = cfg.use_bias === false ? null : take(name, `${name}/bias`, [filters]);
         node = {
-          kind: 'conv', name, inputs: [ins[0]], weight: kerasToTorch(kernel, [k[0], k[1], c0, filters]),
-          weightShape: [filters, c0, k[0], k[1]], bias, stride, dilation, padding, activation: activation(name, cfg.activation),
+          kind: 'conv',
+          name,
+          inputs: [ins[0]],
+          weight: kerasToTorch(kernel, [k[0], k[1], c0, filters]),
+          weightShape: [filters, c0, k[0], k[1]],
+          bias,
+          stride,
+          dilation,
+          padding,
+          activation: activation(name, cfg.activation),
         };
         c = filters;
         break;
@@ -290,7 +319,8 @@ function parse(json: LayersModelJson, shards: readonly WeightShard[]): ModelGrap
         node = { kind: 'add', name, inputs: ins };
         break;
       case 'Concatenate':
-        if (cfg.axis !== -1 && cfg.axis !== 3) fail(`layer '${name}': Concatenate axis ${show(cfg.axis)} is not supported (channels: -1 or 3)`);
+        if (cfg.axis !== -1 && cfg.axis !== 3)
+          fail(`layer '${name}': Concatenate axis ${show(cfg.axis)} is not supported (channels: -1 or 3)`);
         if (ins.length < 1) fail(`layer '${name}': Concatenate needs inputs`);
         c = ins.reduce((n, i) => n + channels.get(i)!, 0);
         if (c > MAX_CHANNELS) fail(`layer '${name}': ${c} channels is more than ${MAX_CHANNELS}`);
@@ -298,7 +328,8 @@ function parse(json: LayersModelJson, shards: readonly WeightShard[]): ModelGrap
         break;
       case 'UpSampling2D': {
         channelsLast();
-        if ((cfg.interpolation ?? 'nearest') !== 'nearest') fail(`layer '${name}': UpSampling2D interpolation ${quote(cfg.interpolation)} is not supported (nearest)`);
+        if ((cfg.interpolation ?? 'nearest') !== 'nearest')
+          fail(`layer '${name}': UpSampling2D interpolation ${quote(cfg.interpolation)} is not supported (nearest)`);
         node = { kind: 'upsample', name, inputs: [ins[0]], size: ints(name, 'size', cfg.size, 1, MAX_SCALE) };
         break;
       }

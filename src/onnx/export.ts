@@ -102,9 +102,10 @@ export function exportOnnx(source: OnnxExportSource, options: ExportOnnxOptions 
           op: 'Resize',
           inputs: [src[0], '', `${n.name}:scales`],
           outputs: [n.name],
-          attrs: n.mode === 'bilinear'
-            ? { mode: 'linear', coordinate_transformation_mode: 'half_pixel' }
-            : { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' },
+          attrs:
+            n.mode === 'bilinear'
+              ? { mode: 'linear', coordinate_transformation_mode: 'half_pixel' }
+              : { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' },
         });
         break;
       case 'concat':
@@ -114,7 +115,9 @@ export function exportOnnx(source: OnnxExportSource, options: ExportOnnxOptions 
         nodes.push({ op: src.length === 2 ? 'Add' : 'Sum', inputs: src, outputs: [n.name] });
         break;
       default:
-        throw new ArgumentError(`exportOnnx: node '${(n as { name: string }).name}' of kind '${(n as { kind: string }).kind}' has no ONNX form`);
+        throw new ArgumentError(
+          `exportOnnx: node '${(n as { name: string }).name}' of kind '${(n as { kind: string }).kind}' has no ONNX form`,
+        );
     }
   }
   if (!inputName) throw new ArgumentError(`exportOnnx: the graph has no input node`);

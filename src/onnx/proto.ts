@@ -176,7 +176,8 @@ function writeValueInfo(w: Writer, v: OnnxValue): void {
     type.message(1, (tensor) => {
       tensor.int(1, FLOAT);
       const shape = v.shape;
-      if (shape) tensor.message(2, (s) => shape.forEach((d) => s.message(1, (dim) => (typeof d === 'string' ? dim.string(2, d) : dim.int(1, d)))));
+      if (shape)
+        tensor.message(2, (s) => shape.forEach((d) => s.message(1, (dim) => (typeof d === 'string' ? dim.string(2, d) : dim.int(1, d)))));
     }),
   );
 }

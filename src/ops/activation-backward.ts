@@ -64,7 +64,13 @@ export interface PreluBackwardPlan extends PreluPlan {
 }
 
 /** prelu's plan, after checking that dy has x's shape, and which gradients are wanted. */
-export function planPreluBackward(dyShape: Shape, xShape: Shape, slopeShape: Shape, options: PreluBackwardOptions = {}, op = 'preluBackward'): PreluBackwardPlan {
+export function planPreluBackward(
+  dyShape: Shape,
+  xShape: Shape,
+  slopeShape: Shape,
+  options: PreluBackwardOptions = {},
+  op = 'preluBackward',
+): PreluBackwardPlan {
   const p = planPrelu(xShape, slopeShape, op);
   planSameShape(op, dyShape, xShape);
   const n = checkOptions(op, checkOptions(op, options, PRELU_BACKWARD_KEYS).needs, PRELU_NEEDS_KEYS, 'needs.');

@@ -26,7 +26,11 @@ export interface Activation {
 export function resolveActivation(op: string, o: ActivationOptions): Activation {
   const kind = o.activation ?? 'none';
   if (!ACTIVATIONS.includes(kind)) {
-    throw new ArgumentError(`${op}: activation '${String(kind)}' must be ${ACTIVATIONS.slice(0, -1).map((a) => `'${a}'`).join(', ')} or '${ACTIVATIONS.at(-1)}'`);
+    throw new ArgumentError(
+      `${op}: activation '${String(kind)}' must be ${ACTIVATIONS.slice(0, -1)
+        .map((a) => `'${a}'`)
+        .join(', ')} or '${ACTIVATIONS.at(-1)}'`,
+    );
   }
   const slope = o.negativeSlope === undefined ? 0.01 : real(op, 'negativeSlope', o.negativeSlope);
   return { kind, slope };

@@ -47,7 +47,12 @@ export type ConvGradients<T> = {
 
 const CONV2D_BACKWARD_KEYS = optionKeys<Conv2dBackwardOptions>({ stride: true, padding: true, dilation: true, groups: true, needs: true });
 const CONV_TRANSPOSE2D_BACKWARD_KEYS = optionKeys<ConvTranspose2dBackwardOptions>({
-  stride: true, padding: true, outputPadding: true, dilation: true, groups: true, needs: true,
+  stride: true,
+  padding: true,
+  outputPadding: true,
+  dilation: true,
+  groups: true,
+  needs: true,
 });
 const NEEDS_KEYS = optionKeys<ConvBackwardNeeds>({ dx: true, dw: true, db: true });
 

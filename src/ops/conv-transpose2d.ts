@@ -20,8 +20,16 @@ export interface ConvTranspose2dOptions<T = unknown> extends ActivationOptions, 
 
 /** Every key convTranspose2d accepts (the Record makes the compiler check the list against the type, epilogue included). */
 const CONV_TRANSPOSE2D_KEYS = optionKeys<ConvTranspose2dOptions>({
-  stride: true, padding: true, outputPadding: true, dilation: true, groups: true,
-  activation: true, negativeSlope: true, outputScale: true, residual: true, depthToSpace: true,
+  stride: true,
+  padding: true,
+  outputPadding: true,
+  dilation: true,
+  groups: true,
+  activation: true,
+  negativeSlope: true,
+  outputScale: true,
+  residual: true,
+  depthToSpace: true,
 });
 
 /** Everything a kernel needs, all validated: the conv plan plus the output padding. */
@@ -75,7 +83,20 @@ export function planConvTranspose2d(
     throw new ShapeError(`${op}: output would be empty (${outH}×${outW}) for input ${inH}×${inW}, kernel ${kH}×${kW}, padding ${padding}`);
   }
   return {
-    n, cIn, cOut, inH, inW, outH, outW, kH, kW, stride, padding, outputPadding, dilation, groups,
+    n,
+    cIn,
+    cOut,
+    inH,
+    inW,
+    outH,
+    outW,
+    kH,
+    kW,
+    stride,
+    padding,
+    outputPadding,
+    dilation,
+    groups,
     hasBias: bShape !== null,
     activation: resolveActivation(op, options),
     outShape: [n, cOut, outH, outW],

@@ -17,8 +17,15 @@ export interface Conv2dOptions<T = unknown> extends ActivationOptions, EpilogueO
 
 /** Every key conv2d accepts (the Record makes the compiler check the list against the type, epilogue included). */
 const CONV2D_KEYS = optionKeys<Conv2dOptions>({
-  stride: true, padding: true, dilation: true, groups: true,
-  activation: true, negativeSlope: true, outputScale: true, residual: true, depthToSpace: true,
+  stride: true,
+  padding: true,
+  dilation: true,
+  groups: true,
+  activation: true,
+  negativeSlope: true,
+  outputScale: true,
+  residual: true,
+  depthToSpace: true,
 });
 
 /** What conv2d and convTranspose2d plans share, all validated. Per-axis values are `[h, w]`. */
@@ -47,13 +54,7 @@ export function convOutSize(inSize: number, k: number, s: number, p: number, d: 
   return Math.floor((inSize + 2 * p - d * (k - 1) - 1) / s) + 1;
 }
 
-export function planConv2d(
-  xShape: Shape,
-  wShape: Shape,
-  bShape: Shape | null,
-  options: Conv2dOptions = {},
-  op = 'conv2d',
-): Conv2dPlan {
+export function planConv2d(xShape: Shape, wShape: Shape, bShape: Shape | null, options: Conv2dOptions = {}, op = 'conv2d'): Conv2dPlan {
   checkOptions(op, options, CONV2D_KEYS);
   checkShape(op, 'input', xShape, 4);
   checkShape(op, 'weight', wShape, 4);
@@ -82,7 +83,19 @@ export function planConv2d(
     );
   }
   return {
-    n, cIn, cOut, inH, inW, outH, outW, kH, kW, stride, padding, dilation, groups,
+    n,
+    cIn,
+    cOut,
+    inH,
+    inW,
+    outH,
+    outW,
+    kH,
+    kW,
+    stride,
+    padding,
+    dilation,
+    groups,
     hasBias: bShape !== null,
     activation: resolveActivation(op, options),
     outShape: [n, cOut, outH, outW],

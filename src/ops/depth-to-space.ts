@@ -42,8 +42,20 @@ export interface DepthToSpacePlan {
  * that shuffles) are all generated from this table.
  */
 const CHANNEL_DIGITS: Record<DepthToSpaceMode, { inner: readonly (readonly ['c' | 'a' | 'b', 'C' | 'r'])[]; outer: 'c' | 'a' }> = {
-  CRD: { inner: [['b', 'r'], ['a', 'r']], outer: 'c' },
-  DCR: { inner: [['c', 'C'], ['b', 'r']], outer: 'a' },
+  CRD: {
+    inner: [
+      ['b', 'r'],
+      ['a', 'r'],
+    ],
+    outer: 'c',
+  },
+  DCR: {
+    inner: [
+      ['c', 'C'],
+      ['b', 'r'],
+    ],
+    outer: 'a',
+  },
 };
 
 /** Depth-side channel that holds space-side channel c at block offset (a, b); C space channels, block r. */
@@ -51,14 +63,20 @@ export function depthChannel(mode: DepthToSpaceMode, c: number, a: number, b: nu
   const { inner, outer } = CHANNEL_DIGITS[mode];
   const v = { c, a, b };
   const size = { C, r };
-  return ravel([...inner.map(([d]) => v[d]), v[outer]], inner.map(([, x]) => size[x]));
+  return ravel(
+    [...inner.map(([d]) => v[d]), v[outer]],
+    inner.map(([, x]) => size[x]),
+  );
 }
 
 /** The inverse of depthChannel: [c, a, b] of depth channel ch < C·r². */
 export function depthChannelCoords(mode: DepthToSpaceMode, ch: number, C: number, r: number): [number, number, number] {
   const { inner, outer } = CHANNEL_DIGITS[mode];
   const size = { C, r };
-  const digits = unravel(ch, inner.map(([, x]) => size[x]));
+  const digits = unravel(
+    ch,
+    inner.map(([, x]) => size[x]),
+  );
   const v = { c: 0, a: 0, b: 0 };
   inner.forEach(([d], k) => (v[d] = digits[k]));
   v[outer] = digits[inner.length];

@@ -69,6 +69,7 @@ export function planDownsample(xShape: Shape, options: DownsampleOptions, op = '
   const [n, c, inH, inW] = xShape;
   const outH = Math.floor(inH / factor[0]);
   const outW = Math.floor(inW / factor[1]);
-  if (outH < 1 || outW < 1) throw new ShapeError(`${op}: output would be empty (${outH}×${outW}) for input ${inH}×${inW} and factor ${factor}`);
+  if (outH < 1 || outW < 1)
+    throw new ShapeError(`${op}: output would be empty (${outH}×${outW}) for input ${inH}×${inW} and factor ${factor}`);
   return { mode, n, c, inH, inW, outH, outW, factor, outShape: [n, c, outH, outW] };
 }

@@ -49,7 +49,8 @@ export function planEpilogue(
     }
     if (mode !== 'DCR' && mode !== 'CRD') throw new ArgumentError(`${op}: depthToSpace.mode '${String(mode)}' must be 'DCR' or 'CRD'`);
     const [n, c, h, w] = convShape;
-    if (c % (r * r) !== 0) throw new ShapeError(`${op}: output channels ${c} must be divisible by r² = ${r * r} for the fused depthToSpace`);
+    if (c % (r * r) !== 0)
+      throw new ShapeError(`${op}: output channels ${c} must be divisible by r² = ${r * r} for the fused depthToSpace`);
     shuffle = { r, mode };
     outShape = [n, c / (r * r), h * r, w * r];
   }

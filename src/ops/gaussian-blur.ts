@@ -89,7 +89,13 @@ export interface GaussianBlurPlan {
   sigmas: number;
 }
 
-export function planGaussianBlur(xShape: Shape, sigmaShape: Shape, options: GaussianBlurOptions = {}, op = 'gaussianBlur', keys = KEYS): GaussianBlurPlan {
+export function planGaussianBlur(
+  xShape: Shape,
+  sigmaShape: Shape,
+  options: GaussianBlurOptions = {},
+  op = 'gaussianBlur',
+  keys = KEYS,
+): GaussianBlurPlan {
   const o = checkOptions(op, options, keys);
   checkShape(op, 'input', xShape, 4);
   checkShape(op, 'sigma', sigmaShape, 1);
@@ -98,7 +104,9 @@ export function planGaussianBlur(xShape: Shape, sigmaShape: Shape, options: Gaus
   const [n, channels, height, width] = xShape;
   const sigmas = sigmaShape[0];
   if (sigmas !== 1 && sigmas !== channels) {
-    throw new ShapeError(`${op}: sigma ${fmt(sigmaShape)} must have 1 or ${channels} elements (one per input channel, axis 1 of input ${fmt(xShape)})`);
+    throw new ShapeError(
+      `${op}: sigma ${fmt(sigmaShape)} must have 1 or ${channels} elements (one per input channel, axis 1 of input ${fmt(xShape)})`,
+    );
   }
   return { n, channels, height, width, kernel, radius: (kernel - 1) / 2, sigmas };
 }
@@ -117,7 +125,8 @@ export function planGaussianBlurBackward(
 ): GaussianBlurBackwardPlan {
   const p = planGaussianBlur(xShape, sigmaShape, options, op, BACKWARD_KEYS);
   checkShape(op, 'dy', dyShape, 4);
-  if (!sameShape(dyShape, xShape)) throw new ShapeError(`${op}: dy ${fmt(dyShape)} must have the input's shape ${fmt(xShape)} (the blur keeps the size)`);
+  if (!sameShape(dyShape, xShape))
+    throw new ShapeError(`${op}: dy ${fmt(dyShape)} must have the input's shape ${fmt(xShape)} (the blur keeps the size)`);
   const n = checkOptions(op, options.needs, NEEDS_KEYS, 'needs.');
   const flag = (k: keyof GaussianBlurBackwardNeeds): boolean => {
     const v = n[k] ?? true;

@@ -50,7 +50,10 @@ export const lossOpName = (kind: LossKind, backward: boolean): string => `${kind
 /** Checks pred/target shapes and the options; `backward` also takes `scale`. */
 export function planLoss(kind: LossKind, pred: Shape, target: Shape, options: unknown, backward: boolean): LossPlan {
   const op = lossOpName(kind, backward);
-  for (const [name, s] of [['pred', pred], ['target', target]] as const) {
+  for (const [name, s] of [
+    ['pred', pred],
+    ['target', target],
+  ] as const) {
     if (!Array.isArray(s) || s.length === 0 || s.some((d) => !Number.isInteger(d) || d < 1)) {
       throw new ShapeError(`${op}: ${name} shape ${JSON.stringify(s)} must be a non-empty array of positive integers`);
     }

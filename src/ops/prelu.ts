@@ -16,13 +16,16 @@ export interface PreluPlan {
 }
 
 export function planPrelu(xShape: Shape, slopeShape: Shape, op = 'prelu'): PreluPlan {
-  if (!Array.isArray(xShape) || xShape.length < 1) throw new ShapeError(`${op}: input shape ${String(xShape && fmt(xShape))} must have rank ≥ 1`);
+  if (!Array.isArray(xShape) || xShape.length < 1)
+    throw new ShapeError(`${op}: input shape ${String(xShape && fmt(xShape))} must have rank ≥ 1`);
   checkShape(op, 'input', xShape, xShape.length);
   checkShape(op, 'slope', slopeShape, 1);
   const channels = xShape.length >= 2 ? xShape[1] : 1;
   const slopes = slopeShape[0];
   if (slopes !== 1 && slopes !== channels) {
-    throw new ShapeError(`${op}: slope ${fmt(slopeShape)} must have 1 or ${channels} elements (one per input channel, axis 1 of input ${fmt(xShape)})`);
+    throw new ShapeError(
+      `${op}: slope ${fmt(slopeShape)} must have 1 or ${channels} elements (one per input channel, axis 1 of input ${fmt(xShape)})`,
+    );
   }
   return { channels, inner: sizeOf(xShape.slice(2)), slopes };
 }

@@ -63,7 +63,13 @@ import * as blur from '../kernels/gaussian-blur.js';
 import type { Tensor } from '../tensor.js';
 import { planConv2d, type Conv2dOptions } from './conv2d.js';
 import { planConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose2d.js';
-import { planConv2dBackward, planConvTranspose2dBackward, type Conv2dBackwardOptions, type ConvGradients, type ConvTranspose2dBackwardOptions } from './conv-backward.js';
+import {
+  planConv2dBackward,
+  planConvTranspose2dBackward,
+  type Conv2dBackwardOptions,
+  type ConvGradients,
+  type ConvTranspose2dBackwardOptions,
+} from './conv-backward.js';
 import { defineOp, type GpuMethod, type Shaped } from './define.js';
 import { depthToSpaceMode, planDepthToSpace, planSpaceToDepth, type DepthToSpaceOptions } from './depth-to-space.js';
 import { planCrelu } from './crelu.js';
@@ -75,10 +81,22 @@ import { planCheckerboard, type CheckerboardBackwardOptions, type CheckerboardOp
 import { planPrelu } from './prelu.js';
 import { planDownsample, type DownsampleOptions } from './downsample.js';
 import { planUpsample, type BicubicOptions, type UpsampleOptions } from './upsample.js';
-import { planActivationBackward, planCreluBackward, planPreluBackward, type PreluBackwardOptions, type PreluGradients } from './activation-backward.js';
+import {
+  planActivationBackward,
+  planCreluBackward,
+  planPreluBackward,
+  type PreluBackwardOptions,
+  type PreluGradients,
+} from './activation-backward.js';
 import { planSliceChannels } from './slice-channels.js';
 import { planUpsampleBackward, type UpsampleBackwardOptions } from './upsample-backward.js';
-import { planGaussianBlur, planGaussianBlurBackward, type GaussianBlurBackwardOptions, type GaussianBlurGradients, type GaussianBlurOptions } from './gaussian-blur.js';
+import {
+  planGaussianBlur,
+  planGaussianBlurBackward,
+  type GaussianBlurBackwardOptions,
+  type GaussianBlurGradients,
+  type GaussianBlurOptions,
+} from './gaussian-blur.js';
 
 export const OPS = {
   /**
@@ -150,7 +168,10 @@ export const OPS = {
   gaussianBlur: defineOp({
     name: 'gaussianBlur',
     inputs: ['input', 'sigma'],
-    outShape: (x: Shaped, sigma: Shaped, options?: GaussianBlurOptions): Shape => (planGaussianBlur(x.shape, sigma.shape, options), x.shape),
+    outShape: (x: Shaped, sigma: Shaped, options?: GaussianBlurOptions): Shape => (
+      planGaussianBlur(x.shape, sigma.shape, options),
+      x.shape
+    ),
     cpu: cpuBlur.gaussianBlur,
     gpu: (ctx, x: Tensor, sigma: Tensor, options?: GaussianBlurOptions): Tensor => blur.gaussianBlur(ctx, x, sigma, options),
   }),
@@ -333,7 +354,10 @@ export const OPS = {
   mseLossBackward: defineOp({
     name: 'mseLossBackward',
     inputs: ['pred', 'target'],
-    outShape: (pred: Shaped, target: Shaped, options?: LossBackwardOptions) => (planLoss('mse', pred.shape, target.shape, options, true), pred.shape),
+    outShape: (pred: Shaped, target: Shaped, options?: LossBackwardOptions) => (
+      planLoss('mse', pred.shape, target.shape, options, true),
+      pred.shape
+    ),
     cpu: cpuLoss.mseLossBackward,
     gpu: (ctx, pred: Tensor, target: Tensor, options?: LossBackwardOptions): Tensor => loss.lossBackward(ctx, 'mse', pred, target, options),
   }),
@@ -351,7 +375,10 @@ export const OPS = {
   l1LossBackward: defineOp({
     name: 'l1LossBackward',
     inputs: ['pred', 'target'],
-    outShape: (pred: Shaped, target: Shaped, options?: LossBackwardOptions) => (planLoss('l1', pred.shape, target.shape, options, true), pred.shape),
+    outShape: (pred: Shaped, target: Shaped, options?: LossBackwardOptions) => (
+      planLoss('l1', pred.shape, target.shape, options, true),
+      pred.shape
+    ),
     cpu: cpuLoss.l1LossBackward,
     gpu: (ctx, pred: Tensor, target: Tensor, options?: LossBackwardOptions): Tensor => loss.lossBackward(ctx, 'l1', pred, target, options),
   }),
@@ -360,8 +387,10 @@ export const OPS = {
   charbonnierLoss: defineOp({
     name: 'charbonnierLoss',
     inputs: ['pred', 'target'],
-    outShape: (pred: Shaped, target: Shaped, options?: CharbonnierOptions) =>
-      (planLoss('charbonnier', pred.shape, target.shape, options, false), [1]),
+    outShape: (pred: Shaped, target: Shaped, options?: CharbonnierOptions) => (
+      planLoss('charbonnier', pred.shape, target.shape, options, false),
+      [1]
+    ),
     cpu: cpuLoss.charbonnierLoss,
     gpu: (ctx, pred: Tensor, target: Tensor, options?: CharbonnierOptions): Tensor => loss.loss(ctx, 'charbonnier', pred, target, options),
   }),
@@ -370,8 +399,10 @@ export const OPS = {
   charbonnierLossBackward: defineOp({
     name: 'charbonnierLossBackward',
     inputs: ['pred', 'target'],
-    outShape: (pred: Shaped, target: Shaped, options?: CharbonnierBackwardOptions) =>
-      (planLoss('charbonnier', pred.shape, target.shape, options, true), pred.shape),
+    outShape: (pred: Shaped, target: Shaped, options?: CharbonnierBackwardOptions) => (
+      planLoss('charbonnier', pred.shape, target.shape, options, true),
+      pred.shape
+    ),
     cpu: cpuLoss.charbonnierLossBackward,
     gpu: (ctx, pred: Tensor, target: Tensor, options?: CharbonnierBackwardOptions): Tensor =>
       loss.lossBackward(ctx, 'charbonnier', pred, target, options),
@@ -436,8 +467,10 @@ export const OPS = {
   leakyReluBackward: defineOp({
     name: 'leakyReluBackward',
     inputs: ['dy', 'x'],
-    outShape: (dy: Shaped, x: Shaped, negativeSlope = 0.01) =>
-      (real('leakyReluBackward', 'negativeSlope', negativeSlope), planActivationBackward('leakyReluBackward', dy.shape, x.shape)),
+    outShape: (dy: Shaped, x: Shaped, negativeSlope = 0.01) => (
+      real('leakyReluBackward', 'negativeSlope', negativeSlope),
+      planActivationBackward('leakyReluBackward', dy.shape, x.shape)
+    ),
     cpu: cpuActB.leakyReluBackward,
     gpu: (ctx, dy: Tensor, x: Tensor, negativeSlope = 0.01): Tensor => actB.activationBackward(ctx, 'leakyRelu', dy, x, negativeSlope),
   }),

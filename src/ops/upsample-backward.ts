@@ -36,7 +36,9 @@ export function planUpsampleBackward(dyShape: Shape, options: UpsampleBackwardOp
   if (mode === 'bicubic') throw new ArgumentError(`${op}: mode 'bicubic' has no backward (only 'nearest' and 'bilinear')`);
   const p = planUpsample(inputShape, { scale, mode }, op);
   if (!sameShape(dyShape, p.outShape)) {
-    throw new ShapeError(`${op}: dy ${fmt(dyShape)} must have the forward's output shape ${fmt(p.outShape)} (inputShape ${fmt(inputShape)}, scale ${p.scale[0]}×${p.scale[1]})`);
+    throw new ShapeError(
+      `${op}: dy ${fmt(dyShape)} must have the forward's output shape ${fmt(p.outShape)} (inputShape ${fmt(inputShape)}, scale ${p.scale[0]}×${p.scale[1]})`,
+    );
   }
   return { ...p, dxShape: [p.n, p.c, p.inH, p.inW] };
 }

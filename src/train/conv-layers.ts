@@ -50,10 +50,27 @@ export interface ConvTranspose2dLayerOptions {
 }
 
 const CONV_KEYS = optionKeys<Conv2dLayerOptions>({
-  inChannels: true, outChannels: true, kernel: true, stride: true, padding: true, dilation: true, groups: true, bias: true, init: true,
+  inChannels: true,
+  outChannels: true,
+  kernel: true,
+  stride: true,
+  padding: true,
+  dilation: true,
+  groups: true,
+  bias: true,
+  init: true,
 });
 const CONVT_KEYS = optionKeys<ConvTranspose2dLayerOptions>({
-  inChannels: true, outChannels: true, kernel: true, stride: true, padding: true, outputPadding: true, dilation: true, groups: true, bias: true, init: true,
+  inChannels: true,
+  outChannels: true,
+  kernel: true,
+  stride: true,
+  padding: true,
+  outputPadding: true,
+  dilation: true,
+  groups: true,
+  bias: true,
+  init: true,
 });
 
 interface Geometry {
@@ -110,7 +127,8 @@ export class Conv2dLayer extends LayerBase {
     }
     if (typeof init === 'object') {
       const r = int(op, 'init.icnr', init.icnr, { min: 1 });
-      if (this.g.cOut % (r * r) !== 0) throw new ArgumentError(`${op}: init { icnr: ${r} } needs outChannels ${this.g.cOut} divisible by r² = ${r * r}`);
+      if (this.g.cOut % (r * r) !== 0)
+        throw new ArgumentError(`${op}: init { icnr: ${r} } needs outChannels ${this.g.cOut} divisible by r² = ${r * r}`);
     }
     this.init = init;
   }
@@ -118,9 +136,10 @@ export class Conv2dLayer extends LayerBase {
   protected override makeParams(ctx: BuildContext): [string, Tensor][] {
     const { cIn, cOut, k, groups, bias } = this.g;
     const shape = [cOut, cIn / groups, k[0], k[1]];
-    const w = this.init === 'he'
-      ? kaimingNormal(shape, { layout: 'conv', groups, seed: ctx.random })
-      : icnrInit(shape, this.init.icnr, { groups, seed: ctx.random });
+    const w =
+      this.init === 'he'
+        ? kaimingNormal(shape, { layout: 'conv', groups, seed: ctx.random })
+        : icnrInit(shape, this.init.icnr, { groups, seed: ctx.random });
     return upload(ctx.engine, w, bias ? cOut : null);
   }
 
@@ -166,12 +185,21 @@ export class ConvTranspose2dLayer extends LayerBase {
     this.g = geometry(op, options);
     this.outputPadding = pair(op, 'outputPadding', options.outputPadding, 0, { min: 0 });
     const init = options.init ?? 'he';
-    if (init !== 'he' && init !== 'balanced' && init !== 'bilinear') throw new ArgumentError(`${op}: init '${String(init)}' must be 'he', 'balanced' or 'bilinear'`);
+    if (init !== 'he' && init !== 'balanced' && init !== 'bilinear')
+      throw new ArgumentError(`${op}: init '${String(init)}' must be 'he', 'balanced' or 'bilinear'`);
     if (init === 'bilinear') {
       const { cIn, cOut, k, stride, padding, dilation, groups } = this.g;
       const geo = bilinearGeometry(stride[0]);
-      const fits = cIn === cOut && (groups === 1 || groups === cIn) && stride[0] === stride[1] && dilation[0] === 1 && dilation[1] === 1 &&
-        k[0] === geo.kernel && k[1] === geo.kernel && padding[0] === geo.padding && padding[1] === geo.padding;
+      const fits =
+        cIn === cOut &&
+        (groups === 1 || groups === cIn) &&
+        stride[0] === stride[1] &&
+        dilation[0] === 1 &&
+        dilation[1] === 1 &&
+        k[0] === geo.kernel &&
+        k[1] === geo.kernel &&
+        padding[0] === geo.padding &&
+        padding[1] === geo.padding;
       if (!fits) {
         throw new ArgumentError(
           `${op}: init 'bilinear' needs inChannels = outChannels (got ${cIn}, ${cOut}), groups 1 or ${cIn} (got ${groups}), dilation 1 and, for stride ${stride[0]}, kernel ${geo.kernel} and padding ${geo.padding} (got kernel [${k}], padding [${padding}])`,
@@ -189,11 +217,12 @@ export class ConvTranspose2dLayer extends LayerBase {
   protected override makeParams(ctx: BuildContext): [string, Tensor][] {
     const { cIn, stride, dilation, groups, bias, cOut } = this.g;
     const shape = this.weightShape;
-    const w = this.init === 'he'
-      ? kaimingNormal(shape, { layout: 'convTranspose', groups, stride, seed: ctx.random })
-      : this.init === 'balanced'
-        ? balancedConvTranspose(shape, stride, { groups, dilation, seed: ctx.random })
-        : bilinearConvTranspose(cIn, stride[0], { dense: groups === 1 });
+    const w =
+      this.init === 'he'
+        ? kaimingNormal(shape, { layout: 'convTranspose', groups, stride, seed: ctx.random })
+        : this.init === 'balanced'
+          ? balancedConvTranspose(shape, stride, { groups, dilation, seed: ctx.random })
+          : bilinearConvTranspose(cIn, stride[0], { dense: groups === 1 });
     return upload(ctx.engine, w, bias ? cOut : null);
   }
 
@@ -212,7 +241,10 @@ export class ConvTranspose2dLayer extends LayerBase {
   }
 
   protected grad(e: Engine, x: Tensor, dy: Tensor, needDx: boolean): Tensor | null {
-    const { dx, dw, db } = e.convTranspose2dBackward(x, this.param(0), dy, { ...this.opts, needs: { dx: needDx, dw: true, db: this.g.bias } });
+    const { dx, dw, db } = e.convTranspose2dBackward(x, this.param(0), dy, {
+      ...this.opts,
+      needs: { dx: needDx, dw: true, db: this.g.bias },
+    });
     this.accumulate(0, dw);
     if (this.g.bias) this.accumulate(1, db);
     return dx;

@@ -2,7 +2,13 @@
 export { createAdam, createSgd, type Optimizer, type AdamOptions, type SgdOptions } from './optim.js';
 export { adamStepReference, sgdStepReference, type AdamState, type SgdState } from './optim-reference.js';
 export type { Layer, LayerKind, Param } from './layer.js';
-export { layers, type Conv2dLayerOptions, type ConvTranspose2dLayerOptions, type LearnableBlurOptions, type UpsampleLayerOptions } from './layers.js';
+export {
+  layers,
+  type Conv2dLayerOptions,
+  type ConvTranspose2dLayerOptions,
+  type LearnableBlurOptions,
+  type UpsampleLayerOptions,
+} from './layers.js';
 export { Sequential, type SequentialOptions, type StateDict } from './sequential.js';
 export type { ToUpscaleModelOptions } from './upscale-model.js';
 export { train, type TrainOptions, type TrainResult, type TrainStep, type TrainLoss, type TrainOptimizer } from './train.js';

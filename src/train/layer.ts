@@ -25,8 +25,7 @@ export interface Param {
 }
 
 export type LayerKind =
-  | 'convTranspose2d' | 'conv2d' | 'pixelShuffle' | 'upsample'
-  | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'learnableBlur';
+  'convTranspose2d' | 'conv2d' | 'pixelShuffle' | 'upsample' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'learnableBlur';
 
 export interface Layer {
   readonly kind: LayerKind;
@@ -61,7 +60,10 @@ export abstract class LayerBase implements Layer {
 
   /** @internal Allocates the parameters on `ctx.engine`; once per layer. */
   build(ctx: BuildContext): void {
-    if (this.engine) throw new ArgumentError(`${this.kind}: this layer already belongs to a Sequential (layer ${this.prefix}); make a new one for each network`);
+    if (this.engine)
+      throw new ArgumentError(
+        `${this.kind}: this layer already belongs to a Sequential (layer ${this.prefix}); make a new one for each network`,
+      );
     this.engine = ctx.engine;
     this.prefix = String(ctx.index);
     this.plist = this.makeParams(ctx).map(([suffix, tensor]) => ({ name: `${this.prefix}.${suffix}`, tensor, grad: null }));
@@ -89,7 +91,10 @@ export abstract class LayerBase implements Layer {
     const e = this.live('backward');
     const x = this.saved;
     if (!x) throw new ArgumentError(`${this.kind} (layer ${this.prefix}).backward: needs a forward with training = true first`);
-    if (x.disposed) throw new DisposedError(`${this.kind} (layer ${this.prefix}).backward: its forward input [${x.shape.join(', ')}] was disposed before backward`);
+    if (x.disposed)
+      throw new DisposedError(
+        `${this.kind} (layer ${this.prefix}).backward: its forward input [${x.shape.join(', ')}] was disposed before backward`,
+      );
     return this.grad(e, x, dy, needDx);
   }
 
@@ -146,7 +151,8 @@ export abstract class LayerBase implements Layer {
 
   private live(op: string): Engine {
     if (this.disposed) throw new DisposedError(`${this.kind} (layer ${this.prefix}).${op}: the layer was disposed`);
-    if (!this.engine) throw new ArgumentError(`${this.kind}.${op}: the layer is not built yet; put it in a Sequential (new Sequential(engine, [...]))`);
+    if (!this.engine)
+      throw new ArgumentError(`${this.kind}.${op}: the layer is not built yet; put it in a Sequential (new Sequential(engine, [...]))`);
     return this.engine;
   }
 }

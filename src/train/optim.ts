@@ -79,7 +79,8 @@ abstract class GpuOptimizer implements Optimizer {
     if (!Array.isArray(params) || params.length === 0) throw new ArgumentError(`${create}: params must be a non-empty array of tensors`);
     params.forEach((p, i) => {
       ctx.check(create, `params[${i}]`, p);
-      if (params.indexOf(p) !== i) throw new ArgumentError(`${create}: params[${i}] is params[${params.indexOf(p)}] again; list each tensor once`);
+      if (params.indexOf(p) !== i)
+        throw new ArgumentError(`${create}: params[${i}] is params[${params.indexOf(p)}] again; list each tensor once`);
     });
     this.params = [...params];
     this.learningRate = lr;
@@ -103,12 +104,15 @@ abstract class GpuOptimizer implements Optimizer {
     const op = `${this.op}.step`;
     const ctx = this.context(op);
     if (!Array.isArray(grads) || grads.length !== this.params.length) {
-      throw new ArgumentError(`${op}: needs ${this.params.length} gradients (one per parameter), got ${Array.isArray(grads) ? grads.length : typeof grads}`);
+      throw new ArgumentError(
+        `${op}: needs ${this.params.length} gradients (one per parameter), got ${Array.isArray(grads) ? grads.length : typeof grads}`,
+      );
     }
     this.params.forEach((p, i) => {
       ctx.check(op, `params[${i}]`, p);
       const g = ctx.check(op, `grads[${i}]`, grads[i]);
-      if (!sameShape(g.shape, p.shape)) throw new ShapeError(`${op}: grads[${i}] ${fmt(g.shape)} must have the shape of params[${i}] ${fmt(p.shape)}`);
+      if (!sameShape(g.shape, p.shape))
+        throw new ShapeError(`${op}: grads[${i}] ${fmt(g.shape)} must have the shape of params[${i}] ${fmt(p.shape)}`);
       if (g === p) throw new ArgumentError(`${op}: grads[${i}] is params[${i}] itself; pass a separate gradient tensor`);
     });
     this.stepCount++;
@@ -142,7 +146,12 @@ abstract class GpuOptimizer implements Optimizer {
   }
 
   /** The pass of one step: its variant, WGSL, uniforms, and the names its state tensors bind as. */
-  protected abstract update(step: number): { variant: Record<string, boolean>; body: () => string; params: Params; state: readonly string[] };
+  protected abstract update(step: number): {
+    variant: Record<string, boolean>;
+    body: () => string;
+    params: Params;
+    state: readonly string[];
+  };
 
   private context(op: string): KernelContext {
     if (this.disposed) throw new DisposedError(`${op}: the optimizer was disposed`);
@@ -152,7 +161,12 @@ abstract class GpuOptimizer implements Optimizer {
   private fillZero(ctx: KernelContext): void {
     for (const s of this.states) {
       for (const t of s) {
-        ctx.runner.run({ name: 'fill-zero', variant: '', workgroupSize: OPTIM_WORKGROUP, body: fillZeroShader }, {}, [{ name: 'y', tensor: t, write: true }], t.size);
+        ctx.runner.run(
+          { name: 'fill-zero', variant: '', workgroupSize: OPTIM_WORKGROUP, body: fillZeroShader },
+          {},
+          [{ name: 'y', tensor: t, write: true }],
+          t.size,
+        );
       }
     }
   }
@@ -227,10 +241,13 @@ export function createSgd(engine: Engine, params: readonly Tensor[], options: Sg
   const momentum = nonNegative(op, 'momentum', o.momentum, 0);
   const dampening = o.dampening === undefined ? 0 : real(op, 'dampening', o.dampening);
   const weightDecay = nonNegative(op, 'weightDecay', o.weightDecay, 0);
-  if (o.nesterov !== undefined && typeof o.nesterov !== 'boolean') throw new ArgumentError(`${op}: nesterov ${String(o.nesterov)} must be a boolean`);
+  if (o.nesterov !== undefined && typeof o.nesterov !== 'boolean')
+    throw new ArgumentError(`${op}: nesterov ${String(o.nesterov)} must be a boolean`);
   const nesterov = o.nesterov ?? false;
   if (nesterov && (momentum <= 0 || dampening !== 0)) {
-    throw new ArgumentError(`${op}: nesterov needs momentum > 0 and dampening 0 (got momentum ${momentum}, dampening ${dampening}), as PyTorch`);
+    throw new ArgumentError(
+      `${op}: nesterov needs momentum > 0 and dampening 0 (got momentum ${momentum}, dampening ${dampening}), as PyTorch`,
+    );
   }
   return new Sgd(engine, params, { momentum, dampening, nesterov, weightDecay }, nonNegative(op, 'lr', o.lr, 1e-3));
 }

@@ -39,13 +39,18 @@ export function makeTrainingPairs(engine: Engine, images: TrainingImage[], optio
   const batch = int(op, 'batch', options.batch, { min: 1 });
   const seed = int(op, 'seed', options.seed ?? 0, { min: 0 });
   if (patch % scale !== 0) throw new ArgumentError(`${op}: patch ${patch} must be a multiple of scale ${scale}`);
-  if (!Array.isArray(images) || images.length === 0) throw new ArgumentError(`${op}: images must be a non-empty array of { data, height, width }`);
+  if (!Array.isArray(images) || images.length === 0)
+    throw new ArgumentError(`${op}: images must be a non-empty array of { data, height, width }`);
   images.forEach((im, i) => {
     if (!(im?.data instanceof Float32Array) || !Number.isInteger(im.height) || !Number.isInteger(im.width)) {
       throw new ArgumentError(`${op}: images[${i}] must be { data: Float32Array, height, width } (RGB planes [3, H, W])`);
     }
-    if (im.data.length !== 3 * im.height * im.width) throw new ShapeError(`${op}: images[${i}] data has ${im.data.length} values, 3×${im.height}×${im.width} needs ${3 * im.height * im.width}`);
-    if (im.height < patch || im.width < patch) throw new ShapeError(`${op}: images[${i}] ${im.height}×${im.width} is smaller than patch ${patch}`);
+    if (im.data.length !== 3 * im.height * im.width)
+      throw new ShapeError(
+        `${op}: images[${i}] data has ${im.data.length} values, 3×${im.height}×${im.width} needs ${3 * im.height * im.width}`,
+      );
+    if (im.height < patch || im.width < patch)
+      throw new ShapeError(`${op}: images[${i}] ${im.height}×${im.width} is smaller than patch ${patch}`);
   });
   const random = seededRandom(seed);
   const pick = (n: number): number => Math.min(n - 1, Math.floor(random() * n));

@@ -95,19 +95,29 @@ export function fromSafetensors(bytes: Uint8Array): StateDict {
   for (const [name, v] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
     const { dtype, shape, data_offsets: off } = (v ?? {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof dtype !== 'string' || !(dtype in BYTES)) bad(`'${name}' has dtype ${JSON.stringify(dtype)}; supported: ${Object.keys(BYTES).join(', ')}`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) bad(`'${name}' shape ${JSON.stringify(shape)} must be an array of integers >= 0`);
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isInteger(o) && o >= 0) || off[0] > off[1] || off[1] > dataLen) {
+    if (typeof dtype !== 'string' || !(dtype in BYTES))
+      bad(`'${name}' has dtype ${JSON.stringify(dtype)}; supported: ${Object.keys(BYTES).join(', ')}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+      bad(`'${name}' shape ${JSON.stringify(shape)} must be an array of integers >= 0`);
+    if (
+      !Array.isArray(off) ||
+      off.length !== 2 ||
+      !off.every((o) => Number.isInteger(o) && o >= 0) ||
+      off[0] > off[1] ||
+      off[1] > dataLen
+    ) {
       bad(`'${name}' data_offsets ${JSON.stringify(off)} must be [begin, end] with 0 <= begin <= end <= ${dataLen}`);
     }
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (off[1] - off[0] !== count * BYTES[dtype]) bad(`'${name}' holds ${off[1] - off[0]} bytes, ${dtype} [${(shape as number[]).join(', ')}] needs ${count * BYTES[dtype]}`);
+    if (off[1] - off[0] !== count * BYTES[dtype])
+      bad(`'${name}' holds ${off[1] - off[0]} bytes, ${dtype} [${(shape as number[]).join(', ')}] needs ${count * BYTES[dtype]}`);
     entries.push({ name, dtype, shape: shape as number[], begin: off[0], end: off[1] });
   }
   entries.sort((a, b) => a.begin - b.begin);
   let expected = 0;
   for (const t of entries) {
-    if (t.begin !== expected) bad(`'${t.name}' starts at byte ${t.begin}, expected ${expected}: the tensors must cover the data without holes or overlaps`);
+    if (t.begin !== expected)
+      bad(`'${t.name}' starts at byte ${t.begin}, expected ${expected}: the tensors must cover the data without holes or overlaps`);
     expected = t.end;
   }
   if (expected !== dataLen) bad(`the tensors cover ${expected} of the ${dataLen} data bytes`);
@@ -117,10 +127,14 @@ export function fromSafetensors(bytes: Uint8Array): StateDict {
     const data = new Float32Array(count);
     const at = dataStart + t.begin;
     for (let i = 0; i < count; i++) {
-      data[i] = t.dtype === 'F32' ? view.getFloat32(at + 4 * i, true)
-        : t.dtype === 'F64' ? view.getFloat64(at + 8 * i, true)
-          : t.dtype === 'F16' ? f16(view.getUint16(at + 2 * i, true))
-            : bf16(view.getUint16(at + 2 * i, true));
+      data[i] =
+        t.dtype === 'F32'
+          ? view.getFloat32(at + 4 * i, true)
+          : t.dtype === 'F64'
+            ? view.getFloat64(at + 8 * i, true)
+            : t.dtype === 'F16'
+              ? f16(view.getUint16(at + 2 * i, true))
+              : bf16(view.getUint16(at + 2 * i, true));
     }
     sd[t.name] = { shape: [...t.shape], data };
   }

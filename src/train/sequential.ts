@@ -47,10 +47,12 @@ export class Sequential {
     engine.kernelContext(op);
     const seed = options.seed ?? 0;
     if (!Number.isInteger(seed)) throw new ArgumentError(`${op}: seed ${String(seed)} must be an integer`);
-    if (!Array.isArray(layerList) || layerList.length === 0) throw new ArgumentError(`${op}: layers must be a non-empty array of layers (from layers.*)`);
+    if (!Array.isArray(layerList) || layerList.length === 0)
+      throw new ArgumentError(`${op}: layers must be a non-empty array of layers (from layers.*)`);
     layerList.forEach((l, i) => {
       if (!(l instanceof LayerBase)) throw new ArgumentError(`${op}: layers[${i}] is not a layer made by layers.* (got ${typeof l})`);
-      if (layerList.indexOf(l) !== i) throw new ArgumentError(`${op}: layers[${i}] is layers[${layerList.indexOf(l)}] again; make a new layer for each position`);
+      if (layerList.indexOf(l) !== i)
+        throw new ArgumentError(`${op}: layers[${i}] is layers[${layerList.indexOf(l)}] again; make a new layer for each position`);
     });
     this.engine = engine;
     this.layers = [...layerList];
@@ -106,7 +108,10 @@ export class Sequential {
    */
   backward(dy: Tensor): void {
     this.live('backward');
-    if (!this.pending) throw new ArgumentError('Sequential.backward: needs a forward with { training: true } first (each training forward allows one backward)');
+    if (!this.pending)
+      throw new ArgumentError(
+        'Sequential.backward: needs a forward with { training: true } first (each training forward allows one backward)',
+      );
     let g = dy;
     try {
       for (let i = this.layers.length - 1; i >= 0; i--) {
@@ -154,15 +159,22 @@ export class Sequential {
     const params = this.parameters();
     const names = new Set(params.map((p) => p.name));
     const unexpected = Object.keys(sd).filter((k) => !names.has(k));
-    if (unexpected.length) throw new ModelError(`${op}: unexpected key${unexpected.length > 1 ? 's' : ''} ${unexpected.map((k) => `'${k}'`).join(', ')} (this network has ${[...names].join(', ')})`);
+    if (unexpected.length)
+      throw new ModelError(
+        `${op}: unexpected key${unexpected.length > 1 ? 's' : ''} ${unexpected.map((k) => `'${k}'`).join(', ')} (this network has ${[...names].join(', ')})`,
+      );
     for (const p of params) {
       const entry = sd[p.name];
       if (!entry) throw new ModelError(`${op}: missing key '${p.name}' (${fmt(p.tensor.shape)})`);
       if (!Array.isArray(entry.shape) || !sameShape(entry.shape, p.tensor.shape)) {
-        throw new ShapeError(`${op}: '${p.name}' has shape ${Array.isArray(entry.shape) ? fmt(entry.shape) : String(entry.shape)}, this network's is ${fmt(p.tensor.shape)}`);
+        throw new ShapeError(
+          `${op}: '${p.name}' has shape ${Array.isArray(entry.shape) ? fmt(entry.shape) : String(entry.shape)}, this network's is ${fmt(p.tensor.shape)}`,
+        );
       }
       if (!(entry.data instanceof Float32Array) || entry.data.length !== sizeOf(p.tensor.shape)) {
-        throw new ShapeError(`${op}: '${p.name}' data must be a Float32Array of ${sizeOf(p.tensor.shape)} values (shape ${fmt(p.tensor.shape)})`);
+        throw new ShapeError(
+          `${op}: '${p.name}' data must be a Float32Array of ${sizeOf(p.tensor.shape)} values (shape ${fmt(p.tensor.shape)})`,
+        );
       }
     }
     // Submit recorded work first: queue.writeBuffer lands before any not-yet-submitted pass that reads the old values.

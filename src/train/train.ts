@@ -48,7 +48,16 @@ export interface TrainResult {
   losses: TrainStep[];
 }
 
-const KEYS = optionKeys<TrainOptions>({ pairs: true, steps: true, loss: true, optimizer: true, regularizer: true, signal: true, logEvery: true, onStep: true });
+const KEYS = optionKeys<TrainOptions>({
+  pairs: true,
+  steps: true,
+  loss: true,
+  optimizer: true,
+  regularizer: true,
+  signal: true,
+  logEvery: true,
+  onStep: true,
+});
 
 function throwIfAborted(signal: AbortSignal | undefined, done: number, total: number): void {
   if (!signal?.aborted) return;
@@ -75,7 +84,8 @@ export async function train(net: Sequential, options: TrainOptions): Promise<Tra
   const steps = int(op, 'steps', options.steps, { min: 0 });
   const logEvery = int(op, 'logEvery', options.logEvery ?? 1, { min: 1 });
   const lossKind = options.loss ?? 'mse';
-  if (lossKind !== 'mse' && lossKind !== 'l1' && lossKind !== 'charbonnier') throw new ArgumentError(`${op}: loss '${String(lossKind)}' must be 'mse', 'l1' or 'charbonnier'`);
+  if (lossKind !== 'mse' && lossKind !== 'l1' && lossKind !== 'charbonnier')
+    throw new ArgumentError(`${op}: loss '${String(lossKind)}' must be 'mse', 'l1' or 'charbonnier'`);
   let regWeight = 0;
   if (options.regularizer !== undefined) {
     checkOptions(op, options.regularizer, ['weight'], 'regularizer.');
@@ -87,7 +97,11 @@ export async function train(net: Sequential, options: TrainOptions): Promise<Tra
   const convTs = net.layers.filter((l): l is ConvTranspose2dLayer => l instanceof ConvTranspose2dLayer);
   const losses: TrainStep[] = [];
   throwIfAborted(options.signal, 0, steps);
-  const opt = makeOptimizer(net, params.map((p) => p.tensor), options.optimizer);
+  const opt = makeOptimizer(
+    net,
+    params.map((p) => p.tensor),
+    options.optimizer,
+  );
   try {
     for (let step = 1; step <= steps; step++) {
       throwIfAborted(options.signal, step - 1, steps);
@@ -98,9 +112,15 @@ export async function train(net: Sequential, options: TrainOptions): Promise<Tra
         live.push(batch.x, batch.y);
         const pred = net.forward(batch.x, { training: true });
         live.push(pred);
-        let loss = lossKind === 'mse' ? e.mseLoss(pred, batch.y) : lossKind === 'l1' ? e.l1Loss(pred, batch.y) : e.charbonnierLoss(pred, batch.y);
+        let loss =
+          lossKind === 'mse' ? e.mseLoss(pred, batch.y) : lossKind === 'l1' ? e.l1Loss(pred, batch.y) : e.charbonnierLoss(pred, batch.y);
         live.push(loss);
-        const dPred = lossKind === 'mse' ? e.mseLossBackward(pred, batch.y) : lossKind === 'l1' ? e.l1LossBackward(pred, batch.y) : e.charbonnierLossBackward(pred, batch.y);
+        const dPred =
+          lossKind === 'mse'
+            ? e.mseLossBackward(pred, batch.y)
+            : lossKind === 'l1'
+              ? e.l1LossBackward(pred, batch.y)
+              : e.charbonnierLossBackward(pred, batch.y);
         live.push(dPred);
         net.backward(dPred);
         if (regWeight > 0) {
@@ -115,10 +135,12 @@ export async function train(net: Sequential, options: TrainOptions): Promise<Tra
             layer.addWeightGrad(e.checkerboardPenaltyBackward(weight, { stride, scale: regWeight }));
           }
         }
-        opt.step(params.map((p) => {
-          if (!p.grad) throw new ArgumentError(`${op}: parameter '${p.name}' got no gradient`);
-          return p.grad;
-        }));
+        opt.step(
+          params.map((p) => {
+            if (!p.grad) throw new ArgumentError(`${op}: parameter '${p.name}' got no gradient`);
+            return p.grad;
+          }),
+        );
         if (step % logEvery === 0 || step === steps) {
           const s = { step, loss: (await loss.read())[0] };
           losses.push(s);

@@ -60,14 +60,18 @@ export function toUpscaleModel(net: Runnable, chain: readonly LayerBase[], optio
       try {
         shape = layer.outShape(shape);
       } catch (e) {
-        throw new ModelError(`${op}: layer ${i} (${layer.kind}) cannot take ${fmt(shape)} from an RGB input: ${(e as Error).message}`, { cause: e });
+        throw new ModelError(`${op}: layer ${i} (${layer.kind}) cannot take ${fmt(shape)} from an RGB input: ${(e as Error).message}`, {
+          cause: e,
+        });
       }
       peak = Math.max(peak, (shape[1] * shape[2] * shape[3]) / (size * size));
       maxChannels = Math.max(maxChannels, shape[1]);
     }
     const want = [1, 3, size * scale, size * scale];
     if (shape.some((d, i) => d !== want[i])) {
-      throw new ModelError(`${op}: an input [1, 3, ${size}, ${size}] gives ${fmt(shape)}, not ${fmt(want)}: the network must map RGB to RGB at exactly ×${scale}`);
+      throw new ModelError(
+        `${op}: an input [1, 3, ${size}, ${size}] gives ${fmt(shape)}, not ${fmt(want)}: the network must map RGB to RGB at exactly ×${scale}`,
+      );
     }
   }
   const radius = Math.max(receptiveRadius(chain, scale, 0), receptiveRadius(chain, scale, 1));

@@ -43,7 +43,11 @@ function pipelinesOf(device: GPUDevice): Pipelines {
   let p = pipelines.get(device);
   if (!p) {
     const make = (code: string, label: string): GPUComputePipeline =>
-      device.createComputePipeline({ label, layout: 'auto', compute: { module: device.createShaderModule({ label, code }), entryPoint: 'main' } });
+      device.createComputePipeline({
+        label,
+        layout: 'auto',
+        compute: { module: device.createShaderModule({ label, code }), entryPoint: 'main' },
+      });
     p = { load: make(TEXTURE_TO_TENSOR, 'fromImage'), store: make(TENSOR_TO_TEXTURE, 'toTexture') };
     pipelines.set(device, p);
   }
@@ -113,10 +117,20 @@ function imageShape(engine: Engine, op: string, tensor: Tensor): [number, number
 }
 
 /** Records and submits one image pass; the engine's recorded ops go first, so the pass sees their results. */
-function runImagePass(engine: Engine, op: string, pipeline: GPUComputePipeline, tensor: Tensor, view: GPUTextureView, [c, h, w]: number[], table: Float32Array): void {
+function runImagePass(
+  engine: Engine,
+  op: string,
+  pipeline: GPUComputePipeline,
+  tensor: Tensor,
+  view: GPUTextureView,
+  [c, h, w]: number[],
+  table: Float32Array,
+): void {
   const { device } = engine;
   if (tensor.byteLength > device.limits.maxStorageBufferBindingSize) {
-    throw new LimitError(`${op}: a [1, ${c}, ${h}, ${w}] tensor is ${tensor.byteLength} bytes, over maxStorageBufferBindingSize ${device.limits.maxStorageBufferBindingSize}; split the image into tiles`);
+    throw new LimitError(
+      `${op}: a [1, ${c}, ${h}, ${w}] tensor is ${tensor.byteLength} bytes, over maxStorageBufferBindingSize ${device.limits.maxStorageBufferBindingSize}; split the image into tiles`,
+    );
   }
   engine.kernelContext(op).runner.submit();
   const params = new ArrayBuffer(16 + 1024);
@@ -128,8 +142,16 @@ function runImagePass(engine: Engine, op: string, pipeline: GPUComputePipeline, 
     layout: pipeline.getBindGroupLayout(0),
     entries: [
       { binding: 0, resource: { buffer: uniform } },
-      { binding: 1, resource: pipeline === pipelinesOf(device).load ? view : { buffer: tensor.buffer, offset: tensor.byteOffset, size: tensor.byteLength } },
-      { binding: 2, resource: pipeline === pipelinesOf(device).load ? { buffer: tensor.buffer, offset: tensor.byteOffset, size: tensor.byteLength } : view },
+      {
+        binding: 1,
+        resource:
+          pipeline === pipelinesOf(device).load ? view : { buffer: tensor.buffer, offset: tensor.byteOffset, size: tensor.byteLength },
+      },
+      {
+        binding: 2,
+        resource:
+          pipeline === pipelinesOf(device).load ? { buffer: tensor.buffer, offset: tensor.byteOffset, size: tensor.byteLength } : view,
+      },
     ],
   });
   const enc = device.createCommandEncoder({ label: op });
@@ -148,7 +170,9 @@ function sourceSize(source: Exclude<GpuImageSource, GPUTexture>): [number, numbe
   if (typeof HTMLVideoElement !== 'undefined' && source instanceof HTMLVideoElement) return [source.videoWidth, source.videoHeight];
   const s = source as { width?: unknown; height?: unknown };
   if (typeof s.width === 'number' && typeof s.height === 'number') return [s.width, s.height];
-  throw new ArgumentError(`fromImage: source must be an ImageBitmap, canvas, OffscreenCanvas, HTMLVideoElement, VideoFrame or GPUTexture, got ${(source as object)?.constructor?.name ?? typeof source}`);
+  throw new ArgumentError(
+    `fromImage: source must be an ImageBitmap, canvas, OffscreenCanvas, HTMLVideoElement, VideoFrame or GPUTexture, got ${(source as object)?.constructor?.name ?? typeof source}`,
+  );
 }
 
 /**
@@ -173,15 +197,19 @@ export async function fromImage(engine: Engine, source: GpuImageSource, options:
     if (source.format !== 'rgba8unorm' && source.format !== 'bgra8unorm') {
       throw new ArgumentError(`fromImage: texture format '${source.format}' must be 'rgba8unorm' or 'bgra8unorm'`);
     }
-    if (!(source.usage & TextureUsage.TEXTURE_BINDING)) throw new ArgumentError(`fromImage: texture usage 0x${source.usage.toString(16)} lacks TEXTURE_BINDING (0x4)`);
+    if (!(source.usage & TextureUsage.TEXTURE_BINDING))
+      throw new ArgumentError(`fromImage: texture usage 0x${source.usage.toString(16)} lacks TEXTURE_BINDING (0x4)`);
     if (source.dimension !== '2d' || source.sampleCount !== 1) throw new ArgumentError(`fromImage: texture must be 2-D and single-sampled`);
     texture = source;
   } else {
     let [width, height] = sourceSize(source);
-    if (!(width >= 1 && height >= 1)) throw new ShapeError(`fromImage: source is ${width}×${height}; it must have pixels (a video not yet loaded has none)`);
+    if (!(width >= 1 && height >= 1))
+      throw new ShapeError(`fromImage: source is ${width}×${height}; it must have pixels (a video not yet loaded has none)`);
     let copyFrom: ImageBitmap | HTMLCanvasElement | OffscreenCanvas | HTMLVideoElement | VideoFrame = source;
     let bitmap: ImageBitmap | null = null;
-    const video = (typeof VideoFrame !== 'undefined' && source instanceof VideoFrame) || (typeof HTMLVideoElement !== 'undefined' && source instanceof HTMLVideoElement);
+    const video =
+      (typeof VideoFrame !== 'undefined' && source instanceof VideoFrame) ||
+      (typeof HTMLVideoElement !== 'undefined' && source instanceof HTMLVideoElement);
     if (video && engine.adapterInfo.software) {
       copyFrom = bitmap = await createImageBitmap(source as VideoFrame | HTMLVideoElement);
       [width, height] = [bitmap.width, bitmap.height];
@@ -213,7 +241,10 @@ export async function fromImage(engine: Engine, source: GpuImageSource, options:
   owned?.destroy();
   if (error) {
     out.dispose();
-    throw new GpuError(`fromImage: the GPU refused to read the source (${error.message.split('\n')[0]}); a GPUTexture must belong to engine.device`, [error.message]);
+    throw new GpuError(
+      `fromImage: the GPU refused to read the source (${error.message.split('\n')[0]}); a GPUTexture must belong to engine.device`,
+      [error.message],
+    );
   }
   return out;
 }
@@ -235,12 +266,19 @@ export function toTexture(engine: Engine, tensor: Tensor, options: ToTextureOpti
   if (given !== undefined) {
     if (!isGpuTexture(given)) throw new ArgumentError(`toTexture: texture must be a GPUTexture`);
     if (given.format !== 'rgba8unorm') throw new ArgumentError(`toTexture: texture format '${given.format}' must be 'rgba8unorm'`);
-    if (!(given.usage & TextureUsage.STORAGE_BINDING)) throw new ArgumentError(`toTexture: texture usage 0x${given.usage.toString(16)} lacks STORAGE_BINDING (0x8)`);
-    if (given.width !== w || given.height !== h) throw new ShapeError(`toTexture: texture is ${given.width}×${given.height} but the tensor is ${w}×${h}`);
+    if (!(given.usage & TextureUsage.STORAGE_BINDING))
+      throw new ArgumentError(`toTexture: texture usage 0x${given.usage.toString(16)} lacks STORAGE_BINDING (0x8)`);
+    if (given.width !== w || given.height !== h)
+      throw new ShapeError(`toTexture: texture is ${given.width}×${given.height} but the tensor is ${w}×${h}`);
   }
   const texture =
     given ??
-    engine.device.createTexture({ label: op, size: [w, h], format: 'rgba8unorm', usage: TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC });
+    engine.device.createTexture({
+      label: op,
+      size: [w, h],
+      format: 'rgba8unorm',
+      usage: TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC,
+    });
   runImagePass(engine, op, pipelinesOf(engine.device).store, tensor, texture.createView(), shape, byteThresholds(range));
   return texture;
 }

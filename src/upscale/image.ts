@@ -52,7 +52,10 @@ function isRgbaImage(v: unknown): v is AnyRgbaImage {
 /** Checks an RGBA image's dimensions against its data length; returns it unchanged. */
 export function checkRgbaImage<T extends AnyRgbaImage>(op: string, image: T): T {
   const { width, height, data } = image;
-  for (const [name, v] of [['width', width], ['height', height]] as const) {
+  for (const [name, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
       throw new ShapeError(`${op}: image ${name} ${String(v)} must be a positive integer`);
     }

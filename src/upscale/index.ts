@@ -1,12 +1,24 @@
 /** The image pipeline: tiled, seam-free upscaling of RGBA images with an UpscaleModel. */
 export {
-  upscale, upscalePlanes, planUpscale,
-  type UpscaleOptions, type UpscaleRunOptions, type UpscaleBackend, type UpscaleProgress, type UpscaledImage, type UpscaledImage16,
+  upscale,
+  upscalePlanes,
+  planUpscale,
+  type UpscaleOptions,
+  type UpscaleRunOptions,
+  type UpscaleBackend,
+  type UpscaleProgress,
+  type UpscaledImage,
+  type UpscaledImage16,
 } from './upscale.js';
 export { webgpuRunner, isTileRunner, type TileRunner, type PlanarShape } from './runner.js';
 export {
   createOrtRunner,
-  type OrtModule, type OrtRunnerModel, type OrtRunnerOptions, type OrtSessionOptions, type OrtSessionLike, type OrtTensorLike,
+  type OrtModule,
+  type OrtRunnerModel,
+  type OrtRunnerOptions,
+  type OrtSessionOptions,
+  type OrtSessionLike,
+  type OrtTensorLike,
 } from './ort-runner.js';
 export { planTiles, expandRegion, hardTileBytes, tileByteBudget, DEFAULT_CHANNELS, DEFAULT_MAX_TILE_BYTES } from './tiling.js';
 export type { TilePlan, TilePlanOptions, Tile, Region, TileLimits } from './tiling.js';

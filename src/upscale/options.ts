@@ -59,7 +59,8 @@ export function checkUpscaleOptions(op: string, options: unknown, known: readonl
  * the keys (`model` is refused with a reason) and the runner's model facts.
  */
 export function checkRunnerOptions(op: string, runnerModel: UpscaleModelInfo, options: unknown, known: readonly string[]): void {
-  if (options !== undefined && (!options || typeof options !== 'object')) throw new ArgumentError(`${op}: options must be an object, got ${String(options)}`);
+  if (options !== undefined && (!options || typeof options !== 'object'))
+    throw new ArgumentError(`${op}: options must be an object, got ${String(options)}`);
   if (options && 'model' in options) {
     throw new ArgumentError(`${op}: options.model is not taken with a TileRunner: the runner runs its own model '${runnerModel?.name}'`);
   }
@@ -71,8 +72,10 @@ export function checkRunnerOptions(op: string, runnerModel: UpscaleModelInfo, op
 
 /** The facts tiling relies on: an integer scale, a receptive radius, two value ranges, an optional width. */
 function checkModelInfo(op: string, model: UpscaleModelInfo): void {
-  if (!model || typeof model !== 'object') throw new ArgumentError(`${op}: the model must be an object with scale, receptiveRadius, inputRange and outputRange`);
-  if (!Number.isInteger(model.scale) || model.scale < 1) throw new ArgumentError(`${op}: model.scale ${model.scale} must be an integer >= 1`);
+  if (!model || typeof model !== 'object')
+    throw new ArgumentError(`${op}: the model must be an object with scale, receptiveRadius, inputRange and outputRange`);
+  if (!Number.isInteger(model.scale) || model.scale < 1)
+    throw new ArgumentError(`${op}: model.scale ${model.scale} must be an integer >= 1`);
   if (!Number.isInteger(model.receptiveRadius) || model.receptiveRadius < 0) {
     throw new ArgumentError(`${op}: model.receptiveRadius ${model.receptiveRadius} must be an integer >= 0`);
   }

@@ -86,7 +86,9 @@ const ORT_MAX_TILE_BYTES = 64 * 2 ** 20;
 export async function createOrtRunner(ort: OrtModule, model: OrtRunnerModel, options: OrtRunnerOptions = {}): Promise<TileRunner> {
   const op = 'createOrtRunner';
   if (typeof ort?.InferenceSession?.create !== 'function' || typeof ort?.Tensor !== 'function') {
-    throw new ArgumentError(`${op}: ort must be the ONNX Runtime module (import * as ort from 'onnxruntime-node' or 'onnxruntime-web'), got ${typeof ort}`);
+    throw new ArgumentError(
+      `${op}: ort must be the ONNX Runtime module (import * as ort from 'onnxruntime-node' or 'onnxruntime-web'), got ${typeof ort}`,
+    );
   }
   const bytes = exportOnnx(model);
   const sessionOptions: OrtSessionOptions = { graphOptimizationLevel: 'all', ...options.sessionOptions };
@@ -116,7 +118,9 @@ export async function createOrtRunner(ort: OrtModule, model: OrtRunnerModel, opt
       const out = (await live().run({ [ONNX_INPUT]: new ort.Tensor('float32', planes, [1, c, h, w]) }))[ONNX_OUTPUT];
       const s = model.scale;
       if (!(out?.data instanceof Float32Array) || out.dims.join() !== [1, c, h * s, w * s].join()) {
-        throw new ShapeError(`upscale: ONNX Runtime returned [${out?.dims}] for input [1, ${c}, ${h}, ${w}], expected [1, ${c}, ${h * s}, ${w * s}]`);
+        throw new ShapeError(
+          `upscale: ONNX Runtime returned [${out?.dims}] for input [1, ${c}, ${h}, ${w}], expected [1, ${c}, ${h * s}, ${w * s}]`,
+        );
       }
       return out.data;
     },

@@ -68,7 +68,9 @@ export function webgpuRunner(engine: Engine, model: UpscaleModel): TileRunner {
       x = engine.tensor(data, [1, c, h, w]);
       y = fn(x);
       if (y.shape.length !== 4 || y.shape.some((d, i) => d !== want[i])) {
-        throw new ShapeError(`upscale: ${what} returned [${y.shape.join(', ')}] for input [${x.shape.join(', ')}], expected [${want.join(', ')}]`);
+        throw new ShapeError(
+          `upscale: ${what} returned [${y.shape.join(', ')}] for input [${x.shape.join(', ')}], expected [${want.join(', ')}]`,
+        );
       }
       return await y.read();
     } finally {

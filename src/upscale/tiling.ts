@@ -173,7 +173,9 @@ export function planTiles(height: number, width: number, options: TilePlanOption
     const limits = options.limits;
     const valid = (v: unknown) => typeof v === 'number' && v > 0;
     if (!limits || !valid(limits.maxTensorBytes) || !valid(limits.maxDispatchThreads)) {
-      throw new ArgumentError(`${op}: limits { maxTensorBytes, maxDispatchThreads } (engine.capacity) are required unless tileSize is given`);
+      throw new ArgumentError(
+        `${op}: limits { maxTensorBytes, maxDispatchThreads } (engine.capacity) are required unless tileSize is given`,
+      );
     }
     // Input pixels of a reasonable tile: a core of 2·overlap (whole dimension if smaller) plus its overlap, clipped.
     const reasonableIn = (n: number) => Math.min(n, Math.max(1, 2 * overlap) + 2 * overlap);
@@ -181,10 +183,15 @@ export function planTiles(height: number, width: number, options: TilePlanOption
     const budget = (budgetBytes = tileByteBudget(limits, maxTileBytes, reasonableBytes));
     const maxPixels = Math.floor(budget / bytesPerInputPixel);
     const what = peak === undefined ? `${channels} channels at scale ${scale}` : `${peak} values per input pixel`;
-    [coreH, coreW] = coreSizeFor(height, width, overlap, maxPixels, () =>
-      `${op}: a ${Math.min(height, 1 + 2 * overlap)}×${Math.min(width, 1 + 2 * overlap)} tile (1 pixel plus receptive radius ${overlap} each side) ` +
-      `needs ~${Math.min(height, 1 + 2 * overlap) * Math.min(width, 1 + 2 * overlap) * bytesPerInputPixel} bytes for ${what}, ` +
-      `over the ${hardTileBytes(limits)} bytes the device can hold in one tensor (engine.capacity)`,
+    [coreH, coreW] = coreSizeFor(
+      height,
+      width,
+      overlap,
+      maxPixels,
+      () =>
+        `${op}: a ${Math.min(height, 1 + 2 * overlap)}×${Math.min(width, 1 + 2 * overlap)} tile (1 pixel plus receptive radius ${overlap} each side) ` +
+        `needs ~${Math.min(height, 1 + 2 * overlap) * Math.min(width, 1 + 2 * overlap) * bytesPerInputPixel} bytes for ${what}, ` +
+        `over the ${hardTileBytes(limits)} bytes the device can hold in one tensor (engine.capacity)`,
     );
   }
 
@@ -210,7 +217,16 @@ export function planTiles(height: number, width: number, options: TilePlanOption
     }
   }
   return {
-    height, width, scale, overlap, tileHeight: coreH, tileWidth: coreW, rows, cols, tiles, estimatedBytes,
+    height,
+    width,
+    scale,
+    overlap,
+    tileHeight: coreH,
+    tileWidth: coreW,
+    rows,
+    cols,
+    tiles,
+    estimatedBytes,
     budgetBytes: budgetBytes ?? estimatedBytes,
     readAmplification: readPixels / (height * width),
   };
@@ -222,13 +238,7 @@ export function planTiles(height: number, width: number, options: TilePlanOption
  * is then needed along it); the smaller dimension is tried first so that a
  * wide strip becomes full-height tiles rather than squares.
  */
-function coreSizeFor(
-  height: number,
-  width: number,
-  overlap: number,
-  maxPixels: number,
-  tooSmall: () => string,
-): [number, number] {
+function coreSizeFor(height: number, width: number, overlap: number, maxPixels: number, tooSmall: () => string): [number, number] {
   if (height * width <= maxPixels) return [height, width];
   const side = Math.floor(Math.sqrt(maxPixels));
   const smallIsHeight = height <= width;

@@ -29,16 +29,26 @@ export interface ToCanvasOptions {
  * With 4 channels the WebGPU canvas composites as premultiplied alpha; the 2D
  * path stores unpremultiplied ImageData.
  */
-export async function toCanvas(engine: Engine, tensor: Tensor, canvas: HTMLCanvasElement | OffscreenCanvas, options: ToCanvasOptions = {}): Promise<'webgpu' | '2d'> {
+export async function toCanvas(
+  engine: Engine,
+  tensor: Tensor,
+  canvas: HTMLCanvasElement | OffscreenCanvas,
+  options: ToCanvasOptions = {},
+): Promise<'webgpu' | '2d'> {
   const op = 'toCanvas';
   const range = checkRange(op, options.range);
   const [c, h, w] = checkImageTensor(engine, op, tensor);
   const mode = options.mode ?? 'auto';
-  if (mode !== 'webgpu' && mode !== '2d' && mode !== 'auto') throw new ArgumentError(`toCanvas: mode '${String(mode)}' must be 'webgpu', '2d' or 'auto'`);
+  if (mode !== 'webgpu' && mode !== '2d' && mode !== 'auto')
+    throw new ArgumentError(`toCanvas: mode '${String(mode)}' must be 'webgpu', '2d' or 'auto'`);
   if (canvas.width !== w) canvas.width = w;
   if (canvas.height !== h) canvas.height = h;
-  const gpu = mode === '2d' || (mode === 'auto' && engine.adapterInfo.software) ? null : (canvas.getContext('webgpu') as GPUCanvasContext | null);
-  if (mode === 'webgpu' && !gpu) throw new ArgumentError(`toCanvas: the canvas gives no 'webgpu' context (it has another context, or this browser has no WebGPU canvases); use mode '2d' or 'auto'`);
+  const gpu =
+    mode === '2d' || (mode === 'auto' && engine.adapterInfo.software) ? null : (canvas.getContext('webgpu') as GPUCanvasContext | null);
+  if (mode === 'webgpu' && !gpu)
+    throw new ArgumentError(
+      `toCanvas: the canvas gives no 'webgpu' context (it has another context, or this browser has no WebGPU canvases); use mode '2d' or 'auto'`,
+    );
   if (gpu) {
     const { device } = engine;
     device.pushErrorScope('validation');

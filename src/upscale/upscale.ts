@@ -22,8 +22,15 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import type { UpscaleModel } from '../model/types.js';
 import type { Pair } from '../ops/params.js';
 import {
-  cropPlanes, isOpaque, maxSample, readRegion, toRgbaImage, writePlanesToRgba,
-  type ImageInput, type Planes, type Rgba16Image,
+  cropPlanes,
+  isOpaque,
+  maxSample,
+  readRegion,
+  toRgbaImage,
+  writePlanesToRgba,
+  type ImageInput,
+  type Planes,
+  type Rgba16Image,
 } from './image.js';
 import { checkRunnerOptions, checkUpscaleOptions, optionKeys } from './options.js';
 import { isTileRunner, webgpuRunner, type TileRunner } from './runner.js';
@@ -68,7 +75,14 @@ export interface UpscaleOptions extends UpscaleRunOptions {
 export type UpscaleBackend = Engine | TileRunner;
 
 /** Every key of UpscaleOptions; anything else is refused (a typo would be ignored silently otherwise). */
-const UPSCALE_OPTIONS = optionKeys<UpscaleOptions>({ model: true, onProgress: true, signal: true, tileSize: true, channels: true, maxTileBytes: true });
+const UPSCALE_OPTIONS = optionKeys<UpscaleOptions>({
+  model: true,
+  onProgress: true,
+  signal: true,
+  tileSize: true,
+  channels: true,
+  maxTileBytes: true,
+});
 const RUN_OPTIONS = UPSCALE_OPTIONS.filter((k) => k !== 'model');
 
 /** RGBA bytes; structurally an ImageData (`new ImageData(r.data, r.width, r.height)` works in browsers). */
@@ -105,7 +119,11 @@ export function upscale(engine: Engine, image: ImageInput, options: UpscaleOptio
 export function upscale(engine: Engine, image: ImageInput | Rgba16Image, options: UpscaleOptions): Promise<UpscaledImage | UpscaledImage16>;
 export function upscale(runner: TileRunner, image: Rgba16Image, options?: UpscaleRunOptions): Promise<UpscaledImage16>;
 export function upscale(runner: TileRunner, image: ImageInput, options?: UpscaleRunOptions): Promise<UpscaledImage>;
-export function upscale(runner: TileRunner, image: ImageInput | Rgba16Image, options?: UpscaleRunOptions): Promise<UpscaledImage | UpscaledImage16>;
+export function upscale(
+  runner: TileRunner,
+  image: ImageInput | Rgba16Image,
+  options?: UpscaleRunOptions,
+): Promise<UpscaledImage | UpscaledImage16>;
 export function upscale(
   backend: UpscaleBackend,
   image: ImageInput | Rgba16Image,
@@ -164,7 +182,9 @@ export async function upscalePlanes(backend: UpscaleBackend, input: Planes, opti
     throw new ArgumentError(`${op}: input must be { data: Float32Array, channels, height, width } with positive integer sizes`);
   }
   if (input.data.length !== channels * height * width) {
-    throw new ShapeError(`${op}: input data has ${input.data.length} values but ${channels}×${height}×${width} needs ${channels * height * width}`);
+    throw new ShapeError(
+      `${op}: input data has ${input.data.length} values but ${channels}×${height}×${width} needs ${channels * height * width}`,
+    );
   }
   const s = runner.model.scale;
   const plan = planFor(runner, input.height, input.width, run);
@@ -192,7 +212,12 @@ export async function upscalePlanes(backend: UpscaleBackend, input: Planes, opti
 export function planUpscale(engine: Engine, height: number, width: number, options: UpscaleOptions): TilePlan;
 export function planUpscale(runner: TileRunner, height: number, width: number, options?: UpscaleRunOptions): TilePlan;
 export function planUpscale(backend: UpscaleBackend, height: number, width: number, options?: UpscaleOptions | UpscaleRunOptions): TilePlan;
-export function planUpscale(backend: UpscaleBackend, height: number, width: number, options?: UpscaleOptions | UpscaleRunOptions): TilePlan {
+export function planUpscale(
+  backend: UpscaleBackend,
+  height: number,
+  width: number,
+  options?: UpscaleOptions | UpscaleRunOptions,
+): TilePlan {
   const { runner, run } = resolveBackend('planUpscale', backend, options);
   return planFor(runner, height, width, run);
 }
@@ -201,7 +226,11 @@ export function planUpscale(backend: UpscaleBackend, height: number, width: numb
  * The runner and run options of a call: a TileRunner as given (options
  * without `model`), or an Engine wrapped with options.model in webgpuRunner.
  */
-function resolveBackend(op: string, backend: UpscaleBackend, options: UpscaleOptions | UpscaleRunOptions | undefined): { runner: TileRunner; run: UpscaleRunOptions } {
+function resolveBackend(
+  op: string,
+  backend: UpscaleBackend,
+  options: UpscaleOptions | UpscaleRunOptions | undefined,
+): { runner: TileRunner; run: UpscaleRunOptions } {
   if (isTileRunner(backend)) {
     checkRunnerOptions(op, backend.model, options, RUN_OPTIONS);
     return { runner: backend, run: options ?? {} };
@@ -256,7 +285,9 @@ async function runTile(
   const values = await fn(data, [channels, input.height, input.width]);
   if (!(values instanceof Float32Array) || values.length !== want[0] * want[1] * want[2]) {
     const got = values instanceof Float32Array ? `${values.length} values` : String(values);
-    throw new ShapeError(`${op}: the backend returned ${got} for input [${channels}, ${input.height}, ${input.width}], expected [${want.join(', ')}]`);
+    throw new ShapeError(
+      `${op}: the backend returned ${got} for input [${channels}, ${input.height}, ${input.width}], expected [${want.join(', ')}]`,
+    );
   }
   const full = { data: values, channels, height: want[1], width: want[2] };
   const kept = { y: (core.y - input.y) * s, x: (core.x - input.x) * s, height: core.height * s, width: core.width * s };

@@ -15,7 +15,10 @@ describe('analysis vs the engine', () => {
   it('explorer overlap map (GPU) == overlapMap2d for 12 random (k, s, p, d, op)', async () => {
     const r = rng(61);
     for (let q = 0; q < 12; q++) {
-      const k = randInt(r, 1, 5), s = randInt(r, 1, 4), d = randInt(r, 1, 2), p = randInt(r, 0, 1);
+      const k = randInt(r, 1, 5),
+        s = randInt(r, 1, 4),
+        d = randInt(r, 1, 2),
+        p = randInt(r, 0, 1);
       const op = randInt(r, 0, Math.max(s, d) - 1);
       const n = 5;
       const got = await overlapMap(h.engine, n, { k, s, p, d, op });

@@ -27,14 +27,23 @@ describe('convTransposeGridOffset', () => {
   it('landsAt(i) == centroid of the impulse response of the CPU convT (ones kernel), 200 random (k, s, p, d, op)', () => {
     const r = rng(51);
     for (let q = 0; q < 200; q++) {
-      const k = randInt(r, 1, 6), s = randInt(r, 1, 4), d = randInt(r, 1, 3), p = randInt(r, 0, 3);
+      const k = randInt(r, 1, 6),
+        s = randInt(r, 1, 4),
+        d = randInt(r, 1, 3),
+        p = randInt(r, 0, 3);
       const op = randInt(r, 0, Math.max(s, d) - 1);
       const n = 12;
       const i = randInt(r, 4, 7);
       const x = new Float32Array(n).fill(0);
       x[i] = 1;
-      const y = cpu.convTranspose2d(cpu.cpuTensor(x, [1, 1, 1, n]), cpu.cpuTensor(new Float32Array(k).fill(1), [1, 1, 1, k]), null, { stride: [1, s], padding: [0, p], dilation: [1, d], outputPadding: [0, op] });
-      let sum = 0, moment = 0;
+      const y = cpu.convTranspose2d(cpu.cpuTensor(x, [1, 1, 1, n]), cpu.cpuTensor(new Float32Array(k).fill(1), [1, 1, 1, k]), null, {
+        stride: [1, s],
+        padding: [0, p],
+        dilation: [1, d],
+        outputPadding: [0, op],
+      });
+      let sum = 0,
+        moment = 0;
       y.data.forEach((v, o) => ((sum += v), (moment += v * o)));
       const g = convTransposeGridOffset(k, s, p, op, d);
       const tag = JSON.stringify({ k, s, p, d, op, i });

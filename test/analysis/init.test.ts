@@ -6,8 +6,21 @@
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../../src/cpu/index.js';
 import {
-  ArgumentError, balancedConvTranspose, bilinearConvTranspose, bilinearGeometry, fans, gain, icnr, icnrInit, kaimingNormal, kaimingStd, kaimingUniform,
-  normalSource, phaseSums, pytorchDefaultWeights, seededRandom,
+  ArgumentError,
+  balancedConvTranspose,
+  bilinearConvTranspose,
+  bilinearGeometry,
+  fans,
+  gain,
+  icnr,
+  icnrInit,
+  kaimingNormal,
+  kaimingStd,
+  kaimingUniform,
+  normalSource,
+  phaseSums,
+  pytorchDefaultWeights,
+  seededRandom,
 } from '../../src/index.js';
 import { randomTensor, rng } from '../helpers/random.js';
 
@@ -99,10 +112,14 @@ describe('He initialisation statistics (N = 256·128·3·3 = 294,912 samples, 5�
   });
 
   it('convT with the effective fan_in Cin·k²/s² keeps the output variance at gain² = 2 (k4 s2 p1, unit-variance input)', () => {
-    const cIn = 64, cOut = 8;
+    const cIn = 64,
+      cOut = 8;
     const w = kaimingNormal([cIn, cOut, 4, 4], { layout: 'convTranspose', stride: 2, seed: 6 });
     const z = normalSource(7);
-    const x = t(Float32Array.from({ length: cIn * 12 * 12 }, () => z()), [1, cIn, 12, 12]);
+    const x = t(
+      Float32Array.from({ length: cIn * 12 * 12 }, () => z()),
+      [1, cIn, 12, 12],
+    );
     const y = cpu.convTranspose2d(x, t(w.data, w.shape), null, { stride: 2, padding: 1 });
     // Interior only (rows/cols 1 … 22 of 24 receive all 2 taps per axis); ±15%: 8·4 phases × 64·4 weights each.
     const inner: number[] = [];
@@ -133,14 +150,24 @@ describe('ICNR', () => {
     const w = icnrInit([3 * 4, 2, 3, 3], 2, { seed: 4 });
     const per = 2 * 9;
     for (let c = 0; c < 3; c++) {
-      for (let j = 1; j < 4; j++) expect(w.data.subarray((c * 4 + j) * per, (c * 4 + j + 1) * per)).toEqual(w.data.subarray(c * 4 * per, (c * 4 + 1) * per));
+      for (let j = 1; j < 4; j++)
+        expect(w.data.subarray((c * 4 + j) * per, (c * 4 + j + 1) * per)).toEqual(w.data.subarray(c * 4 * per, (c * 4 + 1) * per));
     }
     expect(() => icnrInit([6, 2, 3, 3], 2)).toThrow(/6 .* must be divisible by r² = 4/);
   });
 });
 
 describe('balanced convT init', () => {
-  const cases: [number[], number | [number, number]][] = [[[4, 3, 4, 4], 2], [[3, 2, 3, 3], 2], [[2, 2, 5, 5], 3], [[2, 3, 3, 4], [2, 3]], [[4, 2, 4, 4], 4]];
+  const cases: [number[], number | [number, number]][] = [
+    [[4, 3, 4, 4], 2],
+    [[3, 2, 3, 3], 2],
+    [[2, 2, 5, 5], 3],
+    [
+      [2, 3, 3, 4],
+      [2, 3],
+    ],
+    [[4, 2, 4, 4], 4],
+  ];
 
   it('every channel pair has equal phase sums; plain He-normal has not', () => {
     for (const [shape, s] of cases) {
@@ -155,18 +182,23 @@ describe('balanced convT init', () => {
       const w = balancedConvTranspose(shape, s, { seed: 2 });
       const [sh, sw] = typeof s === 'number' ? [s, s] : s;
       const n = 6;
-      const y = cpu.convTranspose2d(t(new Float32Array(shape[0] * n * n).fill(1), [1, shape[0], n, n]), t(w.data, w.shape), null, { stride: s });
+      const y = cpu.convTranspose2d(t(new Float32Array(shape[0] * n * n).fill(1), [1, shape[0], n, n]), t(w.data, w.shape), null, {
+        stride: s,
+      });
       const [, cOut, H, W] = y.shape;
       for (let c = 0; c < cOut; c++) {
         const inner: number[] = [];
-        for (let i = shape[2] - 1; i <= (n - 1) * sh; i++) for (let j = shape[3] - 1; j <= (n - 1) * sw; j++) inner.push(y.data[(c * H + i) * W + j]);
+        for (let i = shape[2] - 1; i <= (n - 1) * sh; i++)
+          for (let j = shape[3] - 1; j <= (n - 1) * sw; j++) inner.push(y.data[(c * H + i) * W + j]);
         expect(Math.max(...inner) - Math.min(...inner), JSON.stringify({ shape, s, c })).toBeLessThan(1e-5);
       }
     }
   });
 
   it('gaps cannot be balanced: k < s is refused, naming the axis', () => {
-    expect(() => balancedConvTranspose([2, 2, 3, 3], 4)).toThrow(/kernel 3 with stride 4, dilation 1 leaves phases without taps along height/);
+    expect(() => balancedConvTranspose([2, 2, 3, 3], 4)).toThrow(
+      /kernel 3 with stride 4, dilation 1 leaves phases without taps along height/,
+    );
   });
 });
 
@@ -178,7 +210,9 @@ describe('bilinear convT init', () => {
     const padded = new Float32Array(C * (H + 2) * (W + 2));
     for (let c = 0; c < C; c++) {
       for (let i = 0; i < H + 2; i++) {
-        for (let j = 0; j < W + 2; j++) padded[(c * (H + 2) + i) * (W + 2) + j] = x.data[(c * H + Math.min(H - 1, Math.max(0, i - 1))) * W + Math.min(W - 1, Math.max(0, j - 1))];
+        for (let j = 0; j < W + 2; j++)
+          padded[(c * (H + 2) + i) * (W + 2) + j] =
+            x.data[(c * H + Math.min(H - 1, Math.max(0, i - 1))) * W + Math.min(W - 1, Math.max(0, j - 1))];
       }
     }
     for (const f of [2, 3, 4]) {
@@ -186,11 +220,17 @@ describe('bilinear convT init', () => {
       const want = cpu.upsample(x, { scale: f, mode: 'bilinear' });
       for (const dense of [false, true]) {
         const w = bilinearConvTranspose(C, f, { dense });
-        const y = cpu.convTranspose2d(t(padded, [1, C, H + 2, W + 2]), t(w.data, w.shape), null, { stride: f, padding: g.padding, groups: dense ? 1 : C });
+        const y = cpu.convTranspose2d(t(padded, [1, C, H + 2, W + 2]), t(w.data, w.shape), null, {
+          stride: f,
+          padding: g.padding,
+          groups: dense ? 1 : C,
+        });
         const [, , YH, YW] = y.shape;
         expect([YH, YW]).toEqual([f * (H + 2), f * (W + 2)]);
         const crop = new Float32Array(C * f * H * f * W);
-        for (let c = 0; c < C; c++) for (let i = 0; i < f * H; i++) for (let j = 0; j < f * W; j++) crop[(c * f * H + i) * f * W + j] = y.data[(c * YH + i + f) * YW + j + f];
+        for (let c = 0; c < C; c++)
+          for (let i = 0; i < f * H; i++)
+            for (let j = 0; j < f * W; j++) crop[(c * f * H + i) * f * W + j] = y.data[(c * YH + i + f) * YW + j + f];
         expect(maxDiff(crop, want.data), `f=${f} dense=${dense}`).toBeLessThan(1e-6);
       }
     }

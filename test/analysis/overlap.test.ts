@@ -23,7 +23,9 @@ function bruteForce(k: number, s: number, p: number, d: number, n: number, op: n
 }
 
 function randomGeometry(r: () => number): { k: number; s: number; p: number; d: number; op: number; n: number } {
-  const k = randInt(r, 1, 7), s = randInt(r, 1, 5), d = randInt(r, 1, 3);
+  const k = randInt(r, 1, 7),
+    s = randInt(r, 1, 5),
+    d = randInt(r, 1, 3);
   const op = randInt(r, 0, Math.max(s, d) - 1);
   const n = randInt(r, 1, 12);
   const p = randInt(r, 0, Math.max(0, Math.floor((convTransposeOutSize(n, k, s, 0, d, op) - 1) / 2)));
@@ -55,11 +57,23 @@ describe('overlapMap: taps per output of a transposed convolution', () => {
   it('2-D == CPU reference convT(ones input, ones 1→1 kernel) for 40 random per-axis geometries', () => {
     const r = rng(13);
     for (let i = 0; i < 40; i++) {
-      const a = randomGeometry(r), b = randomGeometry(r);
-      const g = { kernel: [a.k, b.k] as const, stride: [a.s, b.s] as const, padding: [a.p, b.p] as const, dilation: [a.d, b.d] as const, outputPadding: [a.op, b.op] as const };
+      const a = randomGeometry(r),
+        b = randomGeometry(r);
+      const g = {
+        kernel: [a.k, b.k] as const,
+        stride: [a.s, b.s] as const,
+        padding: [a.p, b.p] as const,
+        dilation: [a.d, b.d] as const,
+        outputPadding: [a.op, b.op] as const,
+      };
       const got = overlapMap2d(g, [a.n, b.n]);
       const ones = (shape: number[]): cpu.CpuTensor => cpu.cpuTensor(new Float32Array(shape.reduce((x, y) => x * y)).fill(1), shape);
-      const want = cpu.convTranspose2d(ones([1, 1, a.n, b.n]), ones([1, 1, a.k, b.k]), null, { stride: g.stride, padding: g.padding, dilation: g.dilation, outputPadding: g.outputPadding });
+      const want = cpu.convTranspose2d(ones([1, 1, a.n, b.n]), ones([1, 1, a.k, b.k]), null, {
+        stride: g.stride,
+        padding: g.padding,
+        dilation: g.dilation,
+        outputPadding: g.outputPadding,
+      });
       expect([got.height, got.width]).toEqual(want.shape.slice(2));
       expect([...got.data], JSON.stringify({ a, b })).toEqual([...want.data]);
     }
@@ -102,7 +116,10 @@ describe('checkerboardReport', () => {
   });
 
   it('k1 s2: gaps (ratio Infinity); k3 s2 d2: gaps too (dilation shares the factor 2 with the stride)', () => {
-    for (const g of [{ kernel: 1, stride: 2 }, { kernel: 3, stride: 2, dilation: 2 }]) {
+    for (const g of [
+      { kernel: 1, stride: 2 },
+      { kernel: 3, stride: 2, dilation: 2 },
+    ]) {
       const rep = checkerboardReport(g);
       expect(rep.verdict, JSON.stringify(g)).toBe('gaps');
       expect(rep.min).toBe(0);

@@ -24,14 +24,20 @@ describe('phaseSums', () => {
 
   it('constant input through convT: interior output at phase φ == bias + Σ_ci c_ci·S_φ(ci, co) (random kernels, k4 s2 and k5 s3)', () => {
     const r = rng(41);
-    for (const [k, s] of [[4, 2], [5, 3], [3, 2]]) {
+    for (const [k, s] of [
+      [4, 2],
+      [5, 3],
+      [3, 2],
+    ]) {
       const [cIn, cOut, n] = [3, 2, 7];
       const w = randomData(cIn * cOut * k * k, r);
       const b = randomData(cOut, r);
       const c = randomData(cIn, r);
       const x = new Float32Array(cIn * n * n);
       for (let ci = 0; ci < cIn; ci++) x.fill(c[ci], ci * n * n, (ci + 1) * n * n);
-      const y = cpu.convTranspose2d(cpu.cpuTensor(x, [1, cIn, n, n]), cpu.cpuTensor(w, [cIn, cOut, k, k]), cpu.cpuTensor(b, [cOut]), { stride: s });
+      const y = cpu.convTranspose2d(cpu.cpuTensor(x, [1, cIn, n, n]), cpu.cpuTensor(w, [cIn, cOut, k, k]), cpu.cpuTensor(b, [cOut]), {
+        stride: s,
+      });
       const ps = phaseSums(w, [cIn, cOut, k, k], s);
       const [, , H, W] = y.shape;
       for (let co = 0; co < cOut; co++) {

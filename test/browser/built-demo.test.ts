@@ -21,7 +21,13 @@ afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 const h = useBrowser(async () => {
   await build({ root: ROOT, configFile: VITE_CONFIG, logLevel: 'error', build: { outDir, emptyOutDir: true } });
-  const server = await preview({ root: ROOT, configFile: VITE_CONFIG, logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0 } });
+  const server = await preview({
+    root: ROOT,
+    configFile: VITE_CONFIG,
+    logLevel: 'error',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0 },
+  });
   return { server, port: (server.httpServer.address() as AddressInfo).port };
 });
 
@@ -29,14 +35,20 @@ describe('built demo (vite build + preview)', () => {
   it.each([
     ['/demo/index.html'],
     ['/demo/explorer.html'],
-    ['/demo/bench.html?sizes=4&channels=2&kernels=2&strides=2&reps=1&ops=convTranspose2d,pixelShuffle,conv2d&contenders=ours,tfjs-webgpu,ort-webgpu,ort-wasm&auto=1'],
+    [
+      '/demo/bench.html?sizes=4&channels=2&kernels=2&strides=2&reps=1&ops=convTranspose2d,pixelShuffle,conv2d&contenders=ours,tfjs-webgpu,ort-webgpu,ort-wasm&auto=1',
+    ],
   ])('%s loads and runs on WebGPU with no console errors', async (path) => {
     const p = await openPage(h, path);
     await expectWebGPUAdapter(p.page);
     expect(await waitForState(p.page, ['done', 'error'])).toBe('done');
     if (path.includes('bench')) {
       // The peers' chunks and ONNX Runtime's .mjs/.wasm assets are served from the build: every contender ran.
-      const statuses = await p.page.evaluate(() => window.__benchResult!.results.flatMap((r) => Object.entries(r.contenders).map(([n, c]) => `${n}: ${c.status === 'error' ? c.error : c.status}`)));
+      const statuses = await p.page.evaluate(() =>
+        window.__benchResult!.results.flatMap((r) =>
+          Object.entries(r.contenders).map(([n, c]) => `${n}: ${c.status === 'error' ? c.error : c.status}`),
+        ),
+      );
       expect(statuses).toHaveLength(3 * 4);
       for (const s of statuses) expect(s).toMatch(/: ok$/);
     }
@@ -51,7 +63,9 @@ describe('built demo (vite build + preview)', () => {
     expect(await waitForState(p.page, ['done', 'error'])).toBe('done');
     await p.page.selectOption('#method', 'model:default-model-x2');
     await p.page.click('#run');
-    await p.page.waitForFunction(() => !!window.__upscaler?.error || window.__upscaler?.last?.method === 'model:default-model-x2', null, { timeout: 110_000 });
+    await p.page.waitForFunction(() => !!window.__upscaler?.error || window.__upscaler?.last?.method === 'model:default-model-x2', null, {
+      timeout: 110_000,
+    });
     const u = await p.page.evaluate(() => window.__upscaler!);
     expect(u.error).toBeNull();
     expect(u.last?.ranOn).toMatch(/^ONNX Runtime Web \(WASM, \d+ threads?\)$/);

@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../../src/cpu/index.js';
 import {
-  encoderDecoder, encoderDecoderInputSize, measuredPeriod, overlapMap, periodMargin, pixelShuffleConstant, predictedPeriod, type EncoderDecoder,
+  encoderDecoder,
+  encoderDecoderInputSize,
+  measuredPeriod,
+  overlapMap,
+  periodMargin,
+  pixelShuffleConstant,
+  predictedPeriod,
+  type EncoderDecoder,
 } from '../../demo/src/explorer/compute.js';
 import { useEngine } from '../helpers/engine.js';
 
@@ -14,11 +21,22 @@ const h = useEngine();
 
 describe('explorer computations', () => {
   it('overlap map == CPU reference convT(ones, ones) for k, s, p, d, op combinations', async () => {
-    for (const [k, s, p, d, op] of [[3, 2, 0, 1, 0], [4, 2, 1, 1, 1], [2, 3, 0, 1, 2], [3, 2, 1, 2, 1], [5, 3, 2, 1, 0]]) {
+    for (const [k, s, p, d, op] of [
+      [3, 2, 0, 1, 0],
+      [4, 2, 1, 1, 1],
+      [2, 3, 0, 1, 2],
+      [3, 2, 1, 2, 1],
+      [5, 3, 2, 1, 0],
+    ]) {
       const n = 5;
       const got = await overlapMap(h.engine, n, { k, s, p, d, op });
       const ones = (shape: number[]): cpu.CpuTensor => cpu.cpuTensor(new Float32Array(shape.reduce((a, b) => a * b)).fill(1), shape);
-      const want = cpu.convTranspose2d(ones([1, 1, n, n]), ones([1, 1, k, k]), null, { stride: s, padding: p, dilation: d, outputPadding: op });
+      const want = cpu.convTranspose2d(ones([1, 1, n, n]), ones([1, 1, k, k]), null, {
+        stride: s,
+        padding: p,
+        dilation: d,
+        outputPadding: op,
+      });
       expect([got.height, got.width]).toEqual(want.shape.slice(2));
       expect(Array.from(got.data), JSON.stringify({ k, s, p, d, op })).toEqual(Array.from(want.data));
     }
@@ -39,7 +57,11 @@ describe('explorer computations', () => {
     for (const order of ['enc-dec', 'dec-enc'] as const) {
       for (let sEnc = 1; sEnc <= 4; sEnc++) {
         for (let sDec = 1; sDec <= 4; sDec++) {
-          for (const [kEnc, kDec] of [[3, 3], [2, 4], [4, 2]]) {
+          for (const [kEnc, kDec] of [
+            [3, 3],
+            [2, 4],
+            [4, 2],
+          ]) {
             const e: EncoderDecoder = { kEnc, sEnc, kDec, sDec, order };
             const g = await encoderDecoder(h.engine, encoderDecoderInputSize(e), e, 3);
             expect(measuredPeriod(g, periodMargin(e)), JSON.stringify(e)).toBe(predictedPeriod(e));

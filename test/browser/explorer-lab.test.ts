@@ -31,7 +31,7 @@ async function inkedHues(page: Page, selector: string): Promise<{ saturated: num
       saturated++;
       // Hue, coarse: 12 buckets of 30°.
       let hue = max === r ? (g - b) / (max - min) : max === g ? 2 + (b - r) / (max - min) : 4 + (r - g) / (max - min);
-      hue = ((hue * 60) % 360 + 360) % 360;
+      hue = (((hue * 60) % 360) + 360) % 360;
       buckets[Math.floor(hue / 30)]++;
     }
     return { saturated, hues: buckets.filter((n) => n >= 5).length };
@@ -51,11 +51,21 @@ describe('checkerboard lab section (demo/explorer.html)', () => {
     expect(lab.state).toBe('done');
     expect(lab.sample).toBe('sample.png');
     expect(lab.steps).toBe(6 * 6);
-    expect(lab.rows.map((r) => r.method)).toEqual(['convT-k3s2', 'convT-k4s2', 'resize-conv', 'shuffle-icnr', 'convT-k3s2-blur', 'convT-k3s2-reg']);
-    for (const r of lab.rows) for (const v of [r.finalLoss, r.evalMse, r.flatScore, r.smoothScore]) expect(Number.isFinite(v), `${r.method}: ${v}`).toBe(true);
+    expect(lab.rows.map((r) => r.method)).toEqual([
+      'convT-k3s2',
+      'convT-k4s2',
+      'resize-conv',
+      'shuffle-icnr',
+      'convT-k3s2-blur',
+      'convT-k3s2-reg',
+    ]);
+    for (const r of lab.rows)
+      for (const v of [r.finalLoss, r.evalMse, r.flatScore, r.smoothScore]) expect(Number.isFinite(v), `${r.method}: ${v}`).toBe(true);
 
     // The table shows the same six rows, every cell a number.
-    const cells = await p.page.$$eval('#lab-results tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')));
+    const cells = await p.page.$$eval('#lab-results tbody tr', (trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')),
+    );
     expect(cells).toHaveLength(6);
     for (const row of cells) for (const c of row.slice(1, 5)) expect(Number.isFinite(Number(c)), `cell '${c}'`).toBe(true);
 
@@ -67,11 +77,14 @@ describe('checkerboard lab section (demo/explorer.html)', () => {
 
     // Each decoder's outputs for the flat and the smooth input are drawn (non-blank canvases).
     expect(await p.page.locator('#lab-outputs .lab-figure').count()).toBe(6);
-    const blank = await p.page.$$eval('#lab-outputs canvas', (cs) =>
-      (cs as HTMLCanvasElement[]).filter((c) => {
-        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        return c.width === 0 || !d.some((v, i) => i % 4 === 3 && v > 0);
-      }).length);
+    const blank = await p.page.$$eval(
+      '#lab-outputs canvas',
+      (cs) =>
+        (cs as HTMLCanvasElement[]).filter((c) => {
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          return c.width === 0 || !d.some((v, i) => i % 4 === 3 && v > 0);
+        }).length,
+    );
     expect(await p.page.locator('#lab-outputs canvas').count()).toBe(12);
     expect(blank).toBe(0);
     await p.page.locator('#lab').scrollIntoViewIfNeeded();

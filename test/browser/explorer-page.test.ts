@@ -31,7 +31,9 @@ async function setControls(page: Page, values: Record<string, string>): Promise<
     if ((await page.locator(sel).evaluate((el) => el.tagName)) === 'SELECT') await page.selectOption(sel, v);
     else await page.fill(sel, v);
   }
-  await page.waitForFunction((n) => (window.__explorer?.renders ?? 0) > n && document.body.dataset.state === 'done', before, { timeout: 60_000 });
+  await page.waitForFunction((n) => (window.__explorer?.renders ?? 0) > n && document.body.dataset.state === 'done', before, {
+    timeout: 60_000,
+  });
 }
 
 describe('checkerboard explorer page (demo/explorer.html)', () => {

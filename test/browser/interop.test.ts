@@ -33,7 +33,8 @@ describe('interop in the browser', () => {
         const got: Float32Array = await t.read();
         t.dispose();
         let bad = 0;
-        for (let c = 0; c < 4; c++) for (let i = 0; i < W * H; i++) if (got[c * W * H + i] !== Math.fround(range[0] + bytes[4 * i + c] * k)) bad++;
+        for (let c = 0; c < 4; c++)
+          for (let i = 0; i < W * H; i++) if (got[c * W * H + i] !== Math.fround(range[0] + bytes[4 * i + c] * k)) bad++;
         return bad;
       };
       const bitmap = await createImageBitmap(canvas);
@@ -41,7 +42,9 @@ describe('interop in the browser', () => {
       const sources = { canvas: await mismatches(canvas), bitmap: await mismatches(bitmap), videoFrame: await mismatches(frame) };
       frame.close();
       // toCanvas: random values, [0, 1], 3 channels (alpha 255).
-      const data = Float32Array.from({ length: 3 * W * H }, (_, i) => (i % 7 === 0 ? (i % 255) / 255 + 0.5 / 255 : ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 1.2 - 0.1));
+      const data = Float32Array.from({ length: 3 * W * H }, (_, i) =>
+        i % 7 === 0 ? (i % 255) / 255 + 0.5 / 255 : ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 1.2 - 0.1,
+      );
       const t = engine.tensor(data, [1, 3, H, W]);
       const out = document.createElement('canvas');
       const mode = await m.toCanvas(engine, t, out, { range: [0, 1] });
@@ -60,7 +63,15 @@ describe('interop in the browser', () => {
       t.dispose();
       const stats = engine.stats();
       engine.destroy();
-      return { sources, mode, size: [out.width, out.height], canvasBad, refused, liveTensors: stats.liveTensors, software: engine.adapterInfo.software };
+      return {
+        sources,
+        mode,
+        size: [out.width, out.height],
+        canvasBad,
+        refused,
+        liveTensors: stats.liveTensors,
+        software: engine.adapterInfo.software,
+      };
     });
     expect(result.software).toBe(true);
     expect(result.sources).toEqual({ canvas: 0, bitmap: 0, videoFrame: 0 });

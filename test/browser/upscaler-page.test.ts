@@ -59,7 +59,9 @@ async function runInPage(p: OpenedPage, pngPath: string, method: string): Promis
   await p.page.waitForFunction(
     ([n, m]) => {
       const u = window.__upscaler;
-      return !!u?.error || (u !== undefined && u.runs > (n as number) && u.last?.inputName === 'upscaler-input.png' && u.last?.method === m);
+      return (
+        !!u?.error || (u !== undefined && u.runs > (n as number) && u.last?.inputName === 'upscaler-input.png' && u.last?.method === m)
+      );
     },
     [before, method] as const,
     { timeout: 90_000 },
@@ -170,7 +172,9 @@ describe('upscaler page (demo/index.html)', () => {
       Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
     });
     await waitForState(p.page, ['done', 'error']);
-    expect(await p.page.textContent('#gpu-status')).toMatch(/No WebGPU.*navigator\.gpu is undefined.*ONNX Runtime Web's WASM.*CPU reference kernels/s);
+    expect(await p.page.textContent('#gpu-status')).toMatch(
+      /No WebGPU.*navigator\.gpu is undefined.*ONNX Runtime Web's WASM.*CPU reference kernels/s,
+    );
     expect(await p.page.evaluate(() => window.__upscaler?.backend)).toBe('cpu');
     expect(await p.page.inputValue('#backend')).toBe('cpu');
     await runInPage(p, png.path, 'engine:conv-transpose');

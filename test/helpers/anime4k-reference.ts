@@ -18,9 +18,24 @@ import type { Anime4kJson } from '../../src/model/anime4k.js';
 type Buf = Float32Array; // W·H vec4s
 
 /** kernel_offsets, as WebSR lists them: (dx, dy). */
-const OFFSETS: [number, number][] = [[-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 0], [0, 1], [1, -1], [1, 0], [1, 1]];
+const OFFSETS: [number, number][] = [
+  [-1, -1],
+  [-1, 0],
+  [-1, 1],
+  [0, -1],
+  [0, 0],
+  [0, 1],
+  [1, -1],
+  [1, 0],
+  [1, 1],
+];
 
-export function anime4kReference(json: Anime4kJson, rgb: Float32Array, H: number, W: number): { data: Float32Array; height: number; width: number } {
+export function anime4kReference(
+  json: Anime4kJson,
+  rgb: Float32Array,
+  H: number,
+  W: number,
+): { data: Float32Array; height: number; width: number } {
   const L = json.layers;
   const N = W * H;
   // The rgba8unorm input texture; alpha 1.
@@ -30,7 +45,8 @@ export function anime4kReference(json: Anime4kJson, rgb: Float32Array, H: number
     image[4 * p + 3] = 1;
   }
   const nan = [NaN, NaN, NaN, NaN];
-  const textureLoad = (x: number, y: number): number[] => (x < 0 || y < 0 || x >= W || y >= H ? nan : Array.from(image.subarray(4 * (y * W + x), 4 * (y * W + x) + 4)));
+  const textureLoad = (x: number, y: number): number[] =>
+    x < 0 || y < 0 || x >= W || y >= H ? nan : Array.from(image.subarray(4 * (y * W + x), 4 * (y * W + x) + 4));
   const bufLoad = (b: Buf, idx: number): number[] => (idx < 0 || idx >= N ? nan : Array.from(b.subarray(4 * idx, 4 * idx + 4)));
   // result += kernels[m] * v (WGSL mat4x4f · vec4f: column c scaled by v[c]).
   const madd = (acc: number[], w: number[], m: number, v: number[]) => {
@@ -108,20 +124,27 @@ export function anime4kReference(json: Anime4kJson, rgb: Float32Array, H: number
   };
   // The display layers' bilinear sample of the texture, 'repeat' addressing, at texture coordinate (u, v).
   const sample = (u: number, v: number): number[] => {
-    const fx = u * W - 0.5, fy = v * H - 0.5;
-    const x0 = Math.floor(fx), y0 = Math.floor(fy);
-    const ax = fx - x0, ay = fy - y0;
+    const fx = u * W - 0.5,
+      fy = v * H - 0.5;
+    const x0 = Math.floor(fx),
+      y0 = Math.floor(fy);
+    const ax = fx - x0,
+      ay = fy - y0;
     const wrap = (a: number, n: number) => ((a % n) + n) % n;
     const t = (x: number, y: number) => image.subarray(4 * (wrap(y, H) * W + wrap(x, W)), 4 * (wrap(y, H) * W + wrap(x, W)) + 4);
-    return [0, 1, 2].map((c) => (1 - ay) * ((1 - ax) * t(x0, y0)[c] + ax * t(x0 + 1, y0)[c]) + ay * ((1 - ax) * t(x0, y0 + 1)[c] + ax * t(x0 + 1, y0 + 1)[c]));
+    return [0, 1, 2].map(
+      (c) => (1 - ay) * ((1 - ax) * t(x0, y0)[c] + ax * t(x0 + 1, y0)[c]) + ay * ((1 - ax) * t(x0, y0 + 1)[c] + ax * t(x0 + 1, y0 + 1)[c]),
+    );
   };
   // DisplayLayer (×2, one buffer: the same value added to R, G, B) and DisplayLayer3C (three buffers: R, G, B).
   const display2x = (bufs: Buf[]) => {
-    const oW = 2 * W, oH = 2 * H;
+    const oW = 2 * W,
+      oH = 2 * H;
     const data = new Float32Array(3 * oW * oH);
     for (let oy = 0; oy < oH; oy++) {
       for (let ox = 0; ox < oW; ox++) {
-        const x = (W * (ox + 0.5)) / oW, y = (H * (oy + 0.5)) / oH;
+        const x = (W * (ox + 0.5)) / oW,
+          y = (H * (oy + 0.5)) / oH;
         const i = Math.floor(y) * W + Math.floor(x);
         const cIndex = Math.floor((x - Math.floor(x)) * 2) + Math.floor((y - Math.floor(y)) * 2) * 2;
         const s = sample((ox + 0.5) / oW, (oy + 0.5) / oH);
@@ -173,7 +196,9 @@ export function anime4kReference(json: Anime4kJson, rgb: Float32Array, H: number
       if (json.name === 'anime4k/cnn-restore-l') return display1x(conv3x3('conv2d_out_tf', [B.conv2d_3_tf, B.conv2d_3_tf1]));
       const s0 = [0, 1, 2, 3, 4, 5, 6].map((i) => B[i === 0 ? 'conv2d_tf' : `conv2d_${i}_tf`]);
       const s1 = [0, 1, 2, 3, 4, 5, 6].map((i) => B[(i === 0 ? 'conv2d_tf' : `conv2d_${i}_tf`) + '1']);
-      return display2x(['conv2d_last_tf', 'conv2d_last_tf1', 'conv2d_last_tf2'].map((n) => concat2(n, conv112x4(n, s0, true), conv112x4(n, s1, false))));
+      return display2x(
+        ['conv2d_last_tf', 'conv2d_last_tf1', 'conv2d_last_tf2'].map((n) => concat2(n, conv112x4(n, s0, true), conv112x4(n, s1, false))),
+      );
     }
     default:
       throw new Error(`reference: no WebSR network class for '${json.name}'`);

@@ -29,7 +29,13 @@ export async function buildCli(outDir: string): Promise<string> {
   const cli = join(outDir, 'bin', 'webgpu-upsample.js');
   rmSync(outDir, { recursive: true, force: true });
   try {
-    await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'bin', 'tsconfig.json'), '--outDir', outDir]);
+    await run(process.execPath, [
+      join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(ROOT, 'bin', 'tsconfig.json'),
+      '--outDir',
+      outDir,
+    ]);
   } catch (e) {
     if (!existsSync(cli)) throw e;
   }

@@ -21,13 +21,7 @@ export function gammaBound(k: number): number {
  * Expects |gpu[i] − ref[i]| ≤ 2·γ_K·magnitude[i] + 4u·|ref[i]| for all i, where magnitude
  * is Σ|terms| per output (or |ref| for ops that only move data, with K = 1).
  */
-export function expectCloseSums(
-  gpu: Float32Array,
-  ref: Float32Array,
-  magnitude: Float32Array,
-  k: number,
-  context: string,
-): void {
+export function expectCloseSums(gpu: Float32Array, ref: Float32Array, magnitude: Float32Array, k: number, context: string): void {
   expect(gpu.length, `${context}: length`).toBe(ref.length);
   const g = gammaBound(Math.max(k, 1));
   let worst = -1;

@@ -24,7 +24,8 @@ export function f64(t: CpuTensor): CpuTensor {
 
 /** Float64Array data of a CPU tensor that holds float64 (see f64). */
 export function d64(t: CpuTensor): Float64Array {
-  if (!((t.data as unknown) instanceof Float64Array)) throw new Error('finite-diff: expected a float64 CPU tensor (the reference dropped to float32)');
+  if (!((t.data as unknown) instanceof Float64Array))
+    throw new Error('finite-diff: expected a float64 CPU tensor (the reference dropped to float32)');
   return t.data as unknown as Float64Array;
 }
 

@@ -90,7 +90,9 @@ export function fileNameOf(op: string): string {
 
 /** Every *.json file in `dir`, parsed and validated, in file-name order. */
 export function loadKnownAnswers(dir: string): KnownAnswerFile[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   if (files.length === 0) throw new KnownAnswerFormatError(`${dir}: no *.json files`);
   return files.map((f) => parseKnownAnswers(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
 }

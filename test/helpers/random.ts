@@ -21,5 +21,11 @@ export function pick<T>(rand: () => number, xs: readonly T[]): T {
 
 /** A CPU tensor of uniform values in [-1, 1). */
 export function randomTensor(shape: number[], rand: () => number): CpuTensor {
-  return cpuTensor(randomData(shape.reduce((a, b) => a * b, 1), rand), shape);
+  return cpuTensor(
+    randomData(
+      shape.reduce((a, b) => a * b, 1),
+      rand,
+    ),
+    shape,
+  );
 }

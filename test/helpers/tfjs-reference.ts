@@ -9,7 +9,12 @@ import type { LayersModelJson } from '../../src/model/index.js';
 import { registerUpscalerJsLayers } from '../../bench/peers/upscalerjs-layers.js';
 
 /** Runs the model on an NCHW input with TensorFlow.js; returns NCHW. */
-export async function runTfjs(json: LayersModelJson, shards: ArrayBuffer[], x: Float32Array, [n, c, h, w]: number[]): Promise<Float32Array> {
+export async function runTfjs(
+  json: LayersModelJson,
+  shards: ArrayBuffer[],
+  x: Float32Array,
+  [n, c, h, w]: number[],
+): Promise<Float32Array> {
   registerUpscalerJsLayers();
   await tf.setBackend('cpu');
   const total = shards.reduce((s, b) => s + b.byteLength, 0);

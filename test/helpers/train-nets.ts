@@ -19,13 +19,20 @@ export type Spec =
 export function gpuLayers(specs: Spec[]): Layer[] {
   return specs.map((s) => {
     switch (s.kind) {
-      case 'convT': return layers.convTranspose2d({ inChannels: s.cin, outChannels: s.cout, kernel: s.k, stride: s.s, padding: s.p });
-      case 'conv': return layers.conv2d({ inChannels: s.cin, outChannels: s.cout, kernel: s.k, padding: s.p });
-      case 'relu': return layers.relu();
-      case 'leakyRelu': return layers.leakyRelu(s.slope);
-      case 'shuffle': return layers.pixelShuffle(s.r);
-      case 'up': return layers.upsample({ scale: s.scale, mode: s.mode });
-      case 'blur': return layers.learnableBlur({ channels: s.channels, sigma: s.sigma, kernel: s.k });
+      case 'convT':
+        return layers.convTranspose2d({ inChannels: s.cin, outChannels: s.cout, kernel: s.k, stride: s.s, padding: s.p });
+      case 'conv':
+        return layers.conv2d({ inChannels: s.cin, outChannels: s.cout, kernel: s.k, padding: s.p });
+      case 'relu':
+        return layers.relu();
+      case 'leakyRelu':
+        return layers.leakyRelu(s.slope);
+      case 'shuffle':
+        return layers.pixelShuffle(s.r);
+      case 'up':
+        return layers.upsample({ scale: s.scale, mode: s.mode });
+      case 'blur':
+        return layers.learnableBlur({ channels: s.channels, sigma: s.sigma, kernel: s.k });
     }
   });
 }

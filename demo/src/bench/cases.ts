@@ -84,10 +84,17 @@ export function configFromParams(p: URLSearchParams): BenchConfig {
 /** The URL parameters that reproduce a config. */
 export function configToParams(c: BenchConfig): URLSearchParams {
   return new URLSearchParams({
-    sizes: c.sizes.join(','), channels: c.channels.join(','), kernels: c.kernels.join(','), strides: c.strides.join(','),
-    shuffle: c.shuffle.join(','), reps: String(c.reps), cpu: c.cpu ? '1' : '0', ops: c.ops.join(','),
+    sizes: c.sizes.join(','),
+    channels: c.channels.join(','),
+    kernels: c.kernels.join(','),
+    strides: c.strides.join(','),
+    shuffle: c.shuffle.join(','),
+    reps: String(c.reps),
+    cpu: c.cpu ? '1' : '0',
+    ops: c.ops.join(','),
     contenders: c.contenders.join(','),
-    modelSize: String(c.modelSize), model: c.modelId,
+    modelSize: String(c.modelSize),
+    model: c.modelId,
   });
 }
 
@@ -130,7 +137,16 @@ export function buildCases(c: BenchConfig): BenchCase[] {
             const xShape = [1, ch, size, size];
             const wShape = [ch, ch, k, k];
             const { flops } = convTranspose2dWork(xShape, wShape, { stride: s, padding });
-            cases.push({ op: 'convTranspose2d', family: `convT k${k} s${s} p${padding} C${ch}`, size, xShape, wShape, stride: s, padding, flops });
+            cases.push({
+              op: 'convTranspose2d',
+              family: `convT k${k} s${s} p${padding} C${ch}`,
+              size,
+              xShape,
+              wShape,
+              stride: s,
+              padding,
+              flops,
+            });
           }
         }
       }

@@ -19,7 +19,13 @@ export interface Line {
 }
 
 const FONT = '11px system-ui, sans-serif';
-const AXIS = { font: FONT, labelFont: `600 ${FONT}`, stroke: '#475467', grid: { stroke: '#eef0f3', width: 1 }, ticks: { stroke: '#98a2b3', width: 1, size: 4 } };
+const AXIS = {
+  font: FONT,
+  labelFont: `600 ${FONT}`,
+  stroke: '#475467',
+  grid: { stroke: '#eef0f3', width: 1 },
+  ticks: { stroke: '#98a2b3', width: 1, size: 4 },
+};
 
 /** Positive finite values only: a log scale has no place for zero, and an error has no time. */
 const clean = (vs: (number | null)[]): (number | null)[] => vs.map((v) => (v !== null && v > 0 && Number.isFinite(v) ? v : null));
@@ -68,7 +74,14 @@ export function timeChart(el: HTMLElement, title: string, sizes: number[], lines
       y: { distr: 3, log: 10 },
     },
     axes: [
-      { ...AXIS, label: 'input size (H = W)', labelSize: 18, size: 24, splits: () => sizes, values: (_u, splits) => splits.map((v) => `${v}²`) },
+      {
+        ...AXIS,
+        label: 'input size (H = W)',
+        labelSize: 18,
+        size: 24,
+        splits: () => sizes,
+        values: (_u, splits) => splits.map((v) => `${v}²`),
+      },
       { ...AXIS, label: 'time per call', labelSize: 18, size: fitWidth, values: msLabels },
     ],
     series: [
@@ -119,8 +132,24 @@ export function speedupChart(el: HTMLElement, labels: string[], lines: Line[]): 
       y: { ori: 0, distr: 3, log: 10, range: () => [10 ** -span, 10 ** span] },
     },
     axes: [
-      { ...AXIS, scale: 'x', side: 3, size: fitWidth, splits: () => rows, values: (_u, splits) => splits.map((i) => labels[i] ?? ''), grid: { show: false } },
-      { ...AXIS, scale: 'y', side: 2, label: 'peer time ÷ our time  (right of 1×: ours is faster)', labelSize: 18, size: 24, values: (_u, splits) => splits.map((v) => (v === null ? '' : ratio(v))) },
+      {
+        ...AXIS,
+        scale: 'x',
+        side: 3,
+        size: fitWidth,
+        splits: () => rows,
+        values: (_u, splits) => splits.map((i) => labels[i] ?? ''),
+        grid: { show: false },
+      },
+      {
+        ...AXIS,
+        scale: 'y',
+        side: 2,
+        label: 'peer time ÷ our time  (right of 1×: ours is faster)',
+        labelSize: 18,
+        size: 24,
+        values: (_u, splits) => splits.map((v) => (v === null ? '' : ratio(v))),
+      },
     ],
     series: [
       { label: 'case', value: (_u, v) => (v === null ? '—' : (labels[v] ?? '—')) },

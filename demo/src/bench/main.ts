@@ -13,7 +13,16 @@ import { modelJsonPath } from '../model-catalog.js';
 import { byId, download, fmtMs, h, nextFrame } from '../dom.js';
 import { bootEngine, renderStatus } from '../gpu-status.js';
 import { catalogModel, loadCatalogModel } from '../upscaler/pretrained.js';
-import { ALL_CONTENDERS, ALL_OPS, buildCases, configFromParams, configToParams, CONTENDER_LABELS, type BenchConfig, type Contender } from './cases.js';
+import {
+  ALL_CONTENDERS,
+  ALL_OPS,
+  buildCases,
+  configFromParams,
+  configToParams,
+  CONTENDER_LABELS,
+  type BenchConfig,
+  type Contender,
+} from './cases.js';
 import { speedupChart, timeChart, type Line } from './charts.js';
 import { performanceNowResolution, QueueTimer } from './gpu-timer.js';
 import { renderTables, type BenchReport, type CaseResult } from './report.js';
@@ -59,7 +68,14 @@ function fillForm(c: BenchConfig): void {
   }
   ui.contenders.replaceChildren(h('legend', {}, 'Contenders'));
   for (const n of ALL_CONTENDERS) {
-    ui.contenders.append(h('label', {}, h('input', { type: 'checkbox', name: 'contender', value: n, checked: c.contenders.includes(n) }), ` ${CONTENDER_LABELS[n]}`));
+    ui.contenders.append(
+      h(
+        'label',
+        {},
+        h('input', { type: 'checkbox', name: 'contender', value: n, checked: c.contenders.includes(n) }),
+        ` ${CONTENDER_LABELS[n]}`,
+      ),
+    );
   }
 }
 
@@ -68,9 +84,13 @@ function readForm(): BenchConfig {
   for (const f of listFields) p.set(f, byId<HTMLInputElement>(f).value.replace(/\s+/g, ''));
   p.set('reps', byId<HTMLInputElement>('reps').value);
   p.set('cpu', ui.cpu.checked ? '1' : '0');
-  const ops = Array.from(ui.ops.querySelectorAll<HTMLInputElement>('input[name=op]')).filter((i) => i.checked).map((i) => i.value);
+  const ops = Array.from(ui.ops.querySelectorAll<HTMLInputElement>('input[name=op]'))
+    .filter((i) => i.checked)
+    .map((i) => i.value);
   p.set('ops', ops.join(','));
-  const contenders = Array.from(ui.contenders.querySelectorAll<HTMLInputElement>('input[name=contender]')).filter((i) => i.checked).map((i) => i.value);
+  const contenders = Array.from(ui.contenders.querySelectorAll<HTMLInputElement>('input[name=contender]'))
+    .filter((i) => i.checked)
+    .map((i) => i.value);
   p.set('contenders', contenders.join(','));
   p.set('modelSize', String(urlConfig.modelSize));
   p.set('model', urlConfig.modelId);
@@ -97,17 +117,28 @@ function renderCharts(results: CaseResult[], shown: Contender[]): void {
   ui.charts.replaceChildren();
   for (const fam of new Set(results.map((r) => r.family))) {
     const rs = results.filter((r) => r.family === fam).sort((a, b) => a.size - b.size);
-    const lines: Line[] = shown.map((n) => ({ label: `${CONTENDER_LABELS[n].replace(' (WebGPU)', '')} warm`, color: COLORS[n], values: rs.map((r) => warm(r, n)) }));
+    const lines: Line[] = shown.map((n) => ({
+      label: `${CONTENDER_LABELS[n].replace(' (WebGPU)', '')} warm`,
+      color: COLORS[n],
+      values: rs.map((r) => warm(r, n)),
+    }));
     if (shown.includes('ours')) {
       const cold = rs.map((r) => (r.contenders.ours.status === 'ok' ? r.contenders.ours.coldMs : null));
       lines.splice(1, 0, { label: 'ours cold', color: COLORS.ours, dash: [5, 4], values: cold });
     }
     const cell = h('div', { class: 'chart', 'data-family': fam });
     ui.charts.append(cell);
-    timeChart(cell, fam, rs.map((r) => r.size), lines);
+    timeChart(
+      cell,
+      fam,
+      rs.map((r) => r.size),
+      lines,
+    );
   }
   const peers = shown.filter((n) => n !== 'ours');
-  const largest = [...new Set(results.map((r) => r.family))].map((fam) => results.filter((r) => r.family === fam).reduce((a, b) => (b.size > a.size ? b : a)));
+  const largest = [...new Set(results.map((r) => r.family))].map((fam) =>
+    results.filter((r) => r.family === fam).reduce((a, b) => (b.size > a.size ? b : a)),
+  );
   const timeVsOurs = (r: CaseResult, n: Contender): number | null => {
     const c = r.contenders[n];
     return c.status === 'ok' ? c.timeVsOurs : null;
@@ -119,7 +150,11 @@ function renderCharts(results: CaseResult[], shown: Contender[]): void {
     return;
   }
   const lines = peers.map((n) => ({ label: CONTENDER_LABELS[n], color: COLORS[n], values: largest.map((r) => timeVsOurs(r, n)) }));
-  speedupChart(ui.speedup, largest.map((r) => `${r.family} ${r.size}²`), lines);
+  speedupChart(
+    ui.speedup,
+    largest.map((r) => `${r.family} ${r.size}²`),
+    lines,
+  );
 }
 
 /** Our model, its graph for the reference, and its URL for the peers; null without a model case. */
@@ -198,11 +233,15 @@ async function run(engine: Engine, c: BenchConfig): Promise<void> {
     facts([
       ['Adapter', [engine.adapterInfo.vendor, engine.adapterInfo.architecture, engine.adapterInfo.description].filter(Boolean).join(' ')],
       ['performance.now()', `${fmtMs(nowRes)} steps (cross-origin isolated: ${self.crossOriginIsolated ? 'yes' : 'no'})`],
-      ['GPU timestamps', timer ? (granularity ? `steps of ${fmtNs(granularity)} (GCD of the raw values)` : 'available') : 'no timestamp-query feature'],
+      [
+        'GPU timestamps',
+        timer ? (granularity ? `steps of ${fmtNs(granularity)} (GCD of the raw values)` : 'available') : 'no timestamp-query feature',
+      ],
       ['Cases', `${results.length} run${skipped.length ? `, ${skipped.length} skipped: ${skipped.map((s) => s.reason).join('; ')}` : ''}`],
     ]);
     window.__benchResult = report;
-    ui.exportJson.onclick = () => download(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }), `bench-${Date.now()}.json`);
+    ui.exportJson.onclick = () =>
+      download(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }), `bench-${Date.now()}.json`);
     ui.exportJson.disabled = false;
     ui.progress.value = 1;
     ui.progressLabel.textContent = stop.signal.aborted ? `stopped after ${results.length} cases` : `done: ${results.length} cases`;

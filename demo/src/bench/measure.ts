@@ -81,7 +81,17 @@ export function caseInputs(c: BenchCase, model: UpscaleModel | null): CaseInputs
 export function caseJob(c: BenchCase, d: CaseInputs, modelUrl: string, scale: number): PeerJob {
   switch (c.op) {
     case 'convTranspose2d':
-      return { op: c.op, x: d.x, xShape: c.xShape, w: d.w!, wShape: c.wShape!, b: null, stride: c.stride!, padding: c.padding!, outputPadding: 0 };
+      return {
+        op: c.op,
+        x: d.x,
+        xShape: c.xShape,
+        w: d.w!,
+        wShape: c.wShape!,
+        b: null,
+        stride: c.stride!,
+        padding: c.padding!,
+        outputPadding: 0,
+      };
     case 'conv2d':
       return { op: c.op, x: d.x, xShape: c.xShape, w: d.w!, wShape: c.wShape!, b: null, padding: c.padding! };
     case 'pixelShuffle':
@@ -107,7 +117,12 @@ async function timeCalls(call: () => Promise<Float32Array>, reps: number): Promi
 
 /** Our engine on one case (see the file comment); frees its inputs. */
 export async function timeOurs(
-  engine: Engine, c: BenchCase, d: CaseInputs, reps: number, timer: QueueTimer | null, model: UpscaleModel | null,
+  engine: Engine,
+  c: BenchCase,
+  d: CaseInputs,
+  reps: number,
+  timer: QueueTimer | null,
+  model: UpscaleModel | null,
 ): Promise<{ timing: OursTiming; output: Float32Array }> {
   const x = engine.tensor(d.x, c.xShape);
   const free: Tensor[] = [x];
@@ -155,7 +170,14 @@ export async function timeOurs(
       }
     }
     return {
-      timing: { ...timing, compiles, flushMs, flushMedianMs: median(flushMs), timestampMs, timestampMedianMs: timestampMs ? median(timestampMs) : null },
+      timing: {
+        ...timing,
+        compiles,
+        flushMs,
+        flushMedianMs: median(flushMs),
+        timestampMs,
+        timestampMedianMs: timestampMs ? median(timestampMs) : null,
+      },
       output,
     };
   } finally {

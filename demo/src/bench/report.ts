@@ -75,15 +75,38 @@ export function okResult(t: CallTiming, extra: { setupMs?: number; note?: string
 /** Ours' extra timings with GFLOP/s and GB/s from the flush median. */
 export function oursExtra(c: BenchCase, t: OursTiming): NonNullable<CaseResult['ours']> {
   const { compiles, flushMs, flushMedianMs, timestampMs, timestampMedianMs } = t;
-  return { compiles, flushMs, flushMedianMs, timestampMs, timestampMedianMs, gflops: rate(c.flops, flushMedianMs, 1e9), gbps: rate(c.bytes, flushMedianMs, 1e9) };
+  return {
+    compiles,
+    flushMs,
+    flushMedianMs,
+    timestampMs,
+    timestampMedianMs,
+    gflops: rate(c.flops, flushMedianMs, 1e9),
+    gbps: rate(c.bytes, flushMedianMs, 1e9),
+  };
 }
 
 /** One case's record. */
-export function toCaseResult(c: BenchCase, contenders: CaseResult['contenders'], ours: CaseResult['ours'], reference: CaseResult['reference']): CaseResult {
+export function toCaseResult(
+  c: BenchCase,
+  contenders: CaseResult['contenders'],
+  ours: CaseResult['ours'],
+  reference: CaseResult['reference'],
+): CaseResult {
   return {
-    op: c.op, family: c.family, size: c.size, input: c.xShape, weight: c.wShape ?? null,
-    stride: c.stride ?? null, padding: c.padding ?? null, r: c.r ?? null,
-    flops: c.flops ?? null, bytes: c.bytes ?? null, contenders, ours, reference,
+    op: c.op,
+    family: c.family,
+    size: c.size,
+    input: c.xShape,
+    weight: c.wShape ?? null,
+    stride: c.stride ?? null,
+    padding: c.padding ?? null,
+    r: c.r ?? null,
+    flops: c.flops ?? null,
+    bytes: c.bytes ?? null,
+    contenders,
+    ours,
+    reference,
   };
 }
 
@@ -102,14 +125,18 @@ const diff = (v: number | null): string => (v === null ? '—' : v === 0 ? '0' :
 
 /** A cell for a contender that did not run: '—', or 'error' with the message on hover. */
 function missing(r: ContenderResult): HTMLTableCellElement {
-  return r.status === 'error' ? h('td', { class: 'error', title: r.error }, 'error') : h('td', { title: r.status === 'skipped' ? r.reason : '' }, '—');
+  return r.status === 'error'
+    ? h('td', { class: 'error', title: r.error }, 'error')
+    : h('td', { title: r.status === 'skipped' ? r.reason : '' }, '—');
 }
 
 const SHORT: Record<Contender, string> = { ours: 'ours', 'tfjs-webgpu': 'tfjs', 'ort-webgpu': 'ORT WebGPU', 'ort-wasm': 'ORT WASM' };
 
 function table(el: HTMLElement, head: string[], rows: HTMLTableCellElement[][]): void {
   el.replaceChildren(
-    h('table', { class: 'results' },
+    h(
+      'table',
+      { class: 'results' },
       h('thead', {}, h('tr', {}, ...head.map((t) => h('th', {}, t)))),
       h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells))),
     ),
@@ -121,16 +148,29 @@ function table(el: HTMLElement, head: string[], rows: HTMLTableCellElement[][]):
  * with its ratio to ours) and `outputs` with each contender's max |Δ| from the
  * CPU reference, for the contenders in `shown`.
  */
-export function renderTables(times: HTMLElement, outputs: HTMLElement, results: CaseResult[], shown: Contender[], timestamps: boolean): void {
+export function renderTables(
+  times: HTMLElement,
+  outputs: HTMLElement,
+  results: CaseResult[],
+  shown: Contender[],
+  timestamps: boolean,
+): void {
   const peers = shown.filter((n) => n !== 'ours');
   const hasOurs = shown.includes('ours');
   const oursHead = ['ours cold', 'compiles', 'ours warm', 'ours flush', ...(timestamps ? ['ours GPU ts'] : []), 'GFLOP/s', 'GB/s'];
-  table(times, ['case', 'size', ...(hasOurs ? oursHead : []), ...peers.map((n) => `${SHORT[n]} warm${hasOurs ? ' (÷ ours)' : ''}`)],
+  table(
+    times,
+    ['case', 'size', ...(hasOurs ? oursHead : []), ...peers.map((n) => `${SHORT[n]} warm${hasOurs ? ' (÷ ours)' : ''}`)],
     results.map((r) => {
       const cells = [h('td', {}, r.family), h('td', {}, `${r.size}²`)];
       const o = r.contenders.ours;
       if (hasOurs && o.status === 'ok' && r.ours) {
-        cells.push(h('td', {}, ms(o.coldMs)), h('td', {}, String(r.ours.compiles)), h('td', {}, ms(o.warmMedianMs)), h('td', {}, ms(r.ours.flushMedianMs)));
+        cells.push(
+          h('td', {}, ms(o.coldMs)),
+          h('td', {}, String(r.ours.compiles)),
+          h('td', {}, ms(o.warmMedianMs)),
+          h('td', {}, ms(r.ours.flushMedianMs)),
+        );
         if (timestamps) cells.push(h('td', {}, ms(r.ours.timestampMedianMs)));
         cells.push(h('td', {}, num(r.ours.gflops)), h('td', {}, num(r.ours.gbps)));
       } else if (hasOurs) {
@@ -144,10 +184,14 @@ export function renderTables(times: HTMLElement, outputs: HTMLElement, results: 
       return cells;
     }),
   );
-  table(outputs, ['case', 'size', 'reference time', 'max |ref|', ...shown.map((n) => `|Δ| ${SHORT[n]}`)],
+  table(
+    outputs,
+    ['case', 'size', 'reference time', 'max |ref|', ...shown.map((n) => `|Δ| ${SHORT[n]}`)],
     results.map((r) => [
-      h('td', {}, r.family), h('td', {}, `${r.size}²`),
-      h('td', {}, r.reference ? ms(r.reference.ms) : '—'), h('td', {}, r.reference ? num(r.reference.absMax) : '—'),
+      h('td', {}, r.family),
+      h('td', {}, `${r.size}²`),
+      h('td', {}, r.reference ? ms(r.reference.ms) : '—'),
+      h('td', {}, r.reference ? num(r.reference.absMax) : '—'),
       ...shown.map((n) => {
         const p = r.contenders[n];
         return p.status === 'ok' ? h('td', {}, diff(p.maxAbsDiffVsRef)) : missing(p);

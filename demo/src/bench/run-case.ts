@@ -30,7 +30,10 @@ function absMax(v: Float32Array): number {
 export async function runCase(ctx: RunContext, c: BenchCase): Promise<CaseResult> {
   const { config } = ctx;
   const inputs = caseInputs(c, ctx.model?.ours ?? null);
-  const results = Object.fromEntries(ALL_CONTENDERS.map((n) => [n, { status: 'skipped', reason: 'not chosen' }])) as Record<Contender, ContenderResult>;
+  const results = Object.fromEntries(ALL_CONTENDERS.map((n) => [n, { status: 'skipped', reason: 'not chosen' }])) as Record<
+    Contender,
+    ContenderResult
+  >;
   const outputs: Partial<Record<Contender, Float32Array>> = {};
 
   let reference: { output: Float32Array; ms: number } | null = null;

@@ -30,7 +30,10 @@ async function readGrid(t: Tensor): Promise<Grid> {
 }
 
 /** Runs `f` on tensors it creates through `make`, disposing all of them afterwards. */
-async function scoped<T>(engine: Engine, f: (make: (data: Float32Array, shape: number[]) => Tensor, keep: (t: Tensor) => Tensor) => Promise<T>): Promise<T> {
+async function scoped<T>(
+  engine: Engine,
+  f: (make: (data: Float32Array, shape: number[]) => Tensor, keep: (t: Tensor) => Tensor) => Promise<T>,
+): Promise<T> {
   const owned: Tensor[] = [];
   const keep = (t: Tensor): Tensor => (owned.push(t), t);
   try {
@@ -58,7 +61,10 @@ export function constantThroughConvT(engine: Engine, n: number, g: ConvTGeometry
   return scoped(engine, async (make, keep) => {
     const y = keep(
       engine.convTranspose2d(make(ones(n * n), [1, 1, n, n]), tensorOf(make, kernel), null, {
-        stride: g.s, padding: g.p, dilation: g.d, outputPadding: g.op,
+        stride: g.s,
+        padding: g.p,
+        dilation: g.d,
+        outputPadding: g.op,
       }),
     );
     return readGrid(y);
@@ -77,7 +83,14 @@ export function randomPositiveKernel(k: number, seed: number): Weights {
  * sub-pixel channels sums its own kernel, so the output tiles an r×r pattern.
  * ICNR: all r² kernels are copies, so the output is flat.
  */
-export function pixelShuffleConstant(engine: Engine, n: number, r: number, k: number, init: 'random' | 'icnr', seed: number): Promise<Grid> {
+export function pixelShuffleConstant(
+  engine: Engine,
+  n: number,
+  r: number,
+  k: number,
+  init: 'random' | 'icnr',
+  seed: number,
+): Promise<Grid> {
   const rand = seededRandom(seed);
   const w = init === 'random' ? randomWeights([r * r, 1, k, k], rand) : icnr(randomWeights([1, 1, k, k], rand), r);
   return scoped(engine, async (make, keep) => {

@@ -10,7 +10,13 @@ import 'uplot/dist/uPlot.min.css';
 export const METHOD_COLORS = ['#d55e00', '#0072b2', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'];
 
 const FONT = '11px system-ui, sans-serif';
-const AXIS = { font: FONT, labelFont: `600 ${FONT}`, stroke: '#475467', grid: { stroke: '#eef0f3', width: 1 }, ticks: { stroke: '#98a2b3', width: 1, size: 4 } };
+const AXIS = {
+  font: FONT,
+  labelFont: `600 ${FONT}`,
+  stroke: '#475467',
+  grid: { stroke: '#eef0f3', width: 1 },
+  ticks: { stroke: '#98a2b3', width: 1, size: 4 },
+};
 
 export interface LossChart {
   /** Records the loss of `series` at `step` (1-based) and schedules a redraw. */
@@ -28,7 +34,13 @@ export function lossChart(el: HTMLElement, labels: string[], steps: number): Los
     scales: { x: { time: false, range: () => [1, Math.max(2, steps)] }, y: { distr: 3, log: 10 } },
     axes: [
       { ...AXIS, label: 'step', labelSize: 18, size: 24, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, // whole steps only
-      { ...AXIS, label: 'loss', labelSize: 18, size: 60, values: (_u, splits) => splits.map((v) => (v === null ? '' : `${+v.toPrecision(2)}`)) },
+      {
+        ...AXIS,
+        label: 'loss',
+        labelSize: 18,
+        size: 60,
+        values: (_u, splits) => splits.map((v) => (v === null ? '' : `${+v.toPrecision(2)}`)),
+      },
     ],
     series: [
       { label: 'step' },

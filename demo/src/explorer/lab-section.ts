@@ -26,8 +26,14 @@ declare global {
 
 /** Form control name → config key (the names are the URL parameters). */
 const FIELDS: [string, keyof LabConfig][] = [
-  ['labSteps', 'steps'], ['labChannels', 'channels'], ['labPatch', 'patch'], ['labBatch', 'batch'],
-  ['labSeed', 'seed'], ['labLr', 'lr'], ['labReg', 'regularizer'], ['labScore', 'scoreSize'],
+  ['labSteps', 'steps'],
+  ['labChannels', 'channels'],
+  ['labPatch', 'patch'],
+  ['labBatch', 'batch'],
+  ['labSeed', 'seed'],
+  ['labLr', 'lr'],
+  ['labReg', 'regularizer'],
+  ['labScore', 'scoreSize'],
 ];
 
 export function mountLab(boot: Boot): void {
@@ -96,7 +102,11 @@ export function mountLab(boot: Boot): void {
       const sample = await loadSample();
       debug.sample = sample.name;
       const image = rgbPlanes(sample.image.data, sample.image.width, sample.image.height, 4);
-      chart = lossChart(chartEl, METHODS.map((m) => m.label), cfg.steps);
+      chart = lossChart(
+        chartEl,
+        METHODS.map((m) => m.label),
+        cfg.steps,
+      );
       const c = chart;
       const results: LabMethodResult[] = [];
       await runLab(engine, [image], cfg, {
@@ -137,11 +147,45 @@ function renderTable(el: HTMLElement, rows: LabRow[]): void {
   const th = (t: string): HTMLElement => h('th', {}, t);
   const td = (t: string): HTMLElement => h('td', {}, t);
   el.replaceChildren(
-    h('table', { class: 'results', id: 'lab-results' },
-      h('thead', {}, h('tr', {}, th('method'), th('final training loss'), th('MSE, fixed batch'), th('flat score'), th('smooth score'), th('train time'))),
-      h('tbody', {}, ...rows.map((r) => h('tr', { 'data-method': r.method },
-        h('td', {}, h('span', { class: 'swatch', style: `background:${METHOD_COLORS[METHODS.findIndex((m) => m.id === r.method)]}` }), r.label),
-        td(fmtNum(r.finalLoss)), td(fmtNum(r.evalMse)), td(fmtNum(r.flatScore)), td(fmtNum(r.smoothScore)), td(`${(r.trainMs / 1000).toFixed(1)} s`))))),
+    h(
+      'table',
+      { class: 'results', id: 'lab-results' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          th('method'),
+          th('final training loss'),
+          th('MSE, fixed batch'),
+          th('flat score'),
+          th('smooth score'),
+          th('train time'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        ...rows.map((r) =>
+          h(
+            'tr',
+            { 'data-method': r.method },
+            h(
+              'td',
+              {},
+              h('span', { class: 'swatch', style: `background:${METHOD_COLORS[METHODS.findIndex((m) => m.id === r.method)]}` }),
+              r.label,
+            ),
+            td(fmtNum(r.finalLoss)),
+            td(fmtNum(r.evalMse)),
+            td(fmtNum(r.flatScore)),
+            td(fmtNum(r.smoothScore)),
+            td(`${(r.trainMs / 1000).toFixed(1)} s`),
+          ),
+        ),
+      ),
+    ),
   );
 }
 
@@ -152,10 +196,19 @@ function outputFigure(r: LabMethodResult): HTMLElement {
     const canvas = h('canvas', { class: 'lab-output' });
     drawHeatmap(canvas, g, { maxWidth: 160 });
     const [lo, hi] = range(g);
-    return h('div', {}, h('div', { class: 'muted' }, `${title} · score ${fmtNum(score)}`), canvas, h('div', { class: 'muted' }, `max − min ${fmtNum(hi - lo)}`));
+    return h(
+      'div',
+      {},
+      h('div', { class: 'muted' }, `${title} · score ${fmtNum(score)}`),
+      canvas,
+      h('div', { class: 'muted' }, `max − min ${fmtNum(hi - lo)}`),
+    );
   };
-  return h('div', { class: 'figure lab-figure', 'data-method': r.row.method },
+  return h(
+    'div',
+    { class: 'figure lab-figure', 'data-method': r.row.method },
     h('h3', {}, r.row.label),
     panel('flat input', r.outputs.flat, r.row.flatScore),
-    panel('smooth input', r.outputs.smooth, r.row.smoothScore));
+    panel('smooth input', r.outputs.smooth, r.row.smoothScore),
+  );
 }

@@ -7,8 +7,20 @@ import type { Engine } from '../../../src/index.js';
 import { byId, h } from '../dom.js';
 import { bootEngine, renderStatus } from '../gpu-status.js';
 import {
-  constantThroughConvT, encoderDecoder, encoderDecoderInputSize, lcm, measuredPeriod, overlapMap, periodMargin, pixelShuffleConstant, predictedPeriod,
-  randomPositiveKernel, uniformKernel, type ConvTGeometry, type EncoderDecoder, type Grid,
+  constantThroughConvT,
+  encoderDecoder,
+  encoderDecoderInputSize,
+  lcm,
+  measuredPeriod,
+  overlapMap,
+  periodMargin,
+  pixelShuffleConstant,
+  predictedPeriod,
+  randomPositiveKernel,
+  uniformKernel,
+  type ConvTGeometry,
+  type EncoderDecoder,
+  type Grid,
 } from './compute.js';
 import { drawHeatmap, range, type HeatmapOptions } from './heatmap.js';
 import { mountLab } from './lab-section.js';
@@ -24,7 +36,12 @@ interface Settings {
 
 declare global {
   interface Window {
-    __explorer?: { overlap: { height: number; width: number; data: number[] } | null; period: { measured: number | null; predicted: number } | null; error: string | null; renders: number };
+    __explorer?: {
+      overlap: { height: number; width: number; data: number[] } | null;
+      period: { measured: number | null; predicted: number } | null;
+      error: string | null;
+      renders: number;
+    };
   }
 }
 
@@ -50,13 +67,25 @@ function read(): Settings {
     n: n('n'),
     r: n('r'),
     kps: n('kps'),
-    ed: { kEnc: n('kenc'), sEnc: n('senc'), kDec: n('kdec'), sDec: n('sdec'), order: input('order').value === 'enc-dec' ? 'enc-dec' : 'dec-enc' },
+    ed: {
+      kEnc: n('kenc'),
+      sEnc: n('senc'),
+      kDec: n('kdec'),
+      sDec: n('sdec'),
+      order: input('order').value === 'enc-dec' ? 'enc-dec' : 'dec-enc',
+    },
     seed: n('seed'),
   };
 }
 
 /** One figure: title, picture, caption. The heat map is drawn once the panel is in the page, to fit its width. */
-function figure(id: string, title: string, grid: Grid | Error, caption: string, options: HeatmapOptions = {}): { el: HTMLElement; draw: () => void } {
+function figure(
+  id: string,
+  title: string,
+  grid: Grid | Error,
+  caption: string,
+  options: HeatmapOptions = {},
+): { el: HTMLElement; draw: () => void } {
   const canvas = h('canvas', { id });
   const body = grid instanceof Error ? h('p', { class: 'error' }, `${grid.name}: ${grid.message}`) : canvas;
   const el = h('div', { class: 'panel figure' }, h('h2', {}, title), body, h('p', { class: 'muted' }, caption));
@@ -78,7 +107,9 @@ async function attempt(f: () => Promise<Grid>): Promise<Grid | Error> {
 const spread = (g: Grid | Error): string => {
   if (g instanceof Error) return '';
   const [lo, hi] = range(g);
-  return hi - lo <= 1e-6 * Math.max(1, Math.abs(hi)) ? `flat: every value ${lo.toPrecision(4)}` : `values ${lo.toPrecision(3)} … ${hi.toPrecision(3)} (max − min = ${(hi - lo).toPrecision(3)})`;
+  return hi - lo <= 1e-6 * Math.max(1, Math.abs(hi))
+    ? `flat: every value ${lo.toPrecision(4)}`
+    : `values ${lo.toPrecision(3)} … ${hi.toPrecision(3)} (max − min = ${(hi - lo).toPrecision(3)})`;
 };
 
 async function render(engine: Engine, st: Settings): Promise<void> {
@@ -117,19 +148,50 @@ async function render(engine: Engine, st: Settings): Promise<void> {
       : `Period predicted: ${predicted} px (the encoder's output of a flat image is flat, so only the decoder's stride ${sDec} shows; lcm(${sEnc}, ${sDec}) = ${L} appears in the other order); measured: ${measured ?? 'not periodic'} px.`;
 
   const figs = [
-    figure('overlap-map', `Overlap count · convT ${geo}`, overlap,
+    figure(
+      'overlap-map',
+      `Overlap count · convT ${geo}`,
+      overlap,
       `convTranspose2d of an all-ones ${n}×${n} input with an all-ones kernel: how many taps reach each output. ${counts}; ${gaps} gap${gaps === 1 ? '' : 's'} (hatched). ` +
-        (even === null ? '' : even ? 'The interior is evenly covered (k a multiple of s).' : 'The interior is unevenly covered: that is the checkerboard.'),
-      { zerosAsGaps: true, numbers: true }),
-    figure('random-kernel', 'Constant input · random kernel', random, `The same layer with a random positive kernel (seed ${st.seed}). ${spread(random)}.`),
-    figure('uniform-kernel', 'Constant input · uniform kernel', uniform,
-      `Every tap = s²/k², so an evenly covered output is exactly 1. ${spread(uniform)}.`, { numbers: true }),
-    figure('shuffle-random', `Pixel shuffle ×${st.r} · random init`, psRandom,
-      `conv ${st.kps}×${st.kps} to ${st.r * st.r} channels (random, PyTorch-default scale), then pixelShuffle(${st.r}): each sub-pixel channel sums its own kernel. ${spread(psRandom)}.`),
-    figure('shuffle-icnr', `Pixel shuffle ×${st.r} · ICNR init`, psIcnr,
-      `The same with ICNR: the ${st.r * st.r} sub-pixel kernels are copies of one, so a flat input stays flat. ${spread(psIcnr)}.`),
-    figure('encoder-decoder', `${order === 'dec-enc' ? 'Decoder → encoder' : 'Encoder → decoder'} · s_dec ${sDec}, s_enc ${sEnc}`, ed, edCaption,
-      measured ? { period: { period: measured, offset: margin } } : {}),
+        (even === null
+          ? ''
+          : even
+            ? 'The interior is evenly covered (k a multiple of s).'
+            : 'The interior is unevenly covered: that is the checkerboard.'),
+      { zerosAsGaps: true, numbers: true },
+    ),
+    figure(
+      'random-kernel',
+      'Constant input · random kernel',
+      random,
+      `The same layer with a random positive kernel (seed ${st.seed}). ${spread(random)}.`,
+    ),
+    figure(
+      'uniform-kernel',
+      'Constant input · uniform kernel',
+      uniform,
+      `Every tap = s²/k², so an evenly covered output is exactly 1. ${spread(uniform)}.`,
+      { numbers: true },
+    ),
+    figure(
+      'shuffle-random',
+      `Pixel shuffle ×${st.r} · random init`,
+      psRandom,
+      `conv ${st.kps}×${st.kps} to ${st.r * st.r} channels (random, PyTorch-default scale), then pixelShuffle(${st.r}): each sub-pixel channel sums its own kernel. ${spread(psRandom)}.`,
+    ),
+    figure(
+      'shuffle-icnr',
+      `Pixel shuffle ×${st.r} · ICNR init`,
+      psIcnr,
+      `The same with ICNR: the ${st.r * st.r} sub-pixel kernels are copies of one, so a flat input stays flat. ${spread(psIcnr)}.`,
+    ),
+    figure(
+      'encoder-decoder',
+      `${order === 'dec-enc' ? 'Decoder → encoder' : 'Encoder → decoder'} · s_dec ${sDec}, s_enc ${sEnc}`,
+      ed,
+      edCaption,
+      measured ? { period: { period: measured, offset: margin } } : {},
+    ),
   ];
   figures.replaceChildren(...figs.map((f) => f.el));
   for (const f of figs) f.draw();

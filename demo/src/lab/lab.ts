@@ -29,7 +29,16 @@ export interface LabConfig {
 }
 
 /** The page's and the command's defaults; the tests pass smaller ones. */
-export const DEFAULT_CONFIG: LabConfig = { channels: 16, patch: 32, batch: 8, steps: 150, seed: 1, lr: 1e-2, regularizer: 0.1, scoreSize: 16 };
+export const DEFAULT_CONFIG: LabConfig = {
+  channels: 16,
+  patch: 32,
+  batch: 8,
+  steps: 150,
+  seed: 1,
+  lr: 1e-2,
+  regularizer: 0.1,
+  scoreSize: 16,
+};
 
 /** RGB planes [3, H, W] in [0, 1]: what makeTrainingPairs takes. */
 export interface RgbImage {
@@ -81,7 +90,13 @@ export function rgbPlanes(bytes: ArrayLike<number>, width: number, height: numbe
 }
 
 /** Trains and scores one method. */
-export async function runMethod(engine: Engine, images: RgbImage[], cfg: LabConfig, method: Method, hooks: LabHooks = {}): Promise<LabMethodResult> {
+export async function runMethod(
+  engine: Engine,
+  images: RgbImage[],
+  cfg: LabConfig,
+  method: Method,
+  hooks: LabHooks = {},
+): Promise<LabMethodResult> {
   hooks.signal?.throwIfAborted();
   const net = new Sequential(engine, method.build(cfg.channels), { seed: cfg.seed });
   try {
@@ -99,7 +114,10 @@ export async function runMethod(engine: Engine, images: RgbImage[], cfg: LabConf
     });
     const trainMs = performance.now() - t0;
     // Seed + 1: patches the run did not start with (the sample is one small image, so not truly held out).
-    const evalMse = await batchMse(net, makeTrainingPairs(engine, images, { patch: cfg.patch, scale: SCALE, batch: 2 * cfg.batch, seed: cfg.seed + 1 }));
+    const evalMse = await batchMse(
+      net,
+      makeTrainingPairs(engine, images, { patch: cfg.patch, scale: SCALE, batch: 2 * cfg.batch, seed: cfg.seed + 1 }),
+    );
     const flat = await decode(net, flatInput(3, cfg.scoreSize));
     const smooth = await decode(net, smoothInput(3, cfg.scoreSize));
     const result: LabMethodResult = {
@@ -160,6 +178,7 @@ export function fmtNum(v: number): string {
 /** The result table in Markdown (what `npm run lab` prints and the README shows). */
 export function markdownTable(rows: LabRow[]): string {
   const lines = ['| method | final training loss | MSE, fixed batch | flat score | smooth score |', '| --- | ---: | ---: | ---: | ---: |'];
-  for (const r of rows) lines.push(`| ${r.label} | ${fmtNum(r.finalLoss)} | ${fmtNum(r.evalMse)} | ${fmtNum(r.flatScore)} | ${fmtNum(r.smoothScore)} |`);
+  for (const r of rows)
+    lines.push(`| ${r.label} | ${fmtNum(r.finalLoss)} | ${fmtNum(r.evalMse)} | ${fmtNum(r.flatScore)} | ${fmtNum(r.smoothScore)} |`);
   return lines.join('\n');
 }

@@ -41,7 +41,8 @@ export const SCALE = 2;
 const features = (c: number): Layer[] => [layers.conv2d({ inChannels: RGB, outChannels: c, kernel: 3, padding: 1 }), layers.relu()];
 
 // k3 s2 p1 op1: out = 2(n − 1) − 2 + 3 + 1 = 2n, the same size as every other head.
-const convTk3 = (c: number): Layer => layers.convTranspose2d({ inChannels: c, outChannels: RGB, kernel: 3, stride: 2, padding: 1, outputPadding: 1 });
+const convTk3 = (c: number): Layer =>
+  layers.convTranspose2d({ inChannels: c, outChannels: RGB, kernel: 3, stride: 2, padding: 1, outputPadding: 1 });
 
 export const METHODS: readonly Method[] = [
   { id: 'convT-k3s2', label: 'convT k3 s2', regularized: false, build: (c) => [...features(c), convTk3(c)] },
@@ -56,15 +57,28 @@ export const METHODS: readonly Method[] = [
     id: 'resize-conv',
     label: 'resize-conv (nearest ×2 + conv 3×3)',
     regularized: false,
-    build: (c) => [...features(c), layers.upsample({ scale: SCALE, mode: 'nearest' }), layers.conv2d({ inChannels: c, outChannels: RGB, kernel: 3, padding: 1 })],
+    build: (c) => [
+      ...features(c),
+      layers.upsample({ scale: SCALE, mode: 'nearest' }),
+      layers.conv2d({ inChannels: c, outChannels: RGB, kernel: 3, padding: 1 }),
+    ],
   },
   {
     id: 'shuffle-icnr',
     label: 'conv + pixel shuffle (ICNR)',
     regularized: false,
-    build: (c) => [...features(c), layers.conv2d({ inChannels: c, outChannels: RGB * SCALE * SCALE, kernel: 3, padding: 1, init: { icnr: SCALE } }), layers.pixelShuffle(SCALE)],
+    build: (c) => [
+      ...features(c),
+      layers.conv2d({ inChannels: c, outChannels: RGB * SCALE * SCALE, kernel: 3, padding: 1, init: { icnr: SCALE } }),
+      layers.pixelShuffle(SCALE),
+    ],
   },
-  { id: 'convT-k3s2-blur', label: 'convT k3 s2 + learnable blur', regularized: false, build: (c) => [...features(c), convTk3(c), layers.learnableBlur({ channels: RGB })] },
+  {
+    id: 'convT-k3s2-blur',
+    label: 'convT k3 s2 + learnable blur',
+    regularized: false,
+    build: (c) => [...features(c), convTk3(c), layers.learnableBlur({ channels: RGB })],
+  },
   { id: 'convT-k3s2-reg', label: 'convT k3 s2 + checkerboard regularizer', regularized: true, build: (c) => [...features(c), convTk3(c)] },
 ];
 

@@ -63,7 +63,13 @@ let boot: Boot;
 let input: { image: ImageData; name: string } | null = null;
 let current: AbortController | null = null;
 let pending: Promise<void> = Promise.resolve();
-const debug = { backend: 'cpu' as 'webgpu' | 'cpu', runs: 0, last: null as RunRecord | null, error: null as string | null, progress: [] as string[] };
+const debug = {
+  backend: 'cpu' as 'webgpu' | 'cpu',
+  runs: 0,
+  last: null as RunRecord | null,
+  error: null as string | null,
+  progress: [] as string[],
+};
 window.__upscaler = debug;
 
 function setState(s: 'loading' | 'running' | 'done' | 'error' | 'cancelled' | 'idle'): void {
@@ -111,7 +117,8 @@ function scaleOf(c: Choice): number {
 
 function describeChoice(c: Choice): string {
   const f = scaleOf(c);
-  if (c.kind === 'canvas') return `CanvasRenderingContext2D.drawImage with imageSmoothingQuality = 'high' (the browser's resampler, 8-bit).`;
+  if (c.kind === 'canvas')
+    return `CanvasRenderingContext2D.drawImage with imageSmoothingQuality = 'high' (the browser's resampler, 8-bit).`;
   const cpu = target().kind === 'cpu';
   if (c.kind === 'engine') {
     const on = cpu ? ' On the CPU reference kernels (the specification: plain loops, slow on big images).' : '';
@@ -138,7 +145,11 @@ function showInfo(rows: [string, string][]): void {
   ui.runInfo.replaceChildren(...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
-async function execute(c: Choice, image: ImageData, signal: AbortSignal): Promise<{ out: ImageData; ran: RunRecord['backend']; ranOn: string }> {
+async function execute(
+  c: Choice,
+  image: ImageData,
+  signal: AbortSignal,
+): Promise<{ out: ImageData; ran: RunRecord['backend']; ranOn: string }> {
   const f = scaleOf(c);
   const t = target();
   if (c.kind === 'canvas') return { out: canvasResize(image, f), ran: 'canvas', ranOn: 'browser canvas' };
@@ -182,8 +193,15 @@ async function runOnce(ac: AbortController): Promise<void> {
     const label = ui.method.selectedOptions[0]?.textContent ?? ui.method.value;
     view.show(image, out, { before: 'original', after: label });
     const record: RunRecord = {
-      method: ui.method.value, backend: ran, ranOn, scale: scaleOf(c), inputName: name,
-      input: [image.width, image.height], output: [out.width, out.height], ms, compiles,
+      method: ui.method.value,
+      backend: ran,
+      ranOn,
+      scale: scaleOf(c),
+      inputName: name,
+      input: [image.width, image.height],
+      output: [out.width, out.height],
+      ms,
+      compiles,
     };
     debug.last = record;
     debug.error = null;
@@ -194,7 +212,9 @@ async function runOnce(ac: AbortController): Promise<void> {
       ['Precision', ran === 'canvas' ? '8-bit (canvas)' : 'float32, shown as 8-bit'],
       ['Size', `${image.width}×${image.height} → ${out.width}×${out.height}`],
       ['Time', `${fmtMs(ms)} (wall clock: ${ran === 'webgpu' ? 'upload, compute, read back' : 'compute'}${loads})`],
-      ...(engine && ran === 'webgpu' ? [['Shader compiles', `${compiles}${compiles ? ' (included in the time)' : ' (pipelines were cached)'}`] as [string, string]] : []),
+      ...(engine && ran === 'webgpu'
+        ? [['Shader compiles', `${compiles}${compiles ? ' (included in the time)' : ' (pipelines were cached)'}`] as [string, string]]
+        : []),
     ]);
     progress(1, `done in ${fmtMs(ms)}`);
     ui.download.disabled = false;

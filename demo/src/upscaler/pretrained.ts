@@ -99,7 +99,10 @@ export async function runPretrained(
   const m = catalogModel(id);
   const where = target.kind === 'webgpu' ? 'WebGPU' : 'ONNX Runtime Web (WASM)';
   options.onProgress?.(0, `loading ${m.label} on ${where}`);
-  const run = { signal: options.signal, onProgress: (p: { done: number; total: number; fraction: number }) => options.onProgress?.(p.fraction, `tile ${p.done} of ${p.total}`) };
+  const run = {
+    signal: options.signal,
+    onProgress: (p: { done: number; total: number; fraction: number }) => options.onProgress?.(p.fraction, `tile ${p.done} of ${p.total}`),
+  };
   let out;
   if (target.kind === 'webgpu') {
     const model = await loadCatalogModel(target.engine, id, options.signal);

@@ -6,7 +6,10 @@
 import { decodeImage } from './canvas-image.js';
 
 // A glob, not an import: it resolves to {} (no build error) while the file does not exist.
-const sampleFiles = import.meta.glob('../../../assets/sample.png', { query: '?url', import: 'default', eager: true }) as Record<string, string>;
+const sampleFiles = import.meta.glob('../../../assets/sample.png', { query: '?url', import: 'default', eager: true }) as Record<
+  string,
+  string
+>;
 
 /** The starting image: assets/sample.png when present, else the drawn picture. */
 export async function loadSample(): Promise<{ image: ImageData; name: string }> {
