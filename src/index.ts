@@ -106,6 +106,8 @@ export {
   fromImage,
   toTexture,
   toCanvas,
+  upscaleTexture,
+  type UpscaleTextureOptions,
   type GpuImageSource,
   type FromImageOptions,
   type ToTextureOptions,

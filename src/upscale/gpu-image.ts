@@ -13,7 +13,7 @@ import type { Engine } from '../engine.js';
 import { ArgumentError, GpuError, LimitError, ShapeError } from '../errors.js';
 import { BufferUsage, TextureUsage } from '../gpu/constants.js';
 import type { Tensor } from '../tensor.js';
-import { IMAGE_WORKGROUP, TENSOR_TO_TEXTURE, TEXTURE_TO_TENSOR } from '../../shaders/gpu-image.wgsl.js';
+import { IMAGE_PARAMS_BYTES, IMAGE_WORKGROUP, TENSOR_TO_TEXTURE, TEXTURE_TO_TENSOR } from '../../shaders/gpu-image.wgsl.js';
 import type { Range } from './image.js';
 
 /** What `fromImage` reads: DOM image sources (browser) or a GPUTexture of the engine's device (rgba8unorm or bgra8unorm, TEXTURE_BINDING usage). */
@@ -102,7 +102,7 @@ export function byteThresholds([lo, hi]: Range): Float32Array {
   return out;
 }
 
-function isGpuTexture(v: unknown): v is GPUTexture {
+export function isGpuTexture(v: unknown): v is GPUTexture {
   return !!v && typeof v === 'object' && typeof (v as GPUTexture).createView === 'function' && typeof (v as GPUTexture).format === 'string';
 }
 
@@ -116,53 +116,116 @@ function imageShape(engine: Engine, op: string, tensor: Tensor): [number, number
   return [c, h, w];
 }
 
-/** Records and submits one image pass; the engine's recorded ops go first, so the pass sees their results. */
-function runImagePass(
+/** A rectangle in pixels: where a pass reads or writes. */
+export interface PixelRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Where a store pass takes alpha from: a plane of `tensor` (planes `width` wide), starting at element `base`, crop origin (x, y). */
+export interface AlphaSource {
+  tensor: Tensor;
+  base: number;
+  x: number;
+  y: number;
+  width: number;
+  table: Float32Array;
+}
+
+function checkBindable(op: string, engine: Engine, tensor: Tensor): void {
+  const max = engine.device.limits.maxStorageBufferBindingSize;
+  if (tensor.byteLength > max) {
+    throw new LimitError(
+      `${op}: a [${tensor.shape.join(', ')}] tensor is ${tensor.byteLength} bytes, over maxStorageBufferBindingSize ${max}; split the image into tiles`,
+    );
+  }
+}
+
+const binding = (t: Tensor): GPUBufferBinding => ({ buffer: t.buffer, offset: t.byteOffset, size: t.byteLength });
+
+/**
+ * Records and submits one image pass over a `width × height` grid; the
+ * engine's recorded ops go first, so the pass sees their results. `header` is
+ * the 16 u32s of the shader's Params (see shaders/gpu-image.wgsl.ts).
+ */
+function submitImagePass(
   engine: Engine,
   op: string,
   pipeline: GPUComputePipeline,
-  tensor: Tensor,
-  view: GPUTextureView,
-  [c, h, w]: number[],
+  resources: GPUBindingResource[],
+  header: number[],
   table: Float32Array,
+  alphaTable: Float32Array | null,
 ): void {
   const { device } = engine;
-  if (tensor.byteLength > device.limits.maxStorageBufferBindingSize) {
-    throw new LimitError(
-      `${op}: a [1, ${c}, ${h}, ${w}] tensor is ${tensor.byteLength} bytes, over maxStorageBufferBindingSize ${device.limits.maxStorageBufferBindingSize}; split the image into tiles`,
-    );
-  }
   engine.kernelContext(op).runner.submit();
-  const params = new ArrayBuffer(16 + 1024);
-  new Uint32Array(params, 0, 3).set([w, h, c]);
-  new Float32Array(params, 16).set(table);
+  const params = new ArrayBuffer(IMAGE_PARAMS_BYTES);
+  new Uint32Array(params, 0, 16).set(header);
+  new Float32Array(params, 64, 256).set(table);
+  if (alphaTable) new Float32Array(params, 64 + 1024, 256).set(alphaTable);
   const uniform = device.createBuffer({ label: op, size: params.byteLength, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
   device.queue.writeBuffer(uniform, 0, params);
   const bindGroup = device.createBindGroup({
     layout: pipeline.getBindGroupLayout(0),
-    entries: [
-      { binding: 0, resource: { buffer: uniform } },
-      {
-        binding: 1,
-        resource:
-          pipeline === pipelinesOf(device).load ? view : { buffer: tensor.buffer, offset: tensor.byteOffset, size: tensor.byteLength },
-      },
-      {
-        binding: 2,
-        resource:
-          pipeline === pipelinesOf(device).load ? { buffer: tensor.buffer, offset: tensor.byteOffset, size: tensor.byteLength } : view,
-      },
-    ],
+    entries: [{ buffer: uniform }, ...resources].map((resource, i) => ({ binding: i, resource })),
   });
   const enc = device.createCommandEncoder({ label: op });
   const pass = enc.beginComputePass({ label: op });
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(Math.ceil(w / IMAGE_WORKGROUP), Math.ceil(h / IMAGE_WORKGROUP));
+  pass.dispatchWorkgroups(Math.ceil(header[0] / IMAGE_WORKGROUP), Math.ceil(header[1] / IMAGE_WORKGROUP));
   pass.end();
   device.queue.submit([enc.finish()]);
   // Destroying after the submit is allowed: the queue keeps it until the pass has run.
   uniform.destroy();
+}
+
+/**
+ * One pass: the texels of `rect` in `texture`, channels `first … first +
+ * channels − 1` (RGBA order), into `out` as planes [channels, rect.height,
+ * rect.width], byte b → table[b].
+ */
+export function loadImagePass(
+  engine: Engine,
+  op: string,
+  texture: GPUTexture,
+  rect: PixelRect,
+  first: number,
+  channels: number,
+  out: Tensor,
+  table: Float32Array,
+): void {
+  checkBindable(op, engine, out);
+  const header = [rect.width, rect.height, channels, first, rect.x, rect.y, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  submitImagePass(engine, op, pipelinesOf(engine.device).load, [texture.createView(), binding(out)], header, table, null);
+}
+
+/**
+ * One pass: the `crop` of the first `channels` (≤ 3) planes of `src` (planes
+ * srcWidth × srcHeight) into `texture` at (dstX, dstY), value → byte through
+ * `table`; alpha from `alpha` (through its own table), else 255.
+ */
+export function storeImagePass(
+  engine: Engine,
+  op: string,
+  src: Tensor,
+  [srcHeight, srcWidth]: readonly [number, number],
+  channels: number,
+  crop: PixelRect,
+  texture: GPUTexture,
+  [dstX, dstY]: readonly [number, number],
+  table: Float32Array,
+  alpha: AlphaSource | null,
+): void {
+  checkBindable(op, engine, src);
+  if (alpha) checkBindable(op, engine, alpha.tensor);
+  const a = alpha ? [1, alpha.base, alpha.x, alpha.y, alpha.width] : [0, 0, 0, 0, 0];
+  const header = [crop.width, crop.height, channels, 0, crop.x, crop.y, dstX, dstY, srcWidth, srcHeight, ...a, 0];
+  // Without alpha, `src` is bound again so the layout stays whole (two read-only bindings may alias).
+  const resources = [binding(src), texture.createView(), binding(alpha?.tensor ?? src)];
+  submitImagePass(engine, op, pipelinesOf(engine.device).store, resources, header, table, alpha?.table ?? null);
 }
 
 function sourceSize(source: Exclude<GpuImageSource, GPUTexture>): [number, number] {
@@ -176,35 +239,30 @@ function sourceSize(source: Exclude<GpuImageSource, GPUTexture>): [number, numbe
 }
 
 /**
- * Reads an image into a new tensor [1, 3, H, W] (or [1, 4, H, W] with
- * `alpha`), byte b of each channel becoming lo + b·(hi − lo)/255. DOM sources
- * are copied with copyExternalImageToTexture (unpremultiplied); VideoFrames and
- * video elements go through createImageBitmap on software adapters, where the
- * direct copy loses the device (SwiftShader). A GPUTexture (rgba8unorm or
- * bgra8unorm, TEXTURE_BINDING usage, of engine.device) is read directly.
- * Rejects with a GpuError if the device refuses the work (e.g. a texture of
- * another device).
+ * The texture a source is read from: a GPUTexture as given (checked: rgba8unorm
+ * or bgra8unorm, TEXTURE_BINDING, 2-D, single-sampled), or a DOM source copied
+ * into a new rgba8unorm texture (`owned`: the caller destroys it).
  */
-export async function fromImage(engine: Engine, source: GpuImageSource, options: FromImageOptions = {}): Promise<Tensor> {
-  const op = 'fromImage';
-  const ctx = engine.kernelContext(op);
-  const range = checkRange(op, options.range);
-  const channels = options.alpha ? 4 : 3;
+export async function sourceTexture(
+  engine: Engine,
+  op: string,
+  source: GpuImageSource,
+): Promise<{ texture: GPUTexture; owned: GPUTexture | null }> {
   const { device } = engine;
   let texture: GPUTexture;
   let owned: GPUTexture | null = null;
   if (isGpuTexture(source)) {
     if (source.format !== 'rgba8unorm' && source.format !== 'bgra8unorm') {
-      throw new ArgumentError(`fromImage: texture format '${source.format}' must be 'rgba8unorm' or 'bgra8unorm'`);
+      throw new ArgumentError(`${op}: texture format '${source.format}' must be 'rgba8unorm' or 'bgra8unorm'`);
     }
     if (!(source.usage & TextureUsage.TEXTURE_BINDING))
-      throw new ArgumentError(`fromImage: texture usage 0x${source.usage.toString(16)} lacks TEXTURE_BINDING (0x4)`);
-    if (source.dimension !== '2d' || source.sampleCount !== 1) throw new ArgumentError(`fromImage: texture must be 2-D and single-sampled`);
+      throw new ArgumentError(`${op}: texture usage 0x${source.usage.toString(16)} lacks TEXTURE_BINDING (0x4)`);
+    if (source.dimension !== '2d' || source.sampleCount !== 1) throw new ArgumentError(`${op}: texture must be 2-D and single-sampled`);
     texture = source;
   } else {
     let [width, height] = sourceSize(source);
     if (!(width >= 1 && height >= 1))
-      throw new ShapeError(`fromImage: source is ${width}×${height}; it must have pixels (a video not yet loaded has none)`);
+      throw new ShapeError(`${op}: source is ${width}×${height}; it must have pixels (a video not yet loaded has none)`);
     let copyFrom: ImageBitmap | HTMLCanvasElement | OffscreenCanvas | HTMLVideoElement | VideoFrame = source;
     let bitmap: ImageBitmap | null = null;
     const video =
@@ -226,11 +284,31 @@ export async function fromImage(engine: Engine, source: GpuImageSource, options:
       bitmap?.close();
     }
   }
+  return { texture, owned };
+}
+
+/**
+ * Reads an image into a new tensor [1, 3, H, W] (or [1, 4, H, W] with
+ * `alpha`), byte b of each channel becoming lo + b·(hi − lo)/255. DOM sources
+ * are copied with copyExternalImageToTexture (unpremultiplied); VideoFrames and
+ * video elements go through createImageBitmap on software adapters, where the
+ * direct copy loses the device (SwiftShader). A GPUTexture (rgba8unorm or
+ * bgra8unorm, TEXTURE_BINDING usage, of engine.device) is read directly.
+ * Rejects with a GpuError if the device refuses the work (e.g. a texture of
+ * another device).
+ */
+export async function fromImage(engine: Engine, source: GpuImageSource, options: FromImageOptions = {}): Promise<Tensor> {
+  const op = 'fromImage';
+  const ctx = engine.kernelContext(op);
+  const range = checkRange(op, options.range);
+  const channels = options.alpha ? 4 : 3;
+  const { device } = engine;
+  const { texture, owned } = await sourceTexture(engine, op, source);
   const shape = [channels, texture.height, texture.width];
   const out = ctx.alloc([1, ...shape]);
   device.pushErrorScope('validation');
   try {
-    runImagePass(engine, op, pipelinesOf(device).load, out, texture.createView(), shape, byteValues(range));
+    loadImagePass(engine, op, texture, { x: 0, y: 0, width: texture.width, height: texture.height }, 0, channels, out, byteValues(range));
   } catch (e) {
     void device.popErrorScope();
     out.dispose();
@@ -279,7 +357,10 @@ export function toTexture(engine: Engine, tensor: Tensor, options: ToTextureOpti
       format: 'rgba8unorm',
       usage: TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC,
     });
-  runImagePass(engine, op, pipelinesOf(engine.device).store, tensor, texture.createView(), shape, byteThresholds(range));
+  const [c] = shape;
+  const thresholds = byteThresholds(range);
+  const alpha = c === 4 ? { tensor, base: 3 * h * w, x: 0, y: 0, width: w, table: thresholds } : null;
+  storeImagePass(engine, op, tensor, [h, w], 3, { x: 0, y: 0, width: w, height: h }, texture, [0, 0], thresholds, alpha);
   return texture;
 }
 

@@ -25,4 +25,5 @@ export type { TilePlan, TilePlanOptions, Tile, Region, TileLimits } from './tili
 export type { RgbaImage, Rgba16Image, ImageInput, Planes, Range } from './image.js';
 export { fromImage, toTexture, type GpuImageSource, type FromImageOptions, type ToTextureOptions } from './gpu-image.js';
 export { toCanvas, type CanvasMode, type ToCanvasOptions } from './to-canvas.js';
+export { upscaleTexture, type UpscaleTextureOptions } from './upscale-texture.js';
 export type { EngineCapacity } from '../gpu/runner.js';

@@ -75,7 +75,7 @@ export interface UpscaleOptions extends UpscaleRunOptions {
 export type UpscaleBackend = Engine | TileRunner;
 
 /** Every key of UpscaleOptions; anything else is refused (a typo would be ignored silently otherwise). */
-const UPSCALE_OPTIONS = optionKeys<UpscaleOptions>({
+export const UPSCALE_OPTIONS = optionKeys<UpscaleOptions>({
   model: true,
   onProgress: true,
   signal: true,
@@ -240,7 +240,7 @@ function resolveBackend(
   return { runner: webgpuRunner(backend, withModel.model), run: withModel };
 }
 
-function planFor(runner: TileRunner, height: number, width: number, options: UpscaleRunOptions): TilePlan {
+export function planFor(runner: TileRunner, height: number, width: number, options: UpscaleRunOptions): TilePlan {
   const { model } = runner;
   return planTiles(height, width, {
     scale: model.scale,
@@ -255,7 +255,7 @@ function planFor(runner: TileRunner, height: number, width: number, options: Ups
 }
 
 /** Runs `body` per tile, then reports progress, yields to the event loop and checks the signal. */
-async function forEachTile(plan: TilePlan, options: UpscaleRunOptions, body: (tile: Tile) => Promise<void>): Promise<void> {
+export async function forEachTile(plan: TilePlan, options: UpscaleRunOptions, body: (tile: Tile) => Promise<void>): Promise<void> {
   const total = plan.tiles.length;
   for (const tile of plan.tiles) {
     throwIfAborted(options.signal, tile.index, total);
@@ -300,7 +300,7 @@ async function runTile(
  * DOMException named 'AbortError' as the reason; then we throw our own
  * AbortError instead, which says how far the run got.
  */
-function throwIfAborted(signal: AbortSignal | undefined, done: number, total: number): void {
+export function throwIfAborted(signal: AbortSignal | undefined, done: number, total: number): void {
   if (!signal?.aborted) return;
   const reason: unknown = signal.reason;
   const isDefault = reason === undefined || (reason instanceof DOMException && reason.name === 'AbortError');
