@@ -6,10 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgumentError, createEngine, EngineMismatchError, GpuError, ShapeError, type Engine } from '../src/index.js';
-import { BufferUsage, MapMode, TextureUsage } from '../src/gpu/constants.js';
+import { BufferUsage, TextureUsage } from '../src/gpu/constants.js';
 import { fromImage, toTexture } from '../src/upscale/gpu-image.js';
 import { readRegion, writePlanesToRgba, type Range } from '../src/upscale/image.js';
 import { useEngine } from './helpers/engine.js';
+import { textureBytes } from './helpers/texture-bytes.js';
 
 const h = useEngine();
 let other: Engine;
@@ -51,22 +52,6 @@ function rgbaTexture(
   });
   device.queue.writeTexture({ texture }, bytes, { bytesPerRow: width * 4 }, [width, height]);
   return texture;
-}
-
-/** RGBA bytes of an rgba8unorm texture (copyTextureToBuffer rows are 256-byte aligned). */
-async function textureBytes(device: GPUDevice, texture: GPUTexture): Promise<Uint8Array> {
-  const { width, height } = texture;
-  const row = Math.ceil((width * 4) / 256) * 256;
-  const staging = device.createBuffer({ size: row * height, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
-  const enc = device.createCommandEncoder();
-  enc.copyTextureToBuffer({ texture }, { buffer: staging, bytesPerRow: row }, [width, height]);
-  device.queue.submit([enc.finish()]);
-  await staging.mapAsync(MapMode.READ);
-  const padded = new Uint8Array(staging.getMappedRange());
-  const out = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) out.set(padded.subarray(y * row, y * row + width * 4), y * width * 4);
-  staging.destroy();
-  return out;
 }
 
 describe('engine.fromBuffer: a caller buffer as a tensor, no copy', () => {

@@ -7,12 +7,13 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgumentError, createEngine, GpuError, ShapeError, type Engine } from '../src/index.js';
-import { BufferUsage, MapMode, TextureUsage } from '../src/gpu/constants.js';
+import { TextureUsage } from '../src/gpu/constants.js';
 import { loadModelFromPackage } from '../src/model/load-node.js';
 import type { UpscaleModel } from '../src/model/types.js';
 import { upscaleTexture } from '../src/upscale/upscale-texture.js';
 import { planUpscale, upscale, type UpscaleProgress } from '../src/upscale/upscale.js';
 import { useEngine } from './helpers/engine.js';
+import { textureBytes } from './helpers/texture-bytes.js';
 
 const h = useEngine();
 const TILE = 12; // a 32×32 crop of the sample → 3 × 3 tiles (SwiftShader runs default-model slowly)
@@ -43,22 +44,6 @@ function uploaded(device: GPUDevice, image: typeof sample): GPUTexture {
   });
   device.queue.writeTexture({ texture }, image.data, { bytesPerRow: image.width * 4 }, [image.width, image.height]);
   return texture;
-}
-
-/** RGBA bytes of an rgba8unorm texture (copyTextureToBuffer rows are 256-byte aligned). */
-async function textureBytes(device: GPUDevice, texture: GPUTexture): Promise<Uint8Array> {
-  const { width, height } = texture;
-  const row = Math.ceil((width * 4) / 256) * 256;
-  const staging = device.createBuffer({ size: row * height, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
-  const enc = device.createCommandEncoder();
-  enc.copyTextureToBuffer({ texture }, { buffer: staging, bytesPerRow: row }, [width, height]);
-  device.queue.submit([enc.finish()]);
-  await staging.mapAsync(MapMode.READ);
-  const padded = new Uint8Array(staging.getMappedRange());
-  const out = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) out.set(padded.subarray(y * row, y * row + width * 4), y * width * 4);
-  staging.destroy();
-  return out;
 }
 
 /** The sample with a non-trivial alpha: a diagonal ramp with a hard edge, so bilinear has something to do. */
