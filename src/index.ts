@@ -113,4 +113,11 @@ export {
   type ToTextureOptions,
   type CanvasMode,
   type ToCanvasOptions,
+  // Video: every frame of a video element, camera track or VideoFrame stream through a model onto a canvas.
+  createVideoUpscaler,
+  type VideoSource,
+  type VideoUpscaler,
+  type VideoUpscalerOptions,
+  type VideoUpscalerStats,
+  type VideoFrameInfo,
 } from './upscale/index.js';

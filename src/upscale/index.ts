@@ -27,3 +27,11 @@ export { fromImage, toTexture, type GpuImageSource, type FromImageOptions, type 
 export { toCanvas, type CanvasMode, type ToCanvasOptions } from './to-canvas.js';
 export { upscaleTexture, type UpscaleTextureOptions } from './upscale-texture.js';
 export type { EngineCapacity } from '../gpu/runner.js';
+export {
+  createVideoUpscaler,
+  type VideoSource,
+  type VideoUpscaler,
+  type VideoUpscalerOptions,
+  type VideoUpscalerStats,
+  type VideoFrameInfo,
+} from './video-upscaler.js';

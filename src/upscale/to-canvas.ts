@@ -24,6 +24,32 @@ export interface ToCanvasOptions {
   mode?: CanvasMode;
 }
 
+export function checkMode(op: string, mode: unknown): CanvasMode {
+  const m = mode ?? 'auto';
+  if (m !== 'webgpu' && m !== '2d' && m !== 'auto') throw new ArgumentError(`${op}: mode '${String(m)}' must be 'webgpu', '2d' or 'auto'`);
+  return m;
+}
+
+/**
+ * The canvas's 'webgpu' context when `mode` says to draw with WebGPU, else
+ * null (draw with 2D). 'auto' chooses before asking, as the header says;
+ * 'webgpu' throws when the canvas gives no such context.
+ */
+export function webgpuContext(
+  engine: Engine,
+  op: string,
+  canvas: HTMLCanvasElement | OffscreenCanvas,
+  mode: CanvasMode,
+): GPUCanvasContext | null {
+  const gpu =
+    mode === '2d' || (mode === 'auto' && engine.adapterInfo.software) ? null : (canvas.getContext('webgpu') as GPUCanvasContext | null);
+  if (mode === 'webgpu' && !gpu)
+    throw new ArgumentError(
+      `${op}: the canvas gives no 'webgpu' context (it has another context, or this browser has no WebGPU canvases); use mode '2d' or 'auto'`,
+    );
+  return gpu;
+}
+
 /**
  * Draws the tensor on `canvas` (resized to W×H), returns the path taken.
  * With 4 channels the WebGPU canvas composites as premultiplied alpha; the 2D
@@ -38,17 +64,10 @@ export async function toCanvas(
   const op = 'toCanvas';
   const range = checkRange(op, options.range);
   const [c, h, w] = checkImageTensor(engine, op, tensor);
-  const mode = options.mode ?? 'auto';
-  if (mode !== 'webgpu' && mode !== '2d' && mode !== 'auto')
-    throw new ArgumentError(`toCanvas: mode '${String(mode)}' must be 'webgpu', '2d' or 'auto'`);
+  const mode = checkMode(op, options.mode);
   if (canvas.width !== w) canvas.width = w;
   if (canvas.height !== h) canvas.height = h;
-  const gpu =
-    mode === '2d' || (mode === 'auto' && engine.adapterInfo.software) ? null : (canvas.getContext('webgpu') as GPUCanvasContext | null);
-  if (mode === 'webgpu' && !gpu)
-    throw new ArgumentError(
-      `toCanvas: the canvas gives no 'webgpu' context (it has another context, or this browser has no WebGPU canvases); use mode '2d' or 'auto'`,
-    );
+  const gpu = webgpuContext(engine, op, canvas, mode);
   if (gpu) {
     const { device } = engine;
     device.pushErrorScope('validation');

@@ -1,0 +1,312 @@
+/**
+ * createVideoUpscaler: every frame of a video source through a model onto a
+ * canvas, on the GPU. Per frame: the frame is copied into a reused input
+ * texture (copyExternalImageToTexture; through an ImageBitmap on software
+ * adapters, where copying a VideoFrame directly loses the device), upscaled
+ * by upscaleTexture into a reused output texture (tiled as upscale() tiles,
+ * no CPU round trip), then shown: on a 'webgpu' canvas by one texture copy
+ * into its current texture, on a '2d' canvas by reading the texture back
+ * (the fallback headless SwiftShader needs, and the only CPU step).
+ *
+ * One frame is in flight at a time. A frame that arrives while one is being
+ * upscaled replaces the waiting one, which is dropped and counted: a live
+ * source must not build a queue when the GPU falls behind. With
+ * `dropFrames: false` a stream source is read one frame per upscaled frame
+ * instead (every frame shown, at the GPU's pace: offline processing).
+ *
+ * Works in a Worker with an OffscreenCanvas and a stream (or a
+ * MediaStreamTrack where MediaStreamTrackProcessor exists): nothing here
+ * needs a document.
+ */
+import type { Engine } from '../engine.js';
+import { ArgumentError } from '../errors.js';
+import { BufferUsage, MapMode, TextureUsage } from '../gpu/constants.js';
+import type { UpscaleModel } from '../model/types.js';
+import { checkMode, webgpuContext, type CanvasMode } from './to-canvas.js';
+import { upscaleTexture } from './upscale-texture.js';
+import { isVideoElement, startSource, type RunningSource, type SourceFrame, type VideoSource } from './video-sources.js';
+
+export type { VideoSource } from './video-sources.js';
+
+export interface VideoUpscalerOptions {
+  engine: Engine;
+  /** Any UpscaleModel (loadAnime4k's small networks are made for this). */
+  model: UpscaleModel;
+  source: VideoSource;
+  /** Resized to the output size. Its context is taken by the upscaler ('webgpu' or '2d', see `mode`). */
+  canvas: HTMLCanvasElement | OffscreenCanvas;
+  /** How frames are shown, as toCanvas: 'auto' (default) is 2D on software adapters, WebGPU otherwise. */
+  mode?: CanvasMode;
+  /** Default true: frames that arrive while one is in flight are dropped. False: stream sources wait for the GPU (video elements always drop). */
+  dropFrames?: boolean;
+  /** Called after each frame is shown. */
+  onFrame?: (frame: VideoFrameInfo) => void;
+  /** Aborting stops the upscaler, like stop(). */
+  signal?: AbortSignal;
+}
+
+export interface VideoFrameInfo {
+  /** 0, 1, 2… over the frames shown. */
+  index: number;
+  /** The VideoFrame's timestamp (µs), or the video element's currentTime in µs. */
+  timestamp: number;
+  /** From the frame's arrival to it being on the canvas (GPU work done), ms. */
+  ms: number;
+  width: number;
+  height: number;
+}
+
+export interface VideoUpscalerStats {
+  /** Frames upscaled and shown. */
+  frames: number;
+  /** Frames the source presented that were not upscaled (they arrived while one was in flight). */
+  dropped: number;
+  /** Frames shown per second over the last second (or since the start, if shorter). */
+  fps: number;
+  /** Median of the last 30 frames' arrival-to-shown time, ms (0 before the first frame). */
+  frameMs: number;
+  /** How frames are drawn ('webgpu' or '2d'); null before the first frame. */
+  path: 'webgpu' | '2d' | null;
+  /** Input and output size of the last frame, [width, height]. */
+  input: [number, number] | null;
+  output: [number, number] | null;
+  running: boolean;
+}
+
+export interface VideoUpscaler {
+  stats(): VideoUpscalerStats;
+  /** Stops reading the source, waits for the frame in flight, frees the textures. Idempotent. Resolves with the final stats. */
+  stop(): Promise<VideoUpscalerStats>;
+  /** Resolves with the final stats when the source ends or stop() is called; rejects with the error that stopped it (e.g. a lost device). */
+  readonly done: Promise<VideoUpscalerStats>;
+}
+
+const OPTIONS = ['engine', 'model', 'source', 'canvas', 'mode', 'dropFrames', 'onFrame', 'signal'];
+const WINDOW = 30;
+
+export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscaler {
+  const op = 'createVideoUpscaler';
+  if (!options || typeof options !== 'object') throw new ArgumentError(`${op}: options must be an object`);
+  for (const k of Object.keys(options))
+    if (!OPTIONS.includes(k)) throw new ArgumentError(`${op}: unknown option '${k}' (${OPTIONS.join(', ')})`);
+  const { engine, model, canvas, onFrame, signal } = options;
+  if (!engine || typeof engine.kernelContext !== 'function') throw new ArgumentError(`${op}: engine must be an Engine`);
+  if (!model || typeof model.run !== 'function' || !Number.isInteger(model.scale))
+    throw new ArgumentError(`${op}: model must be an UpscaleModel`);
+  if (!canvas || typeof (canvas as OffscreenCanvas).getContext !== 'function')
+    throw new ArgumentError(`${op}: canvas must be a canvas or OffscreenCanvas`);
+  if (onFrame !== undefined && typeof onFrame !== 'function') throw new ArgumentError(`${op}: onFrame must be a function`);
+  const mode = checkMode(op, options.mode);
+  const dropFrames = options.dropFrames ?? true;
+  if (typeof dropFrames !== 'boolean') throw new ArgumentError(`${op}: dropFrames must be a boolean`);
+  const { device } = engine;
+  const gpuCanvas = webgpuContext(engine, op, canvas, mode);
+  const ctx2d = gpuCanvas ? null : (canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null);
+  if (!gpuCanvas && !ctx2d)
+    throw new ArgumentError(`${op}: the canvas gives no '2d' context (it already has a 'webgpu' one); use mode 'webgpu'`);
+
+  let running = true;
+  let frames = 0;
+  let dropped = 0;
+  const shownAt: number[] = [];
+  const times: number[] = [];
+  let inputSize: [number, number] | null = null;
+  let outputSize: [number, number] | null = null;
+  let input: GPUTexture | null = null;
+  let output: GPUTexture | null = null;
+  let readback: GPUBuffer | null = null;
+  let waiting: { frame: SourceFrame; arrived: number } | null = null;
+  let inFlight: Promise<void> | null = null;
+  let ended = false;
+  const start = performance.now();
+
+  let settle!: { resolve: (s: VideoUpscalerStats) => void; reject: (e: unknown) => void };
+  const done = new Promise<VideoUpscalerStats>((resolve, reject) => (settle = { resolve, reject }));
+  done.catch(() => undefined); // the caller may only ever call stop(); an error still reaches `done`.
+
+  const stats = (): VideoUpscalerStats => {
+    const now = performance.now();
+    const recent = shownAt.filter((t) => now - t <= 1000);
+    const span = Math.min(1000, now - start);
+    const sorted = [...times].sort((a, b) => a - b);
+    return {
+      frames,
+      dropped,
+      fps: span > 0 ? (recent.length * 1000) / span : 0,
+      frameMs: sorted.length ? sorted[sorted.length >> 1] : 0,
+      path: frames ? (gpuCanvas ? 'webgpu' : '2d') : null,
+      input: inputSize,
+      output: outputSize,
+      running,
+    };
+  };
+
+  const release = (f: SourceFrame): void => {
+    if (!isVideoElement(f)) f.close();
+  };
+
+  const resize = (width: number, height: number): void => {
+    if (inputSize && inputSize[0] === width && inputSize[1] === height) return;
+    input?.destroy();
+    output?.destroy();
+    readback?.destroy();
+    readback = null;
+    const s = model.scale;
+    inputSize = [width, height];
+    outputSize = [width * s, height * s];
+    input = device.createTexture({
+      label: `${op} input`,
+      size: [width, height],
+      format: 'rgba8unorm',
+      usage: TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_DST | TextureUsage.RENDER_ATTACHMENT,
+    });
+    output = device.createTexture({
+      label: `${op} output`,
+      size: outputSize,
+      format: 'rgba8unorm',
+      usage: TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC,
+    });
+    [canvas.width, canvas.height] = outputSize;
+    gpuCanvas?.configure({
+      device,
+      format: 'rgba8unorm',
+      usage: TextureUsage.COPY_DST | TextureUsage.RENDER_ATTACHMENT,
+      alphaMode: 'opaque',
+    });
+  };
+
+  const upload = async (frame: SourceFrame): Promise<void> => {
+    const [width, height] = isVideoElement(frame) ? [frame.videoWidth, frame.videoHeight] : [frame.displayWidth, frame.displayHeight];
+    if (!(width >= 1 && height >= 1)) throw new ArgumentError(`${op}: a frame is ${width}×${height}; it must have pixels`);
+    resize(width, height);
+    // Software adapters lose the device copying a VideoFrame (or a video element) directly; an ImageBitmap copy works everywhere.
+    const bitmap = engine.adapterInfo.software ? await createImageBitmap(frame) : null;
+    try {
+      device.queue.copyExternalImageToTexture({ source: bitmap ?? frame }, { texture: input!, premultipliedAlpha: false }, [width, height]);
+    } finally {
+      bitmap?.close();
+    }
+  };
+
+  const show = async (): Promise<void> => {
+    const [w, h] = outputSize!;
+    if (gpuCanvas) {
+      const enc = device.createCommandEncoder({ label: op });
+      enc.copyTextureToTexture({ texture: output! }, { texture: gpuCanvas.getCurrentTexture() }, [w, h]);
+      device.queue.submit([enc.finish()]);
+      await device.queue.onSubmittedWorkDone();
+      return;
+    }
+    const bytesPerRow = Math.ceil((w * 4) / 256) * 256;
+    readback ??= device.createBuffer({
+      label: `${op} readback`,
+      size: bytesPerRow * h,
+      usage: BufferUsage.COPY_DST | BufferUsage.MAP_READ,
+    });
+    const enc = device.createCommandEncoder({ label: op });
+    enc.copyTextureToBuffer({ texture: output! }, { buffer: readback, bytesPerRow }, [w, h]);
+    device.queue.submit([enc.finish()]);
+    await readback.mapAsync(MapMode.READ);
+    try {
+      const rows = new Uint8Array(readback.getMappedRange());
+      const image = ctx2d!.createImageData(w, h);
+      for (let y = 0; y < h; y++) image.data.set(rows.subarray(y * bytesPerRow, y * bytesPerRow + w * 4), y * w * 4);
+      ctx2d!.putImageData(image, 0, 0);
+    } finally {
+      readback.unmap();
+    }
+  };
+
+  const process = async (frame: SourceFrame, arrived: number): Promise<void> => {
+    const timestamp = isVideoElement(frame) ? Math.round(frame.currentTime * 1e6) : frame.timestamp;
+    try {
+      await upload(frame);
+    } finally {
+      release(frame);
+    }
+    await upscaleTexture(engine, input!, { model, output: output!, alpha: 'opaque' });
+    await show();
+    const now = performance.now();
+    const ms = now - arrived;
+    times.push(ms);
+    if (times.length > WINDOW) times.shift();
+    shownAt.push(now);
+    while (shownAt.length && now - shownAt[0] > 1000) shownAt.shift();
+    const [width, height] = outputSize!;
+    onFrame?.({ index: frames++, timestamp, ms, width, height });
+  };
+
+  /** Upscales the waiting frame, and the next one that arrived meanwhile, until none waits. */
+  const drain = (): Promise<void> => {
+    inFlight ??= (async () => {
+      try {
+        while (waiting && running) {
+          const { frame, arrived } = waiting;
+          waiting = null;
+          await process(frame, arrived);
+        }
+      } catch (e) {
+        fail(e);
+      } finally {
+        inFlight = null;
+      }
+      if (ended && running) void finish();
+    })();
+    return inFlight;
+  };
+
+  let source: RunningSource | null = null;
+  const finish = async (error?: unknown): Promise<VideoUpscalerStats> => {
+    if (running) {
+      running = false;
+      source?.stop();
+      signal?.removeEventListener('abort', onAbort);
+      if (waiting) release(waiting.frame);
+      waiting = null;
+      await inFlight?.catch(() => undefined);
+      input?.destroy();
+      output?.destroy();
+      readback?.destroy();
+      const final = stats();
+      if (error === undefined) settle.resolve(final);
+      else settle.reject(error);
+    }
+    return done.catch(() => stats());
+  };
+  const fail = (e: unknown): void => void finish(e ?? new Error(`${op}: the source failed`));
+  const onAbort = (): void => void finish();
+
+  const sink = {
+    offer(frame: SourceFrame, skipped: number): Promise<void> | void {
+      dropped += skipped;
+      if (!running) return release(frame);
+      // A frame still waiting when a newer one arrives is dropped: only the latest waits behind the one in flight.
+      if (waiting) {
+        release(waiting.frame);
+        dropped++;
+      }
+      waiting = { frame, arrived: performance.now() };
+      const p = drain();
+      if (!dropFrames && !isVideoElement(frame)) return p;
+    },
+    end(): void {
+      ended = true;
+      if (!inFlight) void finish();
+    },
+    fail,
+  };
+  if (signal?.aborted) {
+    running = false;
+    settle.resolve(stats());
+  } else {
+    signal?.addEventListener('abort', onAbort);
+    try {
+      source = startSource(op, options.source, sink);
+    } catch (e) {
+      running = false;
+      signal?.removeEventListener('abort', onAbort);
+      throw e;
+    }
+  }
+  return { stats, stop: () => finish(), done };
+}
