@@ -5,12 +5,14 @@
  * model.json and weight shards cannot be imported with `?url`. This plugin
  * serves them in development from node_modules under /demo/models/<pkg>/…, and
  * copies the offered ones into the build at the same place, so the pages fetch
- * them with one relative URL in both cases.
+ * them with one relative URL in both cases. The same goes for the Anime4K
+ * networks of the video mode (@websr/websr's weights/anime4k/*.json, MIT),
+ * under /demo/models/anime4k/.
  */
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connect, Plugin } from 'vite';
-import { MODEL_CATALOG, MODELS_URL_DIR } from './src/model-catalog.js';
+import { ANIME4K_URL_DIR, MODEL_CATALOG, MODELS_URL_DIR } from './src/model-catalog.js';
 
 /**
  * The models/ folder of an @upscalerjs package, or null when it is not
@@ -21,11 +23,22 @@ function modelsDir(root: string, pkg: string): string | null {
   return existsSync(dir) ? dir : null;
 }
 
-/** Maps '<pkg>/<dir>/<file>' to a file on disk, only for catalog models and plain file names. */
+/** @websr/websr's Anime4K weights folder, or null when it is not installed. */
+function anime4kDir(root: string): string | null {
+  const dir = join(root, 'node_modules', '@websr', 'websr', 'weights', 'anime4k');
+  return existsSync(dir) ? dir : null;
+}
+
+/** Maps '<pkg>/<dir>/<file>' (or 'anime4k/<file>.json') to a file on disk, only for catalog models and plain file names. */
 function resolveModelFile(root: string, rel: string): string | null {
   const parts = decodeURIComponent(rel.split('?')[0]).split('/').filter(Boolean);
   const file = parts.pop();
   if (!file || !/^[\w.-]+$/.test(file) || file.startsWith('.')) return null;
+  if (parts.length === 1 && parts[0] === ANIME4K_URL_DIR) {
+    const dir = anime4kDir(root);
+    const path = dir && file.endsWith('.json') ? join(dir, file) : null;
+    return path && existsSync(path) && statSync(path).isFile() ? path : null;
+  }
   const [pkg, dir = ''] = parts;
   if (parts.length > 2 || !MODEL_CATALOG.some((m) => m.pkg === pkg && m.dir === dir)) return null;
   const models = modelsDir(root, pkg);
@@ -65,6 +78,15 @@ export function upscalerModels(): Plugin {
           const fileName = ['demo', MODELS_URL_DIR, m.pkg, m.dir, file].filter(Boolean).join('/');
           this.emitFile({ type: 'asset', fileName, source: readFileSync(join(dir, file)) });
         }
+      }
+      const a4k = anime4kDir(root);
+      for (const file of a4k ? readdirSync(a4k) : []) {
+        if (!file.endsWith('.json')) continue;
+        this.emitFile({
+          type: 'asset',
+          fileName: ['demo', MODELS_URL_DIR, ANIME4K_URL_DIR, file].join('/'),
+          source: readFileSync(join(a4k!, file)),
+        });
       }
     },
   };

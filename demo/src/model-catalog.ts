@@ -30,3 +30,22 @@ export const MODELS_URL_DIR = 'models';
 export function modelJsonPath(m: CatalogModel): string {
   return [MODELS_URL_DIR, m.pkg, m.dir, 'model.json'].filter(Boolean).join('/');
 }
+
+/** Folder under MODELS_URL_DIR where the Anime4K networks (@websr/websr's weights/anime4k/*.json) are served. */
+export const ANIME4K_URL_DIR = 'anime4k';
+
+/** The Anime4K ×2 networks the video mode offers: size S/M/L × weights 'an' (anime), 'rl' (real life), '3d'. */
+export const ANIME4K_CATALOG: readonly { id: string; label: string }[] = (['s', 'm', 'l'] as const).flatMap((size) =>
+  (
+    [
+      ['an', 'anime'],
+      ['rl', 'real life'],
+      ['3d', '3D'],
+    ] as const
+  ).map(([w, what]) => ({ id: `cnn-2x-${size}-${w}`, label: `Anime4K CNN ×2 ${size.toUpperCase()} (${what})` })),
+);
+
+/** The JSON URL of an Anime4K network, relative to the page. */
+export function anime4kJsonPath(id: string): string {
+  return [MODELS_URL_DIR, ANIME4K_URL_DIR, `${id}.json`].join('/');
+}

@@ -5,7 +5,7 @@
  * contenders, so the lazily loaded peers and ONNX Runtime's wasm files are
  * part of the build); the upscaler without WebGPU runs a pretrained model on
  * ONNX Runtime Web WASM from the built files; the pretrained model files the
- * Vite plugin copies are served next to the pages.
+ * Vite plugin copies (UpscalerJS models, Anime4K networks) are served next to the pages.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, preview } from 'vite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MODEL_CATALOG, modelJsonPath } from '../../demo/src/model-catalog.js';
+import { ANIME4K_CATALOG, anime4kJsonPath, MODEL_CATALOG, modelJsonPath } from '../../demo/src/model-catalog.js';
 import { expectWebGPUAdapter, openPage, ROOT, useBrowser, VITE_CONFIG, waitForState } from './harness.js';
 
 const outDir = mkdtempSync(join(tmpdir(), 'demo-build-'));
@@ -83,6 +83,14 @@ describe('built demo (vite build + preview)', () => {
         return [res.status, shard.status, (await shard.arrayBuffer()).byteLength > 0];
       }, modelJsonPath(m));
       expect(status, m.id).toEqual([200, 200, true]);
+    }
+    // The video mode's Anime4K networks (copied from @websr/websr): each is JSON with layers.
+    for (const m of ANIME4K_CATALOG) {
+      const got = await p.page.evaluate(async (url) => {
+        const res = await fetch(url);
+        return [res.status, Object.keys(((await res.json()) as { layers: object }).layers).length > 3];
+      }, anime4kJsonPath(m.id));
+      expect(got, m.id).toEqual([200, true]);
     }
     await p.page.close();
   });

@@ -18,6 +18,7 @@ import { CompareView } from './compare-view.js';
 import { setupImageInput } from './image-input.js';
 import { catalogModel, ortWasmLabel, runPretrained } from './pretrained.js';
 import { loadSample } from './sample.js';
+import { setupVideoMode } from './video-mode.js';
 
 /** What the last run did; also exposed as window.__upscaler for the browser tests. */
 interface RunRecord {
@@ -258,6 +259,21 @@ function setInput(image: ImageData, name: string): void {
   }
 }
 
+/** Image / Video tabs: each shows its own panel; the video keeps running only while its tab is open. */
+function setupModeTabs(): void {
+  const tabs = [byId<HTMLButtonElement>('mode-image'), byId<HTMLButtonElement>('mode-video')];
+  for (const tab of tabs) {
+    tab.addEventListener('click', () => {
+      for (const t of tabs) {
+        const on = t === tab;
+        t.setAttribute('aria-selected', String(on));
+        byId(t.getAttribute('aria-controls')!).hidden = !on;
+      }
+      if (tab.id === 'mode-image') byId<HTMLButtonElement>('video-stop').click();
+    });
+  }
+}
+
 async function main(): Promise<void> {
   boot = await bootEngine();
   renderStatus(
@@ -266,6 +282,8 @@ async function main(): Promise<void> {
     "The pretrained models run on ONNX Runtime Web's WASM backend instead, and the op demos on the CPU reference kernels (slow, but the same maths).",
   );
   debug.backend = boot.kind;
+  setupModeTabs();
+  setupVideoMode(boot);
   fillBackends();
   fillMethods();
   updateChoice();
