@@ -34,7 +34,8 @@ export interface CopyTiming {
  * Runs our engine on a case; returns its result, timeGpu reps, and the cold
  * output for cross-checks. With `copy`, every timeGpu rep of our op is followed
  * by one rep of the copy kernel (at least 15 pairs), so the two are measured
- * under the same conditions.
+ * under the same conditions. `base`: the URL `modelUrl` is resolved against
+ * (the page's own; Node, which has no `location`, passes its static server's).
  */
 export async function runOurs(
   engine: Engine,
@@ -42,6 +43,7 @@ export async function runOurs(
   data: CaseData,
   cfg: TimingConfig,
   copy?: CopyKernel,
+  base: string = location.href,
 ): Promise<{ result: ImplResult; gpu: GpuTiming | null; output: Float32Array | null; copy?: CopyTiming }> {
   const owned: { dispose(): void }[] = [];
   try {
@@ -49,7 +51,7 @@ export async function runOurs(
     owned.push(x);
     let op: () => Tensor;
     if (c.op === 'model') {
-      const { json, shards } = await fetchLayersModel(new URL(modelUrl(c), location.href).href);
+      const { json, shards } = await fetchLayersModel(new URL(modelUrl(c), base).href);
       const model = loadModel(engine, {
         modelJson: json,
         weightShards: shards,
