@@ -140,6 +140,10 @@ describe('upscaleTexture: GPU texture in, one texture out, equal to upscale()', 
     const foreign = uploaded(other.device, sample);
     await expect(upscaleTexture(engine, foreign, { model, tileSize: TILE })).rejects.toThrow(GpuError);
     expect(engine.stats().liveTensors).toBe(live);
+    // upscale() takes pixels; a texture given to it is pointed at upscaleTexture, not read as garbage.
+    await expect(upscale(engine, source as never, { model })).rejects.toThrow(
+      /^upscale: a GPUTexture is read on the GPU: upscaleTexture\(engine, source, \{ model \}\) takes it/,
+    );
     foreign.destroy();
     source.destroy();
   });

@@ -80,6 +80,16 @@ export function toRgbaImage(op: string, input: ImageInput | Rgba16Image): AnyRgb
     (typeof ImageBitmap !== 'undefined' && input instanceof ImageBitmap) ||
     (typeof HTMLCanvasElement !== 'undefined' && input instanceof HTMLCanvasElement) ||
     (typeof OffscreenCanvas !== 'undefined' && input instanceof OffscreenCanvas);
+  const gpuOrVideo =
+    (typeof VideoFrame !== 'undefined' && input instanceof VideoFrame) ||
+    (typeof HTMLVideoElement !== 'undefined' && input instanceof HTMLVideoElement) ||
+    (!!input && typeof (input as { createView?: unknown }).createView === 'function');
+  if (gpuOrVideo) {
+    throw new ArgumentError(
+      `${op}: a ${describe(input)} is read on the GPU: upscaleTexture(engine, source, { model }) takes it and returns the result as ` +
+        `a GPUTexture (no CPU round trip); upscale() takes RGBA pixels, an ImageBitmap or a canvas`,
+    );
+  }
   if (!drawable) {
     throw new ArgumentError(
       `${op}: image must be RGBA pixels { data: Uint8ClampedArray | Uint8Array | Uint16Array, width, height } (e.g. ImageData), ` +
