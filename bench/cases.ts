@@ -5,6 +5,7 @@
  * counter the tests check, so GFLOP/s count only taps that read real input.
  */
 import { conv2dWork, convTranspose2dWork, dataMovementBytes } from '../src/ops/flops.js';
+import { fpsCaseName, type FpsCase } from './fps/cases.js';
 
 /** convTranspose2d on [1, cin, h, h], PyTorch weight [cin, cout, k, k]. */
 export interface ConvTCase {
@@ -60,8 +61,11 @@ export interface TrainCase {
 /** One op or one network, run forward (ours, tfjs, ORT-web, CPU baselines). */
 export type BenchCase = ConvTCase | ConvCase | ShuffleCase | ModelCase;
 
-/** Everything `npm run bench` can run: the op cases and the training steps (bench/train). */
+/** The op cases and the training steps (bench/train). */
 export type SuiteCase = BenchCase | TrainCase;
+
+/** Everything `npm run bench` can run: the suite and the frames-per-second cases (bench/fps). */
+export type RunCase = SuiteCase | FpsCase;
 
 const convT = (cin: number, cout: number, h: number, k: number, s: number, p: number, op_ = 0): ConvTCase => ({
   op: 'convTranspose2d',
@@ -76,9 +80,11 @@ const convT = (cin: number, cout: number, h: number, k: number, s: number, p: nu
 const conv = (cin: number, cout: number, h: number, k = 3, p = 1): ConvCase => ({ op: 'conv2d', cin, cout, h, k, p });
 const shuffle = (c: number, h: number, r: number): ShuffleCase => ({ op: 'pixelShuffle', c, h, r });
 
-/** Stable, filterable name, e.g. `convT k4s2p1 32→32 @64²`. */
-export function caseName(c: SuiteCase): string {
+/** Stable, filterable name, e.g. `convT k4s2p1 32→32 @64²`, `fps anime4k-s 160×90→320×180`. */
+export function caseName(c: RunCase): string {
   switch (c.op) {
+    case 'fps':
+      return fpsCaseName(c);
     case 'convTranspose2d':
       return `convT k${c.k}s${c.s}p${c.p}${c.op_ ? `op${c.op_}` : ''} ${c.cin}→${c.cout} @${c.h}²`;
     case 'conv2d':

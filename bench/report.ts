@@ -3,10 +3,13 @@
  * page, same adapter), the CPU-baseline table, our CPU backend on the model
  * cases (ORT-web WASM in the page, onnxruntime-node in Node) against our
  * WebGPU path, the training steps (ours vs tfjs, with their losses compared
- * step by step), and every anchor that could not run with its exact error.
+ * step by step), the frames-per-second cases (bench/fps: GPU-resident vs CPU
+ * round trip vs WebSR, with the issue's targets), and every anchor that could
+ * not run with its exact error.
  */
 import { caseBytes, caseFlops } from './cases.js';
 import type { CpuResult } from './cpu-baselines.js';
+import { FPS_METHOD, fpsNotes, fpsTable } from './fps/report.js';
 import type { ImplResult } from './page/measure.js';
 import type { PageReport } from './page/main.js';
 
@@ -113,7 +116,7 @@ export function toMarkdown(run: BenchRun): string {
   );
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of p.results) {
-    if (r.case.op === 'train') continue;
+    if (r.case.op === 'train' || r.case.op === 'fps') continue;
     const g = r.oursGpu;
     const flops = caseFlops(r.case);
     const bytes = caseBytes(r.case);
@@ -145,13 +148,14 @@ export function toMarkdown(run: BenchRun): string {
   lines.push('|---|---|---|---|---|---|');
   p.results.forEach((r, i) => {
     const c = run.cpu[i];
-    if (!c || r.case.op === 'train') return;
+    if (!c || r.case.op === 'train' || r.case.op === 'fps') return;
     const o = median(r.ours);
     lines.push(
       `| ${r.name} | ${o === null ? '–' : ms(o)} | ${warm(c.cpuRef)} | ${warm(c.ortNode)} | ${ratio(o, median(c.cpuRef))} | ${ratio(o, median(c.ortNode))} |`,
     );
   });
-  if (p.results.every((r) => r.case.op === 'train')) lines.length = header; // a training-only run (--filter train): no empty op tables
+  // A run of training steps or fps cases only (--filter train, --filter fps): no empty op tables.
+  if (p.results.every((r) => r.case.op === 'train' || r.case.op === 'fps')) lines.length = header;
   const models = p.results.map((r, i) => ({ r, c: run.cpu[i] })).filter(({ r }) => r.case.op === 'model');
   if (models.some(({ r, c }) => r.oursWasm?.status === 'ok' || c?.oursCpu?.status === 'ok')) {
     lines.push('');
@@ -173,7 +177,9 @@ export function toMarkdown(run: BenchRun): string {
     }
   }
   lines.push(...trainTable(p));
-  const problems: string[] = [];
+  const fps = p.results.flatMap((r) => (r.fps ? [r.fps] : []));
+  if (fps.length) lines.push('', FPS_METHOD, '', ...fpsTable(fps));
+  const problems: string[] = [...fpsNotes(fps)];
   if (p.tfjsInitError) problems.push(`- tfjs WebGPU backend init: \`${p.tfjsInitError}\``);
   p.results.forEach((r, i) => {
     if (r.copy && 'error' in r.copy) problems.push(`- ${r.name}, copy yardstick: error \`${r.copy.error}\``);

@@ -5,13 +5,16 @@
  * model cases, our CPU backend on ORT-web WASM); then runs the CPU baselines
  * and our CPU backend on onnxruntime-node here on the same inputs (not for the
  * training-step cases, which have no CPU baseline); writes JSON + markdown to
- * bench-results/ and prints the markdown.
+ * bench-results/ and prints the markdown. The frames-per-second cases
+ * (bench/fps: GPU-resident vs CPU round trip vs WebSR, on VideoFrames) run in
+ * the page only; `--filter fps` selects just them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from './chromium.js';
-import { QUICK_CASES, caseData, caseName, fullCases, type SuiteCase } from './cases.js';
+import { QUICK_CASES, caseData, caseName, fullCases, type RunCase } from './cases.js';
+import { fpsFullCases, fpsQuickCases } from './fps/cases.js';
 import { runCpuReference, runOrtNode, runOursCpuBackend } from './cpu-baselines.js';
 import type { AnchorName, PageConfig, PageReport } from './page/main.js';
 import { toMarkdown, type BenchRun, type CpuCaseResult } from './report.js';
@@ -79,7 +82,7 @@ export async function main(argv: string[], baseUrl: string): Promise<number> {
     console.error((e as Error).message);
     return 2;
   }
-  let cases: SuiteCase[] = opts.mode === 'full' ? fullCases() : QUICK_CASES;
+  let cases: RunCase[] = opts.mode === 'full' ? [...fullCases(), ...fpsFullCases()] : [...QUICK_CASES, ...fpsQuickCases()];
   if (opts.filter) cases = cases.filter((c) => caseName(c).includes(opts.filter!));
   if (cases.length === 0) {
     console.error(`no case matches --filter ${opts.filter}`);
@@ -113,8 +116,9 @@ export async function main(argv: string[], baseUrl: string): Promise<number> {
   if (opts.cpu) {
     for (const [i, c] of cases.entries()) {
       const name = caseName(c);
-      if (c.op === 'train') {
-        // No CPU baseline for a training step (the CPU references have no optimizer loop); the report leaves it out.
+      if (c.op === 'train' || c.op === 'fps') {
+        // No CPU baseline for a training step (the CPU references have no optimizer loop) or an fps case
+        // (its round-trip path is the CPU comparison); the report leaves them out.
         const none = { status: 'skipped', reason: 'not requested' } as const;
         cpu.push({ name, cpuRef: none, ortNode: none, oursCpu: none });
         continue;

@@ -4,14 +4,17 @@
  * shared with the demo's benchmark page), and, for model cases, our CPU
  * backend on ONNX Runtime Web WASM (./ours-wasm.ts), one implementation after
  * the other (never concurrently, so they do not share the CPU that SwiftShader
- * runs on). Training-step cases go to ./train.ts (ours and tfjs only).
+ * runs on). Training-step cases go to ./train.ts (ours and tfjs only);
+ * frames-per-second cases to ./fps.ts (ours GPU-resident, ours round trip, WebSR).
  * bench/run.ts calls `window.__benchRun(config)` and gets the report.
  */
 import { createEngine, type AdapterDescription } from '../../src/index.js';
-import { caseData, caseName, type BenchCase, type CaseData, type SuiteCase } from '../cases.js';
+import { caseData, caseName, type BenchCase, type CaseData, type RunCase } from '../cases.js';
 import { prepareCopy, type CopyKernel } from './copy-bandwidth.js';
 import { loadPeer, type Peer } from '../peers/index.js';
 import { errorText } from '../peers/job.js';
+import type { FpsResult } from '../fps/measure.js';
+import { runFps } from './fps.js';
 import type { ImplResult, TimingConfig } from './measure.js';
 import { runOurs, type CopyTiming, type GpuTiming } from './ours.js';
 import { runOursWasm } from './ours-wasm.js';
@@ -21,7 +24,7 @@ import { runTrain, type TrainComparison } from './train.js';
 export type AnchorName = 'tfjs' | 'ort';
 
 export interface PageConfig extends TimingConfig {
-  cases: SuiteCase[];
+  cases: RunCase[];
   anchors: AnchorName[];
   /** Model cases: also run our CPU backend on ORT-web WASM (off with --no-cpu). */
   cpuBackend: boolean;
@@ -29,7 +32,7 @@ export interface PageConfig extends TimingConfig {
 
 export interface PageCaseResult {
   name: string;
-  case: SuiteCase;
+  case: RunCase;
   ours: ImplResult;
   oursGpu: GpuTiming | null;
   tfjs: ImplResult;
@@ -40,6 +43,8 @@ export interface PageCaseResult {
   copy?: CopyResult;
   /** Training cases: the losses of every step on both sides and their largest relative difference. */
   train?: TrainComparison;
+  /** Frames-per-second cases: the three paths, their ratios and the byte check (ours = the GPU-resident path). */
+  fps?: FpsResult;
 }
 
 export type CopyResult = CopyTiming | { error: string };
@@ -82,9 +87,11 @@ function timerResolution(): number {
 async function run(config: PageConfig): Promise<PageReport> {
   document.body.dataset.state = 'running';
   const engine = await createEngine();
-  // Each anchor's library is loaded (and tfjs's backend selected by its first case) only when asked for.
+  // Each anchor's library is loaded (and tfjs's backend selected by its first case) only when asked for,
+  // and only when a case can use it (fps cases compare with WebSR, not with the anchors).
+  const anchorsUsed = config.cases.some((c) => c.op !== 'fps');
   const load = async (on: boolean, id: 'tfjs-webgpu' | 'ort-webgpu'): Promise<Peer | string | null> =>
-    on ? loadPeer(id).catch(errorText) : null;
+    on && anchorsUsed ? loadPeer(id).catch(errorText) : null;
   const tfjsPeer = await load(config.anchors.includes('tfjs'), 'tfjs-webgpu');
   const ortPeer = await load(config.anchors.includes('ort'), 'ort-webgpu');
   const tfjsInitError = typeof tfjsPeer === 'string' ? tfjsPeer : null;
@@ -103,6 +110,26 @@ async function run(config: PageConfig): Promise<PageReport> {
       const r = await runTrain(engine, c, 1000 + i, config, tfjsPeer);
       const ort = config.anchors.includes('ort') ? skipped('ONNX Runtime Web has no training on WebGPU') : skipped('not requested');
       results.push({ name, case: c, ours: r.ours, oursGpu: null, tfjs: r.tfjs, ort, oursWasm: skipped('not requested'), train: r.train });
+      continue;
+    }
+    if (c.op === 'fps') {
+      const none = skipped('not requested');
+      let r: Awaited<ReturnType<typeof runFps>> | null = null;
+      try {
+        r = await runFps(engine, c, config, log);
+      } catch (e) {
+        results.push({
+          name,
+          case: c,
+          ours: { status: 'error', error: errorText(e) },
+          oursGpu: null,
+          tfjs: none,
+          ort: none,
+          oursWasm: none,
+        });
+        continue;
+      }
+      results.push({ name, case: c, ours: r.ours, oursGpu: null, tfjs: none, ort: none, oursWasm: none, fps: r.fps });
       continue;
     }
     const data = caseData(c, 1000 + i);

@@ -3,7 +3,8 @@
  * the visitor picks (TensorFlow.js WebGPU, ONNX Runtime Web WebGPU and WASM,
  * loaded only then), checks every output against the CPU reference kernels,
  * then shows charts, a table and a JSON export. `?auto=1` starts it on load;
- * every form field is also a URL parameter (see cases.ts).
+ * every form field is also a URL parameter (see cases.ts). Below it, the
+ * frames-per-second section (./fps.ts), run by its own button.
  */
 import { loadPeer } from '../../../bench/peers/index.js';
 import { errorText, fetchLayersModel, type PeerId } from '../../../bench/peers/job.js';
@@ -24,6 +25,7 @@ import {
   type Contender,
 } from './cases.js';
 import { speedupChart, timeChart, type Line } from './charts.js';
+import { setupFps } from './fps.js';
 import { performanceNowResolution, QueueTimer } from './gpu-timer.js';
 import { renderTables, type BenchReport, type CaseResult } from './report.js';
 import { runCase, type RunContext } from './run-case.js';
@@ -54,6 +56,9 @@ const ui = {
 };
 const listFields = ['sizes', 'channels', 'kernels', 'strides', 'shuffle'] as const;
 let stopper: AbortController | null = null;
+/** One run at a time on the GPU: the sweep and the fps section lock each other out. */
+let fpsRunning = false;
+let fpsSection: { setEnabled(on: boolean): void } | null = null;
 /** The config the page was opened with (the model choice is URL-only). */
 let urlConfig: BenchConfig = configFromParams(new URLSearchParams(location.search));
 
@@ -190,6 +195,7 @@ async function run(engine: Engine, c: BenchConfig): Promise<void> {
   history.replaceState(null, '', `?${configToParams(c)}`);
   document.body.dataset.state = 'running';
   ui.run.disabled = true;
+  fpsSection?.setEnabled(false);
   ui.stop.disabled = false;
   ui.exportJson.disabled = true;
   const stop = (stopper = new AbortController());
@@ -249,6 +255,7 @@ async function run(engine: Engine, c: BenchConfig): Promise<void> {
   } finally {
     timer?.destroy();
     ui.run.disabled = false;
+    fpsSection?.setEnabled(true);
     ui.stop.disabled = true;
   }
 }
@@ -268,8 +275,16 @@ async function main(): Promise<void> {
   const engine = boot.engine;
   ui.form.addEventListener('submit', (e) => {
     e.preventDefault();
-    run(engine, readForm()).catch(fail);
+    if (!fpsRunning) run(engine, readForm()).catch(fail);
   });
+  fpsSection = setupFps(
+    engine,
+    (on) => {
+      fpsRunning = on;
+      ui.run.disabled = on;
+    },
+    () => ui.run.disabled,
+  );
   ui.stop.addEventListener('click', () => stopper?.abort());
   facts([['Ready', 'press Run (small sizes suit software adapters)']]);
   document.body.dataset.state = 'idle';
