@@ -5,7 +5,7 @@
  * Both libraries share one Dawn instance, so they run on the same adapter. UpscalerJS models are
  * served to both by a static HTTP server in this process, from node_modules/@upscalerjs.
  *
- *   npm run bench:node -- [--size small|gpu] [--reps N] [--filter TEXT] [--no-tfjs] [--deadline S] [--fps]
+ *   npm run bench:node -- [--size small|gpu] [--reps N] [--filter TEXT] [--no-tfjs] [--deadline S] [--fps] [--variants]
  *   node dist/bench/node-gpu.mjs …   (the same, bundled by scripts/build-node-bench.mjs: needs only node_modules/webgpu)
  *
  * `small`: tiny cases for a SwiftShader smoke run (VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json).
@@ -36,6 +36,8 @@ interface Options {
   filter: string | null;
   tfjs: boolean;
   fps: boolean;
+  /** Also run the conv kernel experiment (bench/kernel-variants.ts: workgroup-shared tiles, f16). */
+  variants: boolean;
   deadlineS: number;
 }
 
@@ -49,7 +51,8 @@ interface CaseResult {
   train?: TrainComparison;
 }
 
-const USAGE = 'usage: node bench/node-gpu.mjs [--size small|gpu] [--reps N] [--filter TEXT] [--no-tfjs] [--deadline S] [--fps]';
+const USAGE =
+  'usage: node bench/node-gpu.mjs [--size small|gpu] [--reps N] [--filter TEXT] [--no-tfjs] [--deadline S] [--fps] [--variants]';
 
 function parseArgs(argv: string[]): Options {
   const value = (i: number, flag: string): string => {
@@ -59,7 +62,7 @@ function parseArgs(argv: string[]): Options {
   let size: Size = 'small';
   let reps: number | null = null;
   let deadlineS: number | null = null;
-  const o = { filter: null as string | null, tfjs: true, fps: false };
+  const o = { filter: null as string | null, tfjs: true, fps: false, variants: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--size') {
@@ -71,6 +74,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--filter') o.filter = value(i++, a);
     else if (a === '--no-tfjs') o.tfjs = false;
     else if (a === '--fps') o.fps = true;
+    else if (a === '--variants') o.variants = true;
     else throw new Error(`unknown argument ${a}; ${USAGE}`);
   }
   // The GPU run must end within about 4 minutes with the fps suite after it; SwiftShader just needs to finish.
@@ -151,7 +155,8 @@ async function installTfjsGlobals(): Promise<GPU> {
   const specifier = 'webgpu'; // external to the bundle: Dawn's native binary cannot be bundled
   const { create, globals } = (await import(/* @vite-ignore */ specifier)) as { create(flags: string[]): GPU; globals: object };
   Object.assign(globalThis, globals);
-  const gpu = create([]);
+  // Dawn rounds timestamp queries to 65.5 µs by default (a browser anti-fingerprinting measure); a benchmark wants them exact.
+  const gpu = create(['disable-dawn-features=timestamp_quantization']);
   if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   return gpu;
@@ -269,6 +274,16 @@ async function fpsSuite(engine: Engine, size: Size): Promise<string> {
   }
 }
 
+/** The conv kernel experiment (bench/kernel-variants.ts) on this engine; a failure is one line. */
+async function variantSuite(engine: Engine, size: Size): Promise<string> {
+  try {
+    const { runKernelVariants } = await import('./kernel-variants.js');
+    return await runKernelVariants(engine, { size });
+  } catch (e) {
+    return `kernel variants (bench/kernel-variants.ts) did not run: ${errorText(e).slice(0, 300)}`;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const o = parseArgs(argv);
   const t0 = performance.now();
@@ -309,6 +324,7 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     const fps = o.fps ? await fpsSuite(engine, o.size) : null;
+    const variants = o.variants ? await variantSuite(engine, o.size) : null;
     const errors = errorLines(results);
     const md = [
       `## Node + Dawn: ours vs TensorFlow.js WebGPU (--size ${o.size}, ${o.reps} warm reps, medians)`,
@@ -321,6 +337,7 @@ export async function main(argv: string[]): Promise<number> {
       table(results),
       ...(errors.length ? ['', 'Notes and errors:', ...errors] : []),
       ...(fps ? ['', fps] : []),
+      ...(variants ? ['', variants] : []),
     ].join('\n');
     if (process.env.OUT) {
       mkdirSync(process.env.OUT, { recursive: true });
@@ -333,6 +350,7 @@ export async function main(argv: string[]): Promise<number> {
         adapter: a,
         results,
         fps,
+        variants,
       };
       writeFileSync(`${stem}.json`, JSON.stringify(json, null, 1));
       writeFileSync(`${stem}.md`, `${md}\n`);
