@@ -15,9 +15,10 @@
  * to out[c·H·W + y·W + x], c < channels (alpha alone: first 3, channels 1).
  *
  * TENSOR_TO_TEXTURE: thread (x, y) reads channel c of the source tensor (planes
- * srcWidth × srcHeight) at (srcX + x, srcY + y), finds its byte by binary
- * search over `table[j]` (j = 1…255: the least float32 whose
- * round-half-up((v − lo)·255/(hi − lo)) is ≥ j; clamping is implied), and
+ * srcWidth × srcHeight) at (srcX + x, srcY + y), finds its byte b from
+ * `table[j]` (j = 1…255: the least float32 whose round-half-up((v − lo)·255/
+ * (hi − lo)) is ≥ j; clamping is implied) as the b with table[b] ≤ v <
+ * table[b + 1] (a linear estimate, then exact walks; see toByte), and
  * stores b/255 into the rgba8unorm texture at (dstX + x, dstY + y). Alpha is 1
  * when alphaMode = 0, else the byte (via alphaTable) of alphaSrc[alphaBase +
  * (alphaY + y)·alphaWidth + alphaX + x]: a 4th plane of the same tensor, or a
@@ -64,12 +65,20 @@ export const TENSOR_TO_TEXTURE = /* wgsl */ `${PARAMS}
 @group(0) @binding(2) var dst: texture_storage_2d<rgba8unorm, write>;
 @group(0) @binding(3) var<storage, read> alphaSrc: array<f32>;
 
+fn threshold(j: u32, alpha: bool) -> f32 { return select(table(j), alphaTable(j), alpha); }
+
+// The byte b with threshold(b) <= v < threshold(b + 1) (0 below threshold(1) and for NaN, 255 from
+// threshold(255) up). A linear estimate from the two end thresholds lands on b or next to it; the
+// two walks then make it exact whatever the estimate, in 0 or 1 steps in practice (a bisection
+// took 8 dependent table reads per value, the store pass's main cost on software adapters).
 fn toByte(v: f32, alpha: bool) -> u32 {
-  var b = 0u;
-  for (var step = 128u; step > 0u; step = step >> 1u) {
-    let j = b + step;
-    if (j <= 255u && v >= select(table(j), alphaTable(j), alpha)) { b = j; }
-  }
+  let t1 = threshold(1u, alpha);
+  let t255 = threshold(255u, alpha);
+  if (!(v >= t1)) { return 0u; }
+  if (v >= t255) { return 255u; }
+  var b = u32(clamp(1.0 + (v - t1) * (254.0 / (t255 - t1)), 1.0, 254.0));
+  while (v >= threshold(b + 1u, alpha)) { b += 1u; }
+  while (!(v >= threshold(b, alpha))) { b -= 1u; }
   return b;
 }
 
