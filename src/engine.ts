@@ -165,21 +165,25 @@ export class Engine implements TensorOwner {
       );
     }
     const bytes = t.byteLength;
-    const staging = this.pool.create(bytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'staging');
+    const staging = this.pool.acquireStaging(bytes);
+    let reusable = false;
     try {
       this.runner.submit();
       const enc = this.device.createCommandEncoder();
       enc.copyBufferToBuffer(t.buffer, t.byteOffset, staging, 0, bytes);
       this.device.queue.submit([enc.finish()]);
-      await staging.mapAsync(MapMode.READ);
-      const data = new Float32Array(staging.getMappedRange().slice(0));
+      await staging.mapAsync(MapMode.READ, 0, bytes);
+      const data = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+      staging.unmap();
+      reusable = true;
       this.throwGpuErrors('read');
       return data;
     } catch (e) {
       if (this.lost) throw new DeviceLostError(`read: the GPU device was lost (${this.lost}); create a new engine`, this.lost);
       throw e;
     } finally {
-      this.pool.destroy(staging);
+      if (reusable && !this.destroyed) this.pool.releaseStaging(staging);
+      else this.pool.destroy(staging);
     }
   }
 
