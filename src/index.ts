@@ -115,6 +115,7 @@ export {
   type ToCanvasOptions,
   // Video: every frame of a video element, camera track or VideoFrame stream through a model onto a canvas.
   createVideoUpscaler,
+  VIDEO_MAX_TILE_BYTES,
   type VideoSource,
   type VideoUpscaler,
   type VideoUpscalerOptions,

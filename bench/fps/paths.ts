@@ -14,12 +14,15 @@
  *
  * Video is opaque, so the GPU-resident path is told `alpha: 'opaque'`;
  * upscale() finds the same by looking at the bytes, and both skip the alpha
- * work. The two outputs are then equal byte for byte (upscaleTexture's
- * contract), which `measureFps` checks on one frame.
+ * work. Both take createVideoUpscaler's tile budget (VIDEO_MAX_TILE_BYTES: a
+ * frame in one tile when the device allows), so they run the same tiles and
+ * differ only in the transfers. The two outputs are then equal byte for byte
+ * (upscaleTexture's contract), which `measureFps` checks on one frame.
  */
 import {
   upscale,
   upscaleTexture,
+  VIDEO_MAX_TILE_BYTES,
   type Engine,
   type GpuImageSource,
   type RgbaImage,
@@ -78,7 +81,7 @@ export function gpuResidentPath<F>(
   gpuImage: (frame: F) => GpuImageSource,
 ): (frame: F) => Promise<void> {
   return async (frame) => {
-    await upscaleTexture(engine, gpuImage(frame), { model, output, alpha: 'opaque' });
+    await upscaleTexture(engine, gpuImage(frame), { model, output, alpha: 'opaque', maxTileBytes: VIDEO_MAX_TILE_BYTES });
     await engine.device.queue.onSubmittedWorkDone();
   };
 }
@@ -91,7 +94,7 @@ export function roundTripPath<F>(
   rgba: (frame: F) => Promise<RgbaImage>,
 ): (frame: F) => Promise<void> {
   return async (frame) => {
-    const up = await upscale(engine, await rgba(frame), { model });
+    const up = await upscale(engine, await rgba(frame), { model, maxTileBytes: VIDEO_MAX_TILE_BYTES });
     writeRgba(engine.device, output, up);
     await engine.device.queue.onSubmittedWorkDone();
   };

@@ -31,8 +31,8 @@ export function identicalCell(r: FpsResult): string {
 /** The paragraph that says what was timed, for any report holding fps rows. */
 export const FPS_METHOD =
   'Frames per second (bench/fps): one frame = the frame handed over (untimed) → upscaled into an rgba8unorm output texture, the GPU queue drained (`onSubmittedWorkDone`); median of the timed frames after warm-up frames, each path on the same frame sequence, one path after the other. ' +
-  '**GPU-resident**: `upscaleTexture(engine, frame, { model, output, alpha: "opaque" })` into one reused texture, no CPU round trip. ' +
-  '**Round trip**: the frame to CPU RGBA bytes (page: drawImage + getImageData; Node: copyTextureToBuffer + mapAsync), `upscale()` (our image path), the bytes back with writeTexture. ' +
+  '**GPU-resident**: `upscaleTexture(engine, frame, { model, output, alpha: "opaque", maxTileBytes: VIDEO_MAX_TILE_BYTES })` into one reused texture, no CPU round trip (what createVideoUpscaler does per frame). ' +
+  '**Round trip**: the frame to CPU RGBA bytes (page: drawImage + getImageData; Node: copyTextureToBuffer + mapAsync), `upscale()` (our image path, same tile budget, so the same tiles), the bytes back with writeTexture. ' +
   '**WebSR**: @websr/websr on its own device of the same adapter, drawing into its canvas context (headless: a stub context whose texture is an ordinary rgba8unorm texture), its queue drained the same way; Anime4K only (it has no ESRGAN). ' +
   `Targets (issue 13): round trip ÷ GPU-resident ≥ ${FPS_TARGETS.roundTrip}×, WebSR ÷ GPU-resident ≥ ${FPS_TARGETS.websr}×. "identical": GPU-resident and round-trip output textures of frame 0 compared byte for byte. ` +
   '"network alone", for reading the rest: `model.run` on frame 0 already in a GPU tensor, untiled, queue drained (no image transfers).';

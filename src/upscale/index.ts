@@ -29,6 +29,7 @@ export { upscaleTexture, type UpscaleTextureOptions } from './upscale-texture.js
 export type { EngineCapacity } from '../gpu/runner.js';
 export {
   createVideoUpscaler,
+  VIDEO_MAX_TILE_BYTES,
   type VideoSource,
   type VideoUpscaler,
   type VideoUpscalerOptions,

@@ -139,7 +139,7 @@ async function textureTile(
   model: UpscaleModel,
   texture: GPUTexture,
   output: GPUTexture,
-  { input, core }: Tile,
+  { index, input, core }: Tile,
   tables: { input: Float32Array; output: Float32Array; alphaIn: Float32Array | null; alphaOut: Float32Array },
 ): Promise<void> {
   const op = 'upscaleTexture';
@@ -150,7 +150,10 @@ async function textureTile(
   const keep = <T extends Tensor>(t: T): T => (tensors.push(t), t);
   try {
     const x = keep(ctx.alloc([1, 3, input.height, input.width]));
-    await checked(device, op, () => loadImagePass(engine, op, texture, rect(input), 0, 3, x, tables.input));
+    // The first tile's passes run in an error scope: a texture of another device becomes a GpuError there.
+    // Later tiles use the same textures, so they skip the scope and its extra GPU round trips.
+    const scoped = index === 0 ? (pass: () => void) => checked(device, op, pass) : async (pass: () => void) => pass();
+    await scoped(() => loadImagePass(engine, op, texture, rect(input), 0, 3, x, tables.input));
     const y = keep(model.run(x));
     const want = [1, 3, input.height * s, input.width * s];
     if (y.shape.length !== 4 || y.shape.some((d, i) => d !== want[i])) {
@@ -175,7 +178,7 @@ async function textureTile(
     }
     const crop = { x: (core.x - input.x) * s, y: (core.y - input.y) * s, width: core.width * s, height: core.height * s };
     const at = [core.x * s, core.y * s] as const;
-    await checked(device, op, () => storeImagePass(engine, op, y, [want[2], want[3]], 3, crop, output, at, tables.output, alpha));
+    await scoped(() => storeImagePass(engine, op, y, [want[2], want[3]], 3, crop, output, at, tables.output, alpha));
     // Progress means done on the GPU (as upscale()'s readback does), and tiles never queue up unbounded.
     await device.queue.onSubmittedWorkDone();
   } finally {
