@@ -2,8 +2,9 @@
  * Frames per second in Node (Dawn): the GPU-resident path against the CPU
  * round trip for Anime4K S/M/L and esrgan-slim ×2, on synthetic frames that
  * are rgba8unorm GPUTextures (what a Node pipeline holds after decoding to
- * the GPU). WebSR draws through a browser canvas context, so it has no Node
- * column; the page's benchmark (`npm run bench -- --filter fps`) runs it.
+ * the GPU), and WebSR on the same frames (its own code with a stub canvas
+ * context: bench/fps/websr-node.ts), so a GPU machine without a browser can
+ * time all three.
  *
  * Plain Node: files come through node:fs and createRequire (no Vite
  * features), so bench/node-gpu.ts can bundle this with esbuild and run it
@@ -15,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { loadAnime4k, type Engine, type UpscaleModel } from '../../src/index.js';
 import { TextureUsage } from '../../src/gpu/constants.js';
 import { loadModelFromPackage } from '../../src/model/load-node.js';
+import { openWebSRNode } from './websr-node.js';
 import { FPS_NETWORKS, FPS_NETWORK_IDS, fpsCase, type FpsCase, type FpsNetwork } from './cases.js';
 import type { FpsResult } from './measure.js';
 import { DISTINCT_FRAMES, framePattern } from './pattern.js';
@@ -31,12 +33,12 @@ export function fpsNodeCases(size: 'small' | 'gpu'): FpsCase[] {
 }
 
 /** Loads a network from its package on disk; the caller disposes it. */
-export function loadFpsModelNode(engine: Engine, network: FpsNetwork): { model: UpscaleModel; label: string } {
+export function loadFpsModelNode(engine: Engine, network: FpsNetwork): { model: UpscaleModel; label: string; json?: unknown } {
   const info = FPS_NETWORKS[network];
   if (info.anime4kFile) {
     const dir = dirname(createRequire(import.meta.url).resolve('@websr/websr/package.json'));
     const json: unknown = JSON.parse(readFileSync(join(dir, 'weights', 'anime4k', `${info.anime4kFile}.json`), 'utf8'));
-    return { model: loadAnime4k(engine, json), label: `${info.label} (${info.anime4kFile})` };
+    return { model: loadAnime4k(engine, json), label: `${info.label} (${info.anime4kFile})`, json };
   }
   return { model: loadModelFromPackage(engine, info.pkg!, info.scale), label: `${info.label} (@upscalerjs/${info.pkg})` };
 }
@@ -58,7 +60,8 @@ function textureFrames(device: GPUDevice, width: number, height: number): { text
 
 /** One case on `engine` with texture frames. */
 export async function runFpsCaseNode(engine: Engine, c: FpsCase, log?: (line: string) => void): Promise<FpsResult> {
-  const { model, label } = loadFpsModelNode(engine, c.network);
+  const { model, label, json } = loadFpsModelNode(engine, c.network);
+  const websrName = FPS_NETWORKS[c.network].websrName;
   const frames = textureFrames(engine.device, c.width, c.height);
   const reader = textureReader(engine.device, c.width, c.height);
   try {
@@ -71,7 +74,16 @@ export async function runFpsCaseNode(engine: Engine, c: FpsCase, log?: (line: st
       source: { width: c.width, height: c.height, frame: (i) => frames.textures[i % DISTINCT_FRAMES], release: () => {} },
       gpuImage: (t) => t,
       rgba: async (t) => ({ data: await reader.read(t), width: c.width, height: c.height }),
-      websr: 'WebSR needs a browser canvas context; not in Node',
+      websr:
+        websrName && json
+          ? () =>
+              openWebSRNode({
+                network: websrName,
+                weights: json,
+                frames: frames.textures,
+                pixels: (i) => framePattern(c.width, c.height, i),
+              })
+          : 'WebSR has no such network (Anime4K only)',
       log,
     });
   } finally {
@@ -87,12 +99,12 @@ export async function runFpsNode(engine: Engine, opts: { size: 'small' | 'gpu' }
   for (const c of fpsNodeCases(opts.size)) results.push(await runFpsCaseNode(engine, c));
   const a = engine.adapterInfo;
   const adapter = [a.vendor, a.architecture, a.description || a.device].filter(Boolean).join(' / ') + (a.software ? ' (software)' : '');
-  const notes = fpsNotes(results).filter((n) => !n.includes('WebSR: skipped'));
+  const notes = fpsNotes(results);
   return [
-    `### Frames per second: GPU-resident vs CPU round trip (Node, ${opts.size})`,
+    `### Frames per second: GPU-resident vs CPU round trip vs WebSR (Node, ${opts.size})`,
     '',
     `Adapter: ${adapter}. Frames: rgba8unorm GPUTextures of a synthetic pattern (${DISTINCT_FRAMES} distinct frames, cycled). ` +
-      'No WebSR column in Node: WebSR draws through a browser canvas context; `npm run bench -- --filter fps` and the demo benchmark page run it.',
+      'WebSR runs its own code in Node with a stub canvas context, its frames copied in on the GPU (bench/fps/websr-node.ts).',
     '',
     FPS_METHOD,
     '',
