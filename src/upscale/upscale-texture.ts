@@ -50,6 +50,8 @@ export interface UpscaleTextureOptions extends UpscaleOptions {
 }
 
 const TEXTURE_OPTIONS = [...UPSCALE_OPTIONS, 'output', 'alpha'];
+/** Textures whose passes ran without a validation error, and the device they ran on (theirs). */
+const verified = new WeakMap<GPUTexture, GPUDevice>();
 const ALPHA_RADIUS = 1;
 
 /**
@@ -151,8 +153,10 @@ async function textureTile(
   try {
     const x = keep(ctx.alloc([1, 3, input.height, input.width]));
     // The first tile's passes run in an error scope: a texture of another device becomes a GpuError there.
-    // Later tiles use the same textures, so they skip the scope and its extra GPU round trips.
-    const scoped = index === 0 ? (pass: () => void) => checked(device, op, pass) : async (pass: () => void) => pass();
+    // Later tiles, and later calls with textures that passed (a video's reused pair), skip the scope and its
+    // GPU round trips: a texture's device never changes.
+    const known = verified.get(texture) === device && verified.get(output) === device;
+    const scoped = index === 0 && !known ? (pass: () => void) => checked(device, op, pass) : async (pass: () => void) => pass();
     await scoped(() => loadImagePass(engine, op, texture, rect(input), 0, 3, x, tables.input));
     const y = keep(model.run(x));
     const want = [1, 3, input.height * s, input.width * s];
@@ -179,6 +183,7 @@ async function textureTile(
     const crop = { x: (core.x - input.x) * s, y: (core.y - input.y) * s, width: core.width * s, height: core.height * s };
     const at = [core.x * s, core.y * s] as const;
     await scoped(() => storeImagePass(engine, op, y, [want[2], want[3]], 3, crop, output, at, tables.output, alpha));
+    verified.set(texture, device).set(output, device);
     // Progress means done on the GPU (as upscale()'s readback does), and tiles never queue up unbounded.
     await device.queue.onSubmittedWorkDone();
   } finally {
