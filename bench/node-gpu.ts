@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine } from '../src/index.js';
-import { caseBytes, caseData, caseFlops, caseName, summarize, type BenchCase, type SuiteCase, type Summary } from './cases.js';
+import { QUICK_CASES, caseBytes, caseData, caseFlops, caseName, summarize, type BenchCase, type SuiteCase, type Summary } from './cases.js';
 import type { ImplResult, TimingConfig } from './page/measure.js';
 import { timeCalls } from './page/measure.js';
 import { modelUrl, runOurs, type GpuTiming } from './page/ours.js';
@@ -28,7 +28,7 @@ import { caseJob } from './page/peer.js';
 import { runTrain, type TrainComparison } from './page/train.js';
 import { errorText, maxAbsDiff, type Peer, type PeerJob } from './peers/job.js';
 
-type Size = 'small' | 'gpu';
+type Size = 'small' | 'quick' | 'gpu';
 
 interface Options {
   size: Size;
@@ -69,7 +69,7 @@ function parseArgs(argv: string[]): Options {
     const a = argv[i];
     if (a === '--size') {
       const v = value(i++, a);
-      if (v !== 'small' && v !== 'gpu') throw new Error(`--size ${v}: must be small or gpu`);
+      if (v !== 'small' && v !== 'quick' && v !== 'gpu') throw new Error(`--size ${v}: must be small, quick or gpu`);
       size = v;
     } else if (a === '--reps') reps = Number(value(i++, a));
     else if (a === '--deadline') deadlineS = Number(value(i++, a));
@@ -95,6 +95,8 @@ const convT = (cin: number, cout: number, h: number, k: number, s: number, p: nu
 });
 
 function suite(size: Size): SuiteCase[] {
+  // The browser bench's quick matrix (npm run bench), for compute-only comparisons on the same cases.
+  if (size === 'quick') return QUICK_CASES;
   if (size === 'small') {
     return [
       convT(8, 8, 16, 4, 2, 1),
@@ -287,7 +289,7 @@ async function fpsSuite(engine: Engine, size: Size): Promise<string> {
     const { runFpsNode } = (await import(/* @vite-ignore */ fpsModule)) as {
       runFpsNode(engine: Engine, o: { size: Size }): Promise<string>;
     };
-    return await runFpsNode(engine, { size });
+    return await runFpsNode(engine, { size: size === 'gpu' ? 'gpu' : 'small' });
   } catch (e) {
     return `fps suite (bench/fps/node.ts) did not run: ${errorText(e).slice(0, 300)}`;
   }
@@ -297,7 +299,7 @@ async function fpsSuite(engine: Engine, size: Size): Promise<string> {
 async function variantSuite(engine: Engine, size: Size): Promise<string> {
   try {
     const { runKernelVariants } = await import('./kernel-variants.js');
-    return await runKernelVariants(engine, { size });
+    return await runKernelVariants(engine, { size: size === 'gpu' ? 'gpu' : 'small' });
   } catch (e) {
     return `kernel variants (bench/kernel-variants.ts) did not run: ${errorText(e).slice(0, 300)}`;
   }
