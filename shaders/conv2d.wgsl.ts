@@ -77,7 +77,16 @@ export const CONV_PARAMS = [
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const P = range(CONV_PIXELS);
 
-export function convShader(v: ConvVariant): string {
+/** The structural flags of the fused epilogue (a part of ConvVariant; the tiled kernel shares it). */
+export type ConvEpilogueVariant = Pick<ConvVariant, 'bias' | 'activation' | 'scale' | 'residual' | 'shuffle'>;
+
+/**
+ * WGSL of the fused epilogue, shared by this kernel and the tiled one (shaders/conv2d-tiled.wgsl.ts):
+ * `store(n, g, cb, oy, ox, acc)` applies bias, activation, outputScale and residual to the 4
+ * output channels of block cb of group g at one pixel and stores them (NCHW or depth-to-space).
+ * Reads params.outH, outW, cOut, coPerGroup, cSpace, r, slope and outScale, and the b, res and y bindings.
+ */
+export function convEpilogue(v: ConvEpilogueVariant): string {
   const relu = v.activation === 'relu';
   const leaky = v.activation === 'leakyRelu';
   const sigmoid = v.activation === 'sigmoid';
@@ -85,40 +94,6 @@ export function convShader(v: ConvVariant): string {
   const crelu = v.activation === 'crelu';
   const shuffled = v.shuffle !== 'none';
   const crd = v.shuffle === 'CRD';
-  const C = range(v.cv);
-  const accDecl = P.flatMap((j) => C.map((c) => `  var acc${j}_${c} = vec4<f32>(0.0);`)).join('\n');
-  const colSetup = P.map(
-    (j) => `      let ix${j} = ixA + ${j} * ixStep;
-      let in${j} = ix${j} >= 0 && ix${j} < i32(params.inW);
-      let c${j} = u32(clamp(ix${j}, 0, i32(params.inW) - 1));`,
-  ).join('\n');
-  const inner = [
-    ...C.map((c) => `        let w${c} = w_ld(wi + ${c}u);`),
-    ...P.map((j) => `        let x${j} = select(0.0, x_ld(xi + c${j}), in${j});`),
-    ...P.flatMap((j) => C.map((c) => `        acc${j}_${c} += x${j} * w${c};`)),
-  ].join('\n');
-  // The epilogue is one loop over the accumulators, not CONV_PIXELS·cv inlined
-  // copies of store(): the same work, a fraction of the code to compile (cold start).
-  const nAcc = CONV_PIXELS * v.cv;
-  const stores = `  var accs = array<vec4<f32>, ${nAcc}>(${P.flatMap((j) => C.map((c) => `acc${j}_${c}`)).join(', ')});
-  for (var k = 0u; k < ${nAcc}u; k++) {
-    let ox = ox0 + (k / ${v.cv}u) * oxStep;
-    if (ox < params.outW) { store(n, g, cb + k % ${v.cv}u, oy, ox, accs[k]); }
-  }`;
-  // Grid of the main kernel, innermost first (see the file comment).
-  const grid: IndexDim[] = v.transposed
-    ? [
-        ['qb', 'params.qWB'],
-        ['qy', 'params.qH'],
-        ['px', 'params.sW'],
-        ['py', 'params.sH'],
-        ['cbAll', 'blocksAll'],
-      ]
-    : [
-        ['qb', 'params.qWB'],
-        ['qy', 'params.qH'],
-        ['cbAll', 'blocksAll'],
-      ];
   return wgsl`
 #if ${shuffled}
 ${wgslDepthChannel(crd ? 'CRD' : 'DCR')}
@@ -194,7 +169,45 @@ fn store(n: u32, g: u32, cb: u32, oy: u32, ox: u32, acc: vec4<f32>) {
 #endif
   }
 }
+`;
+}
 
+export function convShader(v: ConvVariant): string {
+  const C = range(v.cv);
+  const accDecl = P.flatMap((j) => C.map((c) => `  var acc${j}_${c} = vec4<f32>(0.0);`)).join('\n');
+  const colSetup = P.map(
+    (j) => `      let ix${j} = ixA + ${j} * ixStep;
+      let in${j} = ix${j} >= 0 && ix${j} < i32(params.inW);
+      let c${j} = u32(clamp(ix${j}, 0, i32(params.inW) - 1));`,
+  ).join('\n');
+  const inner = [
+    ...C.map((c) => `        let w${c} = w_ld(wi + ${c}u);`),
+    ...P.map((j) => `        let x${j} = select(0.0, x_ld(xi + c${j}), in${j});`),
+    ...P.flatMap((j) => C.map((c) => `        acc${j}_${c} += x${j} * w${c};`)),
+  ].join('\n');
+  // The epilogue is one loop over the accumulators, not CONV_PIXELS·cv inlined
+  // copies of store(): the same work, a fraction of the code to compile (cold start).
+  const nAcc = CONV_PIXELS * v.cv;
+  const stores = `  var accs = array<vec4<f32>, ${nAcc}>(${P.flatMap((j) => C.map((c) => `acc${j}_${c}`)).join(', ')});
+  for (var k = 0u; k < ${nAcc}u; k++) {
+    let ox = ox0 + (k / ${v.cv}u) * oxStep;
+    if (ox < params.outW) { store(n, g, cb + k % ${v.cv}u, oy, ox, accs[k]); }
+  }`;
+  // Grid of the main kernel, innermost first (see the file comment).
+  const grid: IndexDim[] = v.transposed
+    ? [
+        ['qb', 'params.qWB'],
+        ['qy', 'params.qH'],
+        ['px', 'params.sW'],
+        ['py', 'params.sH'],
+        ['cbAll', 'blocksAll'],
+      ]
+    : [
+        ['qb', 'params.qWB'],
+        ['qy', 'params.qH'],
+        ['cbAll', 'blocksAll'],
+      ];
+  return wgsl`${convEpilogue(v)}
 // First tap k0 of the phase of t = o + p (or -1): the smallest k < kStep with k·d ≡ t (mod s).
 fn firstTap(t: i32, s: i32, d: i32, kStep: i32) -> i32 {
   let rho = t % s;

@@ -11,4 +11,6 @@ export interface KernelContext {
   check(op: string, name: string, t: unknown): Tensor;
   /** A tensor derived from `source` (e.g. prepacked weights), made once and disposed with `source`. */
   derived(source: Tensor, key: string, make: () => Tensor): Tensor;
+  /** Which conv2d kernel the engine resolved its `convKernel` option to (see EngineOptions). */
+  readonly convKernel: 'direct' | 'tiled';
 }

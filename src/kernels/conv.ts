@@ -1,4 +1,7 @@
-/** Dispatch of conv2d and convTranspose2d (shader: shaders/conv2d.wgsl.ts). */
+/**
+ * Dispatch of conv2d and convTranspose2d (shader: shaders/conv2d.wgsl.ts). With the engine's
+ * convKernel 'tiled', a conv2d the tiled kernel fits runs there instead (src/kernels/conv-tiled.ts).
+ */
 import { CONV_PARAMS, CONV_PIXELS, CONV_WORKGROUP, convShader, packWeightsShader } from '../../shaders/conv2d.wgsl.js';
 import type { Params } from '../gpu/program.js';
 import { planConv2d, type Conv2dOptions, type ConvPlan } from '../ops/conv2d.js';
@@ -7,6 +10,7 @@ import { activationChannels } from '../ops/activation.js';
 import { planEpilogue } from '../ops/epilogue.js';
 import type { Tensor } from '../tensor.js';
 import type { KernelContext } from './context.js';
+import { planConvTiled, runConvTiled } from './conv-tiled.js';
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
@@ -32,11 +36,14 @@ function channelBlocks(coPerGroup: number): number {
   return Math.ceil(coPerGroup / (4 * cv)) * cv;
 }
 
-/** Weights prepacked as [g][ky][kx][ci/g][coBlocks]·vec4; cached on the weight tensor. */
-function packedWeights(ctx: KernelContext, w: Tensor, geo: ConvGeometry): Tensor {
+/**
+ * Weights prepacked as [g][ky][kx][ci/g][coBlocks]·vec4, zero past coPerGroup; cached on the weight
+ * tensor. The direct kernel pads to whole thread blocks (channelBlocks); the tiled one, which asks
+ * for `coBlocks`, to whole channel tiles. Equal coBlocks means the same layout, hence one copy.
+ */
+function packedWeights(ctx: KernelContext, w: Tensor, geo: ConvGeometry, coBlocks = channelBlocks(geo.cOut / geo.groups)): Tensor {
   const ciPerGroup = geo.cIn / geo.groups;
   const coPerGroup = geo.cOut / geo.groups;
-  const coBlocks = channelBlocks(coPerGroup);
   const key = `conv-pack:${geo.transposed ? 'T' : 'C'}:${geo.groups}:${coBlocks}`;
   return ctx.derived(w, key, () => {
     const packed = ctx.alloc([geo.groups * geo.kH * geo.kW * ciPerGroup * coBlocks * 4]);
@@ -83,7 +90,10 @@ export function runConv(
   const residual = options.residual ? ctx.check(op, 'residual', options.residual) : null;
   // The epilogue sees the activated tensor: crelu doubles its channels.
   const epi = planEpilogue(op, [p.n, p.cOut * activationChannels(p.activation), p.outH, p.outW], options);
-  const packed = packedWeights(ctx, w, { transposed, groups: p.groups, cIn: p.cIn, cOut: p.cOut, kH: p.kH, kW: p.kW });
+  const geo = { transposed, groups: p.groups, cIn: p.cIn, cOut: p.cOut, kH: p.kH, kW: p.kW };
+  const tiled = !transposed && ctx.convKernel === 'tiled' ? planConvTiled(ctx, p, epi, x, residual) : null;
+  if (tiled) return runConvTiled(ctx, op, tiled, x, packedWeights(ctx, w, geo, tiled.coBlocks), b, residual, p, epi);
+  const packed = packedWeights(ctx, w, geo);
   const y = ctx.alloc(epi.outShape);
   const ciPerGroup = p.cIn / p.groups;
   const coPerGroup = p.cOut / p.groups;
