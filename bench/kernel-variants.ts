@@ -669,7 +669,7 @@ export async function collectKernelVariants(engine: Engine, opts: { size: 'small
 
     const ours: Variant = {
       family: 'ours',
-      config: 'engine.conv2d (shaders/conv2d.wgsl.ts)',
+      config: `engine.conv2d (convKernel ${engine.convKernel})`,
       make: async () => ({
         boundFactor: 0,
         run: async () => {

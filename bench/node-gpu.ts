@@ -5,7 +5,8 @@
  * Both libraries share one Dawn instance, so they run on the same adapter. UpscalerJS models are
  * served to both by a static HTTP server in this process, from node_modules/@upscalerjs.
  *
- *   npm run bench:node -- [--size small|gpu] [--reps N] [--filter TEXT] [--no-tfjs] [--deadline S] [--fps] [--variants]
+ *   npm run bench:node -- [--size small|quick|gpu] [--reps N] [--filter A,B] [--no-tfjs] [--deadline S] [--fps] [--variants]
+ *                          [--conv-kernel auto|direct|tiled]
  *   node dist/bench/node-gpu.mjs …   (the same, bundled by scripts/build-node-bench.mjs: needs only node_modules/webgpu)
  *
  * `small`: tiny cases for a SwiftShader smoke run (VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json).
@@ -38,6 +39,8 @@ interface Options {
   fps: boolean;
   /** Also run the conv kernel experiment (bench/kernel-variants.ts: workgroup-shared tiles, f16). */
   variants: boolean;
+  /** createEngine's convKernel (auto: tiled on hardware, direct on software adapters). */
+  convKernel: 'auto' | 'direct' | 'tiled';
   deadlineS: number;
 }
 
@@ -54,7 +57,7 @@ interface CaseResult {
 }
 
 const USAGE =
-  'usage: node bench/node-gpu.mjs [--size small|gpu] [--reps N] [--filter TEXT] [--no-tfjs] [--deadline S] [--fps] [--variants]';
+  'usage: node bench/node-gpu.mjs [--size small|gpu] [--reps N] [--filter TEXT] [--no-tfjs] [--deadline S] [--fps] [--variants] [--conv-kernel auto|direct|tiled]';
 
 function parseArgs(argv: string[]): Options {
   const value = (i: number, flag: string): string => {
@@ -64,7 +67,7 @@ function parseArgs(argv: string[]): Options {
   let size: Size = 'small';
   let reps: number | null = null;
   let deadlineS: number | null = null;
-  const o = { filter: null as string | null, tfjs: true, fps: false, variants: false };
+  const o = { filter: null as string | null, tfjs: true, fps: false, variants: false, convKernel: 'auto' as 'auto' | 'direct' | 'tiled' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--size') {
@@ -77,7 +80,11 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-tfjs') o.tfjs = false;
     else if (a === '--fps') o.fps = true;
     else if (a === '--variants') o.variants = true;
-    else throw new Error(`unknown argument ${a}; ${USAGE}`);
+    else if (a === '--conv-kernel') {
+      const v = value(i++, a);
+      if (v !== 'auto' && v !== 'direct' && v !== 'tiled') throw new Error(`--conv-kernel ${v}: must be auto, direct or tiled`);
+      o.convKernel = v;
+    } else throw new Error(`unknown argument ${a}; ${USAGE}`);
   }
   // The GPU run must end within about 4 minutes with the fps suite after it; SwiftShader just needs to finish.
   return { size, reps: reps ?? (size === 'gpu' ? 20 : 3), deadlineS: deadlineS ?? (size === 'gpu' ? (o.fps ? 150 : 200) : 600), ...o };
@@ -310,15 +317,19 @@ export async function main(argv: string[]): Promise<number> {
   const t0 = performance.now();
   const elapsed = (): number => (performance.now() - t0) / 1000;
   const gpuObject = o.tfjs ? await installTfjsGlobals() : null;
-  const engine = await createEngine({ powerPreference: 'high-performance' });
+  const engine = await createEngine({ powerPreference: 'high-performance', convKernel: o.convKernel });
   const a = engine.adapterInfo;
   const adapter = `${a.description || a.device || '?'} (${a.vendor}${a.architecture ? `, ${a.architecture}` : ''}${a.software ? ', software' : ''})`;
-  console.log(`adapter: ${adapter}; timestamp queries: ${engine.canTimeGpu ? 'yes' : 'no'}; node ${process.version}`);
+  console.log(
+    `adapter: ${adapter}; timestamp queries: ${engine.canTimeGpu ? 'yes' : 'no'}; conv kernel: ${engine.convKernel}; node ${process.version}`,
+  );
   const { server, base } = await serveNodeModules(packageRoot());
   let tfjs: Peer | string | null = null;
   if (o.tfjs) tfjs = await import('./peers/tfjs.js').then((m) => m.tfjsWebgpu, errorText);
   const cfg: TimingConfig = { reps: o.reps, budgetMs: o.size === 'gpu' ? 10_000 : 30_000 };
-  const cases = suite(o.size).filter((c) => !o.filter || caseName(c).includes(o.filter));
+  // --filter a,b: cases whose name contains any of the comma-separated parts.
+  const parts = o.filter?.split(',').filter(Boolean) ?? [];
+  const cases = suite(o.size).filter((c) => parts.length === 0 || parts.some((f) => caseName(c).includes(f)));
   const results: CaseResult[] = [];
   try {
     for (const [i, c] of cases.entries()) {
@@ -350,7 +361,7 @@ export async function main(argv: string[]): Promise<number> {
     const md = [
       `## Node + Dawn: ours vs TensorFlow.js WebGPU (--size ${o.size}, ${o.reps} warm reps, medians)`,
       '',
-      `Adapter: ${adapter}. Node ${process.version}, ${new Date().toISOString()}, ${elapsed().toFixed(0)} s.`,
+      `Adapter: ${adapter}. Conv kernel: ${engine.convKernel}. Node ${process.version}, ${new Date().toISOString()}, ${elapsed().toFixed(0)} s.`,
       '"ms": warm median of one call = dispatch on a resident input + read back to the CPU; the first (cold, compiling) call is in the JSON.',
       '"ours GPU ms": our pass time from timestamp queries (engine.timeGpu); rates from it, or from its submit→idle wall time without them.',
       '"idle ms": one call without the read-back, record + submit → GPU queue idle (ours: engine.timeGpu wall; tfjs: the op, submitQueue, onSubmittedWorkDone): compute and dispatch overhead apart from the transfer, which dominates big outputs on a real GPU.',
@@ -363,7 +374,7 @@ export async function main(argv: string[]): Promise<number> {
     ].join('\n');
     if (process.env.OUT) {
       mkdirSync(process.env.OUT, { recursive: true });
-      const stem = join(process.env.OUT, `node-gpu-${o.size}`);
+      const stem = join(process.env.OUT, `node-gpu-${o.size}-${engine.convKernel}`);
       const json = {
         schema: 'webgpu-upsample-node-gpu-bench/1',
         date: new Date().toISOString(),
