@@ -60,12 +60,6 @@ export interface PeerSession {
   setupMs: number;
   /** How the peer was driven, for the report. */
   note: string;
-  /**
-   * One call without the read-back: dispatch, submit, wait until the GPU queue
-   * is idle, free the output. Where a peer offers it, compute can be compared
-   * apart from the transfer (which dominates big outputs on a real GPU).
-   */
-  dispatch?(): Promise<void>;
   dispose(): Promise<void>;
 }
 

@@ -108,14 +108,6 @@ async function open(job: PeerJob): Promise<PeerSession> {
         y.dispose();
       }
     },
-    async dispatch() {
-      const y = op();
-      // tfjs batches its commands until a read or a full queue: submit them, then wait for the queue.
-      const b = tf.backend() as unknown as { submitQueue(): void; device: GPUDevice };
-      b.submitQueue();
-      await b.device.queue.onSubmittedWorkDone();
-      y.dispose();
-    },
     toNchw: (out) => nhwcToNchw(out, oc, oh, ow),
     setupMs: performance.now() - t0,
     note,
