@@ -31,25 +31,34 @@ export interface EngineOptions {
    * cache, register-blocked; 'tiled' (shaders/conv2d-tiled.wgsl.ts) stages input tiles and
    * weights in workgroup memory and takes every conv2d with stride 1, dilation 1, one group and
    * a kernel from 2×2 to 13×13 whose tensors fit one binding; anything else (1×1 convs too, which
-   * gain nothing from staging) and every convTranspose2d stays direct. Measured on an NVIDIA H100
-   * (Dawn/Vulkan), 3×3 to 7×7 convs of 3 to 128 channels at 128² to 512² ran 1.5–4.6× faster
-   * tiled; on SwiftShader (CPU Vulkan) the tiled kernel's workgroup barriers serialise and it is
-   * 3–15× slower. So 'auto' (the default) picks 'tiled' on hardware adapters and 'direct' on
-   * software ones (`adapterInfo.software`); `engine.convKernel` says which it chose.
+   * gain nothing from staging) and every convTranspose2d stays direct. 'tiled-narrow' is 'tiled'
+   * for convs of at most 16 output channels (its t256 configuration) and 'direct' for wider ones.
+   *
+   * Measured on an NVIDIA H100 (Dawn/Vulkan, docs/gpu.md): the narrow configuration made Anime4K
+   * M and L 2.6–2.7× faster (640×360, the network alone); the wide one (c32, Cout > 16) was 3×
+   * SLOWER than direct on conv2d 64→64 3×3 at 256² inside the engine (1.02 vs 0.33 ms), although
+   * the same design as a standalone kernel (bench/kernel-variants.ts) was 1.7× faster, and it made
+   * esrgan-slim ×2 slower too. On SwiftShader (CPU Vulkan) the tiled kernel's workgroup barriers
+   * serialise and it is 3–15× slower. So 'auto' (the default) is 'tiled-narrow' on hardware
+   * adapters and 'direct' on software ones (`adapterInfo.software`); `engine.convKernel` says
+   * which it chose.
    */
-  convKernel?: 'auto' | 'direct' | 'tiled';
+  convKernel?: ConvKernelOption;
 }
 
-const CONV_KERNELS = ['auto', 'direct', 'tiled'] as const;
+const CONV_KERNELS = ['auto', 'direct', 'tiled', 'tiled-narrow'] as const;
+export type ConvKernelOption = (typeof CONV_KERNELS)[number];
+/** What the engine runs conv2d with: the convKernel option with 'auto' resolved. */
+export type ConvKernel = Exclude<ConvKernelOption, 'auto'>;
 
 /** Checks the convKernel option (before a device is requested); a typo must not silently mean 'auto'. */
-function checkConvKernel(v: unknown): (typeof CONV_KERNELS)[number] {
+function checkConvKernel(v: unknown): ConvKernelOption {
   if (v === undefined) return 'auto';
   if (!(CONV_KERNELS as readonly unknown[]).includes(v)) {
     const shown = typeof v === 'string' ? `'${v}'` : String(v);
-    throw new ArgumentError(`createEngine: convKernel ${shown} must be 'auto', 'direct' or 'tiled'`);
+    throw new ArgumentError(`createEngine: convKernel ${shown} must be 'auto', 'direct', 'tiled' or 'tiled-narrow'`);
   }
-  return v as (typeof CONV_KERNELS)[number];
+  return v as ConvKernelOption;
 }
 
 export interface EngineStats {
@@ -90,7 +99,7 @@ export class Engine implements TensorOwner {
   readonly device: GPUDevice;
   readonly adapterInfo: AdapterDescription;
   /** The conv2d kernel in use: the `convKernel` option, with 'auto' resolved for this adapter. */
-  readonly convKernel: 'direct' | 'tiled';
+  readonly convKernel: ConvKernel;
   private readonly pool: BufferPool;
   private readonly cache: PipelineCache;
   private readonly runner: Runner;
@@ -117,7 +126,7 @@ export class Engine implements TensorOwner {
     this.device = device;
     this.adapterInfo = describeAdapter(info ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo);
     const convKernel = checkConvKernel(options.convKernel);
-    this.convKernel = convKernel === 'auto' ? (this.adapterInfo.software ? 'direct' : 'tiled') : convKernel;
+    this.convKernel = convKernel === 'auto' ? (this.adapterInfo.software ? 'direct' : 'tiled-narrow') : convKernel;
     this.pool = new BufferPool(device);
     this.cache = new PipelineCache(device);
     const l = device.limits;

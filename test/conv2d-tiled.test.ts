@@ -303,11 +303,11 @@ describe("conv2d on the tiled kernel (convKernel: 'tiled')", () => {
 });
 
 describe('the convKernel option', () => {
-  it("'auto' (the default) resolves to 'direct' on a software adapter and to 'tiled' on hardware", async () => {
+  it("'auto' (the default) resolves to 'direct' on a software adapter and to 'tiled-narrow' on hardware", async () => {
     for (const options of [{}, { convKernel: 'auto' as const }]) {
       const e = await createEngine(options);
       try {
-        expect(e.convKernel).toBe(e.adapterInfo.software ? 'direct' : 'tiled');
+        expect(e.convKernel).toBe(e.adapterInfo.software ? 'direct' : 'tiled-narrow');
         if (process.env.WEBGPU_TEST_ADAPTER !== 'hardware') {
           // The tests' SwiftShader is a software adapter, where the direct kernel is 3–15× faster.
           expect(e.adapterInfo.software).toBe(true);
@@ -319,10 +319,35 @@ describe('the convKernel option', () => {
     }
   });
 
+  it("'tiled-narrow' (auto's choice on hardware) runs convs of ≤ 16 output channels tiled and wider ones direct; both == CPU", async () => {
+    const e = await createEngine({ convKernel: 'tiled-narrow' });
+    try {
+      expect(e.convKernel).toBe('tiled-narrow');
+      const r = rng(4242);
+      await compareConv(
+        e,
+        'conv2d',
+        { x: t([1, 5, 13, 11], r), w: t([16, 5, 3, 3], r), b: t([16], r), options: { padding: 1 } },
+        'Cout 16',
+      );
+      expect(tiledKeysFor(e, 't256', 3, 3).length).toBe(1);
+      const before = tiledKeys(e);
+      await compareConv(
+        e,
+        'conv2d',
+        { x: t([1, 5, 13, 11], r), w: t([17, 5, 3, 3], r), b: t([17], r), options: { padding: 1 } },
+        'Cout 17',
+      );
+      expect(tiledKeys(e)).toEqual(before);
+    } finally {
+      e.destroy();
+    }
+  });
+
   it('an unknown value is refused with an ArgumentError naming convKernel and the value, before any device is made', async () => {
     await expect(createEngine({ convKernel: 'fast' as never })).rejects.toThrow(ArgumentError);
     await expect(createEngine({ convKernel: 'Tiled' as never })).rejects.toThrow(
-      "createEngine: convKernel 'Tiled' must be 'auto', 'direct' or 'tiled'",
+      "createEngine: convKernel 'Tiled' must be 'auto', 'direct', 'tiled' or 'tiled-narrow'",
     );
     await expect(createEngine({ convKernel: null as never })).rejects.toThrow(/^createEngine: convKernel null must be/);
     // With a caller's device too.

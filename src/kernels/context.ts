@@ -12,5 +12,5 @@ export interface KernelContext {
   /** A tensor derived from `source` (e.g. prepacked weights), made once and disposed with `source`. */
   derived(source: Tensor, key: string, make: () => Tensor): Tensor;
   /** Which conv2d kernel the engine resolved its `convKernel` option to (see EngineOptions). */
-  readonly convKernel: 'direct' | 'tiled';
+  readonly convKernel: 'direct' | 'tiled' | 'tiled-narrow';
 }

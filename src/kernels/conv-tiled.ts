@@ -56,12 +56,14 @@ export function tiledConfigFor(cOut: number, kH: number, kW: number): TiledConfi
 
 /**
  * The tiled plan of a conv2d, or null when the direct kernel must run it: not stride 1,
- * dilation 1 and one group, a 1×1 kernel or one too large for workgroup memory, or a tensor
- * the runner would bind in more than one page.
+ * dilation 1 and one group, a 1×1 kernel or one too large for workgroup memory, more than 16
+ * output channels under 'tiled-narrow', or a tensor the runner would bind in more than one page.
  */
 export function planConvTiled(ctx: KernelContext, p: ConvPlan, epi: EpiloguePlan, x: Tensor, residual: Tensor | null): TiledPlan | null {
   if (p.groups !== 1 || p.stride[0] !== 1 || p.stride[1] !== 1 || p.dilation[0] !== 1 || p.dilation[1] !== 1) return null;
   if (p.kH * p.kW === 1) return null;
+  // 'tiled-narrow' (what 'auto' picks on hardware): only the t256 configuration's width, see EngineOptions.convKernel.
+  if (ctx.convKernel === 'tiled-narrow' && p.cOut > TILED_CONFIGS.t256.coTile) return null;
   const config = tiledConfigFor(p.cOut, p.kH, p.kW);
   const ciChunk = tiledCiChunk(config, p.kH, p.kW);
   if (ciChunk === 0) return null;

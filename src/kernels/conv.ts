@@ -91,7 +91,7 @@ export function runConv(
   // The epilogue sees the activated tensor: crelu doubles its channels.
   const epi = planEpilogue(op, [p.n, p.cOut * activationChannels(p.activation), p.outH, p.outW], options);
   const geo = { transposed, groups: p.groups, cIn: p.cIn, cOut: p.cOut, kH: p.kH, kW: p.kW };
-  const tiled = !transposed && ctx.convKernel === 'tiled' ? planConvTiled(ctx, p, epi, x, residual) : null;
+  const tiled = !transposed && ctx.convKernel !== 'direct' ? planConvTiled(ctx, p, epi, x, residual) : null;
   if (tiled) return runConvTiled(ctx, op, tiled, x, packedWeights(ctx, w, geo, tiled.coBlocks), b, residual, p, epi);
   const packed = packedWeights(ctx, w, geo);
   const y = ctx.alloc(epi.outShape);
