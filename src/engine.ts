@@ -35,7 +35,7 @@ export interface EngineOptions {
    * for convs of at most 16 output channels (its t256 configuration) and 'direct' for wider ones.
    *
    * Measured on an NVIDIA H100 (Dawn/Vulkan, docs/gpu.md): the narrow configuration made Anime4K
-   * M and L 2.6–2.7× faster (640×360, the network alone); the wide one (c32, Cout > 16) was 3×
+   * M and L 2.9–3.4× faster (640×360, the network alone); the wide one (c32, Cout > 16) was 3×
    * SLOWER than direct on conv2d 64→64 3×3 at 256² inside the engine (1.02 vs 0.33 ms), although
    * the same design as a standalone kernel (bench/kernel-variants.ts) was 1.7× faster, and it made
    * esrgan-slim ×2 slower too. On SwiftShader (CPU Vulkan) the tiled kernel's workgroup barriers
