@@ -7,7 +7,15 @@
  *   const y = engine.convTranspose2d(x, w, b, { stride: 2, padding: 1 });
  *   const out = await y.read();
  */
-export { createEngine, Engine, type ConvKernel, type ConvKernelOption, type EngineOptions, type EngineStats, type AdapterDescription } from './engine.js';
+export {
+  createEngine,
+  Engine,
+  type ConvKernel,
+  type ConvKernelOption,
+  type EngineOptions,
+  type EngineStats,
+  type AdapterDescription,
+} from './engine.js';
 export { Tensor } from './tensor.js';
 export type { FromBufferOptions } from './gpu/borrowed-buffer.js';
 export * from './errors.js';

@@ -185,7 +185,13 @@ export class BufferPool {
   stats(): PoolStats {
     let free = 0;
     for (const list of [...this.freeLists.values(), ...this.stagingLists.values()]) free += list.length;
-    return { live: this.live, free, freeBytes: this.freeBytes + this.stagingBytes, pending: this.pending.length, pendingBytes: this.pendingSize };
+    return {
+      live: this.live,
+      free,
+      freeBytes: this.freeBytes + this.stagingBytes,
+      pending: this.pending.length,
+      pendingBytes: this.pendingSize,
+    };
   }
 
   private endBatch(): void {
