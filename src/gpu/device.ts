@@ -39,8 +39,15 @@ async function getGPU(): Promise<GPU> {
   }
   // Dawn rounds timestamp queries to 65.5 µs unless told otherwise (a browser's anti-fingerprinting
   // measure): in Node that only makes engine.timeGpu useless for passes shorter than that.
-  return mod.create(['disable-dawn-features=timestamp_quantization']);
+  // One Dawn instance per process, kept for its lifetime: every engine's device comes from it. An
+  // instance per engine meant several instances torn down (or garbage-collected) while devices made
+  // from them were still being destroyed, which crashed or hung Dawn in Node now and then.
+  nodeGpu ??= mod.create(['disable-dawn-features=timestamp_quantization']);
+  return nodeGpu;
 }
+
+/** The process's Dawn instance (Node only); see getGPU. */
+let nodeGpu: GPU | null = null;
 
 const wantedLimits = [
   'maxStorageBufferBindingSize',
