@@ -5,6 +5,7 @@
  * every shown frame is compared with: upscale() of the same RGBA bytes.
  */
 import { loadAnime4k, upscale, type Engine, type UpscaleModel } from '../../src/index.js';
+import { textureBytes } from '../helpers/texture-bytes.js';
 
 /** Frame `t` (W×H RGBA, opaque): moving waves and edges, different for every t. */
 export function frameBytes(W: number, H: number, t: number): Uint8ClampedArray<ArrayBuffer> {
@@ -74,22 +75,6 @@ export function canvasBytes(canvas: HTMLCanvasElement | OffscreenCanvas): Uint8C
   return ctx.getImageData(0, 0, canvas.width, canvas.height).data;
 }
 
-/** RGBA bytes of an rgba8unorm texture (COPY_SRC usage). */
-export async function textureBytes(device: GPUDevice, texture: GPUTexture): Promise<Uint8ClampedArray> {
-  const { width, height } = texture;
-  const bytesPerRow = Math.ceil((4 * width) / 256) * 256;
-  const buf = device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const enc = device.createCommandEncoder();
-  enc.copyTextureToBuffer({ texture }, { buffer: buf, bytesPerRow }, [width, height]);
-  device.queue.submit([enc.finish()]);
-  await buf.mapAsync(GPUMapMode.READ);
-  const rows = new Uint8Array(buf.getMappedRange());
-  const out = new Uint8ClampedArray(width * height * 4);
-  for (let y = 0; y < height; y++) out.set(rows.subarray(y * bytesPerRow, y * bytesPerRow + 4 * width), 4 * y * width);
-  buf.destroy();
-  return out;
-}
-
 /**
  * A canvas whose getContext('webgpu') is a stub on GPUCanvasContext.prototype:
  * configure() records its arguments, getCurrentTexture() hands out one ordinary
@@ -99,7 +84,7 @@ export async function textureBytes(device: GPUDevice, texture: GPUTexture): Prom
 export function stubWebgpuCanvas(device: GPUDevice): {
   canvas: HTMLCanvasElement;
   configured: GPUCanvasConfiguration[];
-  read(): Promise<Uint8ClampedArray>;
+  read(): Promise<Uint8Array>;
 } {
   const canvas = document.createElement('canvas');
   const configured: GPUCanvasConfiguration[] = [];

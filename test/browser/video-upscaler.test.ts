@@ -126,7 +126,7 @@ describe('createVideoUpscaler', () => {
         mode: 'webgpu',
         dropFrames: false,
         onFrame: (f: { timestamp: number }) => {
-          checks.push(stub.read().then((got: Uint8ClampedArray) => void bad.push(kit.diff(got, refs[f.timestamp / 1000]).bad)));
+          checks.push(stub.read().then((got: Uint8Array) => void bad.push(kit.diff(got, refs[f.timestamp / 1000]).bad)));
         },
       });
       const stats = await up.done;
