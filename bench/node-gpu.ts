@@ -272,14 +272,10 @@ function errorLines(results: CaseResult[]): string[] {
   return lines;
 }
 
-/** The Anime4K fps suite (bench/fps/node.ts, written separately); its import is lazy so its absence is one line. */
+/** The fps suite (bench/fps/node.ts) on this engine; a failure is one line. */
 async function fpsSuite(engine: Engine, size: Size): Promise<string> {
   try {
-    // A variable specifier: tsc must not require the module; scripts/build-node-bench.mjs makes it literal (bundled) when it exists.
-    const fpsModule = './fps/node.js';
-    const { runFpsNode } = (await import(/* @vite-ignore */ fpsModule)) as {
-      runFpsNode(engine: Engine, o: { size: Size }): Promise<string>;
-    };
+    const { runFpsNode } = await import('./fps/node.js');
     return await runFpsNode(engine, { size: size === 'gpu' ? 'gpu' : 'small' });
   } catch (e) {
     return `fps suite (bench/fps/node.ts) did not run: ${errorText(e).slice(0, 300)}`;
