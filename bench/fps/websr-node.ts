@@ -19,6 +19,7 @@
  */
 import { createRequire } from 'node:module';
 import type { FrameRunner } from './run.js';
+import { stubCanvasContext } from './websr.js';
 
 interface BitmapLike {
   texture: GPUTexture;
@@ -93,23 +94,8 @@ export async function openWebSRNode(o: WebSRNodeOptions): Promise<FrameRunner<GP
     queue.writeTexture({ texture: t }, o.pixels(i), { bytesPerRow: 4 * f.width }, [f.width, f.height]);
     return new Bitmap(t);
   });
-  let output: GPUTexture | null = null;
   const canvas: { width: number; height: number; getContext?: (type: string) => unknown } = { width: 0, height: 0 };
-  const stub = Object.create((globalThis as unknown as { GPUCanvasContext: { prototype: object } }).GPUCanvasContext.prototype) as object;
-  Object.defineProperties(stub, {
-    canvas: { value: canvas },
-    configure: { value: () => {} },
-    unconfigure: { value: () => {} },
-    getCurrentTexture: {
-      value: () =>
-        (output ??= device.createTexture({
-          label: 'WebSR output (stub canvas context)',
-          size: [canvas.width, canvas.height],
-          format: 'rgba8unorm',
-          usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC,
-        })),
-    },
-  });
+  const stub = stubCanvasContext(device, canvas);
   canvas.getContext = (type) => (type === 'webgpu' ? stub : null);
   const sr = new WebSR({ network_name: o.network, weights: o.weights, gpu: device, canvas });
   return {

@@ -33,10 +33,12 @@ export interface WebSROptions {
   feed: 'VideoFrame' | 'ImageBitmap';
 }
 
-/** The canvas WebSR draws into; with 'stub', its 'webgpu' context is the stand-in above. */
-function websrCanvas(device: GPUDevice, context: WebSROptions['context']): HTMLCanvasElement {
-  const canvas = document.createElement('canvas');
-  if (context === 'canvas') return canvas;
+/**
+ * The stand-in context: an object on GPUCanvasContext.prototype whose configure() does nothing and
+ * whose getCurrentTexture() hands out one rgba8unorm texture of the canvas's size (made on first use).
+ * Shared with WebSR in Node (websr-node.ts), where GPUCanvasContext is a stand-in class.
+ */
+export function stubCanvasContext(device: GPUDevice, canvas: { width: number; height: number }): GPUCanvasContext {
   let texture: GPUTexture | null = null;
   const stub = Object.create(GPUCanvasContext.prototype) as GPUCanvasContext;
   Object.defineProperties(stub, {
@@ -53,6 +55,14 @@ function websrCanvas(device: GPUDevice, context: WebSROptions['context']): HTMLC
         })),
     },
   });
+  return stub;
+}
+
+/** The canvas WebSR draws into; with 'stub', its 'webgpu' context is the stand-in above. */
+function websrCanvas(device: GPUDevice, context: WebSROptions['context']): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  if (context === 'canvas') return canvas;
+  const stub = stubCanvasContext(device, canvas);
   const getContext = canvas.getContext.bind(canvas) as (type: string, options?: unknown) => unknown;
   (canvas as unknown as { getContext: unknown }).getContext = (type: string, options?: unknown) =>
     type === 'webgpu' ? stub : getContext(type, options);
