@@ -13,7 +13,7 @@ import { adapterName, bootEngine, renderStatus, type Boot } from '../gpu-status.
 import { METHODS, upscaleWithMethod, type MethodId } from '../methods.js';
 import { MODEL_CATALOG } from '../model-catalog.js';
 import { planesToRgba, rgbaToPlanes } from '../planes.js';
-import { canvasResize, decodeImage } from './canvas-image.js';
+import { canvasOf, canvasResize, decodeImage } from './canvas-image.js';
 import { CompareView } from './compare-view.js';
 import { setupImageInput } from './image-input.js';
 import { catalogModel, ortWasmLabel, runPretrained } from './pretrained.js';
@@ -62,6 +62,12 @@ const view = new CompareView(byId('compare'));
 
 let boot: Boot;
 let input: { image: ImageData; name: string } | null = null;
+/**
+ * The result on screen and the file name it saves under; null while there is
+ * none for the current input (a new image, a run in progress): Download saves
+ * exactly this, never a previous run's canvas.
+ */
+let shown: { image: ImageData; fileName: string } | null = null;
 let current: AbortController | null = null;
 let pending: Promise<void> = Promise.resolve();
 const debug = {
@@ -174,12 +180,26 @@ async function execute(
   return { out: new ImageData(planesToRgba(planes), planes.width, planes.height), ran: backend.kind, ranOn };
 }
 
+/** Forgets the result on screen: Download is off until a run for the current input and choice finishes. */
+function clearResult(): void {
+  shown = null;
+  ui.download.disabled = true;
+}
+
+/** "photo-esrgan-slim-x4.png": input name, method, scale (once: a model id that already ends in -x4 keeps its own). */
+function resultFileName(inputName: string, method: string, scale: number): string {
+  const base = inputName.replace(/\.[^.]+$/, '') || 'image';
+  const slug = method.replace(/^(model|engine):/, '').replace(/[^\w-]+/g, '-');
+  return `${base}-${slug.endsWith(`-x${scale}`) ? slug : `${slug}-x${scale}`}.png`;
+}
+
 async function runOnce(ac: AbortController): Promise<void> {
   if (!input) return;
   const { image, name } = input;
   const c = choice();
   setState('running');
   debug.progress = [];
+  clearResult();
   ui.run.disabled = true;
   ui.cancel.disabled = false;
   progress(0, 'starting');
@@ -189,6 +209,7 @@ async function runOnce(ac: AbortController): Promise<void> {
   const t0 = performance.now();
   try {
     const { out, ran, ranOn } = await execute(c, image, ac.signal);
+    ac.signal.throwIfAborted(); // a new image or choice arrived while this finished: its result must not be shown
     const ms = performance.now() - t0;
     const compiles = (engine?.stats().pipelines ?? 0) - compiles0;
     const label = ui.method.selectedOptions[0]?.textContent ?? ui.method.value;
@@ -218,6 +239,7 @@ async function runOnce(ac: AbortController): Promise<void> {
         : []),
     ]);
     progress(1, `done in ${fmtMs(ms)}`);
+    shown = { image: out, fileName: resultFileName(name, record.method, record.scale) };
     ui.download.disabled = false;
     setState('done');
   } catch (e) {
@@ -249,7 +271,9 @@ function runLatest(): Promise<void> {
 }
 
 function setInput(image: ImageData, name: string): void {
+  current?.abort(); // a run still going is for the previous image
   input = { image, name };
+  clearResult();
   ui.inputInfo.textContent = `${name}: ${image.width}×${image.height}`;
   if (choice().kind === 'model') {
     view.message(`Press Upscale to run ${ui.method.selectedOptions[0]?.textContent ?? 'the model'}.`);
@@ -310,11 +334,10 @@ async function main(): Promise<void> {
   ui.run.addEventListener('click', () => void runLatest());
   ui.cancel.addEventListener('click', () => current?.abort());
   ui.download.addEventListener('click', () => {
-    view.after.toBlob((blob) => {
-      if (!blob) return;
-      const base = (input?.name ?? 'image').replace(/\.[^.]+$/, '');
-      download(blob, `${base}-${ui.method.value.replace(/[^\w-]+/g, '-')}-x${ui.scale.value}.png`);
-    }, 'image/png');
+    const result = shown;
+    if (!result) return;
+    // Encoded from the result's own pixels, not from whatever the canvas holds by the time toBlob runs.
+    canvasOf(result.image).toBlob((blob) => blob && download(blob, result.fileName), 'image/png');
   });
   const sample = await loadSample();
   setInput(sample.image, sample.name);

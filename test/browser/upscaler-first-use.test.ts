@@ -1,0 +1,76 @@
+/**
+ * The upscaler page as a first-time user meets it (issue 20): Download saves
+ * exactly the result on screen (dimensions and bytes), never a previous run's;
+ * it is off while there is no result for the current image.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, openPage, useBrowser, waitForState, type OpenedPage } from './harness.js';
+
+const h = useBrowser();
+
+/** An opaque w×h PNG with ramps (distinct per size, so a stale result cannot pass for a new one). */
+function png(w: number, h: number, file: string): string {
+  const img = new PNG({ width: w, height: h });
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = 4 * (y * w + x);
+      img.data.set([Math.round((255 * x) / (w - 1)), Math.round((255 * y) / (h - 1)), (x * 7 + y * 13) % 256, 255], i);
+    }
+  }
+  const path = join(ARTIFACTS, file);
+  writeFileSync(path, PNG.sync.write(img));
+  return path;
+}
+
+/** The pixels of the result canvas (what the page shows). */
+function shownPixels(p: OpenedPage): Promise<{ width: number; height: number; data: number[] }> {
+  return p.page.evaluate(() => {
+    const c = document.getElementById('result-canvas') as HTMLCanvasElement;
+    const img = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+    return { width: img.width, height: img.height, data: Array.from(img.data) };
+  });
+}
+
+/** Clicks Download and decodes the saved file. */
+async function downloaded(p: OpenedPage): Promise<{ name: string; width: number; height: number; data: number[] }> {
+  const [dl] = await Promise.all([p.page.waitForEvent('download'), p.page.click('#download')]);
+  const path = join(ARTIFACTS, `downloaded-${dl.suggestedFilename()}`);
+  await dl.saveAs(path);
+  const img = PNG.sync.read(readFileSync(path));
+  return { name: dl.suggestedFilename(), width: img.width, height: img.height, data: Array.from(img.data) };
+}
+
+describe('upscaler page: Download', () => {
+  it('saves the displayed result; is off after a new image and during a run; names the file once per scale', async () => {
+    const p = await openPage(h, '/demo/index.html');
+    expect(await waitForState(p.page, ['done', 'error'])).toBe('done');
+    const first = await downloaded(p);
+    const shown1 = await shownPixels(p);
+    expect([first.width, first.height]).toEqual([shown1.width, shown1.height]);
+    expect(first.data).toEqual(shown1.data);
+
+    // A model selected (so no automatic run), then a new image: there is no result for it yet.
+    await p.page.selectOption('#method', 'model:default-model-x2');
+    await p.page.setInputFiles('#file-input', png(19, 13, 'download-input.png'));
+    await p.page.waitForFunction(() => document.getElementById('input-info')?.textContent?.includes('19×13'));
+    expect(await p.page.isDisabled('#download')).toBe(true);
+
+    // During the run Download stays off; afterwards it saves this image's result, named once by the model's scale.
+    const runs = await p.page.evaluate(() => window.__upscaler!.runs);
+    await p.page.click('#run');
+    expect(await p.page.isDisabled('#download')).toBe(true);
+    await p.page.waitForFunction((n) => !!window.__upscaler?.error || window.__upscaler!.runs > n, runs, { timeout: 110_000 });
+    expect(await p.page.evaluate(() => window.__upscaler?.error ?? null)).toBeNull();
+    const second = await downloaded(p);
+    const shown2 = await shownPixels(p);
+    expect([second.width, second.height]).toEqual([38, 26]);
+    expect([shown2.width, shown2.height]).toEqual([38, 26]);
+    expect(second.data).toEqual(shown2.data);
+    expect(second.name).toBe('download-input-default-model-x2.png');
+    expect(p.errors).toEqual([]);
+    await p.page.close();
+  });
+});
