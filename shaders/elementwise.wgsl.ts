@@ -1,6 +1,13 @@
 /**
- * Element-wise ops (relu, leakyRelu, sigmoid, tanh, scalar multiply, add) and the strided
- * copy that implements channel concatenation. One thread per element.
+ * Element-wise ops (relu, leakyRelu, sigmoid, tanh, scalar multiply, clip, mish,
+ * hardSwish, add) and the strided copy that implements channel concatenation.
+ * One thread per element. The unary ops are one shader with the op as its variant;
+ * their scalars are uniforms (`alpha`, and `beta` for clip and hardSwish).
+ *
+ * mish(x) = x·tanh(softplus(x)) is computed as x·n/(n + 2), n = eˣ(eˣ + 2), the
+ * identity tanh(log(1 + e)) = ((1 + e)² − 1)/((1 + e)² + 1): no log, and no
+ * cancellation for x ≪ 0, where mish ≈ x·eˣ (a log(1 + eˣ) in f32 would round
+ * to 0 there). Above 20 it returns x, as softplus does (eˣ would overflow by 89).
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { wgslRavel, wgslUnravel } from '../src/ops/indexing.js';
@@ -8,12 +15,20 @@ import { ACTIVATION_WGSL } from './activation.wgsl.js';
 
 export const ELEMENTWISE_WORKGROUP = 256;
 
-export type UnaryOp = 'relu' | 'leakyRelu' | 'mul' | 'sigmoid' | 'tanh';
+export type UnaryOp = 'relu' | 'leakyRelu' | 'mul' | 'sigmoid' | 'tanh' | 'clip' | 'mish' | 'hardSwish';
 
 export function unaryShader(op: UnaryOp): string {
   return wgsl`
 #if ${op === 'sigmoid' || op === 'tanh'}
 ${ACTIVATION_WGSL}
+#endif
+#if ${op === 'mish'}
+fn mishStable(x: f32) -> f32 {
+  if (x > 20.0) { return x; }
+  let e = exp(x);
+  let n = e * (e + 2.0);
+  return x * (n / (n + 2.0));
+}
 #endif
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -28,6 +43,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   y_st(i, sigmoidStable(v));
 #elif ${op === 'tanh'}
   y_st(i, tanhStable(v));
+#elif ${op === 'clip'}
+  y_st(i, min(max(v, params.alpha), params.beta));
+#elif ${op === 'mish'}
+  y_st(i, mishStable(v));
+#elif ${op === 'hardSwish'}
+  y_st(i, v * clamp(params.alpha * v + params.beta, 0.0, 1.0));
 #else
   y_st(i, v * params.alpha);
 #endif

@@ -46,6 +46,11 @@ import * as cpuActB from '../cpu/activation-backward.js';
 import * as cpuSlice from '../cpu/slice-channels.js';
 import * as cpuUpB from '../cpu/upsample-backward.js';
 import * as cpuBlur from '../cpu/gaussian-blur.js';
+import * as cpuPad from '../cpu/pad2d.js';
+import * as cpuCrop from '../cpu/crop2d.js';
+import * as cpuGap from '../cpu/global-avg-pool.js';
+import * as cpuBinary from '../cpu/binary.js';
+import * as cpuPw from '../cpu/pointwise.js';
 import * as conv from '../kernels/conv.js';
 import * as convB from '../kernels/conv-backward.js';
 import * as crelu from '../kernels/crelu.js';
@@ -60,6 +65,11 @@ import * as actB from '../kernels/activation-backward.js';
 import * as slice from '../kernels/slice-channels.js';
 import * as upB from '../kernels/upsample-backward.js';
 import * as blur from '../kernels/gaussian-blur.js';
+import * as pad from '../kernels/pad2d.js';
+import * as crop from '../kernels/crop2d.js';
+import * as gap from '../kernels/global-avg-pool.js';
+import * as binary from '../kernels/binary.js';
+import * as pw from '../kernels/pointwise.js';
 import type { Tensor } from '../tensor.js';
 import { planConv2d, type Conv2dOptions } from './conv2d.js';
 import { planConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose2d.js';
@@ -97,6 +107,11 @@ import {
   type GaussianBlurGradients,
   type GaussianBlurOptions,
 } from './gaussian-blur.js';
+import { planPad2d, type Pad2dOptions } from './pad2d.js';
+import { planCrop2d, type Crop2dOptions } from './crop2d.js';
+import { planGlobalAvgPool } from './global-avg-pool.js';
+import { planBinary, type BinaryOptions } from './binary.js';
+import { resolveClip, resolveHardSwish, type ClipOptions, type HardSwishOptions } from './pointwise.js';
 
 export const OPS = {
   /**
@@ -335,6 +350,80 @@ export const OPS = {
     outShape: (xs: readonly Shaped[]) => planConcat(Array.isArray(xs) ? xs.map((x) => x.shape) : (xs as never)),
     cpu: cpuEw.concat,
     gpu: (ctx, xs: readonly Tensor[]): Tensor => ew.concat(ctx, xs),
+  }),
+
+  // ---- the model zoo's ops (ncnn, ONNX, PyTorch models; definitions in src/ops/{pad2d,crop2d,global-avg-pool,binary,pointwise}.ts) ----
+
+  /**
+   * Pads [N, C, H, W] by `pads: [top, bottom, left, right]` (integers ≥ 0): mode 'constant' (default)
+   * fills `value` (default 0), 'replicate' repeats the edge pixel, 'reflect' mirrors without repeating
+   * the edge (reflect-101: PyTorch 'reflect', OpenCV BORDER_REFLECT_101; each pad < that axis's size).
+   */
+  pad2d: defineOp({
+    name: 'pad2d',
+    inputs: ['input'],
+    outShape: (x: Shaped, options: Pad2dOptions) => planPad2d(x.shape, options).outShape,
+    cpu: cpuPad.pad2d,
+    gpu: (ctx, x: Tensor, options: Pad2dOptions): Tensor => pad.pad2d(ctx, x, options),
+  }),
+
+  /** The window rows [top, top + height) × columns [left, left + width) of [N, C, H, W]; it must lie inside. */
+  crop2d: defineOp({
+    name: 'crop2d',
+    inputs: ['input'],
+    outShape: (x: Shaped, options: Crop2dOptions) => planCrop2d(x.shape, options).outShape,
+    cpu: cpuCrop.crop2d,
+    gpu: (ctx, x: Tensor, options: Crop2dOptions): Tensor => crop.crop2d(ctx, x, options),
+  }),
+
+  /** Mean over H·W of each (n, c) plane: [N, C, H, W] → [N, C, 1, 1] (one GPU workgroup per plane). */
+  globalAvgPool: defineOp({
+    name: 'globalAvgPool',
+    inputs: ['input'],
+    outShape: (x: Shaped) => planGlobalAvgPool(x.shape).outShape,
+    cpu: cpuGap.globalAvgPool,
+    gpu: (ctx, x: Tensor): Tensor => gap.globalAvgPool(ctx, x),
+  }),
+
+  /**
+   * a ∘ b element-wise, `op` one of 'add', 'sub', 'mul', 'div', 'max', 'min', 'pow', with NumPy
+   * broadcasting between ranks 1–4 (aligned on the right; each axis equal or 1 in one of them), e.g.
+   * [N, C, H, W] ∘ [N, C, 1, 1], ∘ [1], ∘ [C, 1, 1], or reversed. pow follows Math.pow (a negative
+   * base with an integer exponent is allowed).
+   */
+  binary: defineOp({
+    name: 'binary',
+    inputs: ['a', 'b'],
+    outShape: (a: Shaped, b: Shaped, options: BinaryOptions) => planBinary(a.shape, b.shape, options).outShape,
+    cpu: cpuBinary.binary,
+    gpu: (ctx, a: Tensor, b: Tensor, options: BinaryOptions): Tensor => binary.binary(ctx, a, b, options),
+  }),
+
+  /** min(max(x, min), max), element-wise; min ≤ max, either may be ±Infinity (ONNX Clip, ncnn Clip). */
+  clip: defineOp({
+    name: 'clip',
+    inputs: ['input'],
+    outShape: (x: Shaped, options: ClipOptions) => (resolveClip(options), x.shape),
+    cpu: cpuPw.clip,
+    gpu: (ctx, x: Tensor, options: ClipOptions): Tensor => pw.clip(ctx, x, options),
+  }),
+
+  /** x · tanh(softplus(x)), element-wise (softplus(x) = x above 20, log1p(eˣ) otherwise). */
+  mish: defineOp({
+    name: 'mish',
+    inputs: ['input'],
+    outShape: (x: Shaped) => x.shape,
+    cpu: cpuPw.mish,
+    gpu: (ctx, x: Tensor): Tensor => pw.mish(ctx, x),
+  }),
+
+  /** x · clamp(alpha·x + beta, 0, 1), element-wise; alpha default 1/6, beta 0.5 (PyTorch; ncnn passes its own). */
+  hardSwish: defineOp({
+    name: 'hardSwish',
+    inputs: ['input'],
+    outShape: (x: Shaped, options?: HardSwishOptions) => (resolveHardSwish(options), x.shape),
+    cpu: cpuPw.hardSwish,
+    gpu: (ctx, x: Tensor, options?: HardSwishOptions): Tensor => pw.hardSwish(ctx, x, options),
   }),
 
   // ---- losses and the checkerboard regularizer (definitions in src/ops/loss.ts, src/ops/checkerboard.ts) ----
