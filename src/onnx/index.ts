@@ -1,3 +1,3 @@
 /** ONNX: a loaded model's graph as ONNX bytes (exportOnnx), and the protobuf writer under it. */
 export { exportOnnx, ONNX_INPUT, ONNX_OUTPUT, type ExportOnnxOptions, type OnnxExportSource } from './export.js';
-export { encodeModel, checkTensor, type OnnxAttr, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValue } from './proto.js';
+export { encodeModel, checkTensor, type OnnxAttr, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxInt64Tensor, type OnnxValue } from './proto.js';

@@ -23,6 +23,12 @@ export interface OnnxTensor {
   shape: number[];
 }
 
+/** An int64 tensor: shapes, pads, slice bounds, gather indices. */
+export interface OnnxInt64Tensor {
+  int64: number[];
+  shape: number[];
+}
+
 /**
  * An attribute value: a number is an INT, a number[] is INTS, a string is a
  * STRING (e.g. `mode: 'DCR'`); floats need the explicit `{ f }` / `{ floats }`
@@ -57,8 +63,8 @@ export interface OnnxGraph {
   /** Graph inputs, fed at run time. */
   inputs: OnnxValue[];
   outputs: OnnxValue[];
-  /** Constant float32 tensors, by the name nodes refer to them with. */
-  initializers?: Record<string, OnnxTensor>;
+  /** Constant tensors (float32, or int64), by the name nodes refer to them with. */
+  initializers?: Record<string, OnnxTensor | OnnxInt64Tensor>;
   /** ai.onnx opset version; 17 by default. */
   opset?: number;
   /** GraphProto.name; 'graph' by default. */
@@ -70,6 +76,7 @@ export interface OnnxGraph {
 const IR_VERSION = 8; // the IR that goes with opsets 15–18
 const DEFAULT_OPSET = 17;
 const FLOAT = 1; // TensorProto.DataType.FLOAT, also TypeProto.Tensor.elem_type
+const INT64 = 7; // TensorProto.DataType.INT64
 const AttrType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
 
 /** Wire types: 0 varint, 2 length-delimited, 5 fixed32. */
@@ -148,6 +155,14 @@ function float32Bytes(values: ArrayLike<number>): Uint8Array {
   return out;
 }
 
+/** Little-endian int64 bytes (raw_data). */
+function int64Bytes(values: readonly number[]): Uint8Array {
+  const out = new Uint8Array(values.length * 8);
+  const view = new DataView(out.buffer);
+  values.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
+  return out;
+}
+
 function writeAttribute(w: Writer, name: string, v: OnnxAttr): void {
   w.string(1, name);
   if (typeof v === 'string') {
@@ -183,9 +198,11 @@ function writeValueInfo(w: Writer, v: OnnxValue): void {
 }
 
 /** Throws a ShapeError unless the tensor's shape holds exactly its data's length. */
-export function checkTensor(name: string, t: OnnxTensor): void {
+export function checkTensor(name: string, t: OnnxTensor | OnnxInt64Tensor): void {
   const size = t.shape.reduce((a, b) => a * b, 1);
-  if (size !== t.data.length) throw new ShapeError(`${name}: shape [${t.shape}] holds ${size} values, data has ${t.data.length}`);
+  const length = 'int64' in t ? t.int64.length : t.data.length;
+  if (size !== length) throw new ShapeError(`${name}: shape [${t.shape}] holds ${size} values, data has ${length}`);
+  if ('int64' in t && !t.int64.every(Number.isSafeInteger)) throw new ArgumentError(`${name}: int64 values must be safe integers`);
 }
 
 /**
@@ -213,9 +230,9 @@ export function encodeModel(graph: OnnxGraph): Uint8Array {
       checkTensor(name, t);
       g.message(5, (tensor) => {
         t.shape.forEach((d) => tensor.int(1, d));
-        tensor.int(2, FLOAT);
+        tensor.int(2, 'int64' in t ? INT64 : FLOAT);
         tensor.string(8, name);
-        tensor.bytes(9, float32Bytes(t.data));
+        tensor.bytes(9, 'int64' in t ? int64Bytes(t.int64) : float32Bytes(t.data));
       });
     }
     graph.inputs.forEach((v) => g.message(11, (w) => writeValueInfo(w, v)));
