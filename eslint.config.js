@@ -23,7 +23,7 @@ const engineCore = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'dist-demo/', 'test-artifacts/', 'bench-results/', '.device/', '.gl/', '.whl/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist-demo/', 'test-artifacts/', 'bench-results/', '.device/', '.gl/', '.whl/', '.native/'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
