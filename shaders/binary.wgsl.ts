@@ -30,12 +30,15 @@ const EXPRESSIONS: Record<BinaryOp, string> = {
 export function binaryShader(op: BinaryOp): string {
   return wgsl`
 #if ${op === 'pow'}
+// Inf and NaN as run-time values: a constant expression that evaluates to one is a WGSL compile error.
+var<private> INF_BITS: u32 = 0x7f800000u;
+var<private> NAN_BITS: u32 = 0x7fc00000u;
 fn powReal(x: f32, y: f32) -> f32 {
   if (y == 0.0) { return 1.0; }
-  if (x == 0.0) { return select(bitcast<f32>(0x7f800000u), 0.0, y > 0.0); }
+  if (x == 0.0) { return select(bitcast<f32>(INF_BITS), 0.0, y > 0.0); }
   let m = pow(abs(x), y);
   if (x > 0.0) { return m; }
-  if (fract(y) != 0.0) { return bitcast<f32>(0x7fc00000u); }
+  if (fract(y) != 0.0) { return bitcast<f32>(NAN_BITS); }
   return select(m, -m, fract(y * 0.5) != 0.0);
 }
 #endif

@@ -30,9 +30,13 @@ export interface HardSwishOptions {
 const CLIP_KEYS = optionKeys<ClipOptions>({ min: true, max: true });
 const HARD_SWISH_KEYS = optionKeys<HardSwishOptions>({ alpha: true, beta: true });
 
+function describe(v: unknown): string {
+  return typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
+}
+
 function bound(op: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || Number.isNaN(v)) {
-    throw new ArgumentError(`${op}: ${name} ${JSON.stringify(v) ?? String(v)} must be a number (±Infinity allowed)`);
+    throw new ArgumentError(`${op}: ${name} ${describe(v)} must be a number (±Infinity allowed)`);
   }
   return v;
 }
@@ -40,14 +44,13 @@ function bound(op: string, name: string, v: unknown): number {
 function finite(op: string, name: string, v: unknown, def: number): number {
   if (v === undefined) return def;
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new ArgumentError(`${op}: ${name} ${JSON.stringify(v) ?? String(v)} must be a finite number`);
+    throw new ArgumentError(`${op}: ${name} ${describe(v)} must be a finite number`);
   }
   return v;
 }
 
 export function resolveClip(options: ClipOptions, op = 'clip'): { min: number; max: number } {
   const o = checkOptions(op, options, CLIP_KEYS);
-  if (options === undefined) throw new ArgumentError(`${op}: options { min, max } are required`);
   const min = bound(op, 'min', o.min);
   const max = bound(op, 'max', o.max);
   if (!(min <= max)) throw new ArgumentError(`${op}: min ${min} must be <= max ${max}`);
