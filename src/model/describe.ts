@@ -5,8 +5,7 @@
  * The facts are computed exactly as buildModel (./graph.ts) computes them for
  * a loaded model, from the same analyse(), so both backends plan the same tiles.
  */
-import { ModelError } from './errors.js';
-import { analyse } from './graph.js';
+import { graphFacts } from './graph.js';
 import type { ModelGraph } from './ir.js';
 import type { UpscaleModelInfo } from './types.js';
 
@@ -25,21 +24,5 @@ export interface DescribeModelOptions {
 
 /** Checks that the graph maps RGB to RGB at an integer scale (ModelError otherwise) and derives its facts. */
 export function describeModel(graph: ModelGraph, options: DescribeModelOptions): ModelDescription {
-  const info = analyse(graph);
-  const out = info.get(graph.output)!;
-  const input = graph.nodes[0];
-  if (input?.kind !== 'input' || input.channels !== 3) throw new ModelError(`the model input must have 3 (RGB) channels`);
-  if (out.channels !== 3) throw new ModelError(`the model output must have 3 (RGB) channels, has ${out.channels}`);
-  if (!Number.isInteger(out.factor) || out.factor < 1) throw new ModelError(`the model scale ${out.factor} is not a positive integer`);
-  const tensors = [...info.values()];
-  return {
-    name: options.name,
-    scale: out.factor,
-    receptiveRadius: Math.ceil(out.radius),
-    inputRange: options.inputRange,
-    outputRange: options.outputRange,
-    maxChannels: Math.max(...tensors.map((i) => i.channels)),
-    peakElementsPerInputPixel: Math.max(...tensors.map((i) => i.channels * i.factor * i.factor)),
-    graph,
-  };
+  return { name: options.name, inputRange: options.inputRange, outputRange: options.outputRange, ...graphFacts(graph), graph };
 }

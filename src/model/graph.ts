@@ -10,54 +10,61 @@ import type { Engine } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { ModelError } from './errors.js';
 import type { ModelGraph, TensorInfo } from './ir.js';
-import { prepareGraph, type GraphBackend } from './run-graph.js';
+import { nodeKind } from './nodes.js';
+import { prepareGraph, type GraphBackend, type RunGraphOptions } from './run-graph.js';
 import type { UpscaleModel } from './types.js';
 
-/** Channels, resolution factor and receptive radius of every tensor. */
+/** Most nodes a graph may have (Real-ESRGAN x4plus has ~1,000 after lowering). */
+export const MAX_GRAPH_NODES = 100_000;
+
+/**
+ * Channels, resolution factor, receptive radius and vector/global facts of
+ * every tensor, each from its node's row of the node table (./nodes.ts).
+ * Checks the graph's wiring first: unique names, inputs defined before use, an
+ * output that exists. Throws ModelError, before any GPU work.
+ */
 export function analyse(graph: ModelGraph): Map<string, TensorInfo> {
+  if (!graph || !Array.isArray(graph.nodes)) throw new ModelError(`the graph has no node list`);
+  if (graph.nodes.length > MAX_GRAPH_NODES) throw new ModelError(`the graph has ${graph.nodes.length} nodes, more than ${MAX_GRAPH_NODES}`);
   const info = new Map<string, TensorInfo>();
   for (const n of graph.nodes) {
-    const ins = n.inputs.map((i) => info.get(i)!);
-    const first = ins[0];
-    switch (n.kind) {
-      case 'input':
-        info.set(n.name, { channels: n.channels, factor: 1, radius: 0 });
-        break;
-      case 'conv': {
-        // A k×k conv at resolution f sees d·(k−1)/2 of its own pixels each side: that many / f input pixels.
-        const reach = Math.max(n.dilation[0] * (n.weightShape[2] - 1), n.dilation[1] * (n.weightShape[3] - 1)) / 2;
-        const s = Math.max(...n.stride);
-        const channels = n.weightShape[0] * (n.activation === 'crelu' ? 2 : 1);
-        info.set(n.name, { channels, factor: first.factor / s, radius: first.radius + reach / first.factor });
-        break;
-      }
-      case 'upsample':
-        // Bilinear reads the neighbouring input pixel: one more pixel of context.
-        info.set(n.name, {
-          ...first,
-          factor: first.factor * Math.max(...n.size),
-          radius: first.radius + (n.mode === 'bilinear' ? 1 / first.factor : 0),
-        });
-        break;
-      case 'depthToSpace':
-        info.set(n.name, { channels: first.channels / (n.r * n.r), factor: first.factor * n.r, radius: first.radius });
-        break;
-      case 'concat':
-      case 'add': {
-        if (ins.some((i) => i.factor !== first.factor)) throw new ModelError(`layer '${n.name}' joins tensors of different resolutions`);
-        const channels = n.kind === 'add' ? first.channels : ins.reduce((c, i) => c + i.channels, 0);
-        info.set(n.name, { channels, factor: first.factor, radius: Math.max(...ins.map((i) => i.radius)) });
-        break;
-      }
-      case 'activation':
-        // crelu concatenates relu(x) and relu(−x): twice the channels.
-        info.set(n.name, { ...first, channels: first.channels * (n.fn === 'crelu' ? 2 : 1) });
-        break;
-      default:
-        info.set(n.name, { ...first });
-    }
+    if (info.has(n.name)) throw new ModelError(`layer '${n.name}' is defined twice`);
+    const ins = n.inputs.map((i) => {
+      const facts = info.get(i);
+      if (!facts) throw new ModelError(`layer '${n.name}' (${n.kind}) reads '${i}', which no earlier layer makes`);
+      return facts;
+    });
+    info.set(n.name, nodeKind(n).analyse(n as never, ins));
   }
+  if (!info.has(graph.output)) throw new ModelError(`the graph's output '${graph.output}' is not a layer of it`);
   return info;
+}
+
+/** The global pools of a graph, in order: the tensors whose whole-image value tiling must supply. */
+export function globalPools(graph: ModelGraph): string[] {
+  return graph.nodes.filter((n) => n.kind === 'globalAvgPool').map((n) => n.name);
+}
+
+/**
+ * Tile origins must be multiples of this many input pixels for a tile to see
+ * the same pixel grid as the whole image: the least common multiple of the
+ * downsampling factors inside the graph (2 for a stride-2 conv at input
+ * resolution, 4 for two of them, …); 1 when nothing downsamples.
+ */
+export function gridAlignment(info: ReadonlyMap<string, TensorInfo>): number {
+  let a = 1;
+  for (const t of info.values()) {
+    if (t.vector || t.factor >= 1) continue;
+    const d = Math.round(1 / t.factor);
+    if (Math.abs(d * t.factor - 1) > 1e-9) throw new ModelError(`a tensor at resolution ×${t.factor} is not on an integer grid`);
+    a = lcm(a, d);
+  }
+  return a;
+}
+
+function lcm(a: number, b: number): number {
+  const gcd = (x: number, y: number): number => (y ? gcd(y, x % y) : x);
+  return (a / gcd(a, b)) * b;
 }
 
 export interface GraphModelOptions {
@@ -66,14 +73,40 @@ export interface GraphModelOptions {
   outputRange: readonly [number, number];
 }
 
-/** Uploads the weights and returns a runnable model. */
-export function buildModel(engine: Engine, graph: ModelGraph, options: GraphModelOptions): UpscaleModel & { maxChannels: number } {
+/** What tiling needs to know of a graph, derived once (buildModel and describeModel share it). */
+export interface GraphFacts {
+  scale: number;
+  receptiveRadius: number;
+  maxChannels: number;
+  peakElementsPerInputPixel: number;
+  gridAlignment: number;
+  globalPools: readonly string[];
+}
+
+/** Checks that the graph maps RGB to RGB at an integer scale (ModelError otherwise) and derives its facts. */
+export function graphFacts(graph: ModelGraph): GraphFacts {
   const info = analyse(graph);
   const out = info.get(graph.output)!;
   const input = graph.nodes[0];
-  if (input.kind !== 'input' || input.channels !== 3) throw new ModelError(`the model input must have 3 (RGB) channels`);
+  if (input?.kind !== 'input' || input.channels !== 3) throw new ModelError(`the model input must have 3 (RGB) channels`);
+  if (graph.nodes.some((n, i) => i > 0 && n.kind === 'input')) throw new ModelError(`the model must have one input`);
   if (out.channels !== 3) throw new ModelError(`the model output must have 3 (RGB) channels, has ${out.channels}`);
+  if (out.vector) throw new ModelError(`the model output is a [N, C, 1, 1] vector, not an image`);
   if (!Number.isInteger(out.factor) || out.factor < 1) throw new ModelError(`the model scale ${out.factor} is not a positive integer`);
+  const tensors = [...info.values()];
+  return {
+    scale: out.factor,
+    receptiveRadius: Math.ceil(out.radius - 1e-9),
+    maxChannels: Math.max(...tensors.map((i) => i.channels)),
+    peakElementsPerInputPixel: Math.max(...tensors.map((i) => (i.vector ? 0 : i.channels * i.factor * i.factor))),
+    gridAlignment: gridAlignment(info),
+    globalPools: globalPools(graph),
+  };
+}
+
+/** Uploads the weights and returns a runnable model. */
+export function buildModel(engine: Engine, graph: ModelGraph, options: GraphModelOptions): UpscaleModel & { maxChannels: number } {
+  const facts = graphFacts(graph);
   const backend: GraphBackend<Tensor> = {
     ops: engine,
     constant: (data, shape) => engine.tensor(data, shape),
@@ -82,20 +115,17 @@ export function buildModel(engine: Engine, graph: ModelGraph, options: GraphMode
   const graphRun = prepareGraph(graph, backend, { fuse: true });
   let disposed = false;
 
-  const run = (x: Tensor): Tensor => {
+  const run = (x: Tensor, runOptions?: RunGraphOptions<Tensor>): Tensor => {
     if (disposed) throw new ModelError(`model '${options.name}' was disposed`);
     if (x.shape.length !== 4 || x.shape[1] !== 3) throw new ModelError(`model '${options.name}' takes [N, 3, H, W], got [${x.shape}]`);
-    return graphRun.run(x);
+    return graphRun.run(x, runOptions);
   };
 
   return {
     name: options.name,
-    scale: out.factor,
-    receptiveRadius: Math.ceil(out.radius),
+    ...facts,
     inputRange: options.inputRange,
     outputRange: options.outputRange,
-    maxChannels: Math.max(...[...info.values()].map((i) => i.channels)),
-    peakElementsPerInputPixel: Math.max(...[...info.values()].map((i) => i.channels * i.factor * i.factor)),
     run,
     dispose() {
       if (disposed) return;

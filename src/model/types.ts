@@ -6,6 +6,7 @@
  */
 import type { Tensor } from '../tensor.js';
 import type { ModelGraph } from './ir.js';
+import type { RunGraphOptions } from './run-graph.js';
 
 export interface UpscaleModelInfo {
   /** e.g. 'esrgan-slim-x4'. */
@@ -40,11 +41,22 @@ export interface UpscaleModelInfo {
    * read it. Optional: a hand-written model need not have one.
    */
   readonly graph?: ModelGraph;
+  /**
+   * Tile origins must be multiples of this many input pixels (a stride-2 conv inside the
+   * network: 2). Default 1.
+   */
+  readonly gridAlignment?: number;
+  /**
+   * The network's global pools (squeeze-excitation), in graph order: an output pixel depends
+   * on the whole image through them, so tiling computes their whole-image values first
+   * (one pass per pool) and hands them to every tile. Empty or absent: none.
+   */
+  readonly globalPools?: readonly string[];
 }
 
 export interface UpscaleModel extends UpscaleModelInfo {
   /** Runs on [1, 3, H, W] (RGB, NCHW, values in inputRange); returns [1, 3, H·scale, W·scale]. Does not dispose `x`. */
-  run(x: Tensor): Tensor;
+  run(x: Tensor, options?: RunGraphOptions<Tensor>): Tensor;
   /** Frees the weights on the GPU. Idempotent. */
   dispose(): void;
 }
