@@ -86,7 +86,10 @@ function fail(msg: string): never {
 }
 
 function numbers(v: unknown, what: string): number[] {
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) fail(`${what} must be an array of finite numbers`);
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) fail(`${what} must be an array of finite numbers`);
+  // Finite as float32, where they end up: 1e39 is a finite double but Infinity in a Float32Array.
+  const i = (v as number[]).findIndex((x) => !Number.isFinite(Math.fround(x)));
+  if (i >= 0) fail(`${what} element ${i} is ${(v as number[])[i]}, not finite as float32`);
   return v as number[];
 }
 
@@ -213,6 +216,10 @@ export function parseAnime4k(json: unknown): { graph: ModelGraph; name: string; 
         }
       }
     }
+    // Folding the alpha column into the bias adds weights: near float32's limit the sum can overflow.
+    const inf = bias.findIndex((b) => !Number.isFinite(b));
+    if (inf >= 0)
+      fail(`layer '${layer.siblings[Math.floor(inf / 4)].name}': bias ${inf % 4} plus its alpha weights is ${bias[inf]} in float32`);
     let input = 'input';
     if (srcs.length === 1) input = srcs[0].base;
     else if (srcs.length > 1) {

@@ -8,6 +8,7 @@
  */
 import type { ActivationName } from '../ops/activation.js';
 import { ModelError } from './errors.js';
+import { assertFiniteWeights } from './finite.js';
 import type { GraphNode, ModelGraph } from './ir.js';
 
 /** The model.json of a TensorFlow.js LayersModel. */
@@ -136,7 +137,9 @@ export function readWeights(json: LayersModelJson, shards: readonly WeightShard[
           `weight shards are truncated: '${w.name}' needs bytes ${offset}..${offset + n * 4} of group [${g.paths.join(', ')}], which has ${total}`,
         );
       }
-      out.set(w.name, { shape: shape as number[], data: new Float32Array(bytes.buffer.slice(offset, offset + n * 4)) });
+      const data = new Float32Array(bytes.buffer.slice(offset, offset + n * 4));
+      assertFiniteWeights(data, `weight '${w.name}'`);
+      out.set(w.name, { shape: shape as number[], data });
       offset += n * 4;
     });
     if (offset !== total) fail(`weight group [${g.paths.join(', ')}] has ${total - offset} bytes more than its weights need`);
@@ -336,7 +339,9 @@ function parse(json: LayersModelJson, shards: readonly WeightShard[]): ModelGrap
       case 'MultiplyBeta': {
         // UpscalerJS's custom layer: x · beta, beta = 0.2 unless the config says otherwise.
         const beta = cfg.beta ?? 0.2;
-        if (typeof beta !== 'number' || !Number.isFinite(beta)) fail(`layer '${name}': beta ${show(beta)} must be a finite number`);
+        // Finite as float32 (1e39 is a finite double but Infinity once in a uniform).
+        if (typeof beta !== 'number' || !Number.isFinite(Math.fround(beta)))
+          fail(`layer '${name}': beta ${show(beta)} must be finite as float32`);
         node = { kind: 'scale', name, inputs: [ins[0]], factor: beta };
         break;
       }

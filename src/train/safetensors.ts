@@ -18,7 +18,16 @@
 import { ModelError } from '../model/errors.js';
 import type { StateDict } from './sequential.js';
 
-const BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
+/** Bytes per element by dtype; a null-prototype table, so 'constructor' or 'toString' is no dtype. */
+const BYTES: Readonly<Record<string, number>> = Object.assign(Object.create(null) as Record<string, number>, {
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  F64: 8,
+});
+
+/** Names that would reach Object.prototype's machinery in a plain object: never tensor names. */
+const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Serialises a state dict (F32), tensors in the dict's order. `metadata` goes into "__metadata__" (default { format: 'pt' }, what transformers looks for). */
 export function toSafetensors(sd: StateDict, metadata: Record<string, string> = { format: 'pt' }): Uint8Array {
@@ -26,6 +35,7 @@ export function toSafetensors(sd: StateDict, metadata: Record<string, string> = 
   let offset = 0;
   for (const [name, t] of Object.entries(sd)) {
     if (name === '__metadata__') throw new ModelError(`toSafetensors: '__metadata__' is reserved by the format and cannot name a tensor`);
+    if (RESERVED.has(name)) throw new ModelError(`toSafetensors: '${name}' cannot name a tensor`);
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (!(t.data instanceof Float32Array) || t.data.length !== count) {
       throw new ModelError(`toSafetensors: '${name}' data must be a Float32Array of ${count} values for shape [${t.shape.join(', ')}]`);
@@ -53,10 +63,6 @@ export function toSafetensors(sd: StateDict, metadata: Record<string, string> = 
   return out;
 }
 
-function bad(msg: string): never {
-  throw new ModelError(`fromSafetensors: ${msg}`);
-}
-
 function f16(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
@@ -74,8 +80,21 @@ function bf16(h: number): number {
   return scratch.getFloat32(0);
 }
 
-/** Parses a safetensors file into a state dict (float32), tensors in file order; a malformed file is a ModelError. */
-export function fromSafetensors(bytes: Uint8Array): StateDict {
+export interface FromSafetensorsOptions {
+  /** The file's name, for messages. */
+  file?: string;
+}
+
+/**
+ * Parses a safetensors file into a state dict (float32), tensors in file order: a
+ * null-prototype object. A malformed file, a reserved tensor name ('__proto__',
+ * 'constructor', 'prototype') or a weight that is not finite as float32 is a ModelError
+ * naming the file (and the tensor and index).
+ */
+export function fromSafetensors(bytes: Uint8Array, options: FromSafetensorsOptions = {}): StateDict {
+  const bad = (msg: string): never => {
+    throw new ModelError(`fromSafetensors: ${options.file ? `${options.file}: ` : ''}${msg}`);
+  };
   if (!(bytes instanceof Uint8Array)) bad('bytes must be a Uint8Array');
   if (bytes.length < 8) bad(`${bytes.length} bytes is too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -94,8 +113,9 @@ export function fromSafetensors(bytes: Uint8Array): StateDict {
   const entries: { name: string; dtype: string; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, v] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
+    if (RESERVED.has(name)) bad(`a tensor is named '${name}', which is reserved`);
     const { dtype, shape, data_offsets: off } = (v ?? {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof dtype !== 'string' || !(dtype in BYTES))
+    if (typeof dtype !== 'string' || !Object.hasOwn(BYTES, dtype))
       bad(`'${name}' has dtype ${JSON.stringify(dtype)}; supported: ${Object.keys(BYTES).join(', ')}`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
       bad(`'${name}' shape ${JSON.stringify(shape)} must be an array of integers >= 0`);
@@ -121,7 +141,7 @@ export function fromSafetensors(bytes: Uint8Array): StateDict {
     expected = t.end;
   }
   if (expected !== dataLen) bad(`the tensors cover ${expected} of the ${dataLen} data bytes`);
-  const sd: StateDict = {};
+  const sd = Object.create(null) as StateDict;
   for (const t of entries) {
     const count = t.shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(count);
@@ -135,6 +155,8 @@ export function fromSafetensors(bytes: Uint8Array): StateDict {
             : t.dtype === 'F16'
               ? f16(view.getUint16(at + 2 * i, true))
               : bf16(view.getUint16(at + 2 * i, true));
+      // 1e39 as F64 is finite as a double and Infinity as float32: either way the weight is unusable.
+      if (!Number.isFinite(data[i])) bad(`'${t.name}' element ${i} is ${data[i]}, not finite as float32`);
     }
     sd[t.name] = { shape: [...t.shape], data };
   }

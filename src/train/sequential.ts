@@ -17,6 +17,7 @@ import { seededRandom } from '../analysis/random.js';
 import type { Engine } from '../engine.js';
 import { ArgumentError, DisposedError, ShapeError } from '../errors.js';
 import { ModelError } from '../model/errors.js';
+import { assertFiniteWeights } from '../model/finite.js';
 import type { UpscaleModel } from '../model/types.js';
 import { checkOptions, fmt, optionKeys, sameShape, sizeOf } from '../ops/params.js';
 import type { Tensor } from '../tensor.js';
@@ -164,7 +165,7 @@ export class Sequential {
         `${op}: unexpected key${unexpected.length > 1 ? 's' : ''} ${unexpected.map((k) => `'${k}'`).join(', ')} (this network has ${[...names].join(', ')})`,
       );
     for (const p of params) {
-      const entry = sd[p.name];
+      const entry = Object.hasOwn(sd, p.name) ? sd[p.name] : undefined;
       if (!entry) throw new ModelError(`${op}: missing key '${p.name}' (${fmt(p.tensor.shape)})`);
       if (!Array.isArray(entry.shape) || !sameShape(entry.shape, p.tensor.shape)) {
         throw new ShapeError(
@@ -176,6 +177,7 @@ export class Sequential {
           `${op}: '${p.name}' data must be a Float32Array of ${sizeOf(p.tensor.shape)} values (shape ${fmt(p.tensor.shape)})`,
         );
       }
+      assertFiniteWeights(entry.data, `${op}: '${p.name}'`);
     }
     // Submit recorded work first: queue.writeBuffer lands before any not-yet-submitted pass that reads the old values.
     this.engine.kernelContext(op).runner.submit();

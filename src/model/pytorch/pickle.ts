@@ -35,7 +35,6 @@ export interface PickleHooks {
   persistentLoad(pid: unknown): unknown;
 }
 
-
 /** A short description of a value for messages. */
 export function describe(v: unknown): string {
   if (v === null) return 'None';
