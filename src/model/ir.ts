@@ -95,7 +95,7 @@ export type GraphNode =
    * Spatial crop. With one input: cut `begin` [top, left] rows/columns from the start and `end` [bottom, right]
    * from the end. With two inputs [x, ref]: a ref-sized window at offset `begin` (ncnn's two-input Crop).
    */
-  | { kind: 'crop'; name: string; inputs: [string] | [string, string]; begin: [number, number]; end: [number, number] }
+  | { kind: 'crop'; name: string; inputs: [string] | [string, string]; begin: [number, number]; end?: [number, number] }
   /** Padding [top, bottom, left, right]: 'constant' (value), 'replicate' (edge) or 'reflect' (reflect-101, no edge repeat). */
   | { kind: 'pad'; name: string; inputs: [string]; pads: [number, number, number, number]; mode: PadMode; value?: number }
   /** Channels [start, start + count). */

@@ -614,7 +614,8 @@ export const NODES: Table = {
   crop: {
     analyse: (n, ins) => {
       spatial(n, ins[0], 'a crop');
-      if (![...n.begin, ...n.end].every((v) => Number.isInteger(v) && v >= 0)) {
+      if (ins.length === 1 && !Array.isArray(n.end)) fail(n, `a one-input crop needs end [bottom, right]`);
+      if (![...n.begin, ...(n.end ?? [])].every((v) => Number.isInteger(v) && v >= 0)) {
         fail(n, `begin ${JSON.stringify(n.begin)} and end ${JSON.stringify(n.end)} must be integers ≥ 0`);
       }
       if (ins.length === 2) {
@@ -627,7 +628,8 @@ export const NODES: Table = {
     run: (n, ins, ctx) => {
       const [, , h, w] = ins[0].shape;
       const [top, left] = n.begin;
-      const [height, width] = ins.length === 2 ? [ins[1].shape[2], ins[1].shape[3]] : [h - top - n.end[0], w - left - n.end[1]];
+      const [bottom, right] = n.end ?? [0, 0];
+      const [height, width] = ins.length === 2 ? [ins[1].shape[2], ins[1].shape[3]] : [h - top - bottom, w - left - right];
       if (height < 1 || width < 1 || top + height > h || left + width > w) {
         throw new ModelError(`layer '${n.name}' (crop): a ${height}×${width} window at (${top}, ${left}) does not fit its ${h}×${w} input`);
       }
@@ -649,7 +651,7 @@ export const NODES: Table = {
         ends = int64(
           ctx,
           `${n.name}:ends`,
-          n.end.map((e) => (e === 0 ? Number.MAX_SAFE_INTEGER : -e)),
+          (n.end ?? [0, 0]).map((e) => (e === 0 ? Number.MAX_SAFE_INTEGER : -e)),
         );
       }
       ctx.nodes.push({ op: 'Slice', inputs: [n.inputs[0], starts, ends, axes], outputs: [n.name] });
