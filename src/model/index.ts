@@ -5,3 +5,18 @@ export type { ModelGraph, GraphNode, ConvNode } from './ir.js';
 export { parseLayersModel, type LayersModelJson } from './tfjs-layers.js';
 export { loadAnime4k, describeAnime4k, parseAnime4k, type Anime4kJson, type Anime4kLayerJson, type Anime4kOptions } from './anime4k.js';
 export type { UpscaleModel, UpscaleModelInfo } from './types.js';
+export {
+  parsePytorchCheckpoint,
+  parsePytorchModel,
+  parseSafetensorsModel,
+  loadPytorchModel,
+  loadSafetensorsModel,
+  modelFromStateDict,
+  type TensorMap,
+  type PytorchModel,
+  type PytorchModelSpec,
+  type PytorchModelOptions,
+  type PytorchArchitecture,
+  type RrdbArchitecture,
+  type SrvggArchitecture,
+} from './pytorch/index.js';

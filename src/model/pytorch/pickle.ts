@@ -73,8 +73,9 @@ export function unpickle(bytes: Uint8Array, start: number, hooks: PickleHooks, f
     return s;
   };
   const text = (k: number) => {
+    const b = take(k);
     try {
-      return utf8.decode(take(k));
+      return utf8.decode(b);
     } catch {
       return fail('a string that is not UTF-8');
     }
