@@ -10,7 +10,16 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKENDS, type BackendChoice } from './backend.js';
-import { FORMAT_EXTENSION, formatOfPath, INPUT_EXTENSIONS, OUTPUT_FORMATS, type OutputFormat } from './image-file.js';
+import {
+  DEFAULT_MAX_OUTPUT_PIXELS,
+  DEFAULT_MAX_PIXELS,
+  DEFAULT_QUALITY,
+  FORMAT_EXTENSION,
+  formatOfPath,
+  INPUT_EXTENSIONS,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+} from '../src/upscale/image-file.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -20,9 +29,7 @@ export const MODELS = ['default-model', 'esrgan-slim', 'esrgan-medium', 'esrgan-
 export type ModelName = (typeof MODELS)[number];
 
 /** Defaults of the size limits (documented in --help and the README). */
-export const DEFAULT_MAX_PIXELS = 8192 * 8192;
-export const DEFAULT_MAX_OUTPUT_PIXELS = 16384 * 16384;
-export const DEFAULT_QUALITY = 90;
+export { DEFAULT_MAX_OUTPUT_PIXELS, DEFAULT_MAX_PIXELS, DEFAULT_QUALITY };
 
 export interface Job {
   input: string;

@@ -26,7 +26,15 @@ import {
   type CliOptions,
   type Job,
 } from './cli-args.js';
-import { checkWritable, FileError, probeImage, readImage, writeImage, type DecodedImage, type ImageHeader } from './image-file.js';
+import {
+  checkWritable,
+  decodeImageFile,
+  FileError,
+  probeImage,
+  writeImageFile,
+  type DecodedImage,
+  type ImageHeader,
+} from '../src/upscale/image-file.js';
 import { openBackend } from './backend.js';
 import { progressBar } from './progress-bar.js';
 
@@ -39,10 +47,12 @@ is one; without one on the CPU through ONNX Runtime (onnxruntime-node) when it
 is installed, else on SwiftShader (WebGPU on the CPU, much slower).
 
 formats:
-  in:  PNG (8/16-bit), JPEG, WebP, AVIF, TIFF (8/16-bit), GIF (first frame)
+  in:  PNG (8/16-bit), JPEG, WebP, AVIF, TIFF (8/16-bit), GIF; animated
+       GIF/WebP: the first frame only (a warning says so)
   out: PNG, JPEG, WebP, AVIF, TIFF, from the output's extension or --format
   EXIF orientation is applied; colour profiles are converted to sRGB;
-  16-bit PNG/TIFF stay 16-bit when written as PNG/TIFF.
+  16-bit PNG/TIFF stay 16-bit when written as PNG/TIFF; grayscale stays
+  grayscale (one channel out, as in).
 
 options:
   -m, --model NAME       network (default: default-model):
@@ -73,7 +83,7 @@ never leaves a truncated image or destroys an existing file. An existing
 output other than the input is replaced.
 
 exit status: 0 all done, 1 some input failed (each is listed), 2 bad usage
-(nothing was done), 130 cancelled (Ctrl-C).
+(nothing was done: unknown option, missing output folder), 130 cancelled (Ctrl-C).
 `;
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
@@ -87,6 +97,31 @@ function packageVersion(): string {
   }
   return 'unknown';
 }
+
+/**
+ * What a user should know about an input before its result surprises them:
+ * an animated image gives its first frame only; a picture a few pixels wide
+ * or tall is mostly border, and the networks pad their borders with zeros, so
+ * it comes out dark (a 1×1 pixel of (200, 100, 50) gives about (1, 2, 2) — as
+ * in TensorFlow.js, it is the network's padding, not a decoding error).
+ */
+function inputWarnings(header: ImageHeader): string[] {
+  const out: string[] = [];
+  if (header.frames > 1) {
+    out.push(`${header.file} is animated (${header.frames} frames): only the first frame is upscaled`);
+  }
+  const side = Math.min(header.width, header.height);
+  if (side < TINY_SIDE) {
+    out.push(
+      `${header.file} is ${header.width}×${header.height}: the network pads its borders with zeros, so an image under ${TINY_SIDE} px ` +
+        `wide or tall comes out much darker than it is (pad it first, e.g. by repeating its edge pixels)`,
+    );
+  }
+  return out;
+}
+
+/** Below this many pixels across, zero padding darkens the whole result (a 3×3 image's corners lose half their value). */
+const TINY_SIDE = 4;
 
 /** A file that could not be done, and why. */
 interface Failure {
@@ -128,10 +163,17 @@ async function run(opts: CliOptions, log: (line: string) => void, warn: (line: s
   for (const job of opts.jobs) {
     try {
       const header = await probeImage(job.input, files.scale, limits);
-      checkWritable(job.output);
+      try {
+        checkWritable(job.output);
+      } catch (e) {
+        // An output path in a folder that does not exist is a mistake in the command line (nothing was done): exit 2.
+        if (!opts.batch && e instanceof FileError && e.code === 'no-folder') throw new UsageError(e.message);
+        throw e;
+      }
+      for (const line of inputWarnings(header)) warn(`warning: ${opts.batch ? `${job.input}: ` : ''}${line}`);
       // One file: decode it now, so a truncated or corrupt image is found before the GPU starts.
       // A batch decodes each file when its turn comes (one image in memory at a time).
-      ready.push({ job, header, image: opts.batch ? undefined : await readImage(header, limits) });
+      ready.push({ job, header, image: opts.batch ? undefined : await decodeImageFile(header, limits) });
     } catch (e) {
       if (!opts.batch) throw e;
       failures.push({ input: job.input, message: describe(e) });
@@ -169,7 +211,7 @@ async function run(opts: CliOptions, log: (line: string) => void, warn: (line: s
       const label = opts.batch ? `[${i + 1}/${ready.length}] ${job.input}` : '';
       const t1 = performance.now();
       try {
-        const image = decoded ?? (await readImage(header, limits));
+        const image = decoded ?? (await decodeImageFile(header, limits));
         const bar = progressBar(process.stderr, label);
         let result;
         try {
@@ -181,7 +223,12 @@ async function run(opts: CliOptions, log: (line: string) => void, warn: (line: s
         } finally {
           bar.end();
         }
-        const { bits } = await writeImage(job.output, result, { format: job.format, quality: opts.quality, alpha: header.hasAlpha });
+        const { bits } = await writeImageFile(job.output, result, {
+          format: job.format,
+          quality: opts.quality,
+          alpha: header.hasAlpha,
+          grayscale: header.grayscale,
+        });
         done++;
         const t2 = performance.now();
         log(

@@ -153,7 +153,7 @@ describe('webgpu-upsample CLI: usage, hostile files, data safety', () => {
 
   it('a missing output folder is found before any work; a failed write (disk full) leaves the old output intact and no temp file', async () => {
     const missing = await runCli(cli, [SAMPLE, join(tmp, 'no', 'such', 'dir', 'out.png')]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2); // bad usage: nothing was done
     expect(missing.stderr).toMatch(/out\.png: the output folder .*no\/such\/dir does not exist/);
     expect(startedEngine(missing.stderr)).toBe(false);
 

@@ -1,6 +1,8 @@
 /**
- * Image files for the CLI, through sharp (libvips): JPEG, PNG (8 and 16 bit),
- * WebP, AVIF, TIFF and GIF in; JPEG, PNG, WebP, AVIF and TIFF out.
+ * Image files in Node, through sharp (libvips): JPEG, PNG (8 and 16 bit),
+ * WebP, AVIF, TIFF and GIF in; JPEG, PNG, WebP, AVIF and TIFF out. The CLI
+ * and `webgpu-upsample/node`'s `readImage(path)` / `writeImage(path, image)`
+ * share this code.
  *
  * Hostile files are refused from their header, before any pixel is decoded:
  * `probeImage` reads only the header (sharp's metadata()) and checks the size
@@ -13,6 +15,9 @@
  * tag dropped), embedded ICC profiles are converted to sRGB — the space the
  * models were trained in — and the output is sRGB. 16-bit PNG/TIFF stay 16-bit
  * end to end; formats without 16-bit samples (JPEG, WebP, AVIF) get 8.
+ * Grayscale stays grayscale: it is decoded as RGB (R = G = B, what the
+ * networks take) and written back as one channel (`grayscale: true`).
+ * Animated GIF/WebP: the first frame only (`frames` says how many there are).
  *
  * Writing never destroys data: the image is encoded to a temporary file in the
  * output's folder and renamed over the output only once complete, so a full
@@ -22,6 +27,11 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Sharp } from 'sharp';
+
+/** Default limits and quality of the CLI and of readImage/writeImage. */
+export const DEFAULT_MAX_PIXELS = 8192 * 8192;
+export const DEFAULT_MAX_OUTPUT_PIXELS = 16384 * 16384;
+export const DEFAULT_QUALITY = 90;
 
 /** Output formats, by the name `--format` takes. */
 export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp', 'avif', 'tiff'] as const;
@@ -51,6 +61,8 @@ export class FileError extends Error {
   constructor(
     readonly file: string,
     message: string,
+    /** 'no-folder': the output's folder does not exist (the CLI calls that bad usage, exit 2). */
+    readonly code?: 'no-folder',
   ) {
     super(`${file}: ${message}`);
   }
@@ -73,6 +85,10 @@ export interface ImageHeader {
   /** 16 for 16-bit PNG/TIFF, else 8. */
   bits: 8 | 16;
   hasAlpha: boolean;
+  /** One colour channel (grey, or grey + alpha): decoded as R = G = B, written back as grey. */
+  grayscale: boolean;
+  /** Frames of an animated GIF/WebP (1 for a still image); only the first is decoded. */
+  frames: number;
 }
 
 /** RGBA pixels, 8 or 16 bits per sample (a union of the two, so upscale()'s overloads accept either). */
@@ -156,7 +172,8 @@ export async function probeImage(file: string, scale: number, limits: ImageLimit
     );
   }
   const bits = meta.depth === 'ushort' || meta.depth === 'short' ? 16 : 8;
-  return { file, format: meta.format, width, height, bits, hasAlpha: meta.hasAlpha === true };
+  const grayscale = meta.channels === 1 || meta.channels === 2 || meta.space === 'b-w' || meta.space === 'grey16';
+  return { file, format: meta.format, width, height, bits, hasAlpha: meta.hasAlpha === true, grayscale, frames: meta.pages ?? 1 };
 }
 
 /**
@@ -164,7 +181,7 @@ export async function probeImage(file: string, scale: number, limits: ImageLimit
  * truncated or corrupt file fails here (FileError) rather than giving a
  * partly grey image.
  */
-export async function readImage(header: ImageHeader, limits: ImageLimits): Promise<DecodedImage> {
+export async function decodeImageFile(header: ImageHeader, limits: ImageLimits): Promise<DecodedImage> {
   const sharp = await loadSharp();
   const deep = header.bits === 16;
   try {
@@ -198,10 +215,13 @@ export interface WriteOptions {
   quality: number;
   /** Keep an alpha channel (false when the input had none: the output is RGB). */
   alpha: boolean;
+  /** Write one grey channel (the luma of R, G, B; exact when R = G = B), as a grayscale input came. */
+  grayscale?: boolean;
 }
 
-function encoder(img: Sharp, format: OutputFormat, deep: boolean, quality: number): Sharp {
-  if (deep) img = img.toColourspace('rgb16');
+function encoder(img: Sharp, format: OutputFormat, deep: boolean, quality: number, grayscale: boolean): Sharp {
+  if (grayscale) img = img.toColourspace(deep ? 'grey16' : 'b-w');
+  else if (deep) img = img.toColourspace('rgb16');
   switch (format) {
     case 'png':
       return img.png({ compressionLevel: 6 });
@@ -227,7 +247,7 @@ export function checkWritable(file: string): void {
   try {
     st = statSync(dir);
   } catch {
-    throw new FileError(file, `the output folder ${dir} does not exist`);
+    throw new FileError(file, `the output folder ${dir} does not exist`, 'no-folder');
   }
   if (!st.isDirectory()) throw new FileError(file, `${dir} is not a folder`);
   try {
@@ -259,7 +279,7 @@ function tempPath(file: string): string {
  * file in the same folder, then renamed over `file`. On any failure the
  * temporary file is removed and `file` is left as it was.
  */
-export async function writeImage(file: string, image: DecodedImage, options: WriteOptions): Promise<{ bits: 8 | 16 }> {
+export async function writeImageFile(file: string, image: DecodedImage, options: WriteOptions): Promise<{ bits: 8 | 16 }> {
   const sharp = await loadSharp();
   const deep = image.data instanceof Uint16Array && DEEP_FORMATS.includes(options.format);
   let data: Uint8ClampedArray | Uint16Array = image.data;
@@ -277,7 +297,7 @@ export async function writeImage(file: string, image: DecodedImage, options: Wri
   // JPEG has no alpha: flatten onto white (transparent regions of logos and cut-outs stay light).
   if (options.alpha && options.format === 'jpeg') img = img.flatten({ background: '#ffffff' });
   else if (!options.alpha) img = img.removeAlpha();
-  img = encoder(img, options.format, deep, options.quality);
+  img = encoder(img, options.format, deep, options.quality, options.grayscale === true);
   const tmp = tempPath(file);
   try {
     await img.toFile(tmp);

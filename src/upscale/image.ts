@@ -21,8 +21,28 @@ export interface Rgba16Image {
   readonly height: number;
 }
 
-/** What `upscale()` accepts at 8 bits: RGBA pixels anywhere; in browsers also a bitmap or a canvas. */
-export type ImageInput = RgbaImage | ImageBitmap | HTMLCanvasElement | OffscreenCanvas;
+/**
+ * RGB pixels, 3 samples per pixel, row-major: e.g. sharp's default raw output
+ * (`{ data, info }` → `{ data, width: info.width, height: info.height }`). Told
+ * from RGBA by its length (3·W·H), or by `channels: 3` when given.
+ */
+export interface RgbImage {
+  /** 8-bit here; 16-bit RGB (a Uint16Array of 3·W·H) is accepted as an Rgba16Image is, and comes back 16-bit. */
+  readonly data: Uint8ClampedArray | Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  readonly channels?: 3;
+}
+
+/**
+ * What `upscale()` accepts: RGBA or RGB pixels anywhere (8-bit, or 16-bit in a
+ * Uint16Array); in browsers also an ImageBitmap, a canvas, a loaded
+ * HTMLImageElement, and, decoded first (asynchronously), a Blob/File or a URL.
+ */
+export type ImageInput = RgbaImage | RgbImage | ImageBitmap | HTMLCanvasElement | OffscreenCanvas | HTMLImageElement | BrowserImageFile;
+
+/** A Blob or File (an image file's bytes) or the URL of an image: decoded with createImageBitmap (browsers). */
+export type BrowserImageFile = Blob | URL | string;
 
 /** RGBA pixels of either depth, as the pipeline reads and writes them. */
 export type AnyRgbaImage = RgbaImage | Rgba16Image;
@@ -51,7 +71,35 @@ function isRgbaImage(v: unknown): v is AnyRgbaImage {
 
 /** Checks an RGBA image's dimensions against its data length; returns it unchanged. */
 export function checkRgbaImage<T extends AnyRgbaImage>(op: string, image: T): T {
+  return checkPixels(op, image, 4) as T;
+}
+
+/**
+ * RGB (3 samples per pixel: the length is 3·W·H, or `channels: 3`) widened to
+ * opaque RGBA of the same depth; RGBA checked and returned unchanged.
+ */
+function checkPixels(op: string, image: AnyRgbaImage & { channels?: unknown }, channels?: 3 | 4): AnyRgbaImage {
   const { width, height, data } = image;
+  const rgb = channels === undefined && (image.channels === 3 || (image.channels === undefined && data.length === width * height * 3));
+  if (rgb) {
+    checkSize(op, width, height);
+    const out = data instanceof Uint16Array ? new Uint16Array(width * height * 4) : new Uint8ClampedArray(width * height * 4);
+    const max = data instanceof Uint16Array ? 65535 : 255;
+    for (let i = 0, o = 0; i < data.length; i += 3, o += 4) {
+      out[o] = data[i];
+      out[o + 1] = data[i + 1];
+      out[o + 2] = data[i + 2];
+      out[o + 3] = max;
+    }
+    return { data: out, width, height } as AnyRgbaImage;
+  }
+  if (image.channels !== undefined && image.channels !== 4 && image.channels !== 3) {
+    throw new ShapeError(`${op}: image channels ${String(image.channels)} must be 3 (RGB) or 4 (RGBA)`);
+  }
+  return checkRgba(op, image);
+}
+
+function checkSize(op: string, width: unknown, height: unknown): void {
   for (const [name, v] of [
     ['width', width],
     ['height', height],
@@ -60,23 +108,39 @@ export function checkRgbaImage<T extends AnyRgbaImage>(op: string, image: T): T 
       throw new ShapeError(`${op}: image ${name} ${String(v)} must be a positive integer`);
     }
   }
+}
+
+function checkRgba<T extends AnyRgbaImage>(op: string, image: T): T {
+  const { width, height, data } = image;
+  checkSize(op, width, height);
   if (data.length !== width * height * 4) {
     const unit = data instanceof Uint16Array ? '16-bit values' : 'bytes';
-    throw new ShapeError(`${op}: image data has ${data.length} ${unit} but ${width}×${height} RGBA needs ${width * height * 4}`);
+    throw new ShapeError(
+      `${op}: image data has ${data.length} ${unit} but ${width}×${height} needs ${width * height * 4} (RGBA) or ${width * height * 3} (RGB)`,
+    );
   }
   return image;
 }
 
 /**
- * Returns RGBA pixels for any accepted input. Bitmaps and canvases are drawn
- * onto an OffscreenCanvas and read back with getImageData (browser only; the
- * typeof guards keep Node from touching DOM globals). Canvas 2D stores
- * premultiplied alpha, so colours of nearly transparent pixels come back
- * quantised: pass ImageData yourself when that matters.
+ * Returns RGBA pixels for any input accepted synchronously: RGBA or RGB
+ * pixels (RGB is widened to opaque RGBA), or, in browsers, an ImageBitmap, a
+ * canvas or a loaded HTMLImageElement, drawn onto an OffscreenCanvas and read
+ * back with getImageData (the typeof guards keep Node from touching DOM
+ * globals). Canvas 2D stores premultiplied alpha, so colours of nearly
+ * transparent pixels come back quantised: pass ImageData yourself when that
+ * matters. A Blob or URL needs decoding first: toRgbaImageAsync.
  */
 export function toRgbaImage(op: string, input: ImageInput | Rgba16Image): AnyRgbaImage {
-  if (isRgbaImage(input)) return checkRgbaImage(op, input);
+  if (isRgbaImage(input)) return checkPixels(op, input);
+  if (isImageFile(input)) {
+    throw new ArgumentError(
+      `${op}: a ${describe(input)} must be decoded first (asynchronously): await loadImage(source), or pass it to upscale()`,
+    );
+  }
+  const element = typeof HTMLImageElement !== 'undefined' && input instanceof HTMLImageElement;
   const drawable =
+    element ||
     (typeof ImageBitmap !== 'undefined' && input instanceof ImageBitmap) ||
     (typeof HTMLCanvasElement !== 'undefined' && input instanceof HTMLCanvasElement) ||
     (typeof OffscreenCanvas !== 'undefined' && input instanceof OffscreenCanvas);
@@ -87,24 +151,79 @@ export function toRgbaImage(op: string, input: ImageInput | Rgba16Image): AnyRgb
   if (gpuOrVideo) {
     throw new ArgumentError(
       `${op}: a ${describe(input)} is read on the GPU: upscaleTexture(engine, source, { model }) takes it and returns the result as ` +
-        `a GPUTexture (no CPU round trip); upscale() takes RGBA pixels, an ImageBitmap or a canvas`,
+        `a GPUTexture (no CPU round trip); upscale() takes pixels, an image, a bitmap, a canvas, a Blob or a URL`,
     );
   }
   if (!drawable) {
     throw new ArgumentError(
-      `${op}: image must be RGBA pixels { data: Uint8ClampedArray | Uint8Array | Uint16Array, width, height } (e.g. ImageData), ` +
-        `an ImageBitmap, an HTMLCanvasElement or an OffscreenCanvas; got ${describe(input)}`,
+      `${op}: image must be RGBA or RGB pixels { data: Uint8ClampedArray | Uint8Array | Uint16Array, width, height } (e.g. ImageData), ` +
+        `or in a browser an ImageBitmap, a canvas, an HTMLImageElement, a Blob/File or a URL; got ${describe(input)}`,
     );
   }
   if (typeof OffscreenCanvas === 'undefined') {
     throw new ArgumentError(`${op}: reading a bitmap or canvas needs OffscreenCanvas, which this environment lacks; pass ImageData`);
   }
-  const { width, height } = input as { width: number; height: number };
+  const { width, height } = element
+    ? { width: input.naturalWidth, height: input.naturalHeight }
+    : (input as { width: number; height: number });
+  if (element && (!input.complete || width === 0)) {
+    throw new ArgumentError(`${op}: the HTMLImageElement (${input.src.slice(0, 80)}) has not loaded yet: await img.decode() first`);
+  }
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new ArgumentError(`${op}: could not get a 2D context on an OffscreenCanvas to read the image`);
   ctx.drawImage(input as CanvasImageSource, 0, 0);
   return checkRgbaImage(op, ctx.getImageData(0, 0, width, height));
+}
+
+function isImageFile(v: unknown): v is BrowserImageFile {
+  return typeof v === 'string' || v instanceof URL || (typeof Blob !== 'undefined' && v instanceof Blob);
+}
+
+/**
+ * toRgbaImage, and also a Blob/File or the URL of an image (browsers): the URL
+ * is fetched, and the bytes decoded with createImageBitmap without colour
+ * conversion or premultiplication, so the pixels are the file's. In Node a
+ * path or URL is refused with a pointer to readImage (webgpu-upsample/node).
+ */
+export async function toRgbaImageAsync(op: string, input: ImageInput | Rgba16Image): Promise<AnyRgbaImage> {
+  if (!isImageFile(input)) return toRgbaImage(op, input);
+  if (typeof createImageBitmap === 'undefined' || typeof OffscreenCanvas === 'undefined') {
+    throw new ArgumentError(
+      `${op}: a ${describe(input)} is decoded with createImageBitmap, which this environment lacks; ` +
+        `in Node read files with readImage(path) from 'webgpu-upsample/node'`,
+    );
+  }
+  let blob: Blob;
+  if (input instanceof Blob) {
+    blob = input;
+  } else {
+    const res = await fetch(input);
+    if (!res.ok) throw new ArgumentError(`${op}: could not fetch ${String(input)}: HTTP ${res.status}`);
+    blob = await res.blob();
+  }
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  } catch (e) {
+    throw new ArgumentError(
+      `${op}: could not decode the image (${blob.type || 'unknown type'}, ${blob.size} bytes): ${(e as Error).message}`,
+    );
+  }
+  try {
+    return toRgbaImage(op, bitmap);
+  } finally {
+    bitmap.close();
+  }
+}
+
+/**
+ * The RGBA pixels of anything upscale() takes (RGB, an image element, a
+ * bitmap, a canvas, a Blob/File, a URL), decoded once: e.g. to show the
+ * original next to the result, or to upscale it with several models.
+ */
+export function loadImage(source: ImageInput | Rgba16Image): Promise<AnyRgbaImage> {
+  return toRgbaImageAsync('loadImage', source);
 }
 
 function describe(v: unknown): string {

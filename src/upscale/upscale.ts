@@ -26,7 +26,7 @@ import {
   isOpaque,
   maxSample,
   readRegion,
-  toRgbaImage,
+  toRgbaImageAsync,
   writePlanesToRgba,
   type ImageInput,
   type Planes,
@@ -103,10 +103,11 @@ export interface UpscaledImage16 {
 const ALPHA_RADIUS = 1;
 
 /**
- * Upscales an image by `model.scale`. Accepts RGBA pixels ({ data, width,
- * height }: 8-bit, e.g. ImageData, or 16-bit with a Uint16Array) and, in
- * browsers, ImageBitmap, HTMLCanvasElement or OffscreenCanvas; returns RGBA of
- * the same depth (a Uint16Array for 16-bit input, else a Uint8ClampedArray).
+ * Upscales an image by `model.scale`. Accepts RGBA or RGB pixels ({ data,
+ * width, height }: 8-bit, e.g. ImageData, or 16-bit with a Uint16Array) and,
+ * in browsers, an ImageBitmap, a canvas, a loaded HTMLImageElement, or a
+ * Blob/File or URL (decoded first); returns RGBA of the same depth (a
+ * Uint16Array for 16-bit input, else a Uint8ClampedArray).
  * RGB goes through the model; alpha is bilinear. When `signal` aborts it
  * rejects (see UpscaleOptions.signal) after freeing everything it allocated.
  *
@@ -137,7 +138,7 @@ export async function upscale(
   const op = 'upscale';
   const { runner, run } = resolveBackend(op, backend, options);
   throwIfAborted(run.signal, 0, 0);
-  const rgba = toRgbaImage(op, image);
+  const rgba = await toRgbaImageAsync(op, image); // a Blob or URL is decoded first
   const model = runner.model;
   const s = model.scale;
   const plan = planFor(runner, rgba.height, rgba.width, run);
