@@ -50,6 +50,11 @@ type ConvOptions = Parameters<Engine['conv2d']>[3];
 type D2SOptions = Parameters<Engine['depthToSpace']>[2];
 type UpOptions = Parameters<Engine['upsample']>[1];
 type DownOptions = Parameters<Engine['downsample']>[1];
+type PadOptions = Parameters<Engine['pad2d']>[1];
+type CropOptions = Parameters<Engine['crop2d']>[1];
+type BinaryOptions = Parameters<Engine['binary']>[2];
+type ClipOptions = Parameters<Engine['clip']>[1];
+type HardSwishOptions = Parameters<Engine['hardSwish']>[1];
 
 const RUNNERS: Record<KnownOp, Runner> = {
   convTranspose2d: {
@@ -167,6 +172,46 @@ const RUNNERS: Record<KnownOp, Runner> = {
       return cpu.concat(xs);
     },
   },
+  pad2d: {
+    gpu: (e, [x], o) => e.pad2d(x, o as unknown as PadOptions),
+    cpu: ([x], o) => cpu.pad2d(x, o as unknown as PadOptions),
+  },
+  crop2d: {
+    gpu: (e, [x], o) => e.crop2d(x, o as unknown as CropOptions),
+    cpu: ([x], o) => cpu.crop2d(x, o as unknown as CropOptions),
+  },
+  globalAvgPool: {
+    gpu: (e, [x], o) => {
+      none('globalAvgPool', o);
+      return e.globalAvgPool(x);
+    },
+    cpu: ([x], o) => {
+      none('globalAvgPool', o);
+      return cpu.globalAvgPool(x);
+    },
+  },
+  binary: {
+    gpu: (e, [a, b], o) => e.binary(a, b, o as unknown as BinaryOptions),
+    cpu: ([a, b], o) => cpu.binary(a, b, o as unknown as BinaryOptions),
+  },
+  clip: {
+    gpu: (e, [x], o) => e.clip(x, o as unknown as ClipOptions),
+    cpu: ([x], o) => cpu.clip(x, o as unknown as ClipOptions),
+  },
+  mish: {
+    gpu: (e, [x], o) => {
+      none('mish', o);
+      return e.mish(x);
+    },
+    cpu: ([x], o) => {
+      none('mish', o);
+      return cpu.mish(x);
+    },
+  },
+  hardSwish: {
+    gpu: (e, [x], o) => e.hardSwish(x, o as HardSwishOptions),
+    cpu: ([x], o) => cpu.hardSwish(x, o as HardSwishOptions),
+  },
 };
 
 /** Options with a `residual` tensor ({ data, shape } in the file) made into the backend's tensor. */
@@ -204,7 +249,7 @@ async function runOnnx(c: KnownCase): Promise<Result> {
   const onnx = c.onnx!;
   const make = (t: KnownTensor): OnnxTensor => ({ data: Float32Array.from(t.data), shape: [...t.shape] });
   const [first, ...rest] = c.inputs.map(make);
-  const constants = onnx.constants.map((t) => (t === '' ? ('' as const) : make(t)));
+  const constants = onnx.constants.map((t) => (t === '' ? ('' as const) : 'int64' in t ? t : make(t)));
   return runOnnxOp(onnx.op, [first], onnx.attributes, [...rest, ...constants]);
 }
 

@@ -13,6 +13,7 @@
  *       "output": { "data": [...], "shape": [...] },
  *       "tolerance": { "abs": 2e-5, "why": "…" },                  optional; without it the answer must be exact
  *       "onnx": { "op": "ConvTranspose", "attributes": {...}, "constants": [...] }
+ *            (a constant is { data, shape } (float32) or { int64, shape } (Pad's pads, Slice's starts))
  *            | null, "whyNoOnnx": "…"                              the same case as one ONNX node, or why not
  *     }] }
  *
@@ -42,6 +43,13 @@ export const KNOWN_OPS = {
   add: [2, 2],
   mul: [1, 1],
   concat: [1, Infinity],
+  pad2d: [1, 1],
+  crop2d: [1, 1],
+  globalAvgPool: [1, 1],
+  binary: [2, 2],
+  clip: [1, 1],
+  mish: [1, 1],
+  hardSwish: [1, 1],
 } as const satisfies Record<string, readonly [number, number]>;
 
 export type KnownOp = keyof typeof KNOWN_OPS;
@@ -51,11 +59,17 @@ export interface KnownTensor {
   shape: number[];
 }
 
+/** An int64 ONNX constant (pads, slice bounds): integers only. */
+export interface KnownInt64Tensor {
+  int64: number[];
+  shape: number[];
+}
+
 export interface KnownOnnx {
   op: string;
   attributes: Record<string, OnnxAttr>;
   /** Appended after the case's inputs; '' skips an optional ONNX input. */
-  constants: (KnownTensor | '')[];
+  constants: (KnownTensor | KnownInt64Tensor | '')[];
 }
 
 export interface KnownCase {
@@ -179,7 +193,7 @@ function parseOnnx(json: unknown, where: string): KnownOnnx {
   return {
     op,
     attributes: attributes as Record<string, OnnxAttr>,
-    constants: constants.map((t, i) => (t === '' ? '' : tensor(t, `${where}.constants[${i}]`))),
+    constants: constants.map((t, i) => (t === '' ? '' : constant(t, `${where}.constants[${i}]`))),
   };
 }
 
@@ -194,6 +208,23 @@ function isOnnxAttr(v: unknown): boolean {
     if (keys.length === 1 && keys[0] === 'floats') return Array.isArray(o.floats) && o.floats.every((x) => Number.isFinite(x));
   }
   return false;
+}
+
+/** A float32 { data, shape } or an int64 { int64, shape } constant. */
+function constant(json: unknown, where: string): KnownTensor | KnownInt64Tensor {
+  if (json === null || typeof json !== 'object' || !('int64' in json)) return tensor(json, where);
+  const t = object(json, where, ['int64', 'shape']);
+  const { int64, shape } = t;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new KnownAnswerFormatError(`${where}: shape ${JSON.stringify(shape)} must be an array of integers ≥ 1`);
+  }
+  if (!Array.isArray(int64) || !int64.every((v) => Number.isSafeInteger(v))) {
+    throw new KnownAnswerFormatError(`${where}: int64 must be an array of integers`);
+  }
+  const size = shape.reduce((a: number, b: number) => a * b, 1);
+  if (int64.length !== size)
+    throw new KnownAnswerFormatError(`${where}: shape [${shape.join(', ')}] holds ${size} values, int64 has ${int64.length}`);
+  return { int64: int64 as number[], shape: shape as number[] };
 }
 
 function tensor(json: unknown, where: string): KnownTensor {

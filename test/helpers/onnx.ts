@@ -4,7 +4,7 @@
  * that shares nothing with ours. Models are written by the library's ONNX writer, src/onnx/proto.ts (shared with exportOnnx and the benchmark pages).
  */
 import * as ort from 'onnxruntime-node';
-import { checkTensor, encodeModel, type OnnxAttr, type OnnxTensor } from '../../src/onnx/proto.js';
+import { checkTensor, encodeModel, type OnnxAttr, type OnnxInt64Tensor, type OnnxTensor } from '../../src/onnx/proto.js';
 
 export { encodeModel, type OnnxAttr, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValue } from '../../src/onnx/proto.js';
 
@@ -46,11 +46,11 @@ export async function runOnnxOp(
   opType: string,
   inputs: OnnxTensor[],
   attrs: Record<string, OnnxAttr>,
-  initializers: (OnnxTensor | '')[] = [],
+  initializers: (OnnxTensor | OnnxInt64Tensor | '')[] = [],
 ): Promise<OnnxTensor> {
   const inputNames = inputs.map((_, i) => `x${i}`);
   const constNames = initializers.map((t, i) => (t === '' ? '' : `c${i}`));
-  const constants: Record<string, OnnxTensor> = {};
+  const constants: Record<string, OnnxTensor | OnnxInt64Tensor> = {};
   initializers.forEach((t, i) => {
     if (t !== '') constants[constNames[i]] = t;
   });
