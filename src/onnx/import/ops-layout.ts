@@ -1,0 +1,343 @@
+/**
+ * Ops that move or resample pixels: DepthToSpace, SpaceToDepth, Resize and
+ * Upsample, Pad, Slice (→ crop or sliceChannels), Gather on channels, and the
+ * global pools.
+ *
+ * The engine runs any tile size, so nothing here may depend on the input's
+ * size: a Resize to fixed `sizes`, a Slice ending at a fixed row, a Pad of the
+ * batch are refused; sizes that are a fixed multiple of the input's (the
+ * Shape chains torch writes) are read as scales.
+ */
+import type { UpsampleNodeMode } from '../../model/ir.js';
+import type { Lowerer, OpContext } from './context.js';
+import { num, staticNumbers, type Sym, type TensorValue, type Value } from './values.js';
+
+/** Slice's "to the end" markers (INT64_MAX and friends) and anything past any image. */
+const BIG = 2 ** 31 - 1;
+
+function blocksize(ctx: OpContext): number {
+  const r = ctx.int('blocksize', 0);
+  if (!Number.isInteger(r) || r < 1 || r > 64) ctx.fail(`attribute 'blocksize' ${r} must be an integer in [1, 64]`);
+  return r;
+}
+
+const scaleHw = (t: TensorValue, f: number): [Sym | null, Sym | null] =>
+  t.hw.map((s) => s && { k: s.k * f, of: s.of, c: s.c * f }) as [Sym | null, Sym | null];
+
+export const DepthToSpace: Lowerer = (ctx) => {
+  ctx.allow('blocksize', 'mode');
+  const x = ctx.image(0);
+  const r = blocksize(ctx);
+  const mode = ctx.string('mode', 'DCR');
+  if (mode !== 'DCR' && mode !== 'CRD') ctx.fail(`attribute 'mode' '${mode}' is not DCR or CRD`);
+  if (x.channels % (r * r) !== 0) ctx.fail(`${x.channels} channels do not divide by blocksize² ${r * r}`);
+  const ir = ctx.emit({ kind: 'depthToSpace', inputs: [x.ir], r, mode: mode as 'DCR' | 'CRD' });
+  return ctx.tensorValue(ir, x, { channels: x.channels / (r * r), hw: scaleHw(x, r) });
+};
+
+export const SpaceToDepth: Lowerer = (ctx) => {
+  ctx.allow('blocksize');
+  const x = ctx.image(0);
+  const r = blocksize(ctx);
+  const ir = ctx.emit({ kind: 'spaceToDepth', inputs: [x.ir], r, mode: 'DCR' });
+  return ctx.tensorValue(ir, x, { channels: x.channels * r * r, hw: scaleHw(x, 1 / r) });
+};
+
+/** Emits the upsample node for scales [sh, sw]. */
+function upsample(ctx: OpContext, x: TensorValue, scales: number[], mode: UpsampleNodeMode, cubicCoeffA?: number): Value {
+  const [sh, sw] = scales;
+  if (!(sh > 0 && sw > 0 && Number.isFinite(sh) && Number.isFinite(sw))) ctx.fail(`scales [${sh}, ${sw}] must be finite and > 0`);
+  if (sh !== sw) ctx.fail(`scales differ between height (${sh}) and width (${sw})`);
+  const ir = ctx.emit({ kind: 'upsample', inputs: [x.ir], size: [sh, sw], mode, ...(cubicCoeffA === undefined ? {} : { cubicCoeffA }) });
+  return ctx.tensorValue(ir, x, { hw: Number.isInteger(sh) ? scaleHw(x, sh) : [null, null] });
+}
+
+/** [sh, sw] from Resize/Upsample scales over 4 axes (or 2 with axes [2, 3]). */
+function spatialScales(ctx: OpContext, s: number[], axes: number[] | null): number[] {
+  if (axes) {
+    if (axes.length !== 2 || axes[0] % 4 !== 2 || axes[1] % 4 !== 3)
+      ctx.fail(`attribute 'axes' [${axes.join(', ')}]: only [2, 3] is supported`);
+    if (s.length !== 2) ctx.fail(`${s.length} scales for axes [2, 3]`);
+    return s;
+  }
+  if (s.length !== 4) ctx.fail(`${s.length} scales for a 4-D tensor`);
+  if (s[0] !== 1 || s[1] !== 1) ctx.fail(`scales [${s.join(', ')}] resize the batch or channel axis`);
+  return s.slice(2);
+}
+
+export const Resize: Lowerer = (ctx) => {
+  ctx.allow(
+    'mode',
+    'coordinate_transformation_mode',
+    'nearest_mode',
+    'cubic_coeff_a',
+    'exclude_outside',
+    'extrapolation_value',
+    'antialias',
+    'axes',
+    'keep_aspect_ratio_policy',
+  );
+  if (ctx.opset < 11) ctx.fail(`Resize of opset ${ctx.opset} (before 11) is not supported; re-export with opset ≥ 11`);
+  const x = ctx.image(0);
+  const axes = ctx.attr('axes') ? ctx.ints('axes', []) : null;
+  const policy = ctx.string('keep_aspect_ratio_policy', 'stretch');
+  if (policy !== 'stretch') ctx.fail(`attribute 'keep_aspect_ratio_policy' '${policy}' is not supported`);
+  let scales = ctx.numbers(2, 'scales');
+  if (!scales || scales.length === 0) {
+    const sizes = ctx.input(3);
+    if (!sizes) ctx.fail(`has neither scales nor sizes`);
+    scales = sizesAsScales(ctx, x, sizes!, axes);
+  } else scales = spatialScales(ctx, scales, axes);
+  if (ctx.int('antialias', 0) !== 0 && scales.some((s) => s < 1)) ctx.fail(`attribute 'antialias' 1 when downscaling is not supported`);
+  const mode = ctx.string('mode', 'nearest');
+  const ctm = ctx.string('coordinate_transformation_mode', 'half_pixel');
+  const halfPixel = ctm === 'half_pixel' || ctm === 'pytorch_half_pixel';
+  if (mode === 'nearest') {
+    const nearest = ctx.string('nearest_mode', 'round_prefer_floor');
+    // Ours reads source ⌊dst / s⌋. At an integer scale half-pixel centres never round at .5, so any rounding agrees.
+    const ok =
+      (ctm === 'asymmetric' && nearest === 'floor') ||
+      (halfPixel && (nearest === 'round_prefer_floor' || nearest === 'round_prefer_ceil') && scales.every((s) => Number.isInteger(s)));
+    if (!ok) {
+      ctx.fail(
+        `mode nearest with coordinate_transformation_mode '${ctm}' and nearest_mode '${nearest}' is not supported (asymmetric + floor, or half_pixel at an integer scale)`,
+      );
+    }
+    return upsample(ctx, x, scales, 'nearest');
+  }
+  if (!halfPixel) ctx.fail(`mode ${mode} with coordinate_transformation_mode '${ctm}' is not supported (half_pixel or pytorch_half_pixel)`);
+  if (mode === 'linear') return upsample(ctx, x, scales, 'bilinear');
+  if (mode === 'cubic') {
+    if (ctx.int('exclude_outside', 0) !== 0) ctx.fail(`attribute 'exclude_outside' 1 is not supported`);
+    return upsample(ctx, x, scales, 'bicubic', ctx.float('cubic_coeff_a', -0.75));
+  }
+  return ctx.fail(`attribute 'mode' '${mode}' is not nearest, linear or cubic`);
+};
+
+/** Resize `sizes` that are a fixed multiple of the input's size (k·H, k·W): that multiple as scales. */
+function sizesAsScales(ctx: OpContext, x: TensorValue, sizes: Value, axes: number[] | null): number[] {
+  if (sizes.kind !== 'ints' && sizes.kind !== 'const') return ctx.fail(`the sizes must be constant or computed from Shape`);
+  const elems: Sym[] = sizes.kind === 'ints' ? sizes.elems : Array.from(sizes.data, num);
+  const hw = axes ? elems : elems.slice(2);
+  if (hw.length !== 2 || (axes ? elems.length !== 2 : elems.length !== 4)) ctx.fail(`${elems.length} sizes for a 4-D tensor`);
+  return hw.map((s, i) => {
+    const inSize = x.hw[i];
+    if (s.of === null || !inSize || s.of !== inSize.of || s.c !== 0 || inSize.c !== 0) {
+      return ctx.fail(
+        `the output size (${s.of === null ? s.c : 'computed'}) is not a fixed multiple of the input's: the engine's tiles vary in size, so give scales`,
+      );
+    }
+    return s.k / inSize.k;
+  });
+}
+
+export const Upsample: Lowerer = (ctx) => {
+  ctx.allow('mode', 'scales', 'height_scale', 'width_scale');
+  const x = ctx.image(0);
+  const s = ctx.attr('scales') ? ctx.attr('scales')!.floats : ctx.numbers(1, 'scales');
+  if (!s) return ctx.fail(`has no scales`);
+  const mode = ctx.string('mode', 'nearest');
+  // Upsample's linear mode maps coordinates asymmetrically (src = dst / s), which ours does not.
+  if (mode !== 'nearest') ctx.fail(`attribute 'mode' '${mode}' is not supported (Upsample's linear is asymmetric; nearest only)`);
+  return upsample(ctx, x, spatialScales(ctx, s, null), 'nearest');
+};
+
+export const Pad: Lowerer = (ctx) => {
+  let pads: number[] | undefined;
+  let value = 0;
+  if (ctx.opset < 11) {
+    ctx.allow('mode', 'pads', 'value');
+    pads = ctx.ints('pads', []);
+    value = ctx.float('value', 0);
+  } else {
+    ctx.allow('mode');
+    pads = ctx.numbers(1, 'pads');
+    const v = ctx.numbers(2, 'constant_value');
+    if (v && v.length !== 1) ctx.fail(`the constant value has ${v.length} values`);
+    value = v?.[0] ?? 0;
+    const axes = ctx.numbers(3, 'axes');
+    if (axes && pads) {
+      const full = [0, 0, 0, 0, 0, 0, 0, 0];
+      axes.forEach((a, i) => {
+        const axis = a < 0 ? a + 4 : a;
+        if (!(axis >= 0 && axis < 4)) ctx.fail(`axis ${a} is out of range`);
+        full[axis] = pads![i];
+        full[axis + 4] = pads![i + axes.length];
+      });
+      pads = full;
+    }
+  }
+  const x = ctx.image(0);
+  if (!pads || pads.length !== 8) ctx.fail(`pads [${(pads ?? []).join(', ')}] must have 8 values for a 4-D tensor`);
+  const [nb, cb, t, l, ne, ce, b, r] = pads!;
+  if (nb || cb || ne || ce) ctx.fail(`pads [${pads!.join(', ')}] pad the batch or channel axis: only height and width are supported`);
+  if (![t, l, b, r].every((p) => Number.isInteger(p) && Math.abs(p) <= 4096))
+    ctx.fail(`pads [${pads!.join(', ')}] must be integers within ±4096`);
+  const m = ctx.string('mode', 'constant');
+  const mode = ({ constant: 'constant', reflect: 'reflect', edge: 'replicate' } as const)[m as 'constant'];
+  if (!mode) ctx.fail(`attribute 'mode' '${m}' is not constant, reflect or edge`);
+  if (!Number.isFinite(Math.fround(value))) ctx.fail(`constant value ${value} is not finite`);
+  let ir = x.ir;
+  const pos = (p: number) => Math.max(p, 0);
+  const neg = (p: number) => Math.max(-p, 0);
+  const grows = [t, b, l, r].some((p) => p > 0);
+  const cuts = [t, b, l, r].some((p) => p < 0);
+  if (grows) {
+    ir = ctx.emit(
+      { kind: 'pad', inputs: [ir], pads: [pos(t), pos(b), pos(l), pos(r)], mode, ...(mode === 'constant' ? { value } : {}) },
+      cuts ? 'pad' : undefined,
+    );
+  }
+  if (cuts) ir = ctx.emit({ kind: 'crop', inputs: [ir], begin: [neg(t), neg(l)], end: [neg(b), neg(r)] });
+  if (!grows && !cuts) return x;
+  const hw = x.hw.map((s, i) => s && { ...s, c: s.c + (i === 0 ? t + b : l + r), ref: undefined }) as [Sym | null, Sym | null];
+  return ctx.tensorValue(ir, x, { hw });
+};
+
+export const Slice: Lowerer = (ctx) => {
+  const old = ctx.opset < 10;
+  if (old) ctx.allow('starts', 'ends', 'axes');
+  else ctx.allow();
+  const data = ctx.input(0);
+  const starts = old ? ctx.ints('starts', []) : ctx.numbers(1, 'starts');
+  const endsValue = old ? undefined : ctx.input(2);
+  const ends: Sym[] = old
+    ? ctx.ints('ends', []).map(num)
+    : endsValue?.kind === 'ints'
+      ? endsValue.elems
+      : (staticNumbers(endsValue) ?? ctx.fail(`the ends must be constant`)).map(num);
+  if (!starts || starts.length !== ends.length) return ctx.fail(`${starts?.length ?? 0} starts for ${ends.length} ends`);
+  const axes = (old ? (ctx.attr('axes') ? ctx.ints('axes', []) : undefined) : ctx.numbers(3, 'axes')) ?? starts.map((_, i) => i);
+  const steps = old ? undefined : ctx.numbers(4, 'steps');
+  if (steps && steps.some((s) => s !== 1)) ctx.fail(`steps [${steps.join(', ')}]: only step 1 is supported`);
+  if (axes.length !== starts.length) ctx.fail(`${axes.length} axes for ${starts.length} starts`);
+
+  if (data?.kind === 'const' || data?.kind === 'ints') {
+    if (data.dims.length !== 1 || axes.some((a) => a !== 0 && a !== -1)) ctx.fail(`only 1-D constants are sliced`);
+    const n = data.dims[0];
+    const clamp = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
+    if (ends[0].of !== null) ctx.fail(`a constant sliced to a size-dependent end`);
+    const [s, e] = [clamp(starts[0]), clamp(ends[0].c)];
+    if (data.kind === 'const') return { kind: 'const', dims: [Math.max(e - s, 0)], data: data.data.slice(s, Math.max(e, s)) };
+    return { kind: 'ints', dims: [Math.max(e - s, 0)], elems: data.elems.slice(s, Math.max(e, s)) };
+  }
+  const x = ctx.tensor(0);
+  const rank = x.rank;
+  const begin = [0, 0];
+  const end = [0, 0];
+  let ref: string | undefined;
+  let channels = null as [number, number] | null;
+  axes.forEach((a, i) => {
+    const axis = a < 0 ? a + rank : a;
+    const st = starts[i];
+    const en = ends[i];
+    if (axis === 0) {
+      if (st !== 0 || !(en.of === 'N' || en.c >= BIG)) ctx.fail(`slices the batch axis`);
+    } else if (axis === 1) {
+      if (en.of !== null) ctx.fail(`a channel slice with a size-dependent end`);
+      const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + x.channels : v, 0), x.channels);
+      channels = [clamp(st), clamp(en.c)];
+    } else if ((axis === 2 || axis === 3) && x.form === 'image') {
+      const k = axis - 2;
+      if (!(Number.isInteger(st) && st >= 0)) ctx.fail(`start ${st} on axis ${axis}: only starts ≥ 0 are size-independent`);
+      begin[k] = st;
+      const size = x.hw[k];
+      if (en.of === null) {
+        if (en.c >= BIG) end[k] = 0;
+        else if (en.c < 0) end[k] = -en.c;
+        else
+          ctx.fail(
+            `end ${en.c} on axis ${axis} is a fixed row or column: the engine's tiles vary in size, so only negative or "to the end" ends are supported`,
+          );
+      } else if (en.ref && en.refC !== undefined && en.c - en.refC === st && (ref === undefined || ref === en.ref)) {
+        // ends = a reference's size + starts: a window of the reference's size (a crop to another tensor).
+        ref = en.ref;
+      } else if (size && size.of === en.of && size.k === en.k && size.c - en.c >= 0) {
+        end[k] = size.c - en.c;
+      } else ctx.fail(`end ${en.of}-dependent on axis ${axis} does not follow the input's size`);
+    } else ctx.fail(`slices axis ${a} of a rank-${rank} ${x.form}`);
+  });
+  let out = x;
+  if (channels) {
+    const [s, e] = channels;
+    if (e <= s) ctx.fail(`the channel slice [${s}, ${e}) is empty`);
+    if (s !== 0 || e !== x.channels) {
+      const ir = ctx.emit(
+        { kind: 'sliceChannels', inputs: [out.ir], start: s, count: e - s },
+        begin.some(Boolean) || end.some(Boolean) || ref ? 'channels' : undefined,
+      );
+      out = ctx.tensorValue(ir, out, { channels: e - s });
+    }
+  }
+  if (ref !== undefined) {
+    if (axes.filter((a) => a % 4 === 2 || a % 4 === 3 || a === -1 || a === -2).length !== 2)
+      ctx.fail(`a crop to a reference's size must slice both height and width`);
+    const ir = ctx.emit({ kind: 'crop', inputs: [out.ir, ref], begin: [begin[0], begin[1]], end: [0, 0] });
+    return ctx.tensorValue(ir, out, { hw: [null, null] });
+  }
+  if (begin.some(Boolean) || end.some(Boolean)) {
+    const ir = ctx.emit({ kind: 'crop', inputs: [out.ir], begin: [begin[0], begin[1]], end: [end[0], end[1]] });
+    const hw = out.hw.map((s, i) => s && { ...s, c: s.c - begin[i] - end[i], ref: undefined }) as [Sym | null, Sym | null];
+    return ctx.tensorValue(ir, out, { hw });
+  }
+  return out;
+};
+
+/**
+ * Gather on the channel axis with constant indices: after a DCR SpaceToDepth,
+ * the permutation to PyTorch's order (what exportOnnx writes for a CRD
+ * spaceToDepth) is that node in CRD mode; any other as slices and a concat.
+ */
+export const GatherChannels: Lowerer = (ctx) => {
+  ctx.allow('axis');
+  const x = ctx.image(0);
+  const axis = ctx.int('axis', 0);
+  if (axis !== 1 && axis !== -3) ctx.fail(`gathers axis ${axis} of an image: only channels (axis 1) are supported`);
+  const idx = ctx.numbers(1, 'indices');
+  const dims = ctx.input(1)?.kind === 'const' || ctx.input(1)?.kind === 'ints' ? (ctx.input(1) as { dims: number[] }).dims : [];
+  if (!idx || dims.length !== 1 || idx.length === 0) return ctx.fail(`the indices must be a non-empty 1-D constant`);
+  const order = idx.map((i) => {
+    const j = i < 0 ? i + x.channels : i;
+    if (!Number.isInteger(j) || j < 0 || j >= x.channels) ctx.fail(`index ${i} is out of range for ${x.channels} channels`);
+    return j;
+  });
+  const p = ctx.producer(x.ir);
+  if (p?.kind === 'spaceToDepth' && p.mode === 'DCR' && order.length === x.channels) {
+    const c = x.channels / (p.r * p.r);
+    const crd = order.every((j, o) => j === (o % (p.r * p.r)) * c + Math.floor(o / (p.r * p.r)));
+    if (crd) return ctx.tensorValue(ctx.emit({ kind: 'spaceToDepth', inputs: [p.inputs[0]], r: p.r, mode: 'CRD' }), x);
+  }
+  const runs: [number, number][] = [];
+  for (const j of order) {
+    const last = runs[runs.length - 1];
+    if (last && last[0] + last[1] === j) last[1]++;
+    else runs.push([j, 1]);
+  }
+  if (runs.length === 1 && runs[0][0] === 0 && runs[0][1] === x.channels) return x;
+  const parts = runs.map(([start, count], i) =>
+    start === 0 && count === x.channels
+      ? x.ir
+      : ctx.emit({ kind: 'sliceChannels', inputs: [x.ir], start, count }, runs.length === 1 ? undefined : `run${i}`),
+  );
+  const ir = runs.length === 1 ? parts[0] : ctx.emit({ kind: 'concat', inputs: parts });
+  return ctx.tensorValue(ir, x, { channels: order.length });
+};
+
+export const GlobalAveragePool: Lowerer = (ctx) => {
+  ctx.allow();
+  const x = ctx.image(0);
+  const ir = ctx.emit({ kind: 'globalAvgPool', inputs: [x.ir] });
+  return ctx.tensorValue(ir, x, { form: 'vector', rank: 4, hw: [num(1), num(1)] });
+};
+
+/** ReduceMean over height and width (x.mean((2, 3), keepdim)): a global average pool. */
+export const ReduceMean: Lowerer = (ctx) => {
+  ctx.allow('axes', 'keepdims', 'noop_with_empty_axes');
+  const x = ctx.image(0);
+  const axes = (ctx.attr('axes') ? ctx.ints('axes', []) : ctx.numbers(1, 'axes')) ?? [];
+  const norm = axes.map((a) => (a < 0 ? a + 4 : a)).sort();
+  if (norm.join() !== '2,3') ctx.fail(`axes [${axes.join(', ')}]: only the mean over height and width (axes [2, 3]) is supported`);
+  const keep = ctx.int('keepdims', 1) !== 0;
+  const ir = ctx.emit({ kind: 'globalAvgPool', inputs: [x.ir] });
+  return ctx.tensorValue(ir, x, { form: 'vector', rank: keep ? 4 : 2, hw: [num(1), num(1)] });
+};

@@ -1,0 +1,129 @@
+/**
+ * What an ONNX value is while the graph is lowered: a tensor the model
+ * computes (an image [N, C, H, W] or a per-channel vector [N, C, 1, 1] /
+ * [N, C]), a float constant, an integer constant that may be symbolic (the
+ * Shape → Gather → Mul → Concat chains torch.onnx.export writes for a view or
+ * a Resize size: "2·H" is known to be twice the height whatever the tile), or
+ * a 6-D view of an image that only a reshape–transpose–reshape pixel
+ * (un)shuffle makes sense of.
+ */
+
+/**
+ * k·X + c, X the batch N or the input's height H or width W; the number c when
+ * `of` is null (k is then 0). `ref` names the tensor a size was read from
+ * (Shape), kept through "+ constant", for a crop to a reference's size.
+ */
+export interface Sym {
+  k: number;
+  of: 'N' | 'H' | 'W' | null;
+  c: number;
+  ref?: string;
+  /** c of the reference's own size when it was read (so c − refC is what was added since). */
+  refC?: number;
+}
+
+/** A tensor the model computes; `ir` is the graph node holding it. */
+export interface TensorValue {
+  kind: 'tensor';
+  ir: string;
+  channels: number;
+  /** An image [N, C, H, W], or a vector: rank 2–4, [N, C, 1…] (a global pool and what follows it). */
+  form: 'image' | 'vector';
+  rank: number;
+  /** Height and width as multiples of the input's (null: not a multiple, e.g. after a 'valid' conv). */
+  hw: [Sym | null, Sym | null];
+  /** A vector Expanded to an image's shape: it is only ever broadcast, so it stays a vector in the graph. */
+  expanded?: boolean;
+}
+
+/** A float constant (initializer, Constant). */
+export interface ConstValue {
+  kind: 'const';
+  dims: number[];
+  data: Float32Array;
+}
+
+/** An integer constant (shapes, axes, pads), elements possibly symbolic. */
+export interface IntsValue {
+  kind: 'ints';
+  dims: number[];
+  elems: Sym[];
+}
+
+/**
+ * An image reshaped to 6-D for a hand-written pixel (un)shuffle. Each axis is
+ * labelled by the factor of the image it came from: 'N'; c0, c1, c2 the
+ * channel index split major to minor; h0/h1 and w0/w1 the height and width
+ * split major to minor (h when not split).
+ */
+export interface ViewValue {
+  kind: 'view';
+  src: TensorValue;
+  labels: string[];
+  sizes: Sym[];
+}
+
+/**
+ * A piece of a pattern whose whole the graph has one node for: softplus (of
+ * x·tanh(softplus(x)), Mish in opset 17), tanh(softplus(x)), and hardSigmoid
+ * (of x·HardSigmoid(x), HardSwish with any alpha and beta).
+ */
+export interface PatternValue {
+  kind: 'pattern';
+  what: 'softplus' | 'tanhSoftplus' | 'hardSigmoid';
+  x: TensorValue;
+  alpha: number;
+  beta: number;
+}
+
+export type Value = TensorValue | ConstValue | IntsValue | ViewValue | PatternValue;
+
+export const num = (c: number): Sym => ({ k: 0, of: null, c });
+export const dimOf = (k: number, of: 'N' | 'H' | 'W'): Sym => ({ k, of, c: 0 });
+
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+
+export function symEqual(a: Sym, b: Sym): boolean {
+  return a.of === b.of && close(a.k, b.k) && close(a.c, b.c);
+}
+
+export function symText(s: Sym): string {
+  if (s.of === null) return String(s.c);
+  const x = s.k === 1 ? s.of : `${s.k}·${s.of}`;
+  return s.c === 0 ? x : `${x} ${s.c < 0 ? '−' : '+'} ${Math.abs(s.c)}`;
+}
+
+/** a + b, or null when both are symbolic in different dimensions. */
+export function symAdd(a: Sym, b: Sym): Sym | null {
+  if (a.of === null) return b.of === null ? num(a.c + b.c) : { ...b, c: a.c + b.c };
+  if (b.of === null) return { ...a, c: a.c + b.c };
+  if (a.of !== b.of) return null;
+  return { k: a.k + b.k, of: a.of, c: a.c + b.c };
+}
+
+/** a · b with b a number (either side), or null when both are symbolic. */
+export function symMul(a: Sym, b: Sym): Sym | null {
+  if (a.of !== null && b.of !== null) return null;
+  const [s, f] = a.of === null ? [b, a.c] : [a, b.c];
+  return s.of === null ? num(s.c * f) : { k: s.k * f, of: s.of, c: s.c * f };
+}
+
+/** The values of an integer or float constant when none is symbolic, else null. */
+export function staticNumbers(v: Value | undefined): number[] | null {
+  if (!v) return null;
+  if (v.kind === 'const') return Array.from(v.data);
+  if (v.kind === 'ints') return v.elems.every((e) => e.of === null) ? v.elems.map((e) => e.c) : null;
+  return null;
+}
+
+/** The symbolic shape of a tensor, as Shape returns it. */
+export function shapeOf(t: TensorValue): Sym[] {
+  const n = dimOf(1, 'N');
+  if (t.form === 'vector') return [n, num(t.channels), ...Array.from({ length: t.rank - 2 }, () => num(1))];
+  return [n, num(t.channels), ...t.hw.map((s) => (s ? { ...s, ref: t.ir, refC: s.c } : num(NaN)))];
+}
+
+/** Element count of a shape. */
+export function sizeOf(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
