@@ -5,7 +5,15 @@ export type { ModelGraph, GraphNode, ConvNode } from './ir.js';
 export { parseLayersModel, type LayersModelJson } from './tfjs-layers.js';
 export { loadAnime4k, describeAnime4k, parseAnime4k, type Anime4kJson, type Anime4kLayerJson, type Anime4kOptions } from './anime4k.js';
 export type { UpscaleModel, UpscaleModelInfo } from './types.js';
-export { parseNcnnModel, loadNcnnModel, parseNcnnParam, readNcnnWeights, type NcnnModelSource, type NcnnFamily, type NcnnModelDescription } from './ncnn/index.js';
+export {
+  parseNcnnModel,
+  loadNcnnModel,
+  parseNcnnParam,
+  readNcnnWeights,
+  type NcnnModelSource,
+  type NcnnFamily,
+  type NcnnModelDescription,
+} from './ncnn/index.js';
 export {
   parsePytorchCheckpoint,
   parsePytorchModel,
