@@ -120,6 +120,14 @@ function unwrap(value: unknown, file: string): PickleDict {
   return d;
 }
 
+/** The names without a prefix they all share: 'module.' (DataParallel) or 'netG.' (GAN trainers). */
+export function withoutCommonPrefix(names: string[]): string[] {
+  for (const prefix of PREFIXES) {
+    if (names.length && names.every((k) => k.startsWith(prefix))) names = names.map((k) => k.slice(prefix.length));
+  }
+  return names;
+}
+
 /** Reads a torch.save checkpoint (zip or legacy) into its state dict; anything unexpected is a ModelError naming the file. */
 export function parsePytorchCheckpoint(bytes: Uint8Array, options: CheckpointOptions = {}): TensorMap {
   const file = options.file ?? 'checkpoint';
@@ -127,10 +135,7 @@ export function parsePytorchCheckpoint(bytes: Uint8Array, options: CheckpointOpt
   const storages = new Map<string, Storage>();
   const value = isZip(bytes) ? readZipCheckpoint(bytes, file, storages) : readLegacyCheckpoint(bytes, file, storages);
   const d = unwrap(value, file);
-  let names = [...d.map.keys()].map((k) => (typeof k === 'string' ? k : `${describe(k)}`));
-  for (const prefix of PREFIXES) {
-    if (names.length && names.every((k) => k.startsWith(prefix))) names = names.map((k) => k.slice(prefix.length));
-  }
+  const names = withoutCommonPrefix([...d.map.keys()].map((k) => (typeof k === 'string' ? k : `${describe(k)}`)));
   const out = Object.create(null) as TensorMap;
   let total = 0;
   [...d.map.entries()].forEach(([k, v], i) => {

@@ -11,7 +11,7 @@ import { ModelError } from '../errors.js';
 import { buildModel } from '../graph.js';
 import type { ModelGraph } from '../ir.js';
 import type { UpscaleModel } from '../types.js';
-import { parsePytorchCheckpoint, type TensorMap } from './checkpoint.js';
+import { parsePytorchCheckpoint, withoutCommonPrefix, type TensorMap } from './checkpoint.js';
 import { looksLikeRrdbNet, lowerRrdbNet, type RrdbArchitecture } from './rrdbnet.js';
 import { looksLikeSrvgg, lowerSrvgg, type SrvggArchitecture } from './srvgg.js';
 
@@ -69,7 +69,11 @@ export function parsePytorchModel(bytes: Uint8Array, options: PytorchModelOption
 /** A .safetensors state dict → its graph and architecture. */
 export function parseSafetensorsModel(bytes: Uint8Array, options: PytorchModelOptions = {}): PytorchModelSpec {
   const file = options.file ?? 'model.safetensors';
-  return modelFromStateDict(fromSafetensors(bytes, { file }), { ...options, file });
+  const sd = fromSafetensors(bytes, { file });
+  const names = withoutCommonPrefix(Object.keys(sd));
+  const canonical = Object.create(null) as TensorMap;
+  Object.values(sd).forEach((t, i) => (canonical[names[i]] = t));
+  return modelFromStateDict(canonical, { ...options, file });
 }
 
 export type PytorchModel = UpscaleModel & { maxChannels: number; graph: ModelGraph; architecture: PytorchArchitecture };

@@ -31,7 +31,7 @@ export class Weights {
 
   /**
    * A 3×3 `nn.Conv2d(cin, cout, 3, 1, 1)` named `module` (its '.weight' and
-   * '.bias') as an IR conv node reading `input`, with `cin` input channels.
+   * '.bias', both required) as an IR conv node reading `input`, with `cin` input channels.
    */
   conv3x3(module: string, name: string, input: string, cin: number, fused: Pick<ConvNode, 'activation' | 'negativeSlope'>): ConvNode {
     const w = this.tensor(`${module}.weight`, 4);
@@ -39,19 +39,17 @@ export class Weights {
     if (kh !== 3 || kw !== 3 || wcin !== cin || cout < 1) {
       throw new ModelError(`${this.file}: '${module}.weight' has shape [${w.shape.join(', ')}], expected [Cout, ${cin}, 3, 3]`);
     }
-    let bias: Float32Array | null = null;
-    if (this.has(`${module}.bias`)) {
-      const b = this.tensor(`${module}.bias`, 1);
-      if (b.shape[0] !== cout) throw new ModelError(`${this.file}: '${module}.bias' has ${b.shape[0]} values for ${cout} output channels`);
-      bias = b.data;
-    }
+    // Every conv of these architectures has a bias (PyTorch's default): a missing one is a different network.
+    const bias = this.tensor(`${module}.bias`, 1);
+    if (bias.shape[0] !== cout)
+      throw new ModelError(`${this.file}: '${module}.bias' has ${bias.shape[0]} values for ${cout} output channels`);
     return {
       kind: 'conv',
       name,
       inputs: [input],
       weight: w.data,
       weightShape: [cout, cin, 3, 3],
-      bias,
+      bias: bias.data,
       stride: [1, 1],
       dilation: [1, 1],
       padding: [1, 1],
