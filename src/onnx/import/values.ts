@@ -120,7 +120,12 @@ export function staticNumbers(v: Value | undefined): number[] | null {
 export function shapeOf(t: TensorValue): Sym[] {
   const n = dimOf(1, 'N');
   if (t.form === 'vector') return [n, num(t.channels), ...Array.from({ length: t.rank - 2 }, () => num(1))];
-  return [n, num(t.channels), ...t.hw.map((s) => (s ? { ...s, ref: t.ir, refC: s.c } : num(NaN)))];
+  // A size that is no multiple of the input's (k NaN) still names its tensor, for a crop to its size.
+  return [
+    n,
+    num(t.channels),
+    ...t.hw.map((s, i) => ({ ...(s ?? { k: NaN, of: i === 0 ? ('H' as const) : ('W' as const), c: 0 }), ref: t.ir, refC: s?.c ?? 0 })),
+  ];
 }
 
 /** Element count of a shape. */
