@@ -4,6 +4,7 @@
  * instead, since carriage returns would pile up into an unreadable line.
  * `prefix` names the file in a batch ("[2/5] photo.jpg").
  */
+import { formatDuration } from '../src/upscale/duration.js';
 import type { UpscaleProgress } from '../src/upscale/upscale.js';
 
 const WIDTH = 24;
@@ -13,14 +14,17 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr, prefix 
   const lead = prefix ? `${prefix} ` : '';
   let drawn = false;
   return {
-    update({ done, total, fraction }) {
+    update({ done, total, fraction, elapsedMs, etaMs }) {
       const pct = `${Math.round(fraction * 100)}%`.padStart(4);
+      // After the first tile the time per pixel is known: elapsed, and an estimate of what is left.
+      const time = ` · ${formatDuration(elapsedMs)} elapsed${done < total ? `, about ${formatDuration(etaMs)} left` : ''}`;
       if (!tty) {
-        stream.write(`${lead}tile ${done}/${total} ${pct}\n`);
+        stream.write(`${lead}tile ${done}/${total} ${pct}${time}\n`);
         return;
       }
       const full = Math.round(fraction * WIDTH);
-      stream.write(`\r${lead}[${'#'.repeat(full)}${'.'.repeat(WIDTH - full)}] ${done}/${total} tiles ${pct}`);
+      // Padded: a shorter line than the last one must not leave its tail on screen.
+      stream.write(`\r${lead}[${'#'.repeat(full)}${'.'.repeat(WIDTH - full)}] ${done}/${total} tiles ${pct}${time}`.padEnd(96));
       drawn = true;
     },
     end() {

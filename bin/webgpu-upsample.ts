@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readPackagedModel, type PackagedModelFiles } from '../src/model/load-node.js';
+import { formatDuration } from '../src/upscale/duration.js';
 import { planUpscale, upscale } from '../src/upscale/upscale.js';
 import {
   DEFAULT_MAX_OUTPUT_PIXELS,
@@ -86,7 +87,7 @@ exit status: 0 all done, 1 some input failed (each is listed), 2 bad usage
 (nothing was done: unknown option, missing output folder), 130 cancelled (Ctrl-C).
 `;
 
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const seconds = formatDuration;
 
 function packageVersion(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {

@@ -107,7 +107,18 @@ export {
   type UpscaledImage16,
   type RgbaImage,
   type Rgba16Image,
+  type RgbImage,
   type ImageInput,
+  type BrowserImageFile,
+  loadImage,
+  formatDuration,
+  // backend: 'auto': WebGPU on a hardware GPU, ONNX Runtime's CPU kernels on a software adapter; says why.
+  chooseBackend,
+  decideBackend,
+  type BackendChoice,
+  type BackendDecision,
+  type ChooseBackendOptions,
+  type ChosenBackend,
   type TilePlan,
   type EngineCapacity,
   // Interop: images and textures ↔ tensors on the GPU (free functions: the engine does not import the image layer).

@@ -70,6 +70,14 @@ describe('webgpu-upsample CLI: unusual inputs', () => {
     expect(plain.stderr).not.toMatch(/warning/);
   });
 
+  it('progress says how long it has run and, after the first tile, about how long is left; times read "1.2 s", not ms', async () => {
+    const r = await runCli(cli, [SAMPLE, join(tmp, 'tiled.png'), '--tile', '32', '--backend', 'cpu']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^tile 1\/4  25% · \d+\.\d s elapsed, about \d+(\.\d)? s left$/m);
+    expect(r.stderr).toMatch(/^tile 4\/4 100% · \d+(\.\d)? s elapsed$/m);
+    expect(r.stderr).not.toMatch(/\d ms\b/);
+  });
+
   it('a missing output folder is bad usage: exit 2, as --help says, before any work', async () => {
     const r = await runCli(cli, [SAMPLE, join(tmp, 'no', 'such', 'dir', 'out.png')]);
     expect(r.code).toBe(2);

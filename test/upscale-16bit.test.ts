@@ -114,7 +114,7 @@ describe('upscale: 16-bit RGBA', () => {
       ShapeError,
     );
     await expect(upscale(h.engine, { data: new Uint16Array(10), width: 2, height: 2 }, { model: nearestModel([0, 255]) })).rejects.toThrow(
-      /10 16-bit values but 2×2 RGBA needs 16/,
+      /10 16-bit values but 2×2 needs 16 \(RGBA\) or 12 \(RGB\)/,
     );
   });
 });

@@ -135,7 +135,7 @@ describe('upscale: cancel, progress, cleanup', () => {
 
   it('bad arguments throw typed errors naming the problem', async () => {
     await expect(upscale(h.engine, { data: new Uint8ClampedArray(10), width: 2, height: 2 }, { model })).rejects.toThrow(
-      /10 bytes but 2×2 RGBA needs 16/,
+      /10 bytes but 2×2 needs 16 \(RGBA\) or 12 \(RGB\)/,
     );
     await expect(upscale(h.engine, { width: 2, height: 2 } as never, { model })).rejects.toThrow(ArgumentError);
     await expect(upscale(h.engine, image, { model: { ...model, scale: 0 } })).rejects.toThrow(/model.scale 0/);

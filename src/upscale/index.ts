@@ -22,7 +22,17 @@ export {
 } from './ort-runner.js';
 export { planTiles, expandRegion, hardTileBytes, tileByteBudget, DEFAULT_CHANNELS, DEFAULT_MAX_TILE_BYTES } from './tiling.js';
 export type { TilePlan, TilePlanOptions, Tile, Region, TileLimits } from './tiling.js';
-export type { RgbaImage, Rgba16Image, ImageInput, Planes, Range } from './image.js';
+export { loadImage } from './image.js';
+export { formatDuration } from './duration.js';
+export type { RgbaImage, Rgba16Image, RgbImage, ImageInput, BrowserImageFile, Planes, Range } from './image.js';
+export {
+  chooseBackend,
+  decideBackend,
+  type BackendChoice,
+  type BackendDecision,
+  type ChooseBackendOptions,
+  type ChosenBackend,
+} from './auto-backend.js';
 export { fromImage, toTexture, type GpuImageSource, type FromImageOptions, type ToTextureOptions } from './gpu-image.js';
 export { toCanvas, type CanvasMode, type ToCanvasOptions } from './to-canvas.js';
 export { upscaleTexture, type UpscaleTextureOptions } from './upscale-texture.js';

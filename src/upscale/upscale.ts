@@ -33,6 +33,7 @@ import {
   type Rgba16Image,
 } from './image.js';
 import { checkRunnerOptions, checkUpscaleOptions, optionKeys } from './options.js';
+import { tileModelRunner } from './global-context.js';
 import { isTileRunner, webgpuRunner, type TileRunner } from './runner.js';
 import { expandRegion, planTiles, type Region, type Tile, type TilePlan } from './tiling.js';
 
@@ -42,6 +43,18 @@ export interface UpscaleProgress {
   total: number;
   /** done / total, in [0, 1]. */
   fraction: number;
+  /**
+   * What is running: always 'tiles' from upscale() (its whole run is tiles); callers that load a
+   * model or compile first report 'load' and 'compile' themselves, with the same type.
+   */
+  stage: 'load' | 'compile' | 'tiles';
+  /** Milliseconds since the first tile started (the first tile includes any shader compilation). */
+  elapsedMs: number;
+  /**
+   * Estimated milliseconds left: the time per input pixel so far (tiles differ in size, edge tiles
+   * are smaller) times the input pixels of the tiles left; 0 after the last tile.
+   */
+  etaMs: number;
 }
 
 /** The options of a run on a TileRunner, which carries its own model; UpscaleOptions adds `model` for an Engine. */
@@ -148,9 +161,13 @@ export async function upscale(
   const outWidth = rgba.width * s;
   const opaque = isOpaque(rgba);
   if (opaque) for (let i = 3; i < out.length; i += 4) out[i] = max;
+  const runModel = await tileModelRunner(runner, plan, (tile) => readRegion(rgba, tile.input, 'rgb', model.inputRange), {
+    signal: run.signal,
+    checkAbort: (done, total) => throwIfAborted(run.signal, done, total),
+  });
   await forEachTile(plan, run, async (tile) => {
     const rgb = readRegion(rgba, tile.input, 'rgb', model.inputRange);
-    const kept = await runTile(rgb, 3, tile.input, tile.core, s, (x, shape) => runner.runModel(x, shape), op);
+    const kept = await runTile(rgb, 3, tile.input, tile.core, s, runModel, op);
     writePlanesToRgba(out, outWidth, kept, tile.core.y * s, tile.core.x * s, 0, model.outputRange);
     if (!opaque) {
       const input = expandRegion(tile.core, ALPHA_RADIUS, rgba.height, rgba.width);
@@ -192,9 +209,13 @@ export async function upscalePlanes(backend: UpscaleBackend, input: Planes, opti
   const oh = input.height * s;
   const ow = input.width * s;
   const data = new Float32Array(input.channels * oh * ow);
+  const runModel = await tileModelRunner(runner, plan, (tile) => cropPlanes(input, tile.input).data, {
+    signal: run.signal,
+    checkAbort: (done, total) => throwIfAborted(run.signal, done, total),
+  });
   await forEachTile(plan, run, async (tile) => {
     const crop = cropPlanes(input, tile.input).data;
-    const kept = await runTile(crop, input.channels, tile.input, tile.core, s, (x, shape) => runner.runModel(x, shape), op);
+    const kept = await runTile(crop, input.channels, tile.input, tile.core, s, runModel, op);
     for (let c = 0; c < kept.channels; c++) {
       for (let r = 0; r < kept.height; r++) {
         const from = (c * kept.height + r) * kept.width;
@@ -252,17 +273,25 @@ export function planFor(runner: TileRunner, height: number, width: number, optio
     peakElementsPerInputPixel: options.channels === undefined ? model.peakElementsPerInputPixel : undefined,
     maxTileBytes: options.maxTileBytes ?? runner.maxTileBytes,
     tileSize: options.tileSize,
+    alignment: model.gridAlignment,
   });
 }
 
 /** Runs `body` per tile, then reports progress, yields to the event loop (between tiles) and checks the signal. */
 export async function forEachTile(plan: TilePlan, options: UpscaleRunOptions, body: (tile: Tile) => Promise<void>): Promise<void> {
   const total = plan.tiles.length;
+  const work = (t: Tile): number => t.input.height * t.input.width;
+  let workLeft = plan.tiles.reduce((sum, t) => sum + work(t), 0);
+  let workDone = 0;
+  const t0 = performance.now();
   for (const tile of plan.tiles) {
     throwIfAborted(options.signal, tile.index, total);
     await body(tile);
     const done = tile.index + 1;
-    options.onProgress?.({ done, total, fraction: done / total });
+    workDone += work(tile);
+    workLeft -= work(tile);
+    const elapsedMs = performance.now() - t0;
+    options.onProgress?.({ done, total, fraction: done / total, stage: 'tiles', elapsedMs, etaMs: (elapsedMs / workDone) * workLeft });
     // Between tiles, a macrotask turn, not just a microtask: lets the page paint and handle input, and lets
     // abort() land. Not after the last tile: nothing is left to interleave, and a turn costs ~1 ms (a video frame's budget).
     if (done < total) await new Promise<void>((resolve) => setTimeout(resolve, 0));
