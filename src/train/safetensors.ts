@@ -92,7 +92,7 @@ export interface FromSafetensorsOptions {
  * naming the file (and the tensor and index).
  */
 export function fromSafetensors(bytes: Uint8Array, options: FromSafetensorsOptions = {}): StateDict {
-  const bad = (msg: string): never => {
+  const bad: (msg: string) => never = (msg) => {
     throw new ModelError(`fromSafetensors: ${options.file ? `${options.file}: ` : ''}${msg}`);
   };
   if (!(bytes instanceof Uint8Array)) bad('bytes must be a Uint8Array');
