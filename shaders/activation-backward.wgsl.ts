@@ -5,6 +5,10 @@
  * s the saved tensor (x for relu, leakyRelu and prelu; y for sigmoid and tanh).
  * prelu reads its slope through slopeStride (0: shared), as the forward does.
  *
+ * clip (alpha = min, beta = max), mish and hardSwish (alpha, beta) read x; mish' is
+ * t + x·σ(x)·(1 − t²) with t = tanh(softplus x) = n/(n + 2), n = eˣ(eˣ + 2) (as the
+ * forward), and 1 − t² = 4(n + 1)/(n + 2)², which does not cancel as t → 1.
+ *
  * creluBackwardShader: one thread per dx element of x [N, C, H, W]; it reads
  * dy at (n, c, p) and (n, C + c, p), perBatch = C·H·W apart.
  *
@@ -17,7 +21,7 @@ import { wgslRavel, wgslUnravel } from '../src/ops/indexing.js';
 
 export const ACTIVATION_BACKWARD_WORKGROUP = 256;
 
-export type ActivationBackwardOp = 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'prelu';
+export type ActivationBackwardOp = 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'prelu' | 'clip' | 'mish' | 'hardSwish';
 
 export function activationBackwardShader(op: ActivationBackwardOp): string {
   return wgsl`
@@ -35,6 +39,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   dx_st(i, g * s * (1.0 - s));
 #elif ${op === 'tanh'}
   dx_st(i, g * (1.0 - s * s));
+#elif ${op === 'clip'}
+  dx_st(i, select(0.0, g, s >= params.alpha && s <= params.beta));
+#elif ${op === 'mish'}
+  var d = 1.0;
+  if (s <= 20.0) {
+    let e = exp(s);
+    let n = e * (e + 2.0);
+    let q = n + 2.0;
+    d = n / q + s * (e / (1.0 + e)) * (4.0 * (n + 1.0) / (q * q));
+  }
+  dx_st(i, g * d);
+#elif ${op === 'hardSwish'}
+  let gate = params.alpha * s + params.beta;
+  dx_st(i, g * select(select(2.0 * params.alpha * s + params.beta, 1.0, gate > 1.0), 0.0, gate < 0.0));
 #else
 ${wgslUnravel(
   'i',

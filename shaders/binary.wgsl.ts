@@ -17,6 +17,21 @@ import { wgslUnravel } from '../src/ops/indexing.js';
 
 export const BINARY_WORKGROUP = 256;
 
+/** Math.pow's answers where WGSL's pow is undefined (see the header); shared with binary-backward.wgsl.ts. */
+export const POW_REAL_WGSL = `
+// Inf and NaN as run-time values: a constant expression that evaluates to one is a WGSL compile error.
+var<private> INF_BITS: u32 = 0x7f800000u;
+var<private> NAN_BITS: u32 = 0x7fc00000u;
+fn powReal(x: f32, y: f32) -> f32 {
+  if (y == 0.0) { return 1.0; }
+  if (x == 0.0) { return select(bitcast<f32>(INF_BITS), 0.0, y > 0.0); }
+  let m = pow(abs(x), y);
+  if (x > 0.0) { return m; }
+  if (fract(y) != 0.0) { return bitcast<f32>(NAN_BITS); }
+  return select(m, -m, fract(y * 0.5) != 0.0);
+}
+`;
+
 const EXPRESSIONS: Record<BinaryOp, string> = {
   add: 'u + v',
   sub: 'u - v',
@@ -30,18 +45,7 @@ const EXPRESSIONS: Record<BinaryOp, string> = {
 export function binaryShader(op: BinaryOp): string {
   return wgsl`
 #if ${op === 'pow'}
-// Inf and NaN as run-time values: a constant expression that evaluates to one is a WGSL compile error.
-var<private> INF_BITS: u32 = 0x7f800000u;
-var<private> NAN_BITS: u32 = 0x7fc00000u;
-fn powReal(x: f32, y: f32) -> f32 {
-  if (y == 0.0) { return 1.0; }
-  if (x == 0.0) { return select(bitcast<f32>(INF_BITS), 0.0, y > 0.0); }
-  let m = pow(abs(x), y);
-  if (x > 0.0) { return m; }
-  if (fract(y) != 0.0) { return bitcast<f32>(NAN_BITS); }
-  return select(m, -m, fract(y * 0.5) != 0.0);
-}
-#endif
+${POW_REAL_WGSL}#endif
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {

@@ -59,3 +59,61 @@ ${wgslUnravel(
 }
 `;
 }
+
+/**
+ * pad2dBackward: dx [plane, h, w] from dy [plane, hOut, wOut], one thread per dx
+ * element, gathering (no atomics) the dy pixels that pad2d copied it to. On each
+ * axis those form up to three ranges of output coordinates (`readers`, inclusive,
+ * empty when lo > hi): the pixel's own place i + before; on the before side
+ * 'replicate' adds [0, before) to the edge i = 0 and 'reflect' the mirror
+ * before − i (for 1 ≤ i ≤ before); on the after side 'replicate' adds the
+ * whole after border to i = n − 1 and 'reflect' the mirror before + 2(n − 1) − i
+ * (when it lies in the border). dx is the sum over the 3 × 3 range products.
+ */
+export function pad2dBackwardShader(mode: PadMode): string {
+  return wgsl`
+fn readers(i: u32, before: u32, after: u32, n: u32) -> array<vec2<i32>, 3> {
+  let ii = i32(i);
+  let b = i32(before);
+  let a = i32(after);
+  let m = i32(n);
+  var r = array<vec2<i32>, 3>(vec2<i32>(ii + b, ii + b), vec2<i32>(0, -1), vec2<i32>(0, -1));
+#if ${mode === 'replicate'}
+  if (ii == 0) { r[1] = vec2<i32>(0, b - 1); }
+  if (ii == m - 1) { r[2] = vec2<i32>(b + m, b + m + a - 1); }
+#elif ${mode === 'reflect'}
+  if (ii >= 1 && ii <= b) { r[1] = vec2<i32>(b - ii, b - ii); }
+  if (ii <= m - 2 && ii >= m - 1 - a) { let o = b + 2 * (m - 1) - ii; r[2] = vec2<i32>(o, o); }
+#endif
+  return r;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let i = threadIndex(wid, lid);
+  if (i >= params.total) { return; }
+${wgslUnravel(
+  'i',
+  [
+    ['x', 'params.w'],
+    ['y', 'params.h'],
+  ],
+  'plane',
+)}
+  var ry = readers(y, params.top, params.bottom, params.h);
+  var rx = readers(x, params.left, params.right, params.w);
+  var acc = 0.0;
+  for (var a = 0; a < 3; a++) {
+    for (var oy = ry[a].x; oy <= ry[a].y; oy++) {
+      let row = (plane * params.hOut + u32(oy)) * params.wOut;
+      for (var b = 0; b < 3; b++) {
+        for (var ox = rx[b].x; ox <= rx[b].y; ox++) {
+          acc += dy_ld(row + u32(ox));
+        }
+      }
+    }
+  }
+  dx_st(i, acc);
+}
+`;
+}

@@ -59,4 +59,10 @@ export const {
   tanhBackward,
   preluBackward,
   creluBackward,
+  pad2dBackward,
+  crop2dBackward,
+  binaryBackward,
+  clipBackward,
+  mishBackward,
+  hardSwishBackward,
 } = cpuOps;

@@ -1,8 +1,9 @@
 /** Dispatch of crop2d (shader: shaders/crop2d.wgsl.ts). */
 import { CROP2D_WORKGROUP, crop2dShader } from '../../shaders/crop2d.wgsl.js';
-import { planCrop2d, type Crop2dOptions } from '../ops/crop2d.js';
+import { planCrop2d, planCrop2dBackward, type Crop2dBackwardOptions, type Crop2dOptions } from '../ops/crop2d.js';
 import type { Tensor } from '../tensor.js';
 import type { KernelContext } from './context.js';
+import { pad2d } from './pad2d.js';
 
 export function crop2d(ctx: KernelContext, x: Tensor, options: Crop2dOptions): Tensor {
   ctx.check('crop2d', 'input', x);
@@ -25,4 +26,11 @@ export function crop2d(ctx: KernelContext, x: Tensor, options: Crop2dOptions): T
     y.size,
   );
   return y;
+}
+
+/** The adjoint of crop2d: dy zero-padded back to the input shape, on pad2d's kernel. */
+export function crop2dBackward(ctx: KernelContext, dy: Tensor, options: Crop2dBackwardOptions): Tensor {
+  ctx.check('crop2dBackward', 'dy', dy);
+  const { pads } = planCrop2dBackward(dy.shape, options);
+  return pad2d(ctx, dy, { pads });
 }

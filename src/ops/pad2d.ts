@@ -10,7 +10,7 @@
  *                 on its axis (PyTorch's rule).
  * crop2d is its adjoint for 'constant'; pad2dBackward handles all three modes.
  */
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../errors.js';
 import { checkOptions, checkShape, fmt, int, optionKeys, real, type Shape } from './params.js';
 
 export type PadMode = 'constant' | 'replicate' | 'reflect';
@@ -92,4 +92,30 @@ export function padSource(o: number, before: number, size: number, mode: PadMode
   if (mode === 'constant') return -1;
   if (mode === 'replicate') return s < 0 ? 0 : size - 1;
   return s < 0 ? -s : 2 * (size - 1) - s;
+}
+
+/**
+ * pad2dBackward(dy, options): the adjoint of pad2d, dx [N, C, H, W] with
+ * H = Hout − top − bottom, W = Wout − left − right: each input pixel gets the
+ * sum of dy over the output pixels that read it (for 'constant' that is one,
+ * so it is a crop; 'replicate' also sums the border rows/columns into the
+ * edge, 'reflect' adds the mirrored pixel). The options are the forward's.
+ */
+export function planPad2dBackward(dyShape: Shape, options: Pad2dOptions, op = 'pad2dBackward'): Pad2dPlan {
+  checkShape(op, 'dy', dyShape, 4);
+  const o = checkOptions(op, options, PAD_KEYS);
+  const pads = o.pads;
+  if (!Array.isArray(pads) || pads.length !== 4) {
+    throw new ArgumentError(`${op}: pads ${JSON.stringify(pads)} must be [top, bottom, left, right]`);
+  }
+  const [top, bottom, left, right] = pads.map((p, i) => int(op, `pads[${i}] (${PAD_NAMES[i]})`, p, { min: 0 }));
+  const [n, c, ho, wo] = dyShape;
+  const h = ho - top - bottom;
+  const w = wo - left - right;
+  if (h < 1 || w < 1) {
+    throw new ShapeError(
+      `${op}: dy ${fmt(dyShape)} is too small for pads [${top}, ${bottom}, ${left}, ${right}]: the input would be ${h}×${w}`,
+    );
+  }
+  return planPad2d([n, c, h, w], options, op);
 }

@@ -77,3 +77,29 @@ export function mishScalar(v: number): number {
 export function hardSwishScalar(v: number, alpha: number, beta: number): number {
   return v * clipScalar(alpha * v + beta, 0, 1);
 }
+
+// ---- derivatives (the *Backward ops read the forward's INPUT x: dx = dy · f'(x)) ----
+
+/** d clip/dx: 1 inside [min, max] (bounds included, as PyTorch's clamp_backward), 0 outside. */
+export function clipDerivative(v: number, min: number, max: number): number {
+  return v >= min && v <= max ? 1 : 0;
+}
+
+/** d mish/dx = tanh(sp) + x · sigmoid(x) · (1 − tanh²(sp)), sp = softplus(x). */
+export function mishDerivative(v: number): number {
+  const t = Math.tanh(softplus(v));
+  const s = 1 / (1 + Math.exp(-v));
+  return t + v * s * (1 - t * t);
+}
+
+/**
+ * d hardSwish/dx with gate g = α·x + β: 0 where g < 0, 2α·x + β where 0 ≤ g ≤ 1
+ * (the gate plus x·α), 1 where g > 1. At the kinks this takes PyTorch's
+ * hardswish_backward values (x = −3 → −0.5, x = 3 → 1.5 for the defaults).
+ */
+export function hardSwishDerivative(v: number, alpha: number, beta: number): number {
+  const g = alpha * v + beta;
+  if (g < 0) return 0;
+  if (g > 1) return 1;
+  return 2 * alpha * v + beta;
+}

@@ -107,10 +107,11 @@ import {
   type GaussianBlurGradients,
   type GaussianBlurOptions,
 } from './gaussian-blur.js';
-import { planPad2d, type Pad2dOptions } from './pad2d.js';
-import { planCrop2d, type Crop2dOptions } from './crop2d.js';
+import { planPad2d, planPad2dBackward, type Pad2dOptions } from './pad2d.js';
+import { planCrop2d, planCrop2dBackward, type Crop2dBackwardOptions, type Crop2dOptions } from './crop2d.js';
 import { planGlobalAvgPool } from './global-avg-pool.js';
 import { planBinary, type BinaryOptions } from './binary.js';
+import { planBinaryBackward, type BinaryBackwardOptions, type BinaryGradients } from './binary-backward.js';
 import { resolveClip, resolveHardSwish, type ClipOptions, type HardSwishOptions } from './pointwise.js';
 
 export const OPS = {
@@ -604,6 +605,71 @@ export const OPS = {
     outShape: (dy: Shaped, x: Shaped) => planCreluBackward(dy.shape, x.shape),
     cpu: cpuActB.creluBackward,
     gpu: (ctx, dy: Tensor, x: Tensor): Tensor => actB.creluBackward(ctx, dy, x),
+  }),
+  /** Gradient of pad2d (the forward's options): dx sums dy over the output pixels that read each input pixel; a crop for 'constant'. */
+  pad2dBackward: defineOp({
+    name: 'pad2dBackward',
+    inputs: ['dy'],
+    outShape: (dy: Shaped, options: Pad2dOptions) => planPad2dBackward(dy.shape, options).inShape,
+    cpu: cpuPad.pad2dBackward,
+    gpu: (ctx, dy: Tensor, options: Pad2dOptions): Tensor => pad.pad2dBackward(ctx, dy, options),
+  }),
+
+  /** Gradient of crop2d: zeros of `inputShape` with dy in the window (pad2d with zeros). Options: the forward's window and `inputShape`. */
+  crop2dBackward: defineOp({
+    name: 'crop2dBackward',
+    inputs: ['dy'],
+    outShape: (dy: Shaped, options: Crop2dBackwardOptions) => planCrop2dBackward(dy.shape, options).dxShape,
+    cpu: cpuCrop.crop2dBackward,
+    gpu: (ctx, dy: Tensor, options: Crop2dBackwardOptions): Tensor => crop.crop2dBackward(ctx, dy, options),
+  }),
+
+  /**
+   * Gradients of binary: `{ da, db }` in a's and b's shapes, dy times each partial derivative summed over the
+   * axes that operand was broadcast along (PyTorch's partials; max/min split a tie ½–½). Options: the
+   * forward's `op`, and `needs: { da, db }` (each default true; a skipped one is null).
+   */
+  binaryBackward: defineOp({
+    name: 'binaryBackward',
+    inputs: ['a', 'b', 'dy'],
+    outShape: (a: Shaped, b: Shaped, dy: Shaped, options: BinaryBackwardOptions): BinaryGradients<Shape> =>
+      planBinaryBackward(a.shape, b.shape, dy.shape, options).shapes,
+    cpu: cpuBinary.binaryBackward,
+    gpu: (ctx, a: Tensor, b: Tensor, dy: Tensor, options: BinaryBackwardOptions): BinaryGradients<Tensor> =>
+      binary.binaryBackward(ctx, a, b, dy, options),
+  }),
+
+  /** Gradient of clip from its input x: dy · [min ≤ x ≤ max]. */
+  clipBackward: defineOp({
+    name: 'clipBackward',
+    inputs: ['dy', 'x'],
+    outShape: (dy: Shaped, x: Shaped, options: ClipOptions) => (
+      resolveClip(options, 'clipBackward'),
+      planActivationBackward('clipBackward', dy.shape, x.shape)
+    ),
+    cpu: cpuPw.clipBackward,
+    gpu: (ctx, dy: Tensor, x: Tensor, options: ClipOptions): Tensor => pw.clipBackward(ctx, dy, x, options),
+  }),
+
+  /** Gradient of mish from its input x: dy · (tanh(sp) + x·sigmoid(x)·(1 − tanh²(sp))), sp = softplus(x). */
+  mishBackward: defineOp({
+    name: 'mishBackward',
+    inputs: ['dy', 'x'],
+    outShape: (dy: Shaped, x: Shaped) => planActivationBackward('mishBackward', dy.shape, x.shape),
+    cpu: cpuPw.mishBackward,
+    gpu: (ctx, dy: Tensor, x: Tensor): Tensor => pw.mishBackward(ctx, dy, x),
+  }),
+
+  /** Gradient of hardSwish from its input x: dy · (0 below the gate, 2α·x + β inside, 1 above), as PyTorch at the kinks. */
+  hardSwishBackward: defineOp({
+    name: 'hardSwishBackward',
+    inputs: ['dy', 'x'],
+    outShape: (dy: Shaped, x: Shaped, options?: HardSwishOptions) => (
+      resolveHardSwish(options, 'hardSwishBackward'),
+      planActivationBackward('hardSwishBackward', dy.shape, x.shape)
+    ),
+    cpu: cpuPw.hardSwishBackward,
+    gpu: (ctx, dy: Tensor, x: Tensor, options?: HardSwishOptions): Tensor => pw.hardSwishBackward(ctx, dy, x, options),
   }),
 };
 
