@@ -157,7 +157,7 @@ describe('every node kind means the same on the CPU references, the engine and O
     const f = graphFacts(everyKind());
     expect(f.scale).toBe(1);
     expect(f.gridAlignment).toBe(1);
-    expect(f.globalPools).toEqual(['gap']);
+    expect(f.globalPools).toEqual([{ name: 'gap', factor: 1 }]);
     const info = analyse(everyKind());
     expect(info.get('gap')).toMatchObject({ vector: true, global: true, channels: 8 });
     expect(info.get('excite')).toMatchObject({ global: true, factor: 1 });

@@ -11,8 +11,8 @@ import type { Tensor } from '../tensor.js';
 import { ModelError } from './errors.js';
 import type { ModelGraph, TensorInfo } from './ir.js';
 import { nodeKind } from './nodes.js';
-import { prepareGraph, type GraphBackend, type RunGraphOptions } from './run-graph.js';
-import type { UpscaleModel } from './types.js';
+import { prepareGraph, type GraphBackend } from './run-graph.js';
+import type { GlobalPool, UpscaleModel } from './types.js';
 
 /** Most nodes a graph may have (Real-ESRGAN x4plus has ~1,000 after lowering). */
 export const MAX_GRAPH_NODES = 100_000;
@@ -80,7 +80,7 @@ export interface GraphFacts {
   maxChannels: number;
   peakElementsPerInputPixel: number;
   gridAlignment: number;
-  globalPools: readonly string[];
+  globalPools: readonly GlobalPool[];
 }
 
 /** Checks that the graph maps RGB to RGB at an integer scale (ModelError otherwise) and derives its facts. */
@@ -100,7 +100,7 @@ export function graphFacts(graph: ModelGraph): GraphFacts {
     maxChannels: Math.max(...tensors.map((i) => i.channels)),
     peakElementsPerInputPixel: Math.max(...tensors.map((i) => (i.vector ? 0 : i.channels * i.factor * i.factor))),
     gridAlignment: gridAlignment(info),
-    globalPools: globalPools(graph),
+    globalPools: globalPools(graph).map((name) => ({ name, factor: info.get(name)!.factor })),
   };
 }
 
@@ -115,18 +115,23 @@ export function buildModel(engine: Engine, graph: ModelGraph, options: GraphMode
   const graphRun = prepareGraph(graph, backend, { fuse: true });
   let disposed = false;
 
-  const run = (x: Tensor, runOptions?: RunGraphOptions<Tensor>): Tensor => {
+  const check = (x: Tensor): void => {
     if (disposed) throw new ModelError(`model '${options.name}' was disposed`);
     if (x.shape.length !== 4 || x.shape[1] !== 3) throw new ModelError(`model '${options.name}' takes [N, 3, H, W], got [${x.shape}]`);
-    return graphRun.run(x, runOptions);
   };
-
   return {
     name: options.name,
     ...facts,
     inputRange: options.inputRange,
     outputRange: options.outputRange,
-    run,
+    run(x, runOptions) {
+      check(x);
+      return graphRun.run(x, runOptions);
+    },
+    walk(x, runOptions) {
+      check(x);
+      return graphRun.walk(x, runOptions);
+    },
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -93,11 +93,24 @@ export type GraphNode =
   | { kind: 'spaceToDepth'; name: string; inputs: [string]; r: number; mode: DepthToSpaceMode }
   /**
    * Spatial crop. With one input: cut `begin` [top, left] rows/columns from the start and `end` [bottom, right]
-   * from the end. With two inputs [x, ref]: a ref-sized window at offset `begin` (ncnn's two-input Crop).
+   * from the end. With two inputs [x, ref]: a window of ref's size times `refScale` (default 1) at offset
+   * `begin` (ncnn's two-input Crop; refScale crops a network's output to scale × its input).
    */
-  | { kind: 'crop'; name: string; inputs: [string] | [string, string]; begin: [number, number]; end?: [number, number] }
-  /** Padding [top, bottom, left, right]: 'constant' (value), 'replicate' (edge) or 'reflect' (reflect-101, no edge repeat). */
-  | { kind: 'pad'; name: string; inputs: [string]; pads: [number, number, number, number]; mode: PadMode; value?: number }
+  | { kind: 'crop'; name: string; inputs: [string] | [string, string]; begin: [number, number]; end?: [number, number]; refScale?: number }
+  /**
+   * Padding [top, bottom, left, right]: 'constant' (value), 'replicate' (edge) or 'reflect' (reflect-101, no
+   * edge repeat). With `multiple`, bottom and right are padded further (same mode) until the height and width
+   * are multiples of it, as the native programs round their tiles up.
+   */
+  | {
+      kind: 'pad';
+      name: string;
+      inputs: [string];
+      pads: [number, number, number, number];
+      mode: PadMode;
+      value?: number;
+      multiple?: number;
+    }
   /** Channels [start, start + count). */
   | { kind: 'sliceChannels'; name: string; inputs: [string]; start: number; count: number }
   /** Mean over H and W: [N, C, H, W] → [N, C, 1, 1]. Needs the whole image: its receptive field is 'global'. */

@@ -618,18 +618,25 @@ export const NODES: Table = {
       if (![...n.begin, ...(n.end ?? [])].every((v) => Number.isInteger(v) && v >= 0)) {
         fail(n, `begin ${JSON.stringify(n.begin)} and end ${JSON.stringify(n.end)} must be integers ≥ 0`);
       }
+      const refScale = n.refScale ?? 1;
       if (ins.length === 2) {
         spatial(n, ins[1], 'a crop reference');
-        if (ins[1].factor !== ins[0].factor) fail(n, `crops a ×${ins[0].factor} tensor to a ×${ins[1].factor} reference`);
-      }
-      return same(ins);
+        if (!Number.isInteger(refScale) || refScale < 1) fail(n, `refScale ${refScale} must be a positive integer`);
+        if (ins[1].factor * refScale !== ins[0].factor) {
+          fail(n, `crops a ×${ins[0].factor} tensor to ${refScale} × a ×${ins[1].factor} reference`);
+        }
+      } else if (n.refScale !== undefined) fail(n, `refScale needs a reference input`);
+      // The window is off-centre by up to its offsets: count them as context, so tiles keep enough overlap.
+      const shift = Math.max(...n.begin, ...(n.end ?? [0, 0]));
+      return { ...ins[0], radius: ins[0].radius + shift / ins[0].factor };
     },
     constants: none,
     run: (n, ins, ctx) => {
       const [, , h, w] = ins[0].shape;
       const [top, left] = n.begin;
       const [bottom, right] = n.end ?? [0, 0];
-      const [height, width] = ins.length === 2 ? [ins[1].shape[2], ins[1].shape[3]] : [h - top - bottom, w - left - right];
+      const k = n.refScale ?? 1;
+      const [height, width] = ins.length === 2 ? [ins[1].shape[2] * k, ins[1].shape[3] * k] : [h - top - bottom, w - left - right];
       if (height < 1 || width < 1 || top + height > h || left + width > w) {
         throw new ModelError(`layer '${n.name}' (crop): a ${height}×${width} window at (${top}, ${left}) does not fit its ${h}×${w} input`);
       }
@@ -640,10 +647,11 @@ export const NODES: Table = {
       const axes = int64(ctx, `${n.name}:axes`, [2, 3]);
       let ends: string;
       if (n.inputs.length === 2) {
-        // ends = begin + the reference's [H, W], read at run time.
+        // ends = begin + refScale × the reference's [H, W], read at run time.
         ctx.nodes.push(
           { op: 'Shape', inputs: [n.inputs[1]], outputs: [`${n.name}:refShape`], attrs: { start: 2, end: 4 } },
-          { op: 'Add', inputs: [`${n.name}:refShape`, starts], outputs: [`${n.name}:ends`] },
+          { op: 'Mul', inputs: [`${n.name}:refShape`, int64(ctx, `${n.name}:refScale`, [n.refScale ?? 1])], outputs: [`${n.name}:size`] },
+          { op: 'Add', inputs: [`${n.name}:size`, starts], outputs: [`${n.name}:ends`] },
         );
         ends = `${n.name}:ends`;
       } else {
@@ -667,15 +675,41 @@ export const NODES: Table = {
       if (!['constant', 'replicate', 'reflect'].includes(n.mode))
         fail(n, `mode '${String(n.mode)}' must be constant, replicate or reflect`);
       if (n.value !== undefined && !Number.isFinite(Math.fround(n.value))) fail(n, `value ${n.value} is not finite`);
+      if (n.multiple !== undefined && !(Number.isInteger(n.multiple) && n.multiple >= 1 && n.multiple <= 64)) {
+        fail(n, `multiple ${n.multiple} must be an integer in [1, 64]`);
+      }
       // Padding adds no context: an interior tile's own padding never reaches the core it keeps.
       return { ...x };
     },
     constants: none,
-    run: (n, [x], ctx) => ctx.ops.pad2d(x, { pads: n.pads, mode: n.mode, ...(n.value === undefined ? {} : { value: n.value }) }),
+    run: (n, [x], ctx) => {
+      const [t, b, l, r] = n.pads;
+      const m = n.multiple ?? 1;
+      const extra = (size: number) => (m - (size % m)) % m;
+      const pads = [t, b + extra(x.shape[2] + t + b), l, r + extra(x.shape[3] + l + r)] as const;
+      return ctx.ops.pad2d(x, { pads, mode: n.mode, ...(n.value === undefined ? {} : { value: n.value }) });
+    },
     onnx: (n, ctx) => {
       const [t, b, l, r] = n.pads;
       const mode = ({ constant: 'constant', replicate: 'edge', reflect: 'reflect' } as const)[n.mode];
-      const inputs = [n.inputs[0], int64(ctx, `${n.name}:pads`, [0, 0, t, l, 0, 0, b, r])];
+      let pads = int64(ctx, `${n.name}:pads`, [0, 0, t, l, 0, 0, b, r]);
+      const m = n.multiple ?? 1;
+      if (m > 1) {
+        // The extra bottom/right padding, (m − (size + fixed) mod m) mod m per axis, read at run time.
+        const at = (suffix: string) => `${n.name}:${suffix}`;
+        // Pad's order is [0, 0, t, l, 0, 0, b, r]: the extras land on the last two.
+        ctx.nodes.push(
+          { op: 'Shape', inputs: [n.inputs[0]], outputs: [at('hw')], attrs: { start: 2, end: 4 } },
+          { op: 'Add', inputs: [at('hw'), int64(ctx, at('fixed'), [t + b, l + r])], outputs: [at('sized')] },
+          { op: 'Mod', inputs: [at('sized'), int64(ctx, at('m'), [m, m])], outputs: [at('rem')] },
+          { op: 'Sub', inputs: [at('m'), at('rem')], outputs: [at('short')] },
+          { op: 'Mod', inputs: [at('short'), at('m')], outputs: [at('extra')] },
+          { op: 'Concat', inputs: [int64(ctx, at('zeros'), [0, 0, 0, 0, 0, 0]), at('extra')], outputs: [at('extra8')], attrs: { axis: 0 } },
+          { op: 'Add', inputs: [pads, at('extra8')], outputs: [at('padsAll')] },
+        );
+        pads = at('padsAll');
+      }
+      const inputs = [n.inputs[0], pads];
       if (n.mode === 'constant') inputs.push(scalar(ctx, `${n.name}:value`, n.value ?? 0));
       ctx.nodes.push({ op: 'Pad', inputs, outputs: [n.name], attrs: { mode } });
     },

@@ -87,9 +87,21 @@ export interface RunGraphOptions<T> {
   until?: string;
 }
 
+/** A global pool the walk reached without a given value, and the tensor it pools. */
+export interface PoolRequest<T> {
+  pool: string;
+  input: T;
+}
+
 export interface PreparedGraph<T> {
-  /** Runs the graph on `x` (not disposed) and returns a new tensor the caller owns. */
+  /** Runs the graph on `x` (not disposed) and returns a new tensor the caller owns. Pools run on the tensor they see. */
   run(x: T, options?: RunGraphOptions<T>): T;
+  /**
+   * The same run, pausing at every global pool not in `given`: the generator yields the pool and
+   * its input, and takes the pool's value back (a tensor the caller keeps owning), or undefined to
+   * pool as usual. Stop early with `return()`: everything the walk made is freed.
+   */
+  walk(x: T, options?: RunGraphOptions<T>): Generator<PoolRequest<T>, T, T | undefined>;
   /** The step results a run can stop at (`until`). */
   readonly stops: ReadonlySet<string>;
   /** Frees the constants. */
@@ -122,8 +134,13 @@ export function prepareGraph<T extends Shaped>(graph: ModelGraph, backend: Graph
   for (const s of steps) for (const i of stepInputs(s)) reads.set(i, (reads.get(i) ?? 0) + 1);
   const stops = new Set(steps.map(stepOutput));
 
-  const run = (x: T, runOptions: RunGraphOptions<T> = {}): T => {
-    const { given, until } = runOptions;
+  /**
+   * The walk itself, as a generator: at each global pool that `given` does not
+   * supply it yields the pool and its input; the caller answers with the pool's
+   * value (held as the pool's result, not disposed by the walk) or with
+   * undefined, and the pool then runs as an ordinary node. Returns the target.
+   */
+  function* walk(x: T, given: ReadonlyMap<string, T> | undefined, until: string | undefined): Generator<PoolRequest<T>, T, T | undefined> {
     if (until !== undefined && !stops.has(until)) throw new ModelError(`run: '${until}' is not a tensor the plan computes`);
     const target = until ?? graph.output;
     // The tensor of every name computed and not yet released; an identity step
@@ -178,7 +195,11 @@ export function prepareGraph<T extends Shaped>(graph: ModelGraph, backend: Graph
     try {
       for (const s of steps) {
         const name = stepOutput(s);
-        const value = given?.get(name);
+        let value = given?.get(name);
+        if (value === undefined && s.kind === 'node' && s.node.kind === 'globalAvgPool') {
+          value = yield { pool: name, input: get(s.node.inputs[0]) };
+          if (value !== undefined) external.add(value);
+        }
         hold(name, value ?? runStep(s));
         for (const i of stepInputs(s)) release(i);
         if (name === target) break;
@@ -190,10 +211,16 @@ export function prepareGraph<T extends Shaped>(graph: ModelGraph, backend: Graph
     } finally {
       for (const t of holders.keys()) if (!external.has(t) && t !== y) backend.dispose(t);
     }
+  }
+
+  const run = (x: T, runOptions: RunGraphOptions<T> = {}): T => {
+    const it = walk(x, runOptions.given, runOptions.until);
+    for (let r = it.next(); ; r = it.next(undefined)) if (r.done) return r.value;
   };
 
   return {
     run,
+    walk: (x, options = {}) => walk(x, options.given, options.until),
     stops,
     dispose() {
       for (const made of constants.values()) for (const t of made.values()) backend.dispose(t);

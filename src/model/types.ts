@@ -6,7 +6,13 @@
  */
 import type { Tensor } from '../tensor.js';
 import type { ModelGraph } from './ir.js';
-import type { RunGraphOptions } from './run-graph.js';
+import type { PoolRequest, RunGraphOptions } from './run-graph.js';
+
+/** A global pool of a network: its node name and the resolution (relative to the input) of the tensor it pools. */
+export interface GlobalPool {
+  readonly name: string;
+  readonly factor: number;
+}
 
 export interface UpscaleModelInfo {
   /** e.g. 'esrgan-slim-x4'. */
@@ -51,12 +57,17 @@ export interface UpscaleModelInfo {
    * on the whole image through them, so tiling computes their whole-image values first
    * (one pass per pool) and hands them to every tile. Empty or absent: none.
    */
-  readonly globalPools?: readonly string[];
+  readonly globalPools?: readonly GlobalPool[];
 }
 
 export interface UpscaleModel extends UpscaleModelInfo {
   /** Runs on [1, 3, H, W] (RGB, NCHW, values in inputRange); returns [1, 3, H·scale, W·scale]. Does not dispose `x`. */
   run(x: Tensor, options?: RunGraphOptions<Tensor>): Tensor;
+  /**
+   * The same run, pausing at each global pool not in `options.given` (see PreparedGraph.walk in
+   * src/model/run-graph.ts): how tiling supplies whole-image statistics. Graph models have it.
+   */
+  walk?(x: Tensor, options?: RunGraphOptions<Tensor>): Generator<PoolRequest<Tensor>, Tensor, Tensor | undefined>;
   /** Frees the weights on the GPU. Idempotent. */
   dispose(): void;
 }

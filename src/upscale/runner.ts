@@ -18,10 +18,14 @@ import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { UpscaleModel, UpscaleModelInfo } from '../model/types.js';
 import type { Tensor } from '../tensor.js';
+import type { Planes } from './image.js';
 import type { TileLimits } from './tiling.js';
 
 /** [channels, height, width] of a planar array. */
 export type PlanarShape = readonly [number, number, number];
+
+/** Given a global pool's input on a tile, its whole-image value ([C]), or null to stop the run there. */
+export type PoolResolver = (pool: string, input: Planes) => Float32Array | null;
 
 export interface TileRunner {
   /** What tiling needs: scale, receptive radius, value ranges, tensor sizes (and name, for messages). */
@@ -44,6 +48,15 @@ export interface TileRunner {
    * of planes of `shape` [C, H, W] (alpha: C = 1); resolves to [C, H·scale, W·scale].
    */
   upsampleAlpha(planes: Float32Array, shape: PlanarShape, scale: number): Promise<Float32Array>;
+  /**
+   * Runs the model with whole-image context, for models with global pools
+   * (`model.globalPools`): the pools in `given` take those values ([C] each);
+   * at every other pool the run hands the pool's input (planar [C, h, w]) to
+   * `resolve`, then continues with the vector resolve returns, or stops and
+   * resolves to that input when resolve returns null. Without pools left to
+   * resolve it resolves to the output, like runModel. See ./global-context.ts.
+   */
+  runGlobal?(planes: Float32Array, shape: PlanarShape, given: ReadonlyMap<string, Float32Array>, resolve: PoolResolver): Promise<Planes>;
   /** Frees what the runner owns (an ONNX Runtime session; nothing for webgpuRunner, which borrows). Idempotent. */
   dispose(): Promise<void>;
 }
@@ -86,6 +99,51 @@ export function webgpuRunner(engine: Engine, model: UpscaleModel): TileRunner {
     backend: 'webgpu',
     runModel: (planes, shape) => run(planes, shape, model.scale, (x) => model.run(x), 'the model'),
     upsampleAlpha: (planes, shape, s) => run(planes, shape, s, (x) => engine.upsample(x, { scale: s, mode: 'bilinear' }), 'upsample'),
+    runGlobal: model.walk ? (planes, shape, given, resolve) => runGlobal(engine, model, planes, shape, given, resolve) : undefined,
     dispose: async () => {},
   };
+}
+
+/** webgpuRunner's runGlobal: the model's walk, paused at each pool for its whole-image value. */
+async function runGlobal(
+  engine: Engine,
+  model: UpscaleModel,
+  planes: Float32Array,
+  shape: PlanarShape,
+  given: ReadonlyMap<string, Float32Array>,
+  resolve: PoolResolver,
+): Promise<Planes> {
+  const [c, h, w] = shape;
+  const vectors = new Map<string, Tensor>();
+  const x = engine.tensor(planes, [1, c, h, w]);
+  let walk: ReturnType<NonNullable<UpscaleModel['walk']>> | null = null;
+  try {
+    for (const [name, v] of given) vectors.set(name, engine.tensor(v, [1, v.length, 1, 1]));
+    walk = model.walk!(x, { given: vectors });
+    const planar = async (t: Tensor): Promise<Planes> => {
+      const [, channels, height, width] = t.shape;
+      return { data: await t.read(), channels, height, width };
+    };
+    for (let step = walk.next(); ;) {
+      if (step.done) {
+        try {
+          return await planar(step.value);
+        } finally {
+          step.value.dispose();
+        }
+      }
+      const { pool, input } = step.value;
+      const inputPlanes = await planar(input);
+      const value = resolve(pool, inputPlanes);
+      if (value === null) return inputPlanes;
+      const v = engine.tensor(value, [1, value.length, 1, 1]);
+      vectors.set(`${pool}\0resolved`, v);
+      step = walk.next(v);
+    }
+  } finally {
+    // Stops a paused walk (freeing what it made), then the inputs it borrowed.
+    walk?.return(undefined as never);
+    x.dispose();
+    for (const v of vectors.values()) v.dispose();
+  }
 }

@@ -62,6 +62,12 @@ export interface TilePlanOptions {
    * are still evened out, so the actual cores may be slightly smaller.
    */
   tileSize?: Pair;
+  /**
+   * Tile origins are multiples of this many pixels (model.gridAlignment: a network that
+   * downsamples by 2 inside sees a different pixel grid from an odd origin). Default 1.
+   * The overlap and the core size are rounded up to multiples of it.
+   */
+  alignment?: number;
 }
 
 /** A rectangle in input-image pixels. */
@@ -150,7 +156,9 @@ export function planTiles(height: number, width: number, options: TilePlanOption
   int(op, 'width', width, { min: 1 });
   if (!options || typeof options !== 'object') throw new ArgumentError(`${op}: options { scale, receptiveRadius, limits } are required`);
   const scale = int(op, 'scale', options.scale, { min: 1 });
-  const overlap = int(op, 'receptiveRadius', options.receptiveRadius, { min: 0 });
+  const alignment = int(op, 'alignment', options.alignment ?? 1, { min: 1 });
+  const align = (v: number) => Math.ceil(v / alignment) * alignment;
+  const overlap = align(int(op, 'receptiveRadius', options.receptiveRadius, { min: 0 }));
   const channels = int(op, 'channels', options.channels ?? DEFAULT_CHANNELS, { min: 1 });
   const maxTileBytes = options.maxTileBytes ?? DEFAULT_MAX_TILE_BYTES;
   if (typeof maxTileBytes !== 'number' || !(maxTileBytes > 0)) {
@@ -197,10 +205,11 @@ export function planTiles(height: number, width: number, options: TilePlanOption
 
   // Even the tiles out: 100 px at core 48 becomes 34+34+32 rather than 48+48+4,
   // which wastes less overlap and keeps every tile's cost alike.
+  // Cores stay on the alignment grid (all but the last tile of a row or column are multiples of it).
+  coreH = Math.min(height, align(Math.ceil(height / Math.ceil(height / coreH))));
+  coreW = Math.min(width, align(Math.ceil(width / Math.ceil(width / coreW))));
   const rows = Math.ceil(height / coreH);
   const cols = Math.ceil(width / coreW);
-  coreH = Math.ceil(height / rows);
-  coreW = Math.ceil(width / cols);
 
   const tiles: Tile[] = [];
   let estimatedBytes = 0;
