@@ -7,7 +7,8 @@
  * training-step cases, which have no CPU baseline); writes JSON + markdown to
  * bench-results/ and prints the markdown. The frames-per-second cases
  * (bench/fps: GPU-resident vs CPU round trip vs WebSR, on VideoFrames) run in
- * the page only; `--filter fps` selects just them.
+ * the page only; `--filter fps` selects just them. `--filter native` runs the
+ * comparison with the native ncnn programs instead (bench/native/run.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -75,6 +76,9 @@ function machine(): BenchRun['machine'] {
 
 /** Runs the benchmark; returns the process exit code. */
 export async function main(argv: string[], baseUrl: string): Promise<number> {
+  // `--filter native`: ours against the native ncnn programs, in Node (bench/native/run.ts), no page.
+  const filterAt = argv.indexOf('--filter');
+  if (filterAt >= 0 && argv[filterAt + 1] === 'native') return (await import('./native/run.js')).main(argv);
   let opts: Options;
   try {
     opts = parseArgs(argv);
