@@ -45,32 +45,48 @@ const P = {
   pickle: (body: Bytes): Uint8Array => new Uint8Array([0x80, 2, ...body, 0x2e]),
 };
 
-/** A zip of stored entries, as torch.save writes it (no alignment padding: the reader must not need it). */
-function zip(entries: [string, Uint8Array][]): Uint8Array {
+const u64 = (v: number): Bytes => [...u32(v % 2 ** 32), ...u32(Math.floor(v / 2 ** 32))];
+
+/**
+ * A zip of stored entries, as torch.save writes it (no alignment padding: the reader must not need it).
+ * zip64: the records a file past 4 GiB has — saturated end record, zip64 locator and end record, and each
+ * entry's header offset in a zip64 extra field.
+ */
+function zip(entries: [string, Uint8Array][], zip64 = false): Uint8Array {
   const local: Bytes = [];
   const central: Bytes = [];
   for (const [name, data] of entries) {
     const n = enc.encode(name);
-    const head = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...u32(0), ...u32(data.length), ...u32(data.length), ...u16(n.length), ...u16(0)];
-    central.push(...u32(0x02014b50), 0, 0, ...head, ...u16(0), 0, 0, 0, 0, 0, 0, 0, 0, ...u32(local.length), ...n);
-    local.push(...u32(0x04034b50), ...head, ...n, ...data);
+    const extra = zip64 ? [...u16(1), ...u16(8), ...u64(local.length)] : [];
+    const head = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...u32(0), ...u32(data.length), ...u32(data.length), ...u16(n.length)];
+    central.push(...u32(0x02014b50), 0, 0, ...head, ...u16(extra.length), ...u16(0), 0, 0, 0, 0, 0, 0, 0, 0);
+    central.push(...u32(zip64 ? 0xffffffff : local.length), ...n, ...extra);
+    local.push(...u32(0x04034b50), ...head, ...u16(0), ...n, ...data);
   }
   const count = u16(entries.length);
-  return new Uint8Array([
-    ...local,
-    ...central,
-    ...u32(0x06054b50),
-    0,
-    0,
-    0,
-    0,
-    ...count,
-    ...count,
-    ...u32(central.length),
-    ...u32(local.length),
-    0,
-    0,
-  ]);
+  if (!zip64) {
+    return new Uint8Array([
+      ...local,
+      ...central,
+      ...u32(0x06054b50),
+      0,
+      0,
+      0,
+      0,
+      ...count,
+      ...count,
+      ...u32(central.length),
+      ...u32(local.length),
+      0,
+      0,
+    ]);
+  }
+  const record = local.length + central.length;
+  const end64 = [...u32(0x06064b50), ...u64(44), 45, 0, 45, 0, ...u32(0), ...u32(0), ...u64(entries.length), ...u64(entries.length)];
+  end64.push(...u64(central.length), ...u64(local.length));
+  const locator = [...u32(0x07064b50), ...u32(0), ...u64(record), ...u32(1)];
+  const end = [...u32(0x06054b50), 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, ...u32(0xffffffff), ...u32(0xffffffff), 0, 0];
+  return new Uint8Array([...local, ...central, ...end64, ...locator, ...end]);
 }
 
 const f32 = (values: number[]) => new Uint8Array(new Float32Array(values).buffer);
@@ -137,6 +153,22 @@ describe('torch.save files', () => {
     // stride [1, 2]: the transpose.
     expect(Array.from(legacy.w.data)).toEqual([1, 3, 2, 4]);
     expect(legacy.w.shape).toEqual([2, 2]);
+  });
+});
+
+describe('zip64', () => {
+  it('the zip64 end record and extra fields are followed, and checked against the file', () => {
+    const entries: [string, Uint8Array][] = [
+      ['archive/data.pkl', P.pickle(oneTensor('w'))],
+      ['archive/data/0', f32([1, 2, 3, 4])],
+    ];
+    const sd = parsePytorchCheckpoint(zip(entries, true));
+    expect(Array.from(sd.w.data)).toEqual([1, 2, 3, 4]);
+    const bytes = zip(entries, true);
+    // The zip64 end record's central-directory offset (at +48) pointed past the file.
+    const at = bytes.length - 22 - 20 - 56;
+    new DataView(bytes.buffer).setBigUint64(at + 48, 1n << 50n, true);
+    expect(error(() => parsePytorchCheckpoint(bytes, { file: 'big.pth' }))).toMatch(/^big\.pth: .*central directory .* runs past/);
   });
 });
 
@@ -210,6 +242,9 @@ describe('malformed files: a ModelError naming the file and the problem', () => 
       const m = error(() => parsePytorchCheckpoint(zipCheckpoint(body)));
       expect(m, m).toMatch(message);
     }
+    // A key made of a tuple that holds tuples (which the memo could share exponentially) is refused.
+    const nested = [0x7d, ...P.tuple(P.tuple(P.int(1))), ...P.int(2), 0x73];
+    expect(error(() => parsePytorchCheckpoint(zipCheckpoint(nested)))).toMatch(/a dict key that is a tuple/);
     const noStop = zip([['archive/data.pkl', new Uint8Array([0x80, 2, ...P.dict([])])]]);
     expect(error(() => parsePytorchCheckpoint(noStop))).toMatch(/needs 1 bytes, 0 left/);
   });

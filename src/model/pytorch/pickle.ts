@@ -113,9 +113,11 @@ export function unpickle(bytes: Uint8Array, start: number, hooks: PickleHooks, f
   };
   const dictOf = (v: unknown): PickleDict => (v instanceof PickleDict ? v : fail(`sets items on ${describe(v)}`));
   const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : fail(`appends to ${describe(v)}`));
+  const plain = (k: unknown) => k === null || ['string', 'number', 'boolean', 'bigint'].includes(typeof k);
+  // Tuples of plain values only: nested tuples shared through the memo could make a key exponentially long.
   const key = (k: unknown): unknown => {
-    if (k === null || ['string', 'number', 'boolean', 'bigint'].includes(typeof k)) return k;
-    if (k instanceof PickleTuple) return JSON.stringify(k.items.map(key));
+    if (plain(k)) return k;
+    if (k instanceof PickleTuple && k.items.every(plain)) return JSON.stringify(k.items.map(String));
     return fail(`a dict key that is ${describe(k)}`);
   };
   const put = (i: number) => memo.set(i, top());

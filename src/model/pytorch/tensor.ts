@@ -113,6 +113,13 @@ export function materialise(t: TensorView, name: string, file: string): { data: 
           ? (i: number) => f16(view.getUint16(2 * i, true))
           : (i: number) => bf16(view.getUint16(2 * i, true));
   const count = shape.reduce((a, b) => a * b, 1);
+  if (storage.dtype === 'float32' && LITTLE_ENDIAN && isContiguous(shape, strides)) {
+    // The common case, a whole row-major float32 tensor: one copy, then the finiteness check.
+    const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset + 4 * t.offset, bytes.byteOffset + 4 * (t.offset + count)));
+    const bad = data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new ModelError(`${file}: tensor '${name}' element ${bad} is ${data[bad]}, not finite as float32`);
+    return { data, shape: [...shape] };
+  }
   const data = new Float32Array(count);
   // Walk the indices in row-major order, carrying like an odometer.
   const index = new Array<number>(shape.length).fill(0);
@@ -133,6 +140,19 @@ export function materialise(t: TensorView, name: string, file: string): { data: 
     }
   }
   return { data, shape: [...shape] };
+}
+
+/** Typed arrays use the platform's byte order; storages are little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Row-major with no gaps: stride[k] = ∏ shape[k+1…]. */
+function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let k = shape.length - 1; k >= 0; k--) {
+    if (shape[k] !== 1 && strides[k] !== expected) return false;
+    expected *= shape[k];
+  }
+  return true;
 }
 
 const scratch = new DataView(new ArrayBuffer(4));
