@@ -23,6 +23,7 @@ export default defineConfig({
     // The package's own name resolves to its sources, for the README example, demos and tests.
     alias: [
       { find: /^webgpu-upsample\/cpu$/, replacement: fileURLToPath(new URL('./src/cpu/index.ts', import.meta.url)) },
+      { find: /^webgpu-upsample\/node$/, replacement: fileURLToPath(new URL('./src/node.ts', import.meta.url)) },
       { find: /^webgpu-upsample$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },

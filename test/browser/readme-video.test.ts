@@ -1,5 +1,5 @@
 /**
- * The README's video example is code users copy: run it in headless Chromium
+ * The video example (docs/upscaling.md, linked from the README) is code users copy: run it in headless Chromium
  * on a page with a playing <video> (a canvas's captureStream), a <canvas> and
  * a <button>, as the example expects, and check that it prints the stats it
  * says and draws ×2 frames; the button stops it.
@@ -13,9 +13,9 @@ const h = useBrowser();
 const dir = mkdtempSync(join(ROOT, 'test', '.readme-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('README video example', () => {
+describe('docs/upscaling.md video example (linked from the README)', () => {
   it('runs on a page with a playing <video>: prints stats, draws ×2, stops on the button', async () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const readme = readFileSync(join(ROOT, 'docs', 'upscaling.md'), 'utf8');
     const block = readme
       .split('<!-- video: test/browser/readme-video.test.ts runs this block in headless Chromium -->')[1]
       ?.match(/```ts\n([\s\S]*?)```/)?.[1];
