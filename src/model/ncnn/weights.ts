@@ -104,9 +104,9 @@ function finite(values: Float32Array, file: string, layer: NcnnLayer, what: stri
   return values;
 }
 
-/** A count from the .param that sizes data in the .bin: a non-negative integer. */
+/** A count from the .param that sizes data in the .bin: a positive integer. */
 function count(file: string, layer: NcnnLayer, key: number, keyName: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw ncnnError(file, layer, `must be a non-negative count, got ${value}`, key, keyName);
+  if (!Number.isInteger(value) || value < 1) throw ncnnError(file, layer, `must be a positive count, got ${value}`, key, keyName);
   return value;
 }
 

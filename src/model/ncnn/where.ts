@@ -14,5 +14,5 @@ export interface LayerRef {
 export function ncnnError(file: string, layer: LayerRef | null, message: string, key?: number | string, keyName?: string): ModelError {
   const at = layer ? ` layer ${layer.type} '${layer.name}'` : '';
   const param = key === undefined ? '' : ` parameter ${key}${keyName ? ` (${keyName})` : ''}`;
-  return new ModelError(`${file}:${at}${param}: ${message}`);
+  return new ModelError(`${file}:${at}${param}${at || param ? ':' : ''} ${message}`);
 }
