@@ -230,6 +230,18 @@ function halfToFloat(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
+const TYPE_NAMES: Record<number, string> = {
+  0: 'UNDEFINED',
+  4: 'UINT16',
+  5: 'INT16',
+  8: 'STRING',
+  12: 'UINT32',
+  13: 'UINT64',
+  14: 'COMPLEX64',
+  15: 'COMPLEX128',
+  16: 'BFLOAT16',
+};
+
 const ELEMENT_BYTES: Record<number, number> = { 1: 4, 2: 1, 3: 1, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8 };
 
 /** A TensorProto, its data decoded; integer data as numbers, float data as float32 and finite. */
@@ -258,8 +270,10 @@ export function decodeTensor(r: ProtoReader): OnnxTensorData {
     else if (field === 13) {
       external = true;
       r.skip(wire);
-    } else if (field === 14 && wire === 0) external ||= r.int32() === 1;
-    else r.skip(wire);
+    } else if (field === 14 && wire === 0) {
+      // Read the value whatever `external` already is: it must be consumed.
+      if (r.int32() === 1) external = true;
+    } else r.skip(wire);
   }
   const what = `tensor '${name}'`;
   if (external)
@@ -271,8 +285,10 @@ export function decodeTensor(r: ProtoReader): OnnxTensorData {
     if (count > MAX_ELEMENTS) r.fail(`${what}: shape [${dims.join(', ')}] has more than ${MAX_ELEMENTS} elements`);
   }
   const size = ELEMENT_BYTES[dataType];
-  if (size === undefined)
-    r.fail(`${what}: data type ${dataType} is not supported (float, float16, double, int64, int32, int8, uint8, bool)`);
+  if (size === undefined) {
+    const known = TYPE_NAMES[dataType] ? ` (${TYPE_NAMES[dataType]})` : '';
+    r.fail(`${what}: data type ${dataType}${known} is not supported (float, float16, double, int64, int32, int8, uint8, bool)`);
+  }
   const isFloat = dataType === DataType.FLOAT || dataType === DataType.FLOAT16 || dataType === DataType.DOUBLE;
   // Which field holds the data, and how many values it has, before anything is allocated.
   const held = raw
@@ -283,9 +299,9 @@ export function decodeTensor(r: ProtoReader): OnnxTensorData {
         ? doubleData.length
         : intData.length;
   if (held !== count) {
-    r.fail(
-      `${what}: shape [${dims.join(', ')}] holds ${count} values, its data has ${raw ? `${raw.length} bytes (${held} values)` : held}`,
-    );
+    const whole = Number.isInteger(held) ? String(held) : 'not a whole number of';
+    const has = raw ? `${raw.length} bytes of raw_data (${whole} ${size}-byte values)` : `${held} values`;
+    r.fail(`${what}: shape [${dims.join(', ')}] holds ${count} values, its data has ${has}`);
   }
   if (!isFloat) {
     let ints: number[];
@@ -322,7 +338,13 @@ export function decodeTensor(r: ProtoReader): OnnxTensorData {
   }
   for (let i = 0; i < count; i++) {
     if (!Number.isFinite(floats[i])) {
-      const original = raw || dataType !== DataType.DOUBLE ? floats[i] : doubleData[i];
+      // A double is reported as written (1e39, not the Infinity it becomes in float32).
+      const original =
+        dataType !== DataType.DOUBLE
+          ? floats[i]
+          : raw
+            ? new DataView(raw.buffer, raw.byteOffset, raw.length).getFloat64(i * 8, true)
+            : doubleData[i];
       r.fail(`${what}: value ${original} at index ${i} is not finite as float32`);
     }
   }
