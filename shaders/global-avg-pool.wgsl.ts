@@ -37,3 +37,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }
 `;
 }
+
+/**
+ * globalAvgPoolBackward: dx[i] = dy[i / hw] / hw, one thread per dx element. The
+ * division is a real one here (WGSL: within 2.5 ULP), not a product with f32(1/hw).
+ */
+export function globalAvgPoolBackwardShader(): string {
+  return `
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let i = threadIndex(wid, lid);
+  if (i >= params.total) { return; }
+  dx_st(i, dy_ld(i / params.hw) / f32(params.hw));
+}
+`;
+}

@@ -11,6 +11,7 @@ import { ShapeError } from '../src/errors.js';
 import { GLOBAL_AVG_POOL_WORKGROUP as WG } from '../src/kernels/global-avg-pool.js';
 import { expectCloseSums } from './helpers/compare.js';
 import { useEngine } from './helpers/engine.js';
+import { centralDiff, d64, expectGradClose, f64 } from './helpers/finite-diff.js';
 import { randInt, randomTensor, rng } from './helpers/random.js';
 
 const h = useEngine();
@@ -58,5 +59,44 @@ describe('globalAvgPool', () => {
     y.dispose();
     expect(() => cpu.globalAvgPool(cpu.zeros([3, 4, 4]))).toThrow(ShapeError);
     expect(() => cpu.globalAvgPool(cpu.zeros([3, 4, 4]))).toThrow('globalAvgPool: input must have rank 4, got shape [3, 4, 4]');
+  });
+});
+
+describe('globalAvgPoolBackward', () => {
+  it('spreads dy[n, c] / (H·W) over the plane; == central differences of the float64 forward; GPU within 2.5 ULP + rounding', async () => {
+    const by = cpu.globalAvgPoolBackward(cpu.cpuTensor(Float32Array.from([8, -4]), [1, 2, 1, 1]), { inputShape: [1, 2, 2, 2] });
+    expect(Array.from(by.data)).toEqual([2, 2, 2, 2, -1, -1, -1, -1]);
+    const r = rng(59);
+    for (let seed = 0; seed < 8; seed++) {
+      const shape = [randInt(r, 1, 2), randInt(r, 1, 3), randInt(r, 1, 7), randInt(r, 1, 7)];
+      const o = { inputShape: shape };
+      const dy = randomTensor([shape[0], shape[1], 1, 1], r);
+      const x = f64(randomTensor(shape, r));
+      // Linear: no truncation error.
+      expectGradClose(
+        d64(cpu.globalAvgPoolBackward(f64(dy), o)),
+        centralDiff((v) => cpu.globalAvgPool(v), x, d64(f64(dy)), 2 ** -10),
+        `seed ${seed}`,
+        {
+          k: shape[2] * shape[3],
+        },
+      );
+      const ref = cpu.globalAvgPoolBackward(dy, o).data;
+      const g = h.engine.tensor(dy.data, dy.shape);
+      const y = h.engine.globalAvgPoolBackward(g, o);
+      const got = await y.read();
+      for (let i = 0; i < ref.length; i++) {
+        expect(Math.abs(got[i] - ref[i]), `seed ${seed} element ${i}`).toBeLessThanOrEqual(6 * 2 ** -24 * Math.abs(ref[i]) + 1e-38);
+      }
+      g.dispose();
+      y.dispose();
+    }
+  });
+
+  it('refuses a dy that is not [N, C, 1, 1] of the input', () => {
+    expect(() => cpu.globalAvgPoolBackward(cpu.zeros([1, 2, 1, 1]), { inputShape: [1, 3, 4, 4] })).toThrow(ShapeError);
+    expect(() => cpu.globalAvgPoolBackward(cpu.zeros([1, 2, 1, 1]), { inputShape: [1, 3, 4, 4] })).toThrow(
+      'globalAvgPoolBackward: dy [1, 2, 1, 1] must be [N, C, 1, 1] = [1, 3, 1, 1] for input [1, 3, 4, 4]',
+    );
   });
 });

@@ -67,6 +67,7 @@ const samples: { [K in OpName]: Parameters<CpuOps[K]> } = {
   pad2dBackward: [t([1, 2, 6, 7]), { pads: [1, 2, 3, 0], mode: 'reflect' }],
   crop2dBackward: [t([1, 2, 3, 4]), { top: 1, left: 2, height: 3, width: 4, inputShape: [1, 2, 5, 6] }],
   binaryBackward: [t([1, 3, 2, 2]), t([3, 1, 1]), t([1, 3, 2, 2]), { op: 'mul', needs: { da: false } }],
+  globalAvgPoolBackward: [t([2, 3, 1, 1]), { inputShape: [2, 3, 4, 5] }],
   clipBackward: [t([1, 2, 3, 3]), t([1, 2, 3, 3]), { min: -0.5, max: 0.5 }],
   mishBackward: [t([1, 2, 3, 3]), t([1, 2, 3, 3])],
   hardSwishBackward: [t([1, 2, 3, 3]), t([1, 2, 3, 3]), { alpha: 0.2, beta: 0.5 }],

@@ -62,6 +62,7 @@ export const {
   pad2dBackward,
   crop2dBackward,
   binaryBackward,
+  globalAvgPoolBackward,
   clipBackward,
   mishBackward,
   hardSwishBackward,

@@ -1,6 +1,6 @@
 /** Dispatch of globalAvgPool (shader: shaders/global-avg-pool.wgsl.ts): one workgroup per (n, c) plane. */
-import { GLOBAL_AVG_POOL_WORKGROUP as WG, globalAvgPoolShader } from '../../shaders/global-avg-pool.wgsl.js';
-import { planGlobalAvgPool } from '../ops/global-avg-pool.js';
+import { GLOBAL_AVG_POOL_WORKGROUP as WG, globalAvgPoolBackwardShader, globalAvgPoolShader } from '../../shaders/global-avg-pool.wgsl.js';
+import { planGlobalAvgPool, planGlobalAvgPoolBackward, type GlobalAvgPoolBackwardOptions } from '../ops/global-avg-pool.js';
 import type { Tensor } from '../tensor.js';
 import type { KernelContext } from './context.js';
 
@@ -20,4 +20,20 @@ export function globalAvgPool(ctx: KernelContext, x: Tensor): Tensor {
     p.planes * WG, // one workgroup per plane
   );
   return y;
+}
+
+export function globalAvgPoolBackward(ctx: KernelContext, dy: Tensor, options: GlobalAvgPoolBackwardOptions): Tensor {
+  ctx.check('globalAvgPoolBackward', 'dy', dy);
+  const p = planGlobalAvgPoolBackward(dy.shape, options);
+  const dx = ctx.alloc(p.inShape);
+  ctx.runner.run(
+    { name: 'global-avg-pool-backward', variant: '', workgroupSize: WG, body: globalAvgPoolBackwardShader },
+    { hw: ['u32', p.hw] },
+    [
+      { name: 'dy', tensor: dy },
+      { name: 'dx', tensor: dx, write: true },
+    ],
+    dx.size,
+  );
+  return dx;
 }

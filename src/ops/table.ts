@@ -109,7 +109,7 @@ import {
 } from './gaussian-blur.js';
 import { planPad2d, planPad2dBackward, type Pad2dOptions } from './pad2d.js';
 import { planCrop2d, planCrop2dBackward, type Crop2dBackwardOptions, type Crop2dOptions } from './crop2d.js';
-import { planGlobalAvgPool } from './global-avg-pool.js';
+import { planGlobalAvgPool, planGlobalAvgPoolBackward, type GlobalAvgPoolBackwardOptions } from './global-avg-pool.js';
 import { planBinary, type BinaryOptions } from './binary.js';
 import { planBinaryBackward, type BinaryBackwardOptions, type BinaryGradients } from './binary-backward.js';
 import { resolveClip, resolveHardSwish, type ClipOptions, type HardSwishOptions } from './pointwise.js';
@@ -637,6 +637,15 @@ export const OPS = {
     cpu: cpuBinary.binaryBackward,
     gpu: (ctx, a: Tensor, b: Tensor, dy: Tensor, options: BinaryBackwardOptions): BinaryGradients<Tensor> =>
       binary.binaryBackward(ctx, a, b, dy, options),
+  }),
+
+  /** Gradient of globalAvgPool: dx [inputShape] = dy[n, c] / (H·W) at every pixel of plane (n, c). */
+  globalAvgPoolBackward: defineOp({
+    name: 'globalAvgPoolBackward',
+    inputs: ['dy'],
+    outShape: (dy: Shaped, options: GlobalAvgPoolBackwardOptions) => planGlobalAvgPoolBackward(dy.shape, options).inShape,
+    cpu: cpuGap.globalAvgPoolBackward,
+    gpu: (ctx, dy: Tensor, options: GlobalAvgPoolBackwardOptions): Tensor => gap.globalAvgPoolBackward(ctx, dy, options),
   }),
 
   /** Gradient of clip from its input x: dy · [min ≤ x ≤ max]. */
