@@ -60,8 +60,8 @@ export function planCrop2dBackward(
   const o = checkOptions(op, options, CROP_BACKWARD_KEYS);
   const inputShape = o.inputShape as Shape;
   checkShape(op, 'inputShape', inputShape, 4);
-  const window = { top: o.top, left: o.left, height: o.height, width: o.width } as Crop2dOptions;
-  const p = planCrop2d(inputShape, window, op);
+  const box = { top: o.top, left: o.left, height: o.height, width: o.width } as Crop2dOptions;
+  const p = planCrop2d(inputShape, box, op);
   if (!sameShape(p.outShape, dyShape)) {
     throw new ShapeError(`${op}: dy ${fmt(dyShape)} must be the crop's output shape ${fmt(p.outShape)} (input ${fmt(inputShape)})`);
   }
