@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
 import { buildModel } from '../src/model/graph.js';
 import type { GraphNode, ModelGraph } from '../src/model/ir.js';
+import * as ort from 'onnxruntime-node';
+import { describeModel } from '../src/model/describe.js';
+import { createOrtRunner } from '../src/upscale/ort-runner.js';
 import { planUpscale, upscale, upscalePlanes } from '../src/upscale/upscale.js';
 import { useEngine } from './helpers/engine.js';
 import { randomData, rng } from './helpers/random.js';
@@ -182,6 +185,27 @@ describe('whole-image context: models with global pools tile exactly', () => {
       expect(e.stats().liveTensors, 'nothing left after the abort').toBe(before);
     } finally {
       model.dispose();
+    }
+  });
+
+  it('the CPU backend (ONNX Runtime, one session per stage): tiled == untiled, and equal to the engine within float rounding', async () => {
+    const [H, W] = [14, 11];
+    const noise = randomData(3 * H * W, rng(12));
+    const img = { data: noise.map((v, i) => (i % W < W / 2 ? 0.8 : 0.1) + 0.1 * v), channels: 3, height: H, width: W };
+    const runner = await createOrtRunner(ort, describeModel(unet(), options));
+    const model = buildModel(h.engine, unet(), options);
+    try {
+      expect(runner.model.globalPools?.map((p) => p.name)).toEqual(['agap', 'bgap']);
+      const untiled = await upscalePlanes(runner, img, { tileSize: 64 });
+      const tiled = await upscalePlanes(runner, img, { tileSize: 6 });
+      expect(Array.from(tiled.data)).toEqual(Array.from(untiled.data));
+      const gpu = await upscalePlanes(h.engine, img, { model, tileSize: 64 });
+      let worst = 0;
+      for (let i = 0; i < gpu.data.length; i++) worst = Math.max(worst, Math.abs(gpu.data[i] - untiled.data[i]));
+      expect(worst, 'max |engine − ONNX Runtime|').toBeLessThan(1e-4);
+    } finally {
+      model.dispose();
+      await runner.dispose();
     }
   });
 });

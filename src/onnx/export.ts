@@ -21,13 +21,19 @@ import { ArgumentError } from '../errors.js';
 import type { ModelGraph } from '../model/ir.js';
 import { analyse } from '../model/graph.js';
 import { nodeKind, type OnnxContext } from '../model/nodes.js';
-import { encodeModel } from './proto.js';
+import { encodeModel, type OnnxValue } from './proto.js';
 
 export interface ExportOnnxOptions {
   /** Fixes the input's [height, width] (batch 1) instead of leaving them symbolic. */
   size?: readonly [number, number];
   /** ai.onnx opset; default 17 (every op used here is unchanged from 13 to 21). */
   opset?: number;
+  /**
+   * A stage of a whole-image-context run (src/upscale/global-context.ts): these global pools become
+   * graph inputs of the same name ([1, C, 1, 1]) instead of pooling, and `until` (a tensor of the
+   * graph) becomes the output 'y' instead of the graph's output.
+   */
+  stage?: { given: readonly string[]; until?: string };
 }
 
 /** What exportOnnx accepts: a graph (parseLayersModel's result) or a loaded model that carries one. */
@@ -66,15 +72,35 @@ export function exportOnnx(source: OnnxExportSource, options: ExportOnnxOptions 
   const input = graph.nodes.find((n) => n.kind === 'input');
   if (!input) throw new ArgumentError(`exportOnnx: the graph has no input node`);
   const ctx: OnnxContext = { nodes: [], init: {}, channels: (name) => info.get(name)!.channels };
-  for (const n of graph.nodes) nodeKind(n).onnx(n as never, ctx);
-  // Graph input and output get the fixed names 'x' and 'y'.
-  for (const node of ctx.nodes) node.inputs = node.inputs.map((i) => (i === input.name ? ONNX_INPUT : i));
-  ctx.nodes.push({ op: 'Identity', inputs: [graph.output === input.name ? ONNX_INPUT : graph.output], outputs: [ONNX_OUTPUT] });
+  const given = new Set(options.stage?.given ?? []);
+  const until = options.stage?.until ?? graph.output;
+  for (const name of [...given, until])
+    if (!info.has(name)) throw new ArgumentError(`exportOnnx: the stage names '${name}', not a tensor of the graph`);
+  const stageInputs: OnnxValue[] = [];
+  for (const n of graph.nodes) {
+    if (!given.has(n.name)) nodeKind(n).onnx(n as never, ctx);
+    else if (n.kind !== 'globalAvgPool') throw new ArgumentError(`exportOnnx: only global pools can be given, not '${n.name}' (${n.kind})`);
+    else if (n.name === ONNX_INPUT || n.name === ONNX_OUTPUT)
+      throw new ArgumentError(`exportOnnx: a given pool cannot be called '${n.name}'`);
+    else stageInputs.push({ name: n.name, shape: [1, info.get(n.name)!.channels, 1, 1] });
+  }
+  // Graph input and output get the fixed names 'x' and 'y'; a layer that is itself called 'x' or 'y' is renamed.
+  const rename = (name: string): string =>
+    name === input.name
+      ? ONNX_INPUT
+      : name === ONNX_INPUT || name === ONNX_OUTPUT || name.startsWith(`${ONNX_OUTPUT}~`)
+        ? `${name}~`
+        : name;
+  for (const node of ctx.nodes) {
+    node.inputs = node.inputs.map(rename);
+    node.outputs = node.outputs.map(rename);
+  }
+  ctx.nodes.push({ op: 'Identity', inputs: [rename(until)], outputs: [ONNX_OUTPUT] });
   const channels = info.get(input.name)!.channels;
   const shape: (number | string)[] = size ? [1, channels, size[0], size[1]] : ['batch', channels, 'height', 'width'];
   return encodeModel({
     nodes: ctx.nodes,
-    inputs: [{ name: ONNX_INPUT, shape }],
+    inputs: [{ name: ONNX_INPUT, shape }, ...stageInputs],
     outputs: [{ name: ONNX_OUTPUT }],
     initializers: ctx.init,
     opset: options.opset,

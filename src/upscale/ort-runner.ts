@@ -16,6 +16,7 @@ import { ArgumentError, DisposedError, ShapeError } from '../errors.js';
 import type { ModelGraph } from '../model/ir.js';
 import type { UpscaleModelInfo } from '../model/types.js';
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from '../onnx/export.js';
+import type { Planes } from './image.js';
 import type { PlanarShape, TileRunner } from './runner.js';
 import type { TileLimits } from './tiling.js';
 
@@ -93,6 +94,17 @@ export async function createOrtRunner(ort: OrtModule, model: OrtRunnerModel, opt
   const bytes = exportOnnx(model);
   const sessionOptions: OrtSessionOptions = { graphOptimizationLevel: 'all', ...options.sessionOptions };
   let session: OrtSessionLike | null = await ort.InferenceSession.create(bytes, sessionOptions);
+  // Whole-image context: one session per stage (pools given so far, where the run stops), made when first needed.
+  const stages = new Map<string, Promise<OrtSessionLike>>();
+  const stageSession = (given: readonly string[], until: string | undefined): Promise<OrtSessionLike> => {
+    const key = JSON.stringify([given, until ?? null]);
+    let made = stages.get(key);
+    if (!made) {
+      made = ort.InferenceSession.create(exportOnnx(model, { stage: { given, until } }), sessionOptions);
+      stages.set(key, made);
+    }
+    return made;
+  };
   const providers = sessionOptions.executionProviders?.join(', ') ?? 'default provider';
   const info: UpscaleModelInfo = {
     name: model.name,
@@ -102,6 +114,8 @@ export async function createOrtRunner(ort: OrtModule, model: OrtRunnerModel, opt
     outputRange: model.outputRange,
     maxChannels: model.maxChannels,
     peakElementsPerInputPixel: model.peakElementsPerInputPixel,
+    gridAlignment: model.gridAlignment,
+    globalPools: model.globalPools,
     graph: model.graph,
   };
   const live = (): OrtSessionLike => {
@@ -124,6 +138,29 @@ export async function createOrtRunner(ort: OrtModule, model: OrtRunnerModel, opt
       }
       return out.data;
     },
+    async runGlobal(planes, shape, given, resolve): Promise<Planes> {
+      live();
+      const [c, h, w] = shape;
+      const values = new Map(given);
+      const pools = (model.globalPools ?? []).map((p) => p.name);
+      for (;;) {
+        // The first pool without a value: run up to its input and ask for it; none left: the output.
+        const next = pools.find((p) => !values.has(p));
+        const poolNode = next === undefined ? undefined : model.graph.nodes.find((n) => n.name === next);
+        const until = poolNode?.inputs[0];
+        const known = pools.filter((p) => values.has(p));
+        const feeds: Record<string, OrtTensorLike> = { [ONNX_INPUT]: new ort.Tensor('float32', planes, [1, c, h, w]) };
+        for (const p of known) feeds[p] = new ort.Tensor('float32', values.get(p)!, [1, values.get(p)!.length, 1, 1]);
+        const out = (await (await stageSession(known, until)).run(feeds))[ONNX_OUTPUT];
+        if (!(out?.data instanceof Float32Array) || out.dims.length !== 4)
+          throw new ShapeError(`upscale: ONNX Runtime returned [${out?.dims}] for a stage of '${model.name}'`);
+        const result: Planes = { data: out.data, channels: out.dims[1], height: out.dims[2], width: out.dims[3] };
+        if (next === undefined) return result;
+        const value = resolve(next, result);
+        if (value === null) return result;
+        values.set(next, value);
+      }
+    },
     async upsampleAlpha(planes: Float32Array, shape: PlanarShape, scale: number): Promise<Float32Array> {
       live();
       return upsample({ data: planes, shape: [1, ...shape] }, { scale, mode: 'bilinear' }).data;
@@ -132,6 +169,9 @@ export async function createOrtRunner(ort: OrtModule, model: OrtRunnerModel, opt
       const s = session;
       session = null;
       await s?.release();
+      const made = [...stages.values()];
+      stages.clear();
+      for (const m of made) await (await m).release();
     },
   };
 }
