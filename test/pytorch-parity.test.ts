@@ -27,11 +27,14 @@ import {
   type PytorchModelOptions,
 } from '../src/model/index.js';
 import { runModelGraph } from '../src/model/run-cpu.js';
+import { upscale } from '../src/upscale/upscale.js';
 import { useEngine } from './helpers/engine.js';
 
 const dir = 'test/fixtures/pytorch';
 interface Case {
   file: string;
+  /** The input is not a multiple of the pixel-unshuffle factor: the loaded model pads it (reflect) and crops, as spandrel does. */
+  padded?: boolean;
   architecture?: Record<string, unknown>;
   input: { shape: number[]; data: number[] };
   output: { shape: number[]; file: string };
@@ -77,15 +80,17 @@ const parse = (bytes: Uint8Array, c: Case) =>
 
 describe('tiny checkpoints against torch', () => {
   for (const c of expected.models) {
-    it(`${c.file}: ${JSON.stringify(c.architecture)} detected; CPU (unfused and fused) and GPU match torch`, async () => {
+    it(`${c.file}${c.padded ? ` on ${c.input.shape[3]}×${c.input.shape[2]} (padded)` : ''}: ${JSON.stringify(c.architecture)} detected; ${c.padded ? '' : 'CPU (unfused and fused) and '}GPU match torch`, async () => {
       const bytes = new Uint8Array(readFileSync(`${dir}/${c.file}`));
       const spec = parse(bytes, c);
       const { keys: _keys, ...arch } = c.architecture as Record<string, unknown>;
       expect(spec.architecture).toMatchObject(arch);
       expect(spec.scale).toBe(arch.scale);
       const x = cpuTensor(new Float32Array(c.input.data), c.input.shape);
-      expectMatchesTorch(runModelGraph(spec.graph, x).data, c, `${c.file} CPU`);
-      expectMatchesTorch(runModelGraph(spec.graph, x, { fuse: true }).data, c, `${c.file} CPU fused`);
+      if (!c.padded) {
+        expectMatchesTorch(runModelGraph(spec.graph, x).data, c, `${c.file} CPU`);
+        expectMatchesTorch(runModelGraph(spec.graph, x, { fuse: true }).data, c, `${c.file} CPU fused`);
+      }
 
       const e = h.engine;
       const model = (c.file.endsWith('.safetensors') ? loadSafetensorsModel : loadPytorchModel)(e, bytes, options(c));
@@ -97,6 +102,22 @@ describe('tiny checkpoints against torch', () => {
       expectMatchesTorch(await y.read(), c, `${c.file} GPU`);
       t.dispose();
       y.dispose();
+      model.dispose();
+    });
+  }
+});
+
+describe('through the image pipeline', () => {
+  for (const file of ['rrdb-x1-unshuffle.pth', 'rrdb-x2-unshuffle.pth', 'srvgg-x4-prelu.pth']) {
+    it(`${file}: an 11×9 image (not a multiple of the unshuffle factor), tiled (tileSize 4) equals untiled, byte for byte`, async () => {
+      const e = h.engine;
+      const model = loadPytorchModel(e, new Uint8Array(readFileSync(`${dir}/${file}`)), { file });
+      const [width, height] = [11, 9];
+      const rgba = new Uint8ClampedArray(4 * width * height).map((_, i) => (i * 37) % 256);
+      const untiled = await upscale(e, { data: rgba, width, height }, { model, tileSize: 64 });
+      const tiled = await upscale(e, { data: rgba, width, height }, { model, tileSize: 4 });
+      expect([untiled.width, untiled.height]).toEqual([width * model.scale, height * model.scale]);
+      expect(Buffer.from(tiled.data).equals(Buffer.from(untiled.data))).toBe(true);
       model.dispose();
     });
   }
