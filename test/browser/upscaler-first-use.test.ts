@@ -1,7 +1,10 @@
 /**
  * The upscaler page as a first-time user meets it (issue 20): Download saves
  * exactly the result on screen (dimensions and bytes), never a previous run's;
- * it is off while there is no result for the current image.
+ * it is off while there is no result for the current image. On a software
+ * adapter (SwiftShader here) 'Auto' runs the models on the CPU backend and
+ * says why; a run tells the time (elapsed, and an estimate after the first
+ * tile); the run panel never shows the previous run's facts during a new one.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,6 +73,51 @@ describe('upscaler page: Download', () => {
     expect([shown2.width, shown2.height]).toEqual([38, 26]);
     expect(second.data).toEqual(shown2.data);
     expect(second.name).toBe('download-input-default-model-x2.png');
+    // Auto on this software adapter ran the model on the CPU backend, and the panel says why.
+    expect(await p.page.evaluate(() => window.__upscaler?.last?.backend)).toBe('ort-wasm');
+    expect(await p.page.textContent('#run-info')).toMatch(/Why.*emulates a GPU on the CPU/);
+    expect(p.errors).toEqual([]);
+    await p.page.close();
+  });
+
+  it('Auto on SwiftShader runs the model on ORT-web WASM and says why; after the first tile an estimate of the time left appears; the panel is this run’s', async () => {
+    const p = await openPage(h, '/demo/index.html');
+    expect(await waitForState(p.page, ['done', 'error'])).toBe('done');
+    expect(await p.page.inputValue('#backend')).toBe('auto');
+    expect(await p.page.textContent('#run-info')).toContain('Size');
+    // 640×480: 4 tiles on ONNX Runtime; the label after tile 1 is recorded, then the run is cancelled (no need to finish).
+    await p.page.selectOption('#method', 'model:default-model-x2');
+    expect(await p.page.textContent('#method-note')).toMatch(/Auto: ONNX Runtime on the CPU: the WebGPU adapter .*emulates a GPU/);
+    await p.page.setInputFiles('#file-input', png(640, 480, 'eta-input.png'));
+    await p.page.waitForFunction(() => document.getElementById('input-info')?.textContent?.includes('640×480'));
+    await p.page.evaluate(() => {
+      const label = document.getElementById('progress-label')!;
+      const w = window as unknown as { __labels: string[]; __panel: string };
+      w.__labels = [];
+      new MutationObserver(() => {
+        const text = label.textContent ?? '';
+        w.__labels.push(text);
+        if (text.startsWith('tile 1 of 4 done')) {
+          w.__panel = document.getElementById('run-info')!.textContent ?? '';
+          (document.getElementById('cancel') as HTMLButtonElement).click();
+        }
+      }).observe(label, { childList: true, characterData: true, subtree: true });
+    });
+    await p.page.click('#run');
+    expect(await waitForState(p.page, ['cancelled', 'done', 'error'], 110_000)).toBe('cancelled');
+    const { labels, panel } = await p.page.evaluate(() => {
+      const w = window as unknown as { __labels: string[]; __panel: string };
+      return { labels: w.__labels, panel: w.__panel };
+    });
+    // While loading: the stage and a ticking elapsed time, no estimate yet; after tile 1: elapsed and time left, in human units.
+    expect(labels.find((l) => l.startsWith('loading'))).toMatch(/^loading .* on ONNX Runtime Web \(WASM\) · \d+\.\d s elapsed$/);
+    expect(labels.find((l) => l.startsWith('tile 1 of 4 done'))).toMatch(
+      /^tile 1 of 4 done · \d+(\.\d)? s elapsed · about (\d+(\.\d)? s|\d+ min( \d+ s)?) left$/,
+    );
+    // The panel during the run describes this run (640×480 → 1280×960), not the finished sample run before it.
+    expect(panel).toContain('640×480 → 1280×960');
+    expect(panel).toContain('ONNX Runtime Web (WASM)');
+    expect(panel).not.toContain('Ran on');
     expect(p.errors).toEqual([]);
     await p.page.close();
   });

@@ -6,7 +6,7 @@
  * and the op demos on the CPU reference kernels (they demonstrate the engine's
  * ops, whose CPU form is the reference).
  */
-import type { Engine } from '../../../src/index.js';
+import { decideBackend, formatDuration, type BackendChoice, type Engine } from '../../../src/index.js';
 import { cpuBackend, gpuBackend, type Backend } from '../backend.js';
 import { byId, download, fmtMs, h, nextFrame } from '../dom.js';
 import { adapterName, bootEngine, renderStatus, type Boot } from '../gpu-status.js';
@@ -16,7 +16,7 @@ import { planesToRgba, rgbaToPlanes } from '../planes.js';
 import { canvasOf, canvasResize, decodeImage } from './canvas-image.js';
 import { CompareView } from './compare-view.js';
 import { setupImageInput } from './image-input.js';
-import { catalogModel, ortWasmLabel, runPretrained } from './pretrained.js';
+import { catalogModel, ortWasmLabel, runPretrained, type PretrainedStep } from './pretrained.js';
 import { loadSample } from './sample.js';
 import { setupVideoMode } from './video-mode.js';
 
@@ -27,6 +27,8 @@ interface RunRecord {
   backend: 'webgpu' | 'cpu' | 'ort-wasm' | 'canvas';
   /** What the page shows under "Ran on", e.g. 'ONNX Runtime Web (WASM, 1 thread)'. */
   ranOn: string;
+  /** Why it ran there (decideBackend's reason on 'auto'). */
+  reason: string;
   scale: number;
   inputName: string;
   input: [number, number];
@@ -94,9 +96,24 @@ function fillMethods(): void {
   ui.method.value = 'engine:conv-transpose';
 }
 
-/** WebGPU where the page has an engine and the user did not pick the CPU. */
-function target(): { kind: 'webgpu'; engine: Engine } | { kind: 'cpu' } {
-  return boot.kind === 'webgpu' && ui.backend.value === 'webgpu' ? { kind: 'webgpu', engine: boot.engine } : { kind: 'cpu' };
+type Target = ({ kind: 'webgpu'; engine: Engine } | { kind: 'cpu' }) & { reason: string };
+
+/**
+ * Where the current choice runs. Models: decideBackend (src/upscale/auto-backend.ts) — on 'auto',
+ * WebGPU on a hardware GPU and ONNX Runtime Web (WASM) on a software adapter, where it is several
+ * times faster. Op demos: WebGPU whenever there is an engine (they show the engine's ops, and are
+ * small), unless the CPU is picked.
+ */
+function target(c: Choice = choice()): Target {
+  const engine = boot.kind === 'webgpu' ? boot.engine : null;
+  const picked = ui.backend.value as BackendChoice;
+  if (c.kind === 'model') {
+    const d = decideBackend(engine, { backend: engine ? picked : 'cpu', cpuAvailable: true });
+    return d.kind === 'webgpu' ? { kind: 'webgpu', engine: engine!, reason: d.reason } : { kind: 'cpu', reason: d.reason };
+  }
+  if (engine && picked !== 'cpu')
+    return { kind: 'webgpu', engine, reason: picked === 'auto' ? 'the op demos show the engine (WebGPU)' : 'as picked' };
+  return { kind: 'cpu', reason: engine ? 'as picked' : 'there is no WebGPU here' };
 }
 
 function fillBackends(): void {
@@ -105,7 +122,6 @@ function fillBackends(): void {
   if (boot.kind !== 'webgpu') {
     gpu.textContent = 'WebGPU (unavailable)';
     gpu.disabled = true;
-    ui.backend.value = 'cpu';
   }
 }
 
@@ -126,13 +142,15 @@ function describeChoice(c: Choice): string {
   const f = scaleOf(c);
   if (c.kind === 'canvas')
     return `CanvasRenderingContext2D.drawImage with imageSmoothingQuality = 'high' (the browser's resampler, 8-bit).`;
-  const cpu = target().kind === 'cpu';
+  const t = target(c);
+  const cpu = t.kind === 'cpu';
   if (c.kind === 'engine') {
     const on = cpu ? ' On the CPU reference kernels (the specification: plain loops, slow on big images).' : '';
     return `${METHODS.find((m) => m.id === c.id)?.describe(f)}; edges replicate-padded.${on}`;
   }
   const on = cpu ? "exported to ONNX and run by ONNX Runtime Web's WASM backend" : "the network's convolutions on the engine (WebGPU)";
-  return `${catalogModel(c.id).label}: ${on}, tiled with overlap.`;
+  const why = ui.backend.value === 'auto' ? ` Auto: ${t.reason}.` : '';
+  return `${catalogModel(c.id).label}: ${on}, tiled with overlap.${why}`;
 }
 
 function updateChoice(): void {
@@ -142,10 +160,58 @@ function updateChoice(): void {
   ui.methodNote.textContent = describeChoice(c);
 }
 
-function progress(fraction: number, label: string): void {
+/**
+ * The progress line of the run in flight: its step, how long the run has
+ * taken so far (ticking every half second, so a long load never looks stuck)
+ * and, once a tile has run, about how long is left (counted down between
+ * tiles). `debug.progress` keeps the steps' labels, without the times.
+ */
+const clock = {
+  t0: 0,
+  label: '',
+  /** When the last estimate came, and what it said. */
+  etaAt: 0,
+  etaMs: undefined as number | undefined,
+  timer: 0,
+};
+
+function renderClock(): void {
+  const elapsed = performance.now() - clock.t0;
+  const left =
+    clock.etaMs === undefined ? '' : ` · about ${formatDuration(Math.max(0, clock.etaMs - (performance.now() - clock.etaAt)))} left`;
+  ui.progressLabel.textContent = `${clock.label} · ${formatDuration(elapsed)} elapsed${left}`;
+}
+
+function startClock(): void {
+  clock.t0 = performance.now();
+  clock.etaMs = undefined;
+  clearInterval(clock.timer);
+  clock.timer = window.setInterval(renderClock, 500);
+}
+
+function stopClock(): void {
+  clearInterval(clock.timer);
+}
+
+function progress(fraction: number, label: string, etaMs?: number): void {
+  debug.progress.push(label);
+  ui.progress.value = fraction;
+  clock.label = label;
+  if (etaMs !== undefined) [clock.etaMs, clock.etaAt] = [etaMs, performance.now()];
+  renderClock();
+}
+
+/** The last line of a run (done, cancelled): no clock. */
+function finalProgress(fraction: number, label: string): void {
+  stopClock();
   debug.progress.push(label);
   ui.progress.value = fraction;
   ui.progressLabel.textContent = label;
+}
+
+/** "12.3 ms" under a second, "4.2 s", "2 min 20 s" above. */
+function human(ms: number): string {
+  return ms < 1000 ? fmtMs(ms) : formatDuration(ms);
 }
 
 function showInfo(rows: [string, string][]): void {
@@ -158,11 +224,11 @@ async function execute(
   signal: AbortSignal,
 ): Promise<{ out: ImageData; ran: RunRecord['backend']; ranOn: string }> {
   const f = scaleOf(c);
-  const t = target();
+  const t = target(c);
   if (c.kind === 'canvas') return { out: canvasResize(image, f), ran: 'canvas', ranOn: 'browser canvas' };
   const gpuName = t.kind === 'webgpu' ? `WebGPU on ${adapterName(t.engine)}` : '';
   if (c.kind === 'model') {
-    const onProgress = (x: number, step: string): void => progress(x, step);
+    const onProgress = (step: PretrainedStep): void => progress(step.fraction, step.label, step.etaMs);
     if (t.kind === 'webgpu') return { out: await runPretrained(t, c.id, image, { signal, onProgress }), ran: 'webgpu', ranOn: gpuName };
     const out = await runPretrained({ kind: 'ort-wasm' }, c.id, image, { signal, onProgress });
     return { out, ran: 'ort-wasm', ranOn: await ortWasmLabel() };
@@ -202,8 +268,16 @@ async function runOnce(ac: AbortController): Promise<void> {
   clearResult();
   ui.run.disabled = true;
   ui.cancel.disabled = false;
+  const t = target(c);
+  // The panel describes this run from now on, not the previous one.
+  const f = scaleOf(c);
+  showInfo([
+    ['Running', ui.method.selectedOptions[0]?.textContent ?? ui.method.value],
+    ['On', t.kind === 'webgpu' ? `WebGPU on ${adapterName(t.engine)}` : c.kind === 'model' ? 'ONNX Runtime Web (WASM)' : 'CPU'],
+    ['Size', `${image.width}×${image.height} → ${image.width * f}×${image.height * f}`],
+  ]);
+  startClock();
   progress(0, 'starting');
-  const t = target();
   const engine = t.kind === 'webgpu' ? t.engine : null;
   const compiles0 = engine?.stats().pipelines ?? 0;
   const t0 = performance.now();
@@ -218,6 +292,7 @@ async function runOnce(ac: AbortController): Promise<void> {
       method: ui.method.value,
       backend: ran,
       ranOn,
+      reason: t.reason,
       scale: scaleOf(c),
       inputName: name,
       input: [image.width, image.height],
@@ -231,25 +306,26 @@ async function runOnce(ac: AbortController): Promise<void> {
     const loads = c.kind === 'model' ? '; the first run of a model also fetches and loads it' : '';
     showInfo([
       ['Ran on', ranOn],
+      ...(ui.backend.value === 'auto' && c.kind === 'model' ? [['Why', t.reason] as [string, string]] : []),
       ['Precision', ran === 'canvas' ? '8-bit (canvas)' : 'float32, shown as 8-bit'],
       ['Size', `${image.width}×${image.height} → ${out.width}×${out.height}`],
-      ['Time', `${fmtMs(ms)} (wall clock: ${ran === 'webgpu' ? 'upload, compute, read back' : 'compute'}${loads})`],
+      ['Time', `${human(ms)} (wall clock: ${ran === 'webgpu' ? 'upload, compute, read back' : 'compute'}${loads})`],
       ...(engine && ran === 'webgpu'
         ? [['Shader compiles', `${compiles}${compiles ? ' (included in the time)' : ' (pipelines were cached)'}`] as [string, string]]
         : []),
     ]);
-    progress(1, `done in ${fmtMs(ms)}`);
+    finalProgress(1, `done in ${human(ms)}`);
     shown = { image: out, fileName: resultFileName(name, record.method, record.scale) };
     ui.download.disabled = false;
     setState('done');
   } catch (e) {
     if (ac.signal.aborted) {
-      progress(0, 'cancelled');
+      finalProgress(0, 'cancelled');
       setState('cancelled');
     } else {
       const msg = (e as Error).message ?? String(e);
       debug.error = msg;
-      progress(0, '');
+      finalProgress(0, '');
       ui.progressLabel.replaceChildren(h('span', { class: 'error' }, `Failed: ${msg}`));
       setState('error');
     }

@@ -18,7 +18,7 @@ import type { LayersModelJson } from '../../../src/model/tfjs-layers.js';
 import type { UpscaleModel } from '../../../src/model/types.js';
 import { createOrtRunner } from '../../../src/upscale/ort-runner.js';
 import type { TileRunner } from '../../../src/upscale/runner.js';
-import { upscale } from '../../../src/upscale/upscale.js';
+import { upscale, type UpscaleProgress } from '../../../src/upscale/upscale.js';
 import { MODEL_CATALOG, modelJsonPath, type CatalogModel } from '../model-catalog.js';
 
 /** Where a pretrained model runs: on the page's engine, or on ONNX Runtime Web's WASM backend. */
@@ -89,28 +89,43 @@ export async function ortWasmLabel(): Promise<string> {
   return (await import('../ort-wasm.js')).ortWasmLabel();
 }
 
+/**
+ * A step of a run, for the page's progress line: the stage ('load': fetching
+ * and preparing the model; 'tiles': running it), a short label, the fraction
+ * done and, once a tile has run, the estimated time left.
+ */
+export interface PretrainedStep {
+  stage: 'load' | 'tiles';
+  label: string;
+  fraction: number;
+  etaMs?: number;
+}
+
 /** Upscales `image` with a pretrained model on `target`; progress goes from 0 (loading) to 1. */
 export async function runPretrained(
   target: PretrainedTarget,
   id: string,
   image: ImageData,
-  options: { signal?: AbortSignal; onProgress?: (fraction: number, step: string) => void },
+  options: { signal?: AbortSignal; onProgress?: (step: PretrainedStep) => void },
 ): Promise<ImageData> {
   const m = catalogModel(id);
   const where = target.kind === 'webgpu' ? 'WebGPU' : 'ONNX Runtime Web (WASM)';
-  options.onProgress?.(0, `loading ${m.label} on ${where}`);
+  options.onProgress?.({ stage: 'load', label: `loading ${m.label} on ${where}`, fraction: 0 });
   const run = {
     signal: options.signal,
-    onProgress: (p: { done: number; total: number; fraction: number }) => options.onProgress?.(p.fraction, `tile ${p.done} of ${p.total}`),
+    onProgress: (p: UpscaleProgress) =>
+      options.onProgress?.({ stage: 'tiles', label: `tile ${p.done} of ${p.total} done`, fraction: p.fraction, etaMs: p.etaMs }),
   };
   let out;
   if (target.kind === 'webgpu') {
     const model = await loadCatalogModel(target.engine, id, options.signal);
     options.signal?.throwIfAborted();
+    options.onProgress?.({ stage: 'tiles', label: 'tile 1 running (the first also compiles the shaders)', fraction: 0 });
     out = await upscale(target.engine, image, { model, ...run });
   } else {
     const runner = await ortWasmRunner(id, options.signal);
     options.signal?.throwIfAborted();
+    options.onProgress?.({ stage: 'tiles', label: 'tile 1 running', fraction: 0 });
     out = await upscale(runner, image, run);
   }
   return new ImageData(out.data, out.width, out.height);
