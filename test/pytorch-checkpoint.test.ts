@@ -128,7 +128,7 @@ function error(f: () => unknown): string {
 }
 
 describe('torch.save files', () => {
-  for (const file of ['views.pth', 'views-legacy.pth']) {
+  for (const file of ['views.pth', 'views-legacy.pth', 'views-protocol4.pth']) {
     it(`${file}: every dtype and view reads as torch's .float() gives it, the state_dict wrapper unwrapped`, () => {
       const sd = parsePytorchCheckpoint(fixture(file), { file });
       expect(Object.getPrototypeOf(sd)).toBe(null);
