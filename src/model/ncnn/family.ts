@@ -21,11 +21,13 @@
  * net is valid or same is checked from the sizes the lowering tracked. An
  * interior tile's own padding never reaches its kept core, so tiling stays exact.
  *
- * The native programs also round each tile's input size up (to a multiple of
- * 2 for ×2/×4, 4 for ×1/×3, padding the extra rows/columns beyond the image
- * and cutting the output back); `inputMultiple` says which, and the graph is
- * exact for inputs of that multiple. Input u8/255, output ⌊v·255 + 0.5⌋
- * clamped, as the image pipeline does.
+ * The native programs also round each tile's size up (cunet and CUGAN, whose
+ * stride-2 convs need it: to a multiple of 2 for ×2/×4, 4 for ×1/×3), padding
+ * the extra rows/columns at the bottom/right in the same border mode and
+ * cutting the output back to scale·n from the top-left: the pad node's
+ * `multiple` and a crop to scale × the input's size do the same here, so the
+ * graph is exact for every n. Input u8/255, output ⌊v·255 + 0.5⌋ clamped, as
+ * the image pipeline does.
  */
 import type { GraphNode, ModelGraph, PadMode } from '../ir.js';
 import type { LoweredNcnn } from './lower.js';
@@ -162,7 +164,15 @@ function wrap(graph: ModelGraph, f: NcnnFamily): ModelGraph {
   let output = graph.output;
   if (f.prepad > 0 && f.border !== 'none') {
     const pad = fresh(`${input.name}:prepad`);
-    nodes.push({ kind: 'pad', name: pad, inputs: [input.name], pads: [f.prepad, f.prepad, f.prepad, f.prepad], mode: f.border });
+    const multiple = f.inputMultiple > 1 ? { multiple: f.inputMultiple } : {};
+    nodes.push({
+      kind: 'pad',
+      name: pad,
+      inputs: [input.name],
+      pads: [f.prepad, f.prepad, f.prepad, f.prepad],
+      mode: f.border,
+      ...multiple,
+    });
     const rename = (i: string) => (i === input.name ? pad : i);
     for (const n of body) nodes.push({ ...n, inputs: n.inputs.map(rename) } as GraphNode);
     if (output === input.name) output = pad;
@@ -170,6 +180,11 @@ function wrap(graph: ModelGraph, f: NcnnFamily): ModelGraph {
   if (f.net === 'same' && f.prepad > 0) {
     const m = f.prepad * f.scale;
     nodes.push({ kind: 'crop', name: fresh(`${output}:crop`), inputs: [output], begin: [m, m], end: [m, m] });
+    output = nodes[nodes.length - 1].name;
+  }
+  if (f.net === 'valid' && f.inputMultiple > 1) {
+    // The rows/columns the rounding added come out at the bottom/right: keep the top-left scale·n.
+    nodes.push({ kind: 'crop', name: fresh(`${output}:crop`), inputs: [output, input.name], begin: [0, 0], refScale: f.scale });
     output = nodes[nodes.length - 1].name;
   }
   if (f.residual === 'nearest') {
