@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ModelError, parsePytorchCheckpoint } from '../src/model/index.js';
+import { ModelError, parsePytorchCheckpoint, parsePytorchModel } from '../src/model/index.js';
+import { randInt, rng } from './helpers/random.js';
 
 const dir = 'test/fixtures/pytorch';
 const fixture = (f: string) => new Uint8Array(readFileSync(`${dir}/${f}`));
@@ -315,4 +316,46 @@ describe('weights must be finite as float32', () => {
       );
     });
   }
+});
+
+describe('fuzz', () => {
+  it('random byte changes to real checkpoints (zip, legacy, protocol 4): either a result or a ModelError, never another error', () => {
+    const rand = rng(19);
+    let refused = 0;
+    let runs = 0;
+    for (const file of ['views.pth', 'views-legacy.pth', 'views-protocol4.pth', 'srvgg-x2-leaky-legacy.pth']) {
+      const good = fixture(file);
+      for (let trial = 0; trial < 100; trial++) {
+        const bytes = good.slice();
+        // A few bytes anywhere, or a cut: what a damaged download or a hostile edit does.
+        if (trial % 10 === 9) {
+          const cut = bytes.subarray(0, randInt(rand, 0, bytes.length - 1));
+          try {
+            parsePytorchModel(cut, { file });
+          } catch (e) {
+            if (!(e instanceof ModelError)) expect.fail(`${file} cut at ${cut.length}: ${(e as Error).stack}`);
+            refused++;
+          }
+          runs++;
+          continue;
+        }
+        const changes = randInt(rand, 1, 4);
+        const where: number[] = [];
+        for (let c = 0; c < changes; c++) {
+          const at = randInt(rand, 0, bytes.length - 1);
+          bytes[at] = randInt(rand, 0, 255);
+          where.push(at);
+        }
+        try {
+          parsePytorchCheckpoint(bytes, { file });
+        } catch (e) {
+          if (!(e instanceof ModelError)) expect.fail(`${file} with bytes ${where.join(', ')} changed: ${(e as Error).stack}`);
+          refused++;
+        }
+        runs++;
+      }
+    }
+    // Most damage is caught (the rest lands in weight values or padding).
+    expect(refused).toBeGreaterThan(runs / 10);
+  });
 });

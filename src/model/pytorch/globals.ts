@@ -59,7 +59,7 @@ export function torchHooks(file: string, fileLength: number, storages: Map<strin
       }
       if (fn === REBUILD_TENSOR) {
         // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
-        if (args.length < 4 || args.length > 7) refuse(`${REBUILD_TENSOR.name} takes 6 or 7 arguments, got ${args.length}`);
+        if (args.length < 6 || args.length > 7) refuse(`${REBUILD_TENSOR.name} takes 6 or 7 arguments, got ${args.length}`);
         const [storage, offset, size, stride] = args;
         if (!(storage instanceof Storage)) return refuse(`${REBUILD_TENSOR.name}'s storage is ${describe(storage)}`);
         const items = (v: unknown) => (v instanceof PickleTuple ? v.items : v);
