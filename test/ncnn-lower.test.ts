@@ -187,7 +187,7 @@ describe('vectors, broadcasts and arithmetic', () => {
 
   test('scalars (1=1 2=b): add, mul, rsub, max; Scale with constant data and bias; Eltwise coefficients and max', () => {
     const x = input(3, 3, 6);
-    const one = (line: string, bin = new Uint8Array(0)) => run(['Input in 0 1 data', line], bin, x);
+    const one = (line: string, bin: Uint8Array = new Uint8Array(0)) => run(['Input in 0 1 data', line], bin, x);
     expectClose(
       one('BinaryOp b 1 1 data out 0=0 1=1 2=0.5'),
       [1, 3, 3, 3],
