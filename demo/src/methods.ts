@@ -25,7 +25,7 @@ export interface MethodInfo {
 export const METHODS: readonly MethodInfo[] = [
   {
     id: 'conv-transpose',
-    label: 'Transposed conv (bilinear init)',
+    label: 'Transposed conv (bilinear)',
     describe: (f) => {
       const g = bilinearGeometry(f);
       return `convTranspose2d k${g.kernel} s${g.stride} p${g.padding}, depthwise, bilinear-initialised weights`;

@@ -56,6 +56,8 @@ export interface VideoFrameInfo {
   ms: number;
   width: number;
   height: number;
+  /** The name of the model that upscaled this frame (it changes at the frame after setModel). */
+  model: string;
 }
 
 export interface VideoUpscalerStats {
@@ -77,6 +79,13 @@ export interface VideoUpscalerStats {
 
 export interface VideoUpscaler {
   stats(): VideoUpscalerStats;
+  /**
+   * Switches the network while the video plays: the frame in flight finishes
+   * with the old model, the next frame uses `model` (of any scale: the canvas
+   * is resized). The caller owns both models (dispose the old one once the
+   * next frame is shown, if no longer needed).
+   */
+  setModel(model: UpscaleModel): void;
   /** Stops reading the source, waits for the frame in flight, frees the textures. Idempotent. Resolves with the final stats. */
   stop(): Promise<VideoUpscalerStats>;
   /** Resolves with the final stats when the source ends or stop() is called; rejects with the error that stopped it (e.g. a lost device). */
@@ -101,7 +110,8 @@ export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscale
   if (!options || typeof options !== 'object') throw new ArgumentError(`${op}: options must be an object`);
   for (const k of Object.keys(options))
     if (!OPTIONS.includes(k)) throw new ArgumentError(`${op}: unknown option '${k}' (${OPTIONS.join(', ')})`);
-  const { engine, model, canvas, onFrame, signal } = options;
+  const { engine, canvas, onFrame, signal } = options;
+  let model = options.model;
   if (!engine || typeof engine.kernelContext !== 'function') throw new ArgumentError(`${op}: engine must be an Engine`);
   if (!model || typeof model.run !== 'function' || !Number.isInteger(model.scale))
     throw new ArgumentError(`${op}: model must be an UpscaleModel`);
@@ -158,13 +168,12 @@ export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscale
     if (!isVideoElement(f)) f.close();
   };
 
-  const resize = (width: number, height: number): void => {
-    if (inputSize && inputSize[0] === width && inputSize[1] === height) return;
+  const resize = (width: number, height: number, s: number): void => {
+    if (inputSize && inputSize[0] === width && inputSize[1] === height && outputSize![0] === width * s) return;
     input?.destroy();
     output?.destroy();
     readback?.destroy();
     readback = null;
-    const s = model.scale;
     inputSize = [width, height];
     outputSize = [width * s, height * s];
     input = device.createTexture({
@@ -188,10 +197,10 @@ export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscale
     });
   };
 
-  const upload = async (frame: SourceFrame): Promise<void> => {
+  const upload = async (frame: SourceFrame, s: number): Promise<void> => {
     const [width, height] = isVideoElement(frame) ? [frame.videoWidth, frame.videoHeight] : [frame.displayWidth, frame.displayHeight];
     if (!(width >= 1 && height >= 1)) throw new ArgumentError(`${op}: a frame is ${width}×${height}; it must have pixels`);
-    resize(width, height);
+    resize(width, height, s);
     // Software adapters lose the device copying a VideoFrame (or a video element) directly; an ImageBitmap copy works everywhere.
     const bitmap = engine.adapterInfo.software ? await createImageBitmap(frame) : null;
     try {
@@ -232,12 +241,13 @@ export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscale
 
   const process = async (frame: SourceFrame, arrived: number): Promise<void> => {
     const timestamp = isVideoElement(frame) ? Math.round(frame.currentTime * 1e6) : frame.timestamp;
+    const m = model; // one model for the whole frame, even if setModel() is called meanwhile
     try {
-      await upload(frame);
+      await upload(frame, m.scale);
     } finally {
       release(frame);
     }
-    await upscaleTexture(engine, input!, { model, output: output!, alpha: 'opaque', maxTileBytes });
+    await upscaleTexture(engine, input!, { model: m, output: output!, alpha: 'opaque', maxTileBytes });
     await show();
     const now = performance.now();
     const ms = now - arrived;
@@ -246,7 +256,7 @@ export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscale
     shownAt.push(now);
     while (shownAt.length && now - shownAt[0] > 1000) shownAt.shift();
     const [width, height] = outputSize!;
-    onFrame?.({ index: frames++, timestamp, ms, width, height });
+    onFrame?.({ index: frames++, timestamp, ms, width, height, model: m.name });
   };
 
   /** Upscales the waiting frame, and the next one that arrived meanwhile, until none waits. */
@@ -321,5 +331,10 @@ export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscale
       throw e;
     }
   }
-  return { stats, stop: () => finish(), done };
+  const setModel = (next: UpscaleModel): void => {
+    if (!next || typeof next.run !== 'function' || !Number.isInteger(next.scale))
+      throw new ArgumentError('VideoUpscaler.setModel: model must be an UpscaleModel');
+    model = next;
+  };
+  return { stats, setModel, stop: () => finish(), done };
 }

@@ -25,7 +25,7 @@ const websrDir = dirname(createRequire(import.meta.url).resolve('@websr/websr/pa
 interface VideoState {
   state: string;
   stats: { frames: number; dropped: number; fps: number; frameMs: number; path: string; input: number[]; output: number[] } | null;
-  last: { index: number; timestamp: number; width: number; height: number } | null;
+  last: { index: number; timestamp: number; width: number; height: number; model: string } | null;
   pattern: { width: number; height: number; fps: number } | null;
   error: string | null;
 }
@@ -103,6 +103,48 @@ describe('upscaler page, video mode', () => {
     await p.page.waitForFunction(() => document.body.dataset.video === 'stopped', undefined, { timeout: 60_000 });
     expect(await p.page.isHidden('#video-mode')).toBe(true);
     expect(p.errors).toEqual([]);
+    await p.page.close();
+  });
+
+  it('switching the network while the video plays takes effect at a following frame (S → M), without a restart', async () => {
+    const p = await openPage(h, '/demo/index.html?pattern=24x16');
+    await p.page.waitForFunction(() => document.body.dataset.video === 'idle', undefined, { timeout: 60_000 });
+    await p.page.click('#mode-video');
+    await p.page.selectOption('#video-network', 'anime4k:cnn-2x-s-an');
+    await p.page.click('#video-pattern');
+    await p.page.waitForFunction(() => (window.__video?.last?.index ?? -1) >= 1 || window.__video?.state === 'error', undefined, {
+      timeout: 90_000,
+    });
+    const before = await p.page.evaluate(() => ({ model: window.__video!.last!.model, index: window.__video!.last!.index }));
+    expect(before.model).toMatch(/cnn-2x-s/);
+    await p.page.selectOption('#video-network', 'anime4k:cnn-2x-m-an');
+    await p.page.waitForFunction(() => /cnn-2x-m/.test(window.__video?.last?.model ?? '') || window.__video?.state === 'error', undefined, {
+      timeout: 90_000,
+    });
+    const after = await p.page.evaluate(() => ({
+      ...window.__video!.last!,
+      state: window.__video!.state,
+      network: window.__video!.network,
+    }));
+    expect(after.state).toBe('running'); // the same run, not a restart: frame indices go on
+    expect(after.index).toBeGreaterThan(before.index);
+    expect(after.network).toBe('anime4k:cnn-2x-m-an');
+    expect(await p.page.textContent('#video-output-label')).toContain('Anime4K CNN ×2 M (anime)');
+    await p.page.click('#video-stop');
+    expect(p.errors).toEqual([]);
+    await p.page.close();
+  });
+
+  it('no camera: a sentence saying so and what to do instead, not the browser\'s "Requested device not found"', async () => {
+    const p = await openPage(h, '/demo/index.html', () => {
+      MediaDevices.prototype.getUserMedia = () => Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
+    });
+    await p.page.waitForFunction(() => document.body.dataset.video === 'idle', undefined, { timeout: 60_000 });
+    await p.page.click('#mode-video');
+    await p.page.click('#video-webcam');
+    await p.page.waitForFunction(() => window.__video?.state === 'error', undefined, { timeout: 60_000 });
+    const note = await p.page.textContent('#video-note');
+    expect(note).toBe('Failed: No camera was found on this device. Open a video file or use the test pattern instead.');
     await p.page.close();
   });
 

@@ -86,7 +86,7 @@ function setState(s: 'loading' | 'running' | 'done' | 'error' | 'cancelled' | 'i
 }
 
 function fillMethods(): void {
-  ui.method.append(h('option', { value: 'canvas' }, "Browser canvas ('high' smoothing, bicubic-class)"));
+  ui.method.append(h('option', { value: 'canvas' }, 'Browser canvas (bicubic)'));
   const engineGroup = h('optgroup', { label: "Op demos (the engine's ops)" });
   for (const m of METHODS) engineGroup.append(h('option', { value: `engine:${m.id}` }, m.label));
   ui.method.append(engineGroup);

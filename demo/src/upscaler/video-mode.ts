@@ -15,6 +15,7 @@ import {
   type Engine,
   type UpscaleModel,
   type VideoSource,
+  type VideoFrameInfo,
   type VideoUpscaler,
   type VideoUpscalerStats,
 } from '../../../src/index.js';
@@ -29,7 +30,7 @@ interface VideoDebug {
   source: 'file' | 'webcam' | 'pattern' | null;
   network: string | null;
   stats: VideoUpscalerStats | null;
-  last: { index: number; timestamp: number; width: number; height: number } | null;
+  last: VideoFrameInfo | null;
   /** Test pattern: its size and frame rate (frame t has timestamp t · 1e6/fps µs, rounded). */
   pattern: { width: number; height: number; fps: number } | null;
   error: string | null;
@@ -43,10 +44,31 @@ declare global {
 
 const PATTERN_FPS = 30;
 
+/** A sentence for why the webcam did not start, from getUserMedia's error name (the raw message says "Requested device not found"). */
+export function cameraMessage(name: string): string {
+  const alternatives = 'Open a video file or use the test pattern instead.';
+  switch (name) {
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return `No camera was found on this device. ${alternatives}`;
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return `The browser was not allowed to use the camera: allow it in the site's permissions (the icon left of the address) and try again, or ${alternatives.charAt(0).toLowerCase()}${alternatives.slice(1)}`;
+    case 'NotReadableError':
+    case 'AbortError':
+      return `The camera could not be started: another application may be using it. ${alternatives}`;
+    case 'insecure':
+      return `The camera is only offered to secure pages (https:// or localhost). ${alternatives}`;
+    default:
+      return `The camera could not be started (${name}). ${alternatives}`;
+  }
+}
+
 /** Networks for video: Anime4K's small real-time CNNs first, then the (much heavier) ×2 UpscalerJS models. */
 const NETWORKS = [
   ...ANIME4K_CATALOG.map((m) => ({ id: `anime4k:${m.id}`, label: m.label })),
-  ...MODEL_CATALOG.filter((m) => m.scale === 2).map((m) => ({ id: `model:${m.id}`, label: `${m.label} (heavy for video)` })),
+  // Short labels: a phone shows about 30 characters of a select.
+  ...MODEL_CATALOG.filter((m) => m.scale === 2).map((m) => ({ id: `model:${m.id}`, label: `${m.label} (slow)` })),
 ];
 
 const anime4kModels = new WeakMap<Engine, Map<string, Promise<UpscaleModel>>>();
@@ -209,7 +231,12 @@ export function setupVideoMode(boot: Boot): void {
         // ?camera=WxH asks for another size (the tests ask for a small one); default 640×360.
         const m = /^(\d+)x(\d+)$/.exec(new URLSearchParams(location.search).get('camera') ?? '');
         const [width, height] = m ? [Number(m[1]), Number(m[2])] : [640, 360];
-        const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: width }, height: { ideal: height } } });
+        if (!navigator.mediaDevices?.getUserMedia) throw new Error(cameraMessage('insecure'));
+        const stream = await navigator.mediaDevices
+          .getUserMedia({ video: { width: { ideal: width }, height: { ideal: height } } })
+          .catch((e: Error) => {
+            throw new Error(cameraMessage(e.name), { cause: e });
+          });
         const video = h('video', { playsinline: true });
         video.muted = true;
         video.srcObject = stream;
@@ -234,4 +261,22 @@ export function setupVideoMode(boot: Boot): void {
   );
 
   ui.stop.addEventListener('click', () => void stop());
+
+  // A new network while the video plays: loaded beside the running one, then used from the next frame on (as WebSR does).
+  ui.network.addEventListener('change', () => {
+    const r = running;
+    if (!r) return;
+    const id = ui.network.value;
+    const label = ui.network.selectedOptions[0]?.textContent ?? '';
+    ui.outputLabel.textContent = `Switching to ${label}…`;
+    loadNetwork(engine, id).then(
+      (model) => {
+        if (running !== r || ui.network.value !== id) return; // stopped, or another switch came after this one
+        r.upscaler.setModel(model);
+        debug.network = id;
+        ui.outputLabel.textContent = `Upscaled ×${model.scale}: ${label}`;
+      },
+      (e: Error) => fail(e),
+    );
+  });
 }
