@@ -85,8 +85,21 @@ export {
   type UpscaleModelInfo,
   type ModelDescription,
   type ModelGraph,
+  // The model zoo: ncnn (waifu2x, Real-ESRGAN, Real-CUGAN), PyTorch checkpoints, safetensors.
+  parseNcnnModel,
+  loadNcnnModel,
+  parsePytorchModel,
+  parseSafetensorsModel,
+  loadPytorchModel,
+  loadSafetensorsModel,
+  type NcnnModelSource,
+  type NcnnFamily,
+  type PytorchModel,
+  type PytorchArchitecture,
 } from './model/index.js';
+export { ZOO, findZooModel, zooIds, defaultNoise, type ZooModel, type ZooFamily } from './model/zoo.js';
 export { exportOnnx, encodeModel, type ExportOnnxOptions, type OnnxExportSource, type OnnxGraph } from './onnx/index.js';
+export { parseOnnxModel, loadOnnxModel, type OnnxImportOptions, type ParsedOnnxModel } from './onnx/index.js';
 export {
   upscale,
   upscalePlanes,

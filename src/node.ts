@@ -18,3 +18,16 @@ export { loadModelFromPackage, packagedScales, readPackagedModel, type PackagedM
 export { createCpuUpscaler, loadOnnxRuntimeNode, writeOnnx, type CpuUpscalerModel, type CpuUpscalerOptions } from './upscale/ort-node.js';
 export { readImage, writeImage, type ImageFile, type ReadImageOptions, type WriteImageOptions } from './upscale/node-image.js';
 export { FileError, type ImageHeader, type OutputFormat } from './upscale/image-file.js';
+export {
+  describeModelFile,
+  loadModelFile,
+  describeZooModel,
+  loadZooModel,
+  resolveZooModel,
+  nativeModelDirs,
+  bundledNcnnDir,
+  MODEL_FILE_EXTENSIONS,
+  type FileModelDescription,
+  type ModelFileOptions,
+  type ZooOptions,
+} from './model/zoo-node.js';

@@ -48,17 +48,20 @@ export function globalPools(graph: ModelGraph): string[] {
 /**
  * Tile origins must be multiples of this many input pixels for a tile to see
  * the same pixel grid as the whole image: the least common multiple of the
- * downsampling factors inside the graph (2 for a stride-2 conv at input
- * resolution, 4 for two of them, …); 1 when nothing downsamples.
+ * denominators of the tensors' resolutions (2 for a stride-2 conv at input
+ * resolution, 4 for two of them or for ×3/4 after a ×3 deconv, …); 1 when
+ * nothing downsamples.
  */
 export function gridAlignment(info: ReadonlyMap<string, TensorInfo>): number {
   let a = 1;
   for (const t of info.values()) {
-    if (t.vector || t.factor >= 1) continue;
-    const d = Math.round(1 / t.factor);
-    if (Math.abs(d * t.factor - 1) > 1e-9) throw new ModelError(`a tensor at resolution ×${t.factor} is not on an integer grid`);
-    a = lcm(a, d);
+    if (t.vector) continue;
+    // A tensor at resolution p/q (lowest terms) repeats its pixel grid every q input pixels.
+    const q = [...Array(64).keys()].map((i) => i + 1).find((d) => Math.abs(d * t.factor - Math.round(d * t.factor)) < 1e-9);
+    if (q === undefined) throw new ModelError(`a tensor at resolution ×${t.factor} is not on a pixel grid of period ≤ 64`);
+    a = lcm(a, q);
   }
+  if (a > 64) throw new ModelError(`the network's pixel grids repeat only every ${a} input pixels (more than 64)`);
   return a;
 }
 
