@@ -13,6 +13,7 @@
  * --out.
  *
  *   npm run bench -- --filter native [--quick] [--images N] [--size S] [--models a,b] [--no-cpu] [--no-ours] [--out DIR]
+ *   npm run bench -- --filter native --parity [--gpu] [--only TEXT]   (bench/native/parity.ts)
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -182,6 +183,7 @@ function machine(): NativeBenchRun['machine'] {
 
 /** Runs the native comparison; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--parity')) return (await import('./parity.js')).parityMain(argv);
   let opts: Options;
   try {
     opts = parseArgs(argv);
