@@ -27,13 +27,14 @@ describe('page layout at 1280 px and 390 px', () => {
       const found = await page.evaluate(() => {
         const ctx = document.createElement('canvas').getContext('2d')!;
         const cut: string[] = [];
-        for (const select of document.querySelectorAll('select')) {
+        for (const select of Array.from(document.querySelectorAll('select'))) {
           if (select.offsetParent === null) continue; // on a hidden tab
           const style = getComputedStyle(select);
           ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
           // The closed menu shows the chosen option between its padding and the arrow (~20 px).
           const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
-          for (const o of select.options) if (ctx.measureText(o.text).width > room) cut.push(`#${select.id || select.name}: ${o.text}`);
+          for (const o of Array.from(select.options))
+            if (ctx.measureText(o.text).width > room) cut.push(`#${select.id || select.name}: ${o.text}`);
         }
         const header = document.querySelector('header.top')!.getBoundingClientRect();
         return { scrollWidth: document.documentElement.scrollWidth, inner: innerWidth, headerRight: header.right, cut };
