@@ -1,6 +1,7 @@
 /**
  * Build step (part of `npm run build`): copies the pretrained weights of the
- * two small UpscalerJS models into dist/models/<name>/, so the published
+ * two small UpscalerJS models into dist/models/<name>/ and the zoo's bundled
+ * ncnn models (models/ncnn/) into dist/models/ncnn/, so the published
  * package runs its default model out of the box without installing the
  * @upscalerjs/* packages, whose @tensorflow/tfjs peer dependency would make
  * npm pull in 271 MB of TensorFlow.js that nothing here uses.
@@ -71,3 +72,19 @@ for (const name of BUNDLED) {
   writeFileSync(join(out, 'SOURCE'), `@upscalerjs/${name}@${version} (https://github.com/thekevinscott/upscaler), MIT, see LICENSE\n`);
   console.log(`bundle-models: @upscalerjs/${name}@${version} → ${join(outRoot, name)} (${(bytes / 1e6).toFixed(1)} MB)`);
 }
+
+// The zoo's bundled ncnn models (models/ncnn/<model>/: .param, .bin, LICENSE, SOURCE), copied as they are.
+const ncnnFrom = join(ROOT, 'models', 'ncnn');
+const ncnnTo = join(outRoot, 'ncnn');
+let ncnnBytes = 0;
+for (const model of readdirSync(ncnnFrom)) {
+  const files = readdirSync(join(ncnnFrom, model));
+  if (!files.includes('LICENSE'))
+    throw new Error(`bundle-models: models/ncnn/${model} has no LICENSE; its weights cannot be redistributed without one`);
+  mkdirSync(join(ncnnTo, model), { recursive: true });
+  for (const f of files) {
+    copyFileSync(join(ncnnFrom, model, f), join(ncnnTo, model, f));
+    ncnnBytes += readFileSync(join(ncnnTo, model, f)).byteLength;
+  }
+}
+console.log(`bundle-models: models/ncnn → ${ncnnTo} (${(ncnnBytes / 1e6).toFixed(1)} MB)`);
