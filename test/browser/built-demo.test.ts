@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, preview } from 'vite';
+import { build, createLogger, preview } from 'vite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ANIME4K_CATALOG, anime4kJsonPath, MODEL_CATALOG, modelJsonPath } from '../../demo/src/model-catalog.js';
 import { expectWebGPUAdapter, openPage, ROOT, useBrowser, VITE_CONFIG, waitForState } from './harness.js';
@@ -19,8 +19,14 @@ import { expectWebGPUAdapter, openPage, ROOT, useBrowser, VITE_CONFIG, waitForSt
 const outDir = mkdtempSync(join(tmpdir(), 'demo-build-'));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
+/** What the build printed as warnings (a dependency's 27 eval warnings used to bury anything real). */
+const warnings: string[] = [];
+const logger = createLogger('warn');
+logger.warn = (msg) => void warnings.push(msg);
+logger.warnOnce = (msg) => void warnings.push(msg);
+
 const h = useBrowser(async () => {
-  await build({ root: ROOT, configFile: VITE_CONFIG, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  await build({ root: ROOT, configFile: VITE_CONFIG, logLevel: 'warn', customLogger: logger, build: { outDir, emptyOutDir: true } });
   const server = await preview({
     root: ROOT,
     configFile: VITE_CONFIG,
@@ -32,6 +38,10 @@ const h = useBrowser(async () => {
 });
 
 describe('built demo (vite build + preview)', () => {
+  it('the build prints no eval warnings (those of @websr/websr are explained and filtered in vite.config.ts)', () => {
+    expect(warnings.filter((w) => /\beval\b/i.test(w))).toEqual([]);
+  });
+
   it.each([
     ['/demo/index.html'],
     ['/demo/explorer.html'],

@@ -55,6 +55,43 @@ export const DEFAULT_CONFIG: BenchConfig = {
   modelId: 'esrgan-slim-x2',
 };
 
+/**
+ * The default suite on a software adapter (SwiftShader runs shaders on the
+ * CPU, ~100× slower than a GPU): fewer sizes, channels and kernels, 3
+ * repetitions, a 24² model case, so a first Run ends in a few minutes; every
+ * field can still be raised in the form.
+ */
+export const QUICK_SOFTWARE_CONFIG: Partial<BenchConfig> = {
+  sizes: [16, 32],
+  channels: [4],
+  kernels: [4],
+  strides: [2],
+  reps: 3,
+  modelSize: 24,
+};
+
+/**
+ * A rough time for a run, to show before Run: per case and contender, a cold
+ * call plus `reps` warm calls, each a fixed overhead plus the work at a
+ * sustained rate (assumed, by adapter kind: software ~1 GFLOP/s and ~15 ms per
+ * call; hardware ~100 GFLOP/s and ~1 ms), the CPU reference once per case, and
+ * loading each peer library. Within a factor of about 2-3: an estimate, said so.
+ */
+export function estimateRunMs(cases: readonly BenchCase[], c: BenchConfig, software: boolean): number {
+  const [flopsPerMs, callMs] = software ? [1e6, 15] : [1e8, 1];
+  const cpuFlopsPerMs = 2e5;
+  // The model's work per input pixel (esrgan-slim: ~0.5 MFLOP), for a case that carries no FLOP count.
+  const work = (k: BenchCase): number => k.flops ?? (k.bytes ? k.bytes / 4 : 5e5 * k.size * k.size);
+  let ms = (c.contenders.length - (c.contenders.includes('ours') ? 1 : 0)) * (software ? 3000 : 1000);
+  for (const k of cases) {
+    const call = callMs + work(k) / flopsPerMs;
+    // Ours runs three timed loops (read back, flush, timestamps), peers one.
+    const loops = c.contenders.reduce((n, x) => n + (x === 'ours' ? 3 : 1), 0);
+    ms += loops * (c.reps + 1) * call + (c.cpu ? work(k) / cpuFlopsPerMs : 0);
+  }
+  return ms;
+}
+
 /** The names of `all` listed in a comma-separated parameter. */
 function listParam<T extends string>(p: URLSearchParams, name: string, all: readonly T[]): T[] {
   return (p.get(name) ?? '').split(',').filter((o): o is T => (all as readonly string[]).includes(o));

@@ -8,7 +8,7 @@
  */
 import { loadPeer } from '../../../bench/peers/index.js';
 import { errorText, fetchLayersModel, type PeerId } from '../../../bench/peers/job.js';
-import type { Engine } from '../../../src/index.js';
+import { formatDuration, type Engine } from '../../../src/index.js';
 import { parseLayersModel } from '../../../src/model/index.js';
 import { modelJsonPath } from '../model-catalog.js';
 import { byId, download, fmtMs, h, nextFrame } from '../dom.js';
@@ -21,6 +21,8 @@ import {
   configFromParams,
   configToParams,
   CONTENDER_LABELS,
+  estimateRunMs,
+  QUICK_SOFTWARE_CONFIG,
   type BenchConfig,
   type Contender,
 } from './cases.js';
@@ -48,6 +50,7 @@ const ui = {
   exportJson: byId<HTMLButtonElement>('export'),
   progress: byId<HTMLProgressElement>('progress'),
   progressLabel: byId('progress-label'),
+  estimate: byId('estimate'),
   env: byId('env'),
   speedup: byId('speedup'),
   charts: byId('charts'),
@@ -100,6 +103,15 @@ function readForm(): BenchConfig {
   p.set('modelSize', String(urlConfig.modelSize));
   p.set('model', urlConfig.modelId);
   return configFromParams(p);
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** "12 cases × 4 contenders · about 3 min 10 s on this software adapter": what Run will do, before it is pressed. */
+function describeRun(c: BenchConfig, software: boolean): string {
+  const cases = buildCases(c);
+  const est = estimateRunMs(cases, c, software);
+  return `${plural(cases.length, 'case')} × ${plural(c.contenders.length, 'contender')} · about ${formatDuration(est)} on this ${software ? 'software ' : ''}adapter (a rough estimate)`;
 }
 
 function fmtNs(ns: number): string {
@@ -204,21 +216,29 @@ async function run(engine: Engine, c: BenchConfig): Promise<void> {
   const skipped: BenchReport['skipped'] = [];
   const results: CaseResult[] = [];
   const shown = ALL_CONTENDERS.filter((n) => c.contenders.includes(n));
+  // The panel below the progress line describes this run from now on, not the page's idle state.
+  facts([['Running', describeRun(c, engine.adapterInfo.software)]]);
   const model = await loadModel(engine, c, skipped);
-  const ctx: RunContext = { engine, config: c, timer, model, peers: await loadPeers(c) };
+  const ctx: RunContext = { engine, config: c, timer, model, peers: await loadPeers(c), signal: stop.signal };
   const cases = buildCases(c).filter((k) => k.op !== 'model' || model);
+  // A software adapter's timestamps do not time the work (SwiftShader reported 3.09 ms for a case that took 526 ms): not shown there.
+  const timestamps = !!timer && !engine.adapterInfo.software;
+  const t0 = performance.now();
   try {
     for (const [i, k] of cases.entries()) {
       if (stop.signal.aborted) break;
       ui.progress.value = i / cases.length;
-      ui.progressLabel.textContent = `${i + 1}/${cases.length}: ${k.family} at ${k.size}²`;
+      const elapsed = performance.now() - t0;
+      const left = i > 0 ? `, about ${formatDuration((elapsed / i) * (cases.length - i))} left` : '';
+      ui.progressLabel.textContent = `${i + 1}/${cases.length}: ${k.family} at ${k.size}² · ${formatDuration(elapsed)} elapsed${left}`;
       await nextFrame();
       try {
         results.push(await runCase(ctx, k));
       } catch (e) {
+        if (stop.signal.aborted) break; // Stop interrupted this case: it is not a result
         skipped.push({ op: k.op, reason: `${k.family} at ${k.size}²: ${(e as Error).message}` });
       }
-      renderTables(ui.table, ui.outputs, results, shown, !!timer);
+      renderTables(ui.table, ui.outputs, results, shown, timestamps);
     }
     const granularity = timer?.granularityNs() ?? null;
     const report: BenchReport = {
@@ -241,7 +261,13 @@ async function run(engine: Engine, c: BenchConfig): Promise<void> {
       ['performance.now()', `${fmtMs(nowRes)} steps (cross-origin isolated: ${self.crossOriginIsolated ? 'yes' : 'no'})`],
       [
         'GPU timestamps',
-        timer ? (granularity ? `steps of ${fmtNs(granularity)} (GCD of the raw values)` : 'available') : 'no timestamp-query feature',
+        !timer
+          ? 'no timestamp-query feature'
+          : !timestamps
+            ? "not shown: a software adapter's timestamps do not time the work (SwiftShader's read 3 ms where 526 ms passed)"
+            : granularity
+              ? `steps of ${fmtNs(granularity)} (GCD of the raw values)`
+              : 'available',
       ],
       ['Cases', `${results.length} run${skipped.length ? `, ${skipped.length} skipped: ${skipped.map((s) => s.reason).join('; ')}` : ''}`],
     ]);
@@ -250,7 +276,10 @@ async function run(engine: Engine, c: BenchConfig): Promise<void> {
       download(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }), `bench-${Date.now()}.json`);
     ui.exportJson.disabled = false;
     ui.progress.value = 1;
-    ui.progressLabel.textContent = stop.signal.aborted ? `stopped after ${results.length} cases` : `done: ${results.length} cases`;
+    const took = formatDuration(performance.now() - t0);
+    ui.progressLabel.textContent = stop.signal.aborted
+      ? `stopped after ${plural(results.length, 'case')} (${took})`
+      : `done: ${plural(results.length, 'case')} in ${took}`;
     document.body.dataset.state = 'done';
   } finally {
     timer?.destroy();
@@ -273,6 +302,17 @@ async function main(): Promise<void> {
     return;
   }
   const engine = boot.engine;
+  const software = engine.adapterInfo.software;
+  // A first visit on a software adapter gets the quick suite (a few minutes); a URL that sets the sweep keeps it.
+  const sweepGiven = [...listFields, 'reps', 'modelSize'].some((f) => params.has(f));
+  if (software && !sweepGiven) {
+    urlConfig = { ...urlConfig, ...QUICK_SOFTWARE_CONFIG };
+    fillForm(urlConfig);
+  }
+  const showEstimate = (): void => void (ui.estimate.textContent = describeRun(readForm(), software));
+  ui.form.addEventListener('input', showEstimate);
+  ui.form.addEventListener('change', showEstimate);
+  showEstimate();
   ui.form.addEventListener('submit', (e) => {
     e.preventDefault();
     if (!fpsRunning) run(engine, readForm()).catch(fail);
@@ -286,7 +326,7 @@ async function main(): Promise<void> {
     () => ui.run.disabled,
   );
   ui.stop.addEventListener('click', () => stopper?.abort());
-  facts([['Ready', 'press Run (small sizes suit software adapters)']]);
+  facts([['Ready', software ? 'press Run (the quick suite: this adapter is software)' : 'press Run']]);
   document.body.dataset.state = 'idle';
   if (params.get('auto') === '1') await run(engine, urlConfig);
 }

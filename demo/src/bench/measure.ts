@@ -102,12 +102,18 @@ export function caseJob(c: BenchCase, d: CaseInputs, modelUrl: string, scale: nu
 }
 
 /** Runs `call` once cold and `reps` times warm; returns the times and the cold output. */
-async function timeCalls(call: () => Promise<Float32Array>, reps: number): Promise<{ timing: CallTiming; output: Float32Array }> {
+async function timeCalls(
+  call: () => Promise<Float32Array>,
+  reps: number,
+  signal?: AbortSignal,
+): Promise<{ timing: CallTiming; output: Float32Array }> {
+  signal?.throwIfAborted();
   let t0 = performance.now();
   const output = await call();
   const coldMs = performance.now() - t0;
   const warmMs: number[] = [];
   for (let i = 0; i < reps; i++) {
+    signal?.throwIfAborted(); // Stop lands between calls (a model case's call can take seconds on a software adapter)
     t0 = performance.now();
     await call();
     warmMs.push(performance.now() - t0);
@@ -123,6 +129,7 @@ export async function timeOurs(
   reps: number,
   timer: QueueTimer | null,
   model: UpscaleModel | null,
+  signal?: AbortSignal,
 ): Promise<{ timing: OursTiming; output: Float32Array }> {
   const x = engine.tensor(d.x, c.xShape);
   const free: Tensor[] = [x];
@@ -141,17 +148,22 @@ export async function timeOurs(
     }
     await engine.flush(); // the upload is not part of any timing
     const compiles0 = engine.stats().pipelines;
-    const { timing, output } = await timeCalls(async () => {
-      const y = run();
-      try {
-        return await y.read();
-      } finally {
-        y.dispose();
-      }
-    }, reps);
+    const { timing, output } = await timeCalls(
+      async () => {
+        const y = run();
+        try {
+          return await y.read();
+        } finally {
+          y.dispose();
+        }
+      },
+      reps,
+      signal,
+    );
     const compiles = engine.stats().pipelines - compiles0;
     const flushMs: number[] = [];
     for (let i = 0; i < reps; i++) {
+      signal?.throwIfAborted();
       const t0 = performance.now();
       const y = run();
       await engine.flush();
@@ -162,6 +174,7 @@ export async function timeOurs(
     if (timer) {
       timestampMs = [];
       for (let i = 0; i < reps; i++) {
+        signal?.throwIfAborted();
         let y: Tensor | null = null;
         const span = await timer.measure(() => (y = run()));
         timestampMs.push(span.ms);
@@ -186,8 +199,12 @@ export async function timeOurs(
 }
 
 /** A peer library on one case; its output comes back as NCHW. */
-export async function timePeer(session: PeerSession, reps: number): Promise<{ timing: CallTiming; output: Float32Array }> {
-  const { timing, output } = await timeCalls(session.call, reps);
+export async function timePeer(
+  session: PeerSession,
+  reps: number,
+  signal?: AbortSignal,
+): Promise<{ timing: CallTiming; output: Float32Array }> {
+  const { timing, output } = await timeCalls(session.call, reps, signal);
   return { timing, output: session.toNchw(output) };
 }
 

@@ -19,6 +19,8 @@ export interface RunContext {
   timer: QueueTimer | null;
   model: { ours: UpscaleModel | null; graph: ModelGraph | null; url: string; scale: number } | null;
   peers: Partial<Record<PeerId, Peer | { error: string }>>;
+  /** Stop: checked between calls; an aborted case rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 function absMax(v: Float32Array): number {
@@ -38,15 +40,17 @@ export async function runCase(ctx: RunContext, c: BenchCase): Promise<CaseResult
 
   let reference: { output: Float32Array; ms: number } | null = null;
   if (config.cpu && (c.op !== 'model' || ctx.model?.graph)) reference = referenceOutput(c, inputs, ctx.model?.graph ?? null);
+  ctx.signal?.throwIfAborted();
 
   let ours: CaseResult['ours'] = null;
   if (config.contenders.includes('ours')) {
     try {
-      const { timing, output } = await timeOurs(ctx.engine, c, inputs, config.reps, ctx.timer, ctx.model?.ours ?? null);
+      const { timing, output } = await timeOurs(ctx.engine, c, inputs, config.reps, ctx.timer, ctx.model?.ours ?? null, ctx.signal);
       ours = oursExtra(c, timing);
       results.ours = okResult(timing);
       outputs.ours = output;
     } catch (e) {
+      ctx.signal?.throwIfAborted();
       results.ours = { status: 'error', error: errorText(e) };
     }
   }
@@ -61,10 +65,12 @@ export async function runCase(ctx: RunContext, c: BenchCase): Promise<CaseResult
     let session: PeerSession | null = null;
     try {
       session = await peer.open(caseJob(c, inputs, ctx.model?.url ?? '', ctx.model?.scale ?? 1));
-      const { timing, output } = await timePeer(session, config.reps);
+      ctx.signal?.throwIfAborted();
+      const { timing, output } = await timePeer(session, config.reps, ctx.signal);
       results[id] = okResult(timing, { setupMs: session.setupMs, note: session.note || undefined });
       outputs[id] = output;
     } catch (e) {
+      if (ctx.signal?.aborted) throw e;
       results[id] = { status: 'error', error: errorText(e) };
     } finally {
       await session?.dispose();
