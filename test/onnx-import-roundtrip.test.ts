@@ -80,7 +80,9 @@ describe('exportOnnx → parseOnnxModel: the same function, bit for bit (CPU ref
       expect(kinds.has(k as GraphNode['kind']), k).toBe(true);
     const s2d = back.nodes.find((n) => n.kind === 'spaceToDepth');
     expect(s2d && s2d.kind === 'spaceToDepth' && s2d.mode).toBe('CRD');
-    expect(back.nodes.some((n) => n.kind === 'crop' && n.inputs.length === 2)).toBe(true);
+    expect(back.nodes.some((n) => n.kind === 'crop' && n.inputs.length === 2 && n.refScale === undefined)).toBe(true);
+    expect(back.nodes.some((n) => n.kind === 'crop' && n.inputs.length === 2 && n.refScale === 4)).toBe(true);
+    expect(back.nodes.some((n) => n.kind === 'pad' && n.multiple === 2)).toBe(true);
   });
 });
 
@@ -111,7 +113,7 @@ const conv = (
 
 /**
  * Every node kind, after test/graph-nodes.test.ts, plus a grouped conv, a convT with output padding, asymmetric pads
- * and crops, nearest and bilinear upsampling. Its scalar parameters are float32 numbers (ONNX stores float32; a double
+ * and crops, a pad to a multiple, a crop to 4 × a reference, nearest and bilinear upsampling. Its scalar parameters are float32 numbers (ONNX stores float32; a double
  * such as 0.2 would come back as float32(0.2), one rounding away).
  */
 function everyKind(): ModelGraph {
@@ -149,7 +151,7 @@ function everyKind(): ModelGraph {
     { kind: 'hardSwish', name: 'hs', inputs: ['mish'], alpha: 0.25, beta: 0.5 },
     { kind: 'sliceChannels', name: 'sl', inputs: ['hs'], start: 1, count: 4 },
     { kind: 'concat', name: 'cat', inputs: ['sl', 'sl', 'hs'] },
-    { kind: 'pad', name: 'pad3', inputs: ['cat'], pads: [1, 1, 0, 2], mode: 'constant', value: 0.25 },
+    { kind: 'pad', name: 'pad3', inputs: ['cat'], pads: [1, 0, 0, 1], mode: 'constant', value: 0.25, multiple: 2 },
     { kind: 'spaceToDepth', name: 's2d', inputs: ['pad3'], r: 2, mode: 'CRD' },
     conv('c3', 's2d', 12, 56, 1, 7),
     { kind: 'depthToSpace', name: 'd2s', inputs: ['c3'], r: 2, mode: 'CRD' },
@@ -163,6 +165,7 @@ function everyKind(): ModelGraph {
     { kind: 'upsample', name: 'nn', inputs: ['tanh'], size: [2, 2], mode: 'nearest' },
     { kind: 'upsample', name: 'bil', inputs: ['nn'], size: [2, 2], mode: 'bilinear' },
     conv('head', 'bil', 3, 3, 3, 8, { padding: [1, 1] }),
+    { kind: 'crop', name: 'out', inputs: ['head', 'x'], begin: [1, 0], refScale: 4 },
   ];
-  return { nodes, output: 'head' };
+  return { nodes, output: 'out' };
 }

@@ -5,6 +5,7 @@
  */
 import type { GraphNode } from '../../model/ir.js';
 import type { OnnxAttribute, OnnxNodeData } from './decode.js';
+import { viewText } from './views.js';
 import { staticNumbers, type ConstValue, type PatternValue, type TensorValue, type Value } from './values.js';
 
 /** A graph node without its name (emit names it). */
@@ -69,6 +70,10 @@ export function makeContext(node: OnnxNodeData, opset: number, host: ContextHost
   const tensor = (i: number): TensorValue => {
     const v = input(i);
     if (v?.kind === 'pattern') return materialize(v, i);
+    if (v?.kind === 'view')
+      fail(
+        `input ${i} ('${node.inputs[i]}') is the image reshaped/transposed into ${viewText(v)}, which is not a pixel shuffle or unshuffle`,
+      );
     if (v?.kind !== 'tensor')
       fail(`input ${i} ('${node.inputs[i] ?? ''}') must be a tensor computed from the image${v ? `, it is a ${v.kind}` : ''}`);
     const t = v as TensorValue;

@@ -6,7 +6,7 @@
  */
 import type { BinaryOpName } from '../../model/ir.js';
 import type { OpContext } from './context.js';
-import { num, sizeOf, symAdd, symMul, symText, type Sym, type Value } from './values.js';
+import { num, sizeOf, symAdd, symMod, symMul, symSubFrom, symText, type Sym, type Value } from './values.js';
 
 function symsOf(v: Value): Sym[] {
   if (v.kind === 'const') return Array.from(v.data, num);
@@ -14,8 +14,11 @@ function symsOf(v: Value): Sym[] {
   throw new Error('unreachable');
 }
 
-function apply(op: BinaryOpName, a: number, b: number, ints: boolean): number {
+function apply(op: BinaryOpName | 'mod', a: number, b: number, ints: boolean): number {
   switch (op) {
+    case 'mod':
+      // ONNX Mod with fmod 0: the sign of the divisor (Python's %).
+      return ints ? a - b * Math.floor(a / b) : a % b;
     case 'add':
       return a + b;
     case 'sub':
@@ -34,7 +37,7 @@ function apply(op: BinaryOpName, a: number, b: number, ints: boolean): number {
 }
 
 /** a ∘ b for two constants (float or integer/symbolic). */
-export function foldBinary(ctx: OpContext, op: BinaryOpName, a: Value, b: Value): Value {
+export function foldBinary(ctx: OpContext, op: BinaryOpName | 'mod', a: Value, b: Value): Value {
   const da = a.kind === 'const' || a.kind === 'ints' ? a.dims : [];
   const db = b.kind === 'const' || b.kind === 'ints' ? b.dims : [];
   const na = sizeOf(da);
@@ -58,7 +61,8 @@ export function foldBinary(ctx: OpContext, op: BinaryOpName, a: Value, b: Value)
     let r: Sym | null;
     if (x.of === null && y.of === null) r = num(apply(op, x.c, y.c, ints));
     else if (op === 'add') r = symAdd(x, y);
-    else if (op === 'sub') r = symAdd(x, symMul(y, num(-1))!);
+    else if (op === 'sub') r = x.of === null ? symSubFrom(x.c, y) : y.roundUp ? null : symAdd(x, symMul(y, num(-1))!);
+    else if (op === 'mod') r = y.of === null && y.c > 0 && Number.isInteger(y.c) ? symMod(x, y.c) : null;
     else if (op === 'mul') r = symMul(x, y);
     // A size divided by a number: exact when the model's tiles are multiples of it (its own reshapes require that).
     else if (op === 'div' && y.of === null && y.c !== 0) r = symMul(x, num(1 / y.c));

@@ -10,7 +10,7 @@ import type { GraphNode, ModelGraph } from '../../model/ir.js';
 import { makeContext, type Lowerer, type NodeSpec } from './context.js';
 import type { OnnxModelData, OnnxNodeData } from './decode.js';
 import type { Fail } from './reader.js';
-import { dimOf, type TensorValue, type Value } from './values.js';
+import { dimOf, num, type Sym, type TensorValue, type Value } from './values.js';
 import * as conv from './ops-conv.js';
 import * as ew from './ops-elementwise.js';
 import * as layout from './ops-layout.js';
@@ -40,6 +40,7 @@ const OPS: Record<string, Lowerer> = {
   Min: ew.Min,
   Pow: ew.Pow,
   Sum: ew.Sum,
+  Mod: ew.Mod,
   Identity: ew.Identity,
   Dropout: ew.Dropout,
   Constant: shape.Constant,
@@ -54,6 +55,7 @@ const OPS: Record<string, Lowerer> = {
   Concat: shape.Concat,
   Reshape: shape.Reshape,
   Transpose: shape.Transpose,
+  ConstantOfShape: shape.ConstantOfShape,
   Expand: shape.Expand,
   DepthToSpace: layout.DepthToSpace,
   SpaceToDepth: layout.SpaceToDepth,
@@ -115,7 +117,11 @@ export function lowerModel(model: OnnxModelData, fail: Fail): ModelGraph {
   const nodes: GraphNode[] = [{ kind: 'input', name: input.name, inputs: [], channels: 3 }];
   const emitted = new Map<string, GraphNode>([[input.name, nodes[0]]]);
   const values = new Map<string, Value>(initializers);
-  values.set(input.name, { kind: 'tensor', ir: input.name, channels: 3, form: 'image', rank: 4, hw: [dimOf(1, 'H'), dimOf(1, 'W')] });
+  // A fixed input size (an export without dynamic axes) is followed as numbers, so the constants torch folded
+  // from it (reshape shapes, resize sizes, slice ends) read as what they are relative to it (./index.ts).
+  const fixed = (d: number | string | null | undefined, of: 'H' | 'W') => (typeof d === 'number' && d > 0 ? num(d) : dimOf(1, of));
+  const hw: [Sym, Sym] = [fixed(input.dims?.[2], 'H'), fixed(input.dims?.[3], 'W')];
+  values.set(input.name, { kind: 'tensor', ir: input.name, channels: 3, form: 'image', rank: 4, hw });
   const host = {
     fail,
     value: (name: string) => values.get(name),

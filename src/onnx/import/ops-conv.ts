@@ -11,7 +11,7 @@
  */
 import type { OpContext } from './context.js';
 import type { Lowerer } from './context.js';
-import { type Sym, type TensorValue, sizeOf } from './values.js';
+import { num, type Sym, type TensorValue, sizeOf } from './values.js';
 
 function pair(ctx: OpContext, name: string, fallback: number, min: number): [number, number] {
   const v = ctx.ints(name, [fallback, fallback]);
@@ -55,6 +55,7 @@ function bias(ctx: OpContext, i: number, n: number): Float32Array | null {
 
 /** out = ⌊(k·X + t) / s⌋ for a tensor k·X: a multiple of X (k/s) when 0 ≤ t < s, the model's tiles being multiples of s. */
 function scaled(hw: Sym | null, t: number, s: number): Sym | null {
+  if (hw?.of === null) return num(Math.floor((hw.c + t) / s));
   return hw && hw.c === 0 && t >= 0 && t < s ? { k: hw.k / s, of: hw.of, c: 0 } : null;
 }
 
@@ -150,8 +151,11 @@ export const ConvTranspose: Lowerer = (ctx) => {
   );
   if (asym) ir = ctx.emit({ kind: 'crop', inputs: [ir], begin: [pt - ph, pl - pw], end: [pb - ph, pr - pw] });
   // out = s·in + grow − pads: a multiple of the input's size when grow equals the pads.
-  const side = (axis: 0 | 1, hw: Sym | null): Sym | null =>
-    hw && grow(axis) === (axis === 0 ? pt + pb : pl + pr) ? { k: hw.k * stride[axis], of: hw.of, c: hw.c * stride[axis] } : null;
+  const side = (axis: 0 | 1, hw: Sym | null): Sym | null => {
+    const extra = grow(axis) - (axis === 0 ? pt + pb : pl + pr);
+    if (hw?.of === null) return num(hw.c * stride[axis] + extra);
+    return hw && extra === 0 ? { k: hw.k * stride[axis], of: hw.of, c: hw.c * stride[axis] } : null;
+  };
   return ctx.tensorValue(ir, x, { channels: coutG * groups, hw: [side(0, x.hw[0]), side(1, x.hw[1])] });
 };
 

@@ -196,6 +196,16 @@ export const Max = binary('max');
 export const Min = binary('min');
 export const Pow = binary('pow');
 
+/** Mod, on shape arithmetic only (exportOnnx's pad to a multiple computes its padding with it). */
+export const Mod: Lowerer = (ctx) => {
+  ctx.allow('fmod');
+  const a = ctx.input(0);
+  const b = ctx.input(1);
+  if (!a || !b || !isStatic(a) || !isStatic(b)) return ctx.fail(`only constants and shape arithmetic are supported`);
+  if (ctx.int('fmod', 0) !== 0 && !(a.kind === 'const' && b.kind === 'const')) ctx.fail(`attribute 'fmod' 1 on integers`);
+  return foldBinary(ctx, 'mod', a, b);
+};
+
 export const Sum: Lowerer = (ctx) => {
   ctx.allow();
   const xs = ctx.node.inputs.map((_, i) => ctx.tensor(i));

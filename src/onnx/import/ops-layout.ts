@@ -10,7 +10,7 @@
  */
 import type { UpsampleNodeMode } from '../../model/ir.js';
 import type { Lowerer, OpContext } from './context.js';
-import { num, staticNumbers, type Sym, type TensorValue, type Value } from './values.js';
+import { num, sizeOf, staticNumbers, symText, type Sym, type TensorValue, type Value } from './values.js';
 
 /** Slice's "to the end" markers (INT64_MAX and friends) and anything past any image. */
 const BIG = 2 ** 31 - 1;
@@ -49,7 +49,10 @@ function upsample(ctx: OpContext, x: TensorValue, scales: number[], mode: Upsamp
   if (!(sh > 0 && sw > 0 && Number.isFinite(sh) && Number.isFinite(sw))) ctx.fail(`scales [${sh}, ${sw}] must be finite and > 0`);
   if (sh !== sw) ctx.fail(`scales differ between height (${sh}) and width (${sw})`);
   const ir = ctx.emit({ kind: 'upsample', inputs: [x.ir], size: [sh, sw], mode, ...(cubicCoeffA === undefined ? {} : { cubicCoeffA }) });
-  return ctx.tensorValue(ir, x, { hw: Number.isInteger(sh) ? scaleHw(x, sh) : [null, null] });
+  const hw = x.hw.map((s) =>
+    s?.of === null ? num(Math.floor(s.c * sh)) : Number.isInteger(sh) && s ? { k: s.k * sh, of: s.of, c: s.c * sh } : null,
+  );
+  return ctx.tensorValue(ir, x, { hw: hw as [Sym | null, Sym | null] });
 }
 
 /** [sh, sw] from Resize/Upsample scales over 4 axes (or 2 with axes [2, 3]). */
@@ -122,6 +125,8 @@ function sizesAsScales(ctx: OpContext, x: TensorValue, sizes: Value, axes: numbe
   if (hw.length !== 2 || (axes ? elems.length !== 2 : elems.length !== 4)) ctx.fail(`${elems.length} sizes for a 4-D tensor`);
   return hw.map((s, i) => {
     const inSize = x.hw[i];
+    // A fixed-size export: the size relative to the tensor's own (fixed) size.
+    if (s.of === null && inSize?.of === null && inSize.c > 0) return s.c / inSize.c;
     if (s.of === null || !inSize || s.of !== inSize.of || s.c !== 0 || inSize.c !== 0) {
       return ctx.fail(
         `the output size (${s.of === null ? s.c : 'computed'}) is not a fixed multiple of the input's: the engine's tiles vary in size, so give scales`,
@@ -145,13 +150,16 @@ export const Upsample: Lowerer = (ctx) => {
 export const Pad: Lowerer = (ctx) => {
   let pads: number[] | undefined;
   let value = 0;
+  let multiple = 1;
   if (ctx.opset < 11) {
     ctx.allow('mode', 'pads', 'value');
     pads = ctx.ints('pads', []);
     value = ctx.float('value', 0);
   } else {
     ctx.allow('mode');
-    pads = ctx.numbers(1, 'pads');
+    const rounded = roundedPads(ctx);
+    if (rounded) [pads, multiple] = rounded;
+    else pads = ctx.numbers(1, 'pads');
     const v = ctx.numbers(2, 'constant_value');
     if (v && v.length !== 1) ctx.fail(`the constant value has ${v.length} values`);
     value = v?.[0] ?? 0;
@@ -182,17 +190,43 @@ export const Pad: Lowerer = (ctx) => {
   const neg = (p: number) => Math.max(-p, 0);
   const grows = [t, b, l, r].some((p) => p > 0);
   const cuts = [t, b, l, r].some((p) => p < 0);
-  if (grows) {
-    ir = ctx.emit(
-      { kind: 'pad', inputs: [ir], pads: [pos(t), pos(b), pos(l), pos(r)], mode, ...(mode === 'constant' ? { value } : {}) },
-      cuts ? 'pad' : undefined,
-    );
+  if (grows || multiple > 1) {
+    const extra = { ...(mode === 'constant' ? { value } : {}), ...(multiple > 1 ? { multiple } : {}) };
+    ir = ctx.emit({ kind: 'pad', inputs: [ir], pads: [pos(t), pos(b), pos(l), pos(r)], mode, ...extra }, cuts ? 'pad' : undefined);
   }
   if (cuts) ir = ctx.emit({ kind: 'crop', inputs: [ir], begin: [neg(t), neg(l)], end: [neg(b), neg(r)] });
-  if (!grows && !cuts) return x;
-  const hw = x.hw.map((s, i) => s && { ...s, c: s.c + (i === 0 ? t + b : l + r), ref: undefined }) as [Sym | null, Sym | null];
+  if (!grows && !cuts && multiple === 1) return x;
+  // Rounded up to a multiple, the size is no longer k·H + c.
+  const hw = x.hw.map((s, i) => (multiple > 1 ? null : s && { ...s, c: s.c + (i === 0 ? t + b : l + r), ref: undefined })) as [
+    Sym | null,
+    Sym | null,
+  ];
   return ctx.tensorValue(ir, x, { hw });
 };
+
+/**
+ * Pads whose bottom and right grow the padded size to a multiple of m, as exportOnnx writes a pad node's
+ * `multiple` (Shape → Add → Mod → Sub → Mod): [pads, m], or undefined when the pads are plain numbers.
+ */
+function roundedPads(ctx: OpContext): [number[], number] | undefined {
+  const v = ctx.input(1);
+  if (v?.kind !== 'ints' || v.elems.every((e) => e.of === null)) return undefined;
+  const e = v.elems;
+  const x = ctx.image(0);
+  const fail = () =>
+    ctx.fail(`the pads [${e.map(symText).join(', ')}] depend on the image size other than by rounding it up to a multiple`);
+  if (e.length !== 8 || e.slice(0, 6).some((s) => s.of !== null)) fail();
+  const [, , t, l] = e.map((s) => s.c);
+  const m = e[6].roundUp?.m;
+  [6, 7].forEach((i) => {
+    const r = e[i].roundUp;
+    const fixed = i === 6 ? t + e[6].c : l + e[7].c;
+    // The rounded size must be this tensor's own, plus the fixed pads on its axis.
+    if (r?.step !== 'extra' || r.m !== m || r.base.ref !== x.ir || r.base.c - (r.base.refC ?? 0) !== fixed || (r.base.refMul ?? 1) !== 1)
+      fail();
+  });
+  return [e.map((s) => s.c), m!];
+}
 
 export const Slice: Lowerer = (ctx) => {
   const old = ctx.opset < 10;
@@ -209,23 +243,16 @@ export const Slice: Lowerer = (ctx) => {
   if (!starts || starts.length !== ends.length) return ctx.fail(`${starts?.length ?? 0} starts for ${ends.length} ends`);
   const axes = (old ? (ctx.attr('axes') ? ctx.ints('axes', []) : undefined) : ctx.numbers(3, 'axes')) ?? starts.map((_, i) => i);
   const steps = old ? undefined : ctx.numbers(4, 'steps');
-  if (steps && steps.some((s) => s !== 1)) ctx.fail(`steps [${steps.join(', ')}]: only step 1 is supported`);
   if (axes.length !== starts.length) ctx.fail(`${axes.length} axes for ${starts.length} starts`);
 
-  if (data?.kind === 'const' || data?.kind === 'ints') {
-    if (data.dims.length !== 1 || axes.some((a) => a !== 0 && a !== -1)) ctx.fail(`only 1-D constants are sliced`);
-    const n = data.dims[0];
-    const clamp = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
-    if (ends[0].of !== null) ctx.fail(`a constant sliced to a size-dependent end`);
-    const [s, e] = [clamp(starts[0]), clamp(ends[0].c)];
-    if (data.kind === 'const') return { kind: 'const', dims: [Math.max(e - s, 0)], data: data.data.slice(s, Math.max(e, s)) };
-    return { kind: 'ints', dims: [Math.max(e - s, 0)], elems: data.elems.slice(s, Math.max(e, s)) };
-  }
+  if (data?.kind === 'const' || data?.kind === 'ints') return sliceStatic(ctx, data, starts, ends, axes, steps);
+  if (steps && steps.some((s) => s !== 1)) ctx.fail(`steps [${steps.join(', ')}]: only step 1 is supported on a tensor`);
   const x = ctx.tensor(0);
   const rank = x.rank;
   const begin = [0, 0];
   const end = [0, 0];
   let ref: string | undefined;
+  let refScale = 1;
   let channels = null as [number, number] | null;
   axes.forEach((a, i) => {
     const axis = a < 0 ? a + rank : a;
@@ -245,16 +272,24 @@ export const Slice: Lowerer = (ctx) => {
       if (en.of === null) {
         if (en.c >= BIG) end[k] = 0;
         else if (en.c < 0) end[k] = -en.c;
+        // A fixed-size export: a fixed end is read as a cut of the same size from the end.
+        else if (size?.of === null && en.c <= size.c) end[k] = size.c - en.c;
         else
           ctx.fail(
             `end ${en.c} on axis ${axis} is a fixed row or column: the engine's tiles vary in size, so only negative or "to the end" ends are supported`,
           );
-      } else if (en.ref && en.refC !== undefined && en.c - en.refC === st && (ref === undefined || ref === en.ref)) {
-        // ends = a reference's size + starts: a window of the reference's size (a crop to another tensor).
+      } else if (
+        en.ref &&
+        en.refC !== undefined &&
+        en.c - en.refC === st &&
+        (ref === undefined || (ref === en.ref && refScale === (en.refMul ?? 1)))
+      ) {
+        // ends = k × a reference's size + starts: a window of k × the reference's size (a crop to another tensor).
         ref = en.ref;
+        refScale = en.refMul ?? 1;
       } else if (size && size.of === en.of && size.k === en.k && size.c - en.c >= 0) {
         end[k] = size.c - en.c;
-      } else ctx.fail(`end ${en.of}-dependent on axis ${axis} does not follow the input's size`);
+      } else ctx.fail(`end ${symText(en)} on axis ${axis} does not follow the size of its input`);
     } else ctx.fail(`slices axis ${a} of a rank-${rank} ${x.form}`);
   });
   let out = x;
@@ -272,7 +307,8 @@ export const Slice: Lowerer = (ctx) => {
   if (ref !== undefined) {
     if (axes.filter((a) => a % 4 === 2 || a % 4 === 3 || a === -1 || a === -2).length !== 2)
       ctx.fail(`a crop to a reference's size must slice both height and width`);
-    const ir = ctx.emit({ kind: 'crop', inputs: [out.ir, ref], begin: [begin[0], begin[1]], end: [0, 0] });
+    if (!Number.isInteger(refScale) || refScale < 1) ctx.fail(`crops to ${refScale} × a reference's size`);
+    const ir = ctx.emit({ kind: 'crop', inputs: [out.ir, ref], begin: [begin[0], begin[1]], ...(refScale !== 1 ? { refScale } : {}) });
     return ctx.tensorValue(ir, out, { hw: [null, null] });
   }
   if (begin.some(Boolean) || end.some(Boolean)) {
@@ -282,6 +318,44 @@ export const Slice: Lowerer = (ctx) => {
   }
   return out;
 };
+
+/** Slice of a constant, any axes and steps (torch reverses its pads with a step −1). */
+function sliceStatic(
+  ctx: OpContext,
+  data: Extract<Value, { kind: 'const' | 'ints' }>,
+  starts: number[],
+  ends: Sym[],
+  axes: number[],
+  steps: number[] | undefined,
+): Value {
+  const rank = data.dims.length;
+  const picks = data.dims.map((d) => Array.from({ length: d }, (_, i) => i));
+  axes.forEach((a, j) => {
+    const axis = a < 0 ? a + rank : a;
+    if (!(axis >= 0 && axis < rank)) ctx.fail(`axis ${a} is out of range for rank ${rank}`);
+    const d = data.dims[axis];
+    const step = steps?.[j] ?? 1;
+    if (!Number.isInteger(step) || step === 0) ctx.fail(`step ${step} must be a non-zero integer`);
+    if (ends[j].of !== null) ctx.fail(`a constant sliced to a size-dependent end`);
+    let st = starts[j] < 0 ? starts[j] + d : starts[j];
+    let en = ends[j].c < 0 ? ends[j].c + d : ends[j].c;
+    st = step > 0 ? Math.min(Math.max(st, 0), d) : Math.min(Math.max(st, 0), d - 1);
+    en = step > 0 ? Math.min(Math.max(en, 0), d) : Math.min(Math.max(en, -1), d - 1);
+    const idx: number[] = [];
+    for (let i = st; step > 0 ? i < en : i > en; i += step) idx.push(i);
+    picks[axis] = idx;
+  });
+  const dims = picks.map((p) => p.length);
+  const strides = data.dims.map((_, i) => sizeOf(data.dims.slice(i + 1)));
+  const from: number[] = [];
+  const walk = (axis: number, offset: number) => {
+    if (axis === rank) from.push(offset);
+    else for (const i of picks[axis]) walk(axis + 1, offset + i * strides[axis]);
+  };
+  walk(0, 0);
+  if (data.kind === 'const') return { kind: 'const', dims, data: Float32Array.from(from, (i) => data.data[i]) };
+  return { kind: 'ints', dims, elems: from.map((i) => data.elems[i]) };
+}
 
 /**
  * Gather on the channel axis with constant indices: after a DCR SpaceToDepth,

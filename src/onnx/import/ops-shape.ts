@@ -7,19 +7,8 @@
  */
 import type { Lowerer, OpContext } from './context.js';
 import type { OnnxTensorData } from './decode.js';
-import {
-  dimOf,
-  num,
-  shapeOf,
-  sizeOf,
-  staticNumbers,
-  symEqual,
-  symText,
-  type Sym,
-  type TensorValue,
-  type Value,
-  type ViewValue,
-} from './values.js';
+import { num, shapeOf, sizeOf, staticNumbers, symText, type Sym, type Value } from './values.js';
+import { reshapeView, squeezeView, transposeView, unsqueezeView, viewOf, viewShape } from './views.js';
 
 /** A decoded tensor (initializer, Constant) as a value. */
 export function tensorConstant(t: OnnxTensorData): Value {
@@ -70,6 +59,7 @@ export const Shape: Lowerer = (ctx) => {
   const v = ctx.input(0);
   let dims: Sym[];
   if (asStatic(v)) dims = v.dims.map(num);
+  else if (v?.kind === 'view') dims = viewShape(ctx, v);
   else dims = shapeOf(ctx.tensor(0));
   const rank = dims.length;
   const clamp = (i: number) => Math.min(Math.max(i < 0 ? i + rank : i, 0), rank);
@@ -152,9 +142,11 @@ export const Unsqueeze: Lowerer = (ctx) => {
     for (const a of norm) dims.splice(a, 0, 1);
     return { ...v, dims };
   }
+  if (v?.kind === 'view') return unsqueezeView(ctx, v, axes);
   const t = ctx.tensor(0);
+  if (t.form === 'image') return unsqueezeView(ctx, viewOf(ctx, t), axes);
   const rank = t.rank + axes.length;
-  if (t.form !== 'vector' || axes.some((a) => normAxis(ctx, a, rank) < 2) || rank > 4) {
+  if (axes.some((a) => normAxis(ctx, a, rank) < 2) || rank > 4) {
     ctx.fail(`only adds trailing size-1 axes to a [N, C] vector (got axes [${axes.join(', ')}] on a rank-${t.rank} ${t.form})`);
   }
   return { ...t, rank };
@@ -169,8 +161,9 @@ export const Squeeze: Lowerer = (ctx) => {
     if (drop.some((a) => v.dims[a] !== 1)) ctx.fail(`squeezes an axis of size other than 1`);
     return { ...v, dims: v.dims.filter((_, i) => !drop.includes(i)) };
   }
+  if (v?.kind === 'view') return squeezeView(ctx, v, axes);
   const t = ctx.tensor(0);
-  if (t.form !== 'vector') ctx.fail(`squeezes an image: only [N, C, 1, 1] vectors are supported`);
+  if (t.form !== 'vector') return squeezeView(ctx, viewOf(ctx, t), axes);
   const drop = axes ? axes.map((a) => normAxis(ctx, a, t.rank)) : Array.from({ length: t.rank - 2 }, (_, i) => i + 2);
   if (drop.some((a) => a < 2)) ctx.fail(`squeezes the batch or channel axis`);
   return { ...t, rank: t.rank - new Set(drop).size };
@@ -259,7 +252,7 @@ export const Reshape: Lowerer = (ctx) => {
       ctx.fail(`cannot reshape [${v.dims.join(', ')}] to [${n.join(', ')}]`);
     return { ...v, dims };
   }
-  if (v?.kind === 'view') return fromView(ctx, v);
+  if (v?.kind === 'view') return reshapeView(ctx, v, targetDims(ctx, viewShape(ctx, v)));
   const t = ctx.tensor(0);
   const target = targetDims(ctx, shapeOf(t));
   if (t.form === 'vector') {
@@ -278,78 +271,53 @@ export const Reshape: Lowerer = (ctx) => {
       );
     return { ...t, rank: target.length, expanded: undefined };
   }
-  if (target.length === 4 && isBatch(target[0]) && target.slice(1).every((s, i) => symEqual(s, shapeOf(t)[i + 1]))) return t;
-  if (target.length === 6 && isBatch(target[0])) return toView(ctx, t, target);
-  return ctx.fail(`reshapes an image to [${target.map(symText).join(', ')}]: only a pixel (un)shuffle's 6-D view is supported`);
+  return reshapeView(ctx, viewOf(ctx, t), target);
 };
-
-/** An image viewed as 6-D: [N, C, H/r, r, W/r, r] (to unshuffle) or [N, a, b, c, H, W] with a·b·c = C (to shuffle). */
-function toView(ctx: OpContext, t: TensorValue, target: Sym[]): ViewValue {
-  const [, a, b, c, d, e] = target;
-  const H = t.hw[0];
-  const W = t.hw[1];
-  const isNum = (s: Sym) => s.of === null && Number.isInteger(s.c) && s.c >= 1;
-  if (H && W && isNum(a) && a.c === t.channels && b.of === 'H' && isNum(c) && d.of === 'W' && isNum(e)) {
-    if (symEqual({ k: b.k * c.c, of: 'H', c: b.c * c.c }, H) && symEqual({ k: d.k * e.c, of: 'W', c: d.c * e.c }, W)) {
-      return { kind: 'view', src: t, labels: ['N', 'c', 'h0', 'h1', 'w0', 'w1'], sizes: target };
-    }
-  }
-  if (H && W && isNum(a) && isNum(b) && isNum(c) && a.c * b.c * c.c === t.channels && symEqual(d, H) && symEqual(e, W)) {
-    return { kind: 'view', src: t, labels: ['N', 'c0', 'c1', 'c2', 'h', 'w'], sizes: target };
-  }
-  return ctx.fail(`reshapes an image of ${t.channels} channels to [${target.map(symText).join(', ')}]: not a pixel (un)shuffle's view`);
-}
 
 export const Transpose: Lowerer = (ctx) => {
   ctx.allow('perm');
   const v = ctx.input(0);
   const perm = ctx.ints('perm', []);
-  if (v?.kind === 'view') {
-    if (perm.length !== 6 || [...perm].sort().join() !== '0,1,2,3,4,5')
-      ctx.fail(`perm [${perm.join(', ')}] is not a permutation of 6 axes`);
-    return { ...v, labels: perm.map((p) => v.labels[p]), sizes: perm.map((p) => v.sizes[p]) };
-  }
-  if (asStatic(v) && v.dims.filter((d) => d !== 1).length <= 1) {
-    const p = perm.length ? perm : v.dims.map((_, i) => v.dims.length - 1 - i);
-    return { ...v, dims: p.map((i) => v.dims[i]) };
-  }
+  if (v?.kind === 'view') return transposeView(ctx, v, perm);
+  if (asStatic(v)) return transposeStatic(ctx, v, perm);
   const t = ctx.tensor(0);
-  if (perm.every((p, i) => p === i)) return t;
-  return ctx.fail(`transposes a tensor: only the transpose of a pixel (un)shuffle's 6-D view is supported`);
+  if (perm.length && perm.every((p, i) => p === i)) return t;
+  if (t.form === 'vector') ctx.fail(`transposes a per-channel vector`);
+  return transposeView(ctx, viewOf(ctx, t), perm);
 };
 
-/** The 4-D reshape that ends a view: spaceToDepth or depthToSpace in whichever channel order the axes spell. */
-function fromView(ctx: OpContext, v: ViewValue): TensorValue {
-  const target = targetDims(ctx, v.sizes);
-  const L = v.labels.join(' ');
-  const t = v.src;
-  const size = (label: string) => v.sizes[v.labels.indexOf(label)];
-  let kind: 'spaceToDepth' | 'depthToSpace';
-  let mode: 'CRD' | 'DCR';
-  let r: number;
-  if (L === 'N c h1 w1 h0 w0' || L === 'N h1 w1 c h0 w0') {
-    kind = 'spaceToDepth';
-    mode = L.startsWith('N c') ? 'CRD' : 'DCR';
-    r = size('h1').c;
-    if (size('w1').c !== r) ctx.fail(`unshuffles by ${r} rows and ${size('w1').c} columns`);
-  } else if (L === 'N c0 h c1 w c2' || L === 'N c2 h c0 w c1') {
-    kind = 'depthToSpace';
-    mode = L === 'N c0 h c1 w c2' ? 'CRD' : 'DCR';
-    const [ry, rx] = mode === 'CRD' ? [size('c1').c, size('c2').c] : [size('c0').c, size('c1').c];
-    if (ry !== rx) ctx.fail(`shuffles by ${ry} rows and ${rx} columns`);
-    r = ry;
-  } else if (L === 'N c h0 h1 w0 w1' || L === 'N c0 c1 c2 h w') {
-    if (target.length === 4) return t;
-    return ctx.fail(`reshapes a 6-D view to [${target.map(symText).join(', ')}]`);
-  } else {
-    return ctx.fail(`a 6-D view transposed to (${v.labels.join(', ')}) is not a pixel shuffle or unshuffle`);
+/** A constant transposed (torch writes one when it computes Pad's pads). */
+function transposeStatic(ctx: OpContext, v: Extract<Value, { kind: 'const' | 'ints' }>, perm: number[]): Value {
+  const rank = v.dims.length;
+  const p = perm.length ? perm : v.dims.map((_, i) => rank - 1 - i);
+  if (p.length !== rank || [...p].sort((a, b) => a - b).some((x, i) => x !== i))
+    ctx.fail(`perm [${perm.join(', ')}] is not a permutation of ${rank} axes`);
+  const dims = p.map((i) => v.dims[i]);
+  const strides = v.dims.map((_, i) => sizeOf(v.dims.slice(i + 1)));
+  const n = sizeOf(dims);
+  const from = new Array<number>(n);
+  for (let o = 0; o < n; o++) {
+    let rest = o;
+    let src = 0;
+    for (let a = rank - 1; a >= 0; a--) {
+      const idx = rest % dims[a];
+      rest = Math.floor(rest / dims[a]);
+      src += idx * strides[p[a]];
+    }
+    from[o] = src;
   }
-  const channels = kind === 'spaceToDepth' ? t.channels * r * r : t.channels / (r * r);
-  const f = kind === 'spaceToDepth' ? 1 / r : r;
-  const hw = t.hw.map((s) => s && { k: s.k * f, of: s.of, c: s.c * f }) as [Sym | null, Sym | null];
-  const want = [dimOf(1, 'N'), num(channels), ...hw];
-  const ok = target.length === 4 && target.every((s, i) => Number.isNaN(s.c) || (i === 0 ? isBatch(s) : !want[i] || symEqual(s, want[i]!)));
-  if (!ok) ctx.fail(`reshapes the ${kind} view to [${target.map(symText).join(', ')}], expected [N, ${channels}, …]`);
-  const ir = ctx.emit({ kind, inputs: [t.ir], r, mode });
-  return ctx.tensorValue(ir, t, { channels, hw });
+  if (v.kind === 'const') return { kind: 'const', dims, data: Float32Array.from(from, (i) => v.data[i]) };
+  return { kind: 'ints', dims, elems: from.map((i) => v.elems[i]) };
 }
+
+export const ConstantOfShape: Lowerer = (ctx) => {
+  ctx.allow('value');
+  const shape = ctx.numbers(0, 'shape');
+  if (!shape || !shape.every((d) => Number.isInteger(d) && d >= 0) || sizeOf(shape) > 4096) {
+    return ctx.fail(`the shape must be a constant of at most 4096 elements`);
+  }
+  const t = ctx.attr('value')?.t;
+  const fill = t ? (t.floats ? t.floats[0] : t.ints![0]) : 0;
+  if (t?.floats || !t) return { kind: 'const', dims: shape, data: new Float32Array(sizeOf(shape)).fill(fill) };
+  return { kind: 'ints', dims: shape, elems: Array.from({ length: sizeOf(shape) }, () => num(fill)) };
+};

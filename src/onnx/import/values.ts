@@ -18,8 +18,16 @@ export interface Sym {
   of: 'N' | 'H' | 'W' | null;
   c: number;
   ref?: string;
-  /** c of the reference's own size when it was read (so c − refC is what was added since). */
+  /** c of the reference's own size when it was read, times refMul (so c − refC is what was added since). */
   refC?: number;
+  /** What the reference's size was multiplied by since it was read (a crop to scale × a reference). */
+  refMul?: number;
+  /**
+   * (m − (base mod m)) mod m + c: the padding that rounds `base` up to a multiple of m (with k 0 and
+   * `of` base's), as exportOnnx writes a pad to a multiple. `modStep` marks the steps on the way there:
+   * 'mod' is base mod m, 'short' is m − base mod m.
+   */
+  roundUp?: { base: Sym; m: number; step: 'mod' | 'short' | 'extra' };
 }
 
 /** A tensor the model computes; `ir` is the graph node holding it. */
@@ -50,17 +58,25 @@ export interface IntsValue {
   elems: Sym[];
 }
 
-/**
- * An image reshaped to 6-D for a hand-written pixel (un)shuffle. Each axis is
- * labelled by the factor of the image it came from: 'N'; c0, c1, c2 the
- * channel index split major to minor; h0/h1 and w0/w1 the height and width
- * split major to minor (h when not split).
- */
+/** A monomial size k·N^n·H^h·W^w (./views.ts). */
+export interface Mono {
+  k: number;
+  n: number;
+  h: number;
+  w: number;
+}
+
+/** A piece of one of the image's axes: 'h' split major-to-minor into 'h.0' and 'h.1', and so on. */
+export interface Atom {
+  label: string;
+  size: Mono;
+}
+
+/** An image seen through reshapes and transposes (./views.ts): each axis a sequence of atoms. */
 export interface ViewValue {
   kind: 'view';
   src: TensorValue;
-  labels: string[];
-  sizes: Sym[];
+  axes: Atom[][];
 }
 
 /**
@@ -89,23 +105,45 @@ export function symEqual(a: Sym, b: Sym): boolean {
 
 export function symText(s: Sym): string {
   if (s.of === null) return String(s.c);
+  if (s.roundUp) return `(round-up of ${symText(s.roundUp.base)} to a multiple of ${s.roundUp.m})`;
   const x = s.k === 1 ? s.of : `${s.k}·${s.of}`;
   return s.c === 0 ? x : `${x} ${s.c < 0 ? '−' : '+'} ${Math.abs(s.c)}`;
 }
 
 /** a + b, or null when both are symbolic in different dimensions. */
 export function symAdd(a: Sym, b: Sym): Sym | null {
-  if (a.of === null) return b.of === null ? num(a.c + b.c) : { ...b, c: a.c + b.c };
-  if (b.of === null) return { ...a, c: a.c + b.c };
-  if (a.of !== b.of) return null;
+  if (a.of === null) return b.of === null ? num(a.c + b.c) : b.roundUp && b.roundUp.step !== 'extra' ? null : { ...b, c: a.c + b.c };
+  if (b.of === null) return a.roundUp && a.roundUp.step !== 'extra' ? null : { ...a, c: a.c + b.c };
+  if (a.of !== b.of || a.roundUp || b.roundUp) return null;
   return { k: a.k + b.k, of: a.of, c: a.c + b.c };
+}
+
+/** m − s for the number m: the step from "base mod m" to "m − base mod m". */
+export function symSubFrom(m: number, s: Sym): Sym | null {
+  if (s.roundUp?.step === 'mod' && s.roundUp.m === m && s.c === 0) return { ...s, roundUp: { ...s.roundUp, step: 'short' } };
+  if (s.roundUp) return null;
+  const neg = symMul(s, num(-1));
+  return neg && symAdd(num(m), neg);
+}
+
+/** s mod m for the number m: the first and last steps of a round-up (anything else depends on the size). */
+export function symMod(s: Sym, m: number): Sym | null {
+  if (s.of === null) return num(((s.c % m) + m) % m);
+  if (!s.roundUp && (Number.isNaN(s.k) || Number.isInteger(s.k)) && Number.isInteger(s.c))
+    return { k: 0, of: s.of, c: 0, roundUp: { base: s, m, step: 'mod' } };
+  if (s.roundUp?.step === 'short' && s.roundUp.m === m && s.c === 0) return { ...s, roundUp: { ...s.roundUp, step: 'extra' } };
+  return null;
 }
 
 /** a · b with b a number (either side), or null when both are symbolic. */
 export function symMul(a: Sym, b: Sym): Sym | null {
   if (a.of !== null && b.of !== null) return null;
   const [s, f] = a.of === null ? [b, a.c] : [a, b.c];
-  return s.of === null ? num(s.c * f) : { k: s.k * f, of: s.of, c: s.c * f };
+  if (s.of === null) return num(s.c * f);
+  if (s.roundUp) return f === 1 ? s : null;
+  // A reference's size keeps its reference through scaling (a crop to scale × the reference).
+  const ref = s.ref === undefined ? {} : { ref: s.ref, refC: (s.refC ?? 0) * f, refMul: (s.refMul ?? 1) * f };
+  return { k: s.k * f, of: s.of, c: s.c * f, ...ref };
 }
 
 /** The values of an integer or float constant when none is symbolic, else null. */
