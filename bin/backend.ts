@@ -11,8 +11,8 @@
  * Both run behind the same TileRunner, so tiling, progress, cancel and alpha are upscale()'s own.
  */
 import { NoOnnxRuntimeError } from '../src/errors.js';
-import { loadModel } from '../src/model/load.js';
-import type { PackagedModelFiles } from '../src/model/load-node.js';
+import type { ModelDescription } from '../src/model/describe.js';
+import { buildModel } from '../src/model/graph.js';
 import { createCpuUpscaler, loadOnnxRuntimeNode } from '../src/upscale/ort-node.js';
 import { webgpuRunner, type TileRunner } from '../src/upscale/runner.js';
 import type { Engine } from '../src/index.js';
@@ -34,10 +34,10 @@ interface Logs {
   warn: (line: string) => void;
 }
 
-function onWebgpu(engine: Engine, files: PackagedModelFiles): OpenBackend {
+function onWebgpu(engine: Engine, d: ModelDescription): OpenBackend {
   let model;
   try {
-    model = loadModel(engine, files);
+    model = buildModel(engine, d.graph, { name: d.name, inputRange: d.inputRange, outputRange: d.outputRange });
   } catch (e) {
     engine.destroy();
     throw e;
@@ -52,24 +52,24 @@ function onWebgpu(engine: Engine, files: PackagedModelFiles): OpenBackend {
   };
 }
 
-async function onCpu(files: PackagedModelFiles): Promise<OpenBackend> {
+async function onCpu(d: ModelDescription): Promise<OpenBackend> {
   const ort = await loadOnnxRuntimeNode();
-  const runner = await createCpuUpscaler(files, undefined, { ort });
+  const runner = await createCpuUpscaler(d, undefined, { ort });
   return { runner, description: `CPU: ${runner.backend} via onnxruntime-node`, close: () => runner.dispose() };
 }
 
-export async function openBackend(choice: BackendChoice, files: PackagedModelFiles, { quiet, log, warn }: Logs): Promise<OpenBackend> {
-  if (choice === 'cpu') return onCpu(files);
-  if (choice === 'webgpu') return onWebgpu((await createNodeEngine({ quiet, log })).engine, files);
+export async function openBackend(choice: BackendChoice, model: ModelDescription, { quiet, log, warn }: Logs): Promise<OpenBackend> {
+  if (choice === 'cpu') return onCpu(model);
+  if (choice === 'webgpu') return onWebgpu((await createNodeEngine({ quiet, log })).engine, model);
   const hardware = await createHardwareEngine({ quiet });
-  if (hardware) return onWebgpu(hardware, files);
+  if (hardware) return onWebgpu(hardware, model);
   try {
-    const cpu = await onCpu(files);
+    const cpu = await onCpu(model);
     log('no hardware WebGPU adapter: running the model on the CPU backend (--backend webgpu forces SwiftShader)');
     return cpu;
   } catch (e) {
     if (!(e instanceof NoOnnxRuntimeError)) throw e;
     warn('hint: no GPU here; `npm install onnxruntime-node` runs the models on the CPU 40-130× faster than SwiftShader (--backend cpu)');
   }
-  return onWebgpu((await createNodeEngine({ quiet, log })).engine, files);
+  return onWebgpu((await createNodeEngine({ quiet, log })).engine, model);
 }

@@ -10,6 +10,9 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKENDS, type BackendChoice } from './backend.js';
+import { zooIds } from '../src/model/zoo.js';
+import { MODEL_FILE_EXTENSIONS } from '../src/model/zoo-node.js';
+import { zooAliases } from './cli-model.js';
 import {
   DEFAULT_MAX_OUTPUT_PIXELS,
   DEFAULT_MAX_PIXELS,
@@ -28,6 +31,16 @@ export class UsageError extends Error {
 export const MODELS = ['default-model', 'esrgan-slim', 'esrgan-medium', 'esrgan-thick'] as const;
 export type ModelName = (typeof MODELS)[number];
 
+/** Every name --model takes: UpscalerJS's models, the zoo's, and the zoo's families without their scale suffix. */
+export function modelNames(): string[] {
+  return [...MODELS, ...zooIds(), ...zooAliases()];
+}
+
+/** True when --model names a file rather than a model: a path separator or a model file's extension. */
+export function isModelPath(model: string): boolean {
+  return /[\\/]/.test(model) || (MODEL_FILE_EXTENSIONS as readonly string[]).includes(extname(model).toLowerCase());
+}
+
 /** Defaults of the size limits (documented in --help and the README). */
 export { DEFAULT_MAX_OUTPUT_PIXELS, DEFAULT_MAX_PIXELS, DEFAULT_QUALITY };
 
@@ -43,9 +56,17 @@ export interface CliOptions {
   batch: boolean;
   /** Folder to create before any work (--out-dir or a folder output that does not exist yet). */
   makeDir?: string;
-  model: ModelName;
+  /** An UpscalerJS model, a zoo model (or family) name, or a model file's path. */
+  model: string;
   backend: BackendChoice;
+  /** The output scale asked for (any model: passes of the model, then a shrink to the exact size). */
   scale?: number;
+  /** Denoise level, for zoo models that have them. */
+  noise?: number;
+  /** Test-time augmentation (8 flips/transposes averaged), as the native programs' -x. */
+  tta: boolean;
+  /** Folders of native programs' models, for the zoo models not bundled. */
+  modelsDirs: string[];
   tile?: number;
   quality: number;
   maxPixels: number;
@@ -54,10 +75,15 @@ export interface CliOptions {
   overwrite: boolean;
 }
 
-export type Parsed = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: CliOptions };
+export type Parsed =
+  { kind: 'help' } | { kind: 'version' } | { kind: 'list-models'; modelsDirs: string[] } | { kind: 'run'; options: CliOptions };
 
 const OPTIONS = {
   model: { type: 'string', short: 'm' },
+  noise: { type: 'string', short: 'n' },
+  tta: { type: 'boolean', short: 'x' },
+  'models-dir': { type: 'string', multiple: true },
+  'list-models': { type: 'boolean' },
   backend: { type: 'string', short: 'b' },
   scale: { type: 'string', short: 's' },
   tile: { type: 'string' },
@@ -162,9 +188,21 @@ export function parseCli(argv: string[]): Parsed {
   if (v.help) return { kind: 'help' };
   if (v.version) return { kind: 'version' };
 
-  const model = (v.model ?? 'default-model') as ModelName;
-  if (!MODELS.includes(model))
-    throw new UsageError(`--model ${model} is not a model here${didYouMean(model, MODELS)}; models: ${MODELS.join(', ')}`);
+  const modelsDirs = [...(v['models-dir'] ?? [])];
+  if (v['list-models']) return { kind: 'list-models', modelsDirs };
+  const model = v.model ?? 'default-model';
+  if (!isModelPath(model) && !modelNames().includes(model)) {
+    throw new UsageError(
+      `--model ${model} is not a model here${didYouMean(model, modelNames())}; models: ${[...MODELS, ...zooIds()].join(', ')} ` +
+        `(--list-models), or a model file (${MODEL_FILE_EXTENSIONS.join(', ')})`,
+    );
+  }
+  let noise: number | undefined;
+  if (v.noise !== undefined) {
+    noise = Number(v.noise);
+    if (v.noise.trim() === '' || !Number.isInteger(noise) || noise < -1 || noise > 3)
+      throw new UsageError(`--noise ${v.noise} must be an integer from -1 to 3`);
+  }
   const backend = (v.backend ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(backend))
     throw new UsageError(`--backend ${backend} is not one of ${BACKENDS.join(', ')}${didYouMean(backend, BACKENDS)}`);
@@ -180,6 +218,9 @@ export function parseCli(argv: string[]): Parsed {
     model,
     backend,
     scale: positiveInt('scale', v.scale, 16),
+    noise,
+    tta: v.tta === true,
+    modelsDirs,
     tile: positiveInt('tile', v.tile, 1 << 16),
     quality: positiveInt('quality', v.quality, 100) ?? DEFAULT_QUALITY,
     maxPixels: positiveInt('max-pixels', v['max-pixels']) ?? DEFAULT_MAX_PIXELS,

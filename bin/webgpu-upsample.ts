@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readPackagedModel, type PackagedModelFiles } from '../src/model/load-node.js';
+import { scalePlan, shrinkImage } from '../src/upscale/rescale.js';
 import { formatDuration } from '../src/upscale/duration.js';
 import { planUpscale, upscale } from '../src/upscale/upscale.js';
 import {
@@ -37,6 +37,7 @@ import {
   type ImageHeader,
 } from '../src/upscale/image-file.js';
 import { openBackend } from './backend.js';
+import { listModels, resolveCliModel, type ResolvedModel } from './cli-model.js';
 import { progressBar } from './progress-bar.js';
 
 const USAGE = `usage: webgpu-upsample <input> <output> [options]
@@ -56,16 +57,29 @@ formats:
   grayscale (one channel out, as in).
 
 options:
-  -m, --model NAME       network (default: default-model):
-                           default-model   ×2 only            (bundled)
-                           esrgan-slim     ×2 ×3 ×4 ×8, default ×4  (bundled)
-                           esrgan-medium   ×2 ×3 ×4 ×8, default ×4  (npm i --omit=peer @upscalerjs/esrgan-medium)
-                           esrgan-thick    ×2 ×3 ×4 ×8, default ×4  (npm i --omit=peer @upscalerjs/esrgan-thick)
+  -m, --model NAME|FILE  network (default: default-model); --list-models shows them all:
+                           realesr-animevideov3-x2|-x3|-x4   anime/video, fast (bundled)
+                           waifu2x-upconv7    ×2, -n -1…3 (bundled)
+                           waifu2x-cunet      ×1 ×2, -n -1…3 (native models folder)
+                           realcugan-x2|-x3|-x4  -n -1…3 (native models folder)
+                           realesrgan-x4plus, -x4plus-anime, -x4fast (native models folder)
+                           default-model, esrgan-slim (bundled), esrgan-medium, esrgan-thick
+                         or a file: .param (+ .bin beside it; waifu2x, Real-ESRGAN,
+                         Real-CUGAN, Upscayl), .pth/.safetensors (ESRGAN/RRDBNet,
+                         SRVGGNetCompact), .onnx
+  -n, --noise N          denoise level -1…3 (waifu2x: default 0; Real-CUGAN: -1 =
+                         conservative, 0 = none, 1-3; default -1)
+  -x, --tta              test-time augmentation: 8 flips/transposes averaged (8× slower)
+      --models-dir DIR   a native program's models folder (repeatable; default
+                         $WEBGPU_UPSAMPLE_MODELS), for the models not bundled
+      --list-models      list the models, their scales and noise levels
   -b, --backend B        auto (default): a hardware GPU, else the CPU backend if
                          onnxruntime-node is installed, else SwiftShader;
                          webgpu: WebGPU always (SwiftShader without a GPU);
                          cpu: ONNX Runtime on the CPU (npm install onnxruntime-node)
-  -s, --scale N          upscaling factor, for models that come in several
+  -s, --scale N          output scale (default: the model's); any model: a model that
+                         does not offer N runs in passes, then shrinks (antialiased
+                         bicubic) to exactly N× (×3 from a ×4 model, ×4 from waifu2x)
   -f, --format FMT       output format: png, jpeg, webp, avif, tiff
                          (default: from the output name; in folder mode, the input's)
   -q, --quality N        JPEG/WebP/AVIF quality 1-100 (default ${DEFAULT_QUALITY})
@@ -139,16 +153,18 @@ function describe(e: unknown): string {
 
 async function run(opts: CliOptions, log: (line: string) => void, warn: (line: string) => void): Promise<number> {
   const t0 = performance.now();
-  // 1. The model's files: an unknown model, a scale it does not offer, or a package that is not installed is a usage error.
-  let files: PackagedModelFiles;
+  // 1. The model: an unknown model or noise level, a package that is not installed, or a model file that
+  //    cannot run is a usage error, found before any image is read.
+  let resolved: ResolvedModel;
   try {
-    files = readPackagedModel(opts.model, opts.scale);
+    resolved = resolveCliModel(opts);
   } catch (e) {
-    throw new UsageError(`--model ${opts.model}${opts.scale ? ` --scale ${opts.scale}` : ''}: ${(e as Error).message}`);
+    throw new UsageError(`--model ${opts.model}${opts.noise !== undefined ? ` --noise ${opts.noise}` : ''}: ${(e as Error).message}`);
   }
-  if (opts.scale !== undefined && files.scale !== opts.scale) {
-    throw new UsageError(`--scale ${opts.scale}: model ${opts.model} upscales by ${files.scale} only`);
-  }
+  const files = resolved.description;
+  // Any --scale: passes of the model until at least that scale, then a shrink to the exact size.
+  const target = opts.scale ?? files.scale;
+  const { passes, shrink } = scalePlan(files.scale, target);
 
   // 2. Every input's header and every output's folder, before the GPU starts.
   if (opts.makeDir) {
@@ -163,7 +179,7 @@ async function run(opts: CliOptions, log: (line: string) => void, warn: (line: s
   const limits = { maxPixels: opts.maxPixels, maxOutputPixels: opts.maxOutputPixels };
   for (const job of opts.jobs) {
     try {
-      const header = await probeImage(job.input, files.scale, limits);
+      const header = await probeImage(job.input, Math.ceil(target), limits);
       try {
         checkWritable(job.output);
       } catch (e) {
@@ -194,7 +210,11 @@ async function run(opts: CliOptions, log: (line: string) => void, warn: (line: s
   try {
     log(`backend: ${backend.description}`);
     log(
-      `model: ${files.name} (×${runner.model.scale}, receptive radius ${runner.model.receptiveRadius} px) ready in ${seconds(tModel - t0)}`,
+      `model: ${resolved.label} (×${runner.model.scale}, receptive radius ${runner.model.receptiveRadius} px) ready in ${seconds(tModel - t0)}` +
+        (passes > 1 || shrink !== 1
+          ? `; ×${target} = ${passes > 1 ? `${passes} passes` : '1 pass'}${shrink !== 1 ? ` then ×${(1 / shrink).toFixed(3).replace(/\.?0+$/, '')} (antialiased bicubic)` : ''}`
+          : '') +
+        (opts.tta ? '; TTA: 8 runs averaged' : ''),
     );
     if (opts.tile !== undefined) {
       // Σ tile input pixels / image pixels: how much extra work the tiles' overlap costs.
@@ -219,8 +239,14 @@ async function run(opts: CliOptions, log: (line: string) => void, warn: (line: s
           result = await upscale(runner, image, {
             tileSize: opts.tile,
             signal: controller.signal,
+            tta: opts.tta,
             onProgress: opts.quiet ? undefined : (p) => bar.update(p),
           });
+          // Further passes run on the rounded result, as waifu2x-ncnn-vulkan's -s 4 does.
+          for (let pass = 1; pass < passes; pass++) {
+            result = await upscale(runner, result, { tileSize: opts.tile, signal: controller.signal, tta: opts.tta });
+          }
+          if (shrink !== 1) result = shrinkImage(result, Math.round(image.width * target), Math.round(image.height * target));
         } finally {
           bar.end();
         }
@@ -274,6 +300,10 @@ async function main(argv: string[]): Promise<number> {
     }
     if (parsed.kind === 'version') {
       process.stdout.write(`webgpu-upsample ${packageVersion()}\n`);
+      return 0;
+    }
+    if (parsed.kind === 'list-models') {
+      process.stdout.write(`${listModels(parsed.modelsDirs)}\n`);
       return 0;
     }
     // --quiet: errors and warnings only.

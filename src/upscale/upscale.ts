@@ -34,6 +34,7 @@ import {
 } from './image.js';
 import { checkRunnerOptions, checkUpscaleOptions, optionKeys } from './options.js';
 import { tileModelRunner } from './global-context.js';
+import { ttaPlanes } from './tta.js';
 import { isTileRunner, webgpuRunner, type TileRunner } from './runner.js';
 import { expandRegion, planTiles, type Region, type Tile, type TilePlan } from './tiling.js';
 
@@ -77,6 +78,11 @@ export interface UpscaleRunOptions {
    * 2 × the receptive radius with its overlap does not fit it.
    */
   maxTileBytes?: number;
+  /**
+   * Test-time augmentation, as the native programs' `-x`: the average of the model's results on the
+   * eight flips and transposes of the image (./tta.ts). 8× the work. Default false.
+   */
+  tta?: boolean;
 }
 
 /** The options of a run on an Engine: the model, loaded on that engine, and the run options. */
@@ -95,6 +101,7 @@ export const UPSCALE_OPTIONS = optionKeys<UpscaleOptions>({
   tileSize: true,
   channels: true,
   maxTileBytes: true,
+  tta: true,
 });
 const RUN_OPTIONS = UPSCALE_OPTIONS.filter((k) => k !== 'model');
 
@@ -161,21 +168,33 @@ export async function upscale(
   const outWidth = rgba.width * s;
   const opaque = isOpaque(rgba);
   if (opaque) for (let i = 3; i < out.length; i += 4) out[i] = max;
-  const runModel = await tileModelRunner(runner, plan, (tile) => readRegion(rgba, tile.input, 'rgb', model.inputRange), {
-    signal: run.signal,
-    checkAbort: (done, total) => throwIfAborted(run.signal, done, total),
-  });
-  await forEachTile(plan, run, async (tile) => {
-    const rgb = readRegion(rgba, tile.input, 'rgb', model.inputRange);
-    const kept = await runTile(rgb, 3, tile.input, tile.core, s, runModel, op);
-    writePlanesToRgba(out, outWidth, kept, tile.core.y * s, tile.core.x * s, 0, model.outputRange);
-    if (!opaque) {
-      const input = expandRegion(tile.core, ALPHA_RADIUS, rgba.height, rgba.width);
-      const alpha = readRegion(rgba, input, 'alpha');
-      const a = await runTile(alpha, 1, input, tile.core, s, (x, shape) => runner.upsampleAlpha(x, shape, s), op);
-      writePlanesToRgba(out, outWidth, a, tile.core.y * s, tile.core.x * s, 3, [0, max]);
-    }
-  });
+  if (run.tta) {
+    // Eight whole-image runs, averaged; alpha below, tile by tile, as without TTA.
+    const whole = { y: 0, x: 0, height: rgba.height, width: rgba.width };
+    const rgb = { data: readRegion(rgba, whole, 'rgb', model.inputRange), channels: 3, height: rgba.height, width: rgba.width };
+    const mean = await ttaPlanes(rgb, s, (planes, k) => upscalePlanes(runner, planes, ttaPass(run, k)));
+    writePlanesToRgba(out, outWidth, mean, 0, 0, 0, model.outputRange);
+  }
+  const runModel = run.tta
+    ? null
+    : await tileModelRunner(runner, plan, (tile) => readRegion(rgba, tile.input, 'rgb', model.inputRange), {
+        signal: run.signal,
+        checkAbort: (done, total) => throwIfAborted(run.signal, done, total),
+      });
+  if (runModel || !opaque)
+    await forEachTile(plan, run, async (tile) => {
+      if (runModel) {
+        const rgb = readRegion(rgba, tile.input, 'rgb', model.inputRange);
+        const kept = await runTile(rgb, 3, tile.input, tile.core, s, runModel, op);
+        writePlanesToRgba(out, outWidth, kept, tile.core.y * s, tile.core.x * s, 0, model.outputRange);
+      }
+      if (!opaque) {
+        const input = expandRegion(tile.core, ALPHA_RADIUS, rgba.height, rgba.width);
+        const alpha = readRegion(rgba, input, 'alpha');
+        const a = await runTile(alpha, 1, input, tile.core, s, (x, shape) => runner.upsampleAlpha(x, shape, s), op);
+        writePlanesToRgba(out, outWidth, a, tile.core.y * s, tile.core.x * s, 3, [0, max]);
+      }
+    });
   const height = rgba.height * s;
   // Two returns so each narrows `out` to one array type, matching the overloads.
   return out instanceof Uint16Array ? { data: out, width: outWidth, height } : { data: out, width: outWidth, height };
@@ -205,6 +224,7 @@ export async function upscalePlanes(backend: UpscaleBackend, input: Planes, opti
     );
   }
   const s = runner.model.scale;
+  if (run.tta) return ttaPlanes(input, s, (planes, k) => upscalePlanes(runner, planes, ttaPass(run, k)));
   const plan = planFor(runner, input.height, input.width, run);
   const oh = input.height * s;
   const ow = input.width * s;
@@ -224,6 +244,27 @@ export async function upscalePlanes(backend: UpscaleBackend, input: Planes, opti
     }
   });
   return { data, channels: input.channels, height: oh, width: ow };
+}
+
+/** The options of TTA pass k of 8: progress counts the eight passes as one run. */
+function ttaPass(run: UpscaleRunOptions, k: number): UpscaleRunOptions {
+  const onProgress = run.onProgress;
+  return {
+    ...run,
+    tta: false,
+    onProgress:
+      onProgress &&
+      ((p) => {
+        const perPass = p.elapsedMs + p.etaMs;
+        onProgress({
+          ...p,
+          done: k * p.total + p.done,
+          total: 8 * p.total,
+          fraction: (k + p.fraction) / 8,
+          etaMs: p.etaMs + (7 - k) * perPass,
+        });
+      }),
+  };
 }
 
 /**
