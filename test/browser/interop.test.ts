@@ -11,7 +11,7 @@ const h = useBrowser();
 
 describe('interop in the browser', () => {
   it('fromImage(ImageBitmap | canvas | VideoFrame) == getImageData mapping; toCanvas auto → 2D == rounding', async () => {
-    const { page } = await openPage(h, '/demo/index.html');
+    const { page } = await openPage(h, '/demo/index.html?method=engine:conv-transpose&image=sample');
     await expectWebGPUAdapter(page);
     const result = await page.evaluate(async () => {
       // Through Function: vitest would rewrite a literal import() in this (serialized) callback.

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, openPage, useBrowser, waitForState, type OpenedPage } from './harness.js';
+import { ARTIFACTS, keepScreenshot, openPage, useBrowser, waitForState, type OpenedPage } from './harness.js';
 
 const h = useBrowser();
 
@@ -118,6 +118,35 @@ describe('upscaler page: Download', () => {
     expect(panel).toContain('640×480 → 1280×960');
     expect(panel).toContain('ONNX Runtime Web (WASM)');
     expect(panel).not.toContain('Ran on');
+    expect(p.errors).toEqual([]);
+    await p.page.close();
+  });
+
+  it('a first visit runs the photo through the best fast network here; a file dropped on the big image area is taken', async () => {
+    const p = await openPage(h, '/demo/index.html');
+    expect(await waitForState(p.page, ['done', 'error'], 110_000)).toBe('done');
+    const first = await p.page.evaluate(() => window.__upscaler!.last!);
+    // SwiftShader: Auto runs models on ORT-web WASM, where ESRGAN slim ×2 is the fast choice.
+    expect([first.inputName, first.method, first.backend]).toEqual(['flower.png', 'model:esrgan-slim-x2', 'ort-wasm']);
+    expect([first.input, first.output]).toEqual([
+      [128, 128],
+      [256, 256],
+    ]);
+    await keepScreenshot(p.page, 'upscaler-first-visit');
+
+    // Drop a PNG on the result area (not the small drop zone): it becomes the input.
+    await p.page.selectOption('#method', 'engine:conv-transpose');
+    await p.page.waitForFunction(() => window.__upscaler?.last?.method === 'engine:conv-transpose', undefined, { timeout: 110_000 });
+    const bytes = Array.from(readFileSync(png(21, 11, 'dropped.png')));
+    const transfer = await p.page.evaluateHandle((b) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(b)], 'dropped.png', { type: 'image/png' }));
+      return dt;
+    }, bytes);
+    await p.page.dispatchEvent('#compare', 'dragover', { dataTransfer: transfer });
+    await p.page.dispatchEvent('#compare', 'drop', { dataTransfer: transfer });
+    await p.page.waitForFunction(() => window.__upscaler?.last?.inputName === 'dropped.png', undefined, { timeout: 110_000 });
+    expect(await p.page.evaluate(() => window.__upscaler!.last!.output)).toEqual([42, 22]);
     expect(p.errors).toEqual([]);
     await p.page.close();
   });

@@ -98,7 +98,7 @@ function maxLevelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 describe('upscaler page (demo/index.html)', () => {
   it('loads on a SwiftShader WebGPU adapter with no console errors and upscales the sample', async () => {
-    const p = await openPage(h, '/demo/index.html');
+    const p = await openPage(h, '/demo/index.html?method=engine:conv-transpose&image=sample');
     const adapter = await expectWebGPUAdapter(p.page);
     expect(adapter.architecture).toMatch(/swiftshader/i);
     expect(await waitForState(p.page, ['done', 'error'])).toBe('done');
@@ -124,7 +124,7 @@ describe('upscaler page (demo/index.html)', () => {
     '%s: the page result equals the engine output computed in Node (±1 level of 255)',
     async (method) => {
       const png = testPng();
-      const p = await openPage(h, '/demo/index.html');
+      const p = await openPage(h, '/demo/index.html?method=engine:conv-transpose&image=sample');
       await waitForState(p.page, ['done', 'error']);
       await runInPage(p, png.path, `engine:${method}`);
       const got = await resultPixels(p);
@@ -139,7 +139,7 @@ describe('upscaler page (demo/index.html)', () => {
   it('pretrained default-model ×2 on WebGPU and, picked explicitly, on the CPU (ORT-web WASM): both equal the engine in Node (±1 level)', async () => {
     const png = testPng();
     const want = await defaultModelInNode(png.rgba);
-    const p = await openPage(h, '/demo/index.html');
+    const p = await openPage(h, '/demo/index.html?method=engine:conv-transpose&image=sample');
     await waitForState(p.page, ['done', 'error']);
     await p.page.setInputFiles('#file-input', png.path);
     await p.page.waitForFunction(() => window.__upscaler?.last?.inputName === 'upscaler-input.png', null, { timeout: 90_000 });
@@ -171,7 +171,7 @@ describe('upscaler page (demo/index.html)', () => {
 
   it('without navigator.gpu: says so, and the CPU reference path gives the same result', async () => {
     const png = testPng();
-    const p = await openPage(h, '/demo/index.html', () => {
+    const p = await openPage(h, '/demo/index.html?method=engine:conv-transpose&image=sample', () => {
       Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
     });
     await waitForState(p.page, ['done', 'error']);
@@ -193,7 +193,7 @@ describe('upscaler page (demo/index.html)', () => {
   it('without navigator.gpu: the pretrained default-model ×2 runs on ORT-web WASM, equals the WebGPU result (±1 level), reports progress and cancels', async () => {
     const png = testPng();
     const want = await defaultModelInNode(png.rgba);
-    const p = await openPage(h, '/demo/index.html', () => {
+    const p = await openPage(h, '/demo/index.html?method=engine:conv-transpose&image=sample', () => {
       Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
     });
     await waitForState(p.page, ['done', 'error']);

@@ -136,7 +136,7 @@ describe('upscaler page, video mode', () => {
   });
 
   it('no camera: a sentence saying so and what to do instead, not the browser\'s "Requested device not found"', async () => {
-    const p = await openPage(h, '/demo/index.html', () => {
+    const p = await openPage(h, '/demo/index.html?method=engine:conv-transpose&image=sample', () => {
       MediaDevices.prototype.getUserMedia = () => Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
     });
     await p.page.waitForFunction(() => document.body.dataset.video === 'idle', undefined, { timeout: 60_000 });
@@ -178,7 +178,7 @@ describe('upscaler page, video mode', () => {
   });
 
   it('without WebGPU the video mode says it needs WebGPU and offers nothing to start', async () => {
-    const p = await openPage(h, '/demo/index.html', () => {
+    const p = await openPage(h, '/demo/index.html?method=engine:conv-transpose&image=sample', () => {
       Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
     });
     await p.page.waitForFunction(() => document.body.dataset.video === 'idle', undefined, { timeout: 60_000 });

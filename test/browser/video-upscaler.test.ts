@@ -16,7 +16,7 @@ const h = useBrowser();
 
 /** Opens a page with the library and the kit on window.__m / window.__kit. */
 async function kitPage(): Promise<OpenedPage> {
-  const opened = await openPage(h, '/demo/index.html');
+  const opened = await openPage(h, '/demo/index.html?method=engine:conv-transpose&image=sample');
   await expectWebGPUAdapter(opened.page);
   await opened.page.evaluate(async () => {
     // Through Function: vitest would rewrite a literal import() in this (serialized) callback.

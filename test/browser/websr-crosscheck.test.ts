@@ -241,7 +241,7 @@ const median = (xs: number[]): number => {
 describe('Anime4K: our loadAnime4k == WebSR itself, same frame, same page (interior, 8-bit)', () => {
   let opened: OpenedPage;
   beforeAll(async () => {
-    opened = await openPage(h, '/demo/index.html');
+    opened = await openPage(h, '/demo/index.html?method=engine:conv-transpose&image=sample');
     await install(opened);
   }, 120_000);
 

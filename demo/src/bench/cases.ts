@@ -71,23 +71,26 @@ export const QUICK_SOFTWARE_CONFIG: Partial<BenchConfig> = {
 };
 
 /**
- * A rough time for a run, to show before Run: per case and contender, a cold
- * call plus `reps` warm calls, each a fixed overhead plus the work at a
- * sustained rate (assumed, by adapter kind: software ~1 GFLOP/s and ~15 ms per
- * call; hardware ~100 GFLOP/s and ~1 ms), the CPU reference once per case, and
- * loading each peer library. Within a factor of about 2-3: an estimate, said so.
+ * A rough time for a run, to show before Run: per case and contender a setup
+ * (compiling, opening a session) and a cold call plus `reps` warm calls, each
+ * a fixed overhead plus the work at a sustained rate; the CPU reference once
+ * per case; loading each peer library. The constants are by adapter kind,
+ * calibrated on SwiftShader (2 cores: the quick suite, 7 cases × 4
+ * contenders, took 1 min 56 s; this gives about 2 min) and guessed for
+ * hardware GPUs: an estimate, and the page says so.
  */
 export function estimateRunMs(cases: readonly BenchCase[], c: BenchConfig, software: boolean): number {
-  const [flopsPerMs, callMs] = software ? [1e6, 15] : [1e8, 1];
+  const [flopsPerMs, callMs, setupMs, peerLoadMs] = software ? [1e6, 40, 2000, 15_000] : [1e8, 1, 200, 2000];
   const cpuFlopsPerMs = 2e5;
   // The model's work per input pixel (esrgan-slim: ~0.5 MFLOP), for a case that carries no FLOP count.
   const work = (k: BenchCase): number => k.flops ?? (k.bytes ? k.bytes / 4 : 5e5 * k.size * k.size);
-  let ms = (c.contenders.length - (c.contenders.includes('ours') ? 1 : 0)) * (software ? 3000 : 1000);
+  const peers = c.contenders.filter((x) => x !== 'ours').length;
+  // Ours runs three timed loops (read back, flush, timestamps), a peer one.
+  const loops = (c.contenders.includes('ours') ? 3 : 0) + peers;
+  let ms = peers * peerLoadMs;
   for (const k of cases) {
     const call = callMs + work(k) / flopsPerMs;
-    // Ours runs three timed loops (read back, flush, timestamps), peers one.
-    const loops = c.contenders.reduce((n, x) => n + (x === 'ours' ? 3 : 1), 0);
-    ms += loops * (c.reps + 1) * call + (c.cpu ? work(k) / cpuFlopsPerMs : 0);
+    ms += c.contenders.length * setupMs + loops * (c.reps + 1) * call + (c.cpu ? work(k) / cpuFlopsPerMs : 0);
   }
   return ms;
 }

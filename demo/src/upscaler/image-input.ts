@@ -1,10 +1,11 @@
 /**
- * Getting an image into the page: drop it on the drop zone, paste it
- * (Ctrl/Cmd+V anywhere), or pick a file.
+ * Getting an image into the page: drop it on the drop zone or anywhere on the
+ * image area, paste it (Ctrl/Cmd+V anywhere), or pick a file.
  */
 
 export interface ImageInputOptions {
-  dropZone: HTMLElement;
+  /** Where a dropped file is taken (the drop zone and the big image area); each is highlighted while a file is over it. */
+  dropZones: HTMLElement[];
   fileInput: HTMLInputElement;
   /** Called with each image file the user provides. */
   onFile: (file: Blob, name: string) => void;
@@ -28,16 +29,19 @@ export function setupImageInput(o: ImageInputOptions): void {
     o.fileInput.value = ''; // picking the same file again fires 'change' again
   });
 
-  o.dropZone.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    o.dropZone.classList.add('over');
-  });
-  o.dropZone.addEventListener('dragleave', () => o.dropZone.classList.remove('over'));
-  o.dropZone.addEventListener('drop', (e) => {
-    e.preventDefault();
-    o.dropZone.classList.remove('over');
-    take(firstImage(e.dataTransfer?.files), 'the drop');
-  });
+  for (const zone of o.dropZones) {
+    zone.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      zone.classList.add('over');
+    });
+    zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+    zone.addEventListener('drop', (e) => {
+      e.preventDefault();
+      e.stopPropagation(); // one zone takes it, even where zones nest
+      zone.classList.remove('over');
+      take(firstImage(e.dataTransfer?.files), 'the drop');
+    });
+  }
   // Dropping elsewhere on the page must not navigate away to the image.
   window.addEventListener('dragover', (e) => e.preventDefault());
   window.addEventListener('drop', (e) => e.preventDefault());

@@ -17,7 +17,7 @@ import { canvasOf, canvasResize, decodeImage } from './canvas-image.js';
 import { CompareView } from './compare-view.js';
 import { setupImageInput } from './image-input.js';
 import { catalogModel, ortWasmLabel, runPretrained, type PretrainedStep } from './pretrained.js';
-import { loadSample } from './sample.js';
+import { loadPhoto, loadSample } from './sample.js';
 import { setupVideoMode } from './video-mode.js';
 
 /** What the last run did; also exposed as window.__upscaler for the browser tests. */
@@ -47,6 +47,7 @@ declare global {
 const ui = {
   status: byId('gpu-status'),
   dropZone: byId('drop-zone'),
+  viewer: byId('image-viewer'),
   fileInput: byId<HTMLInputElement>('file-input'),
   inputInfo: byId('input-info'),
   method: byId<HTMLSelectElement>('method'),
@@ -93,7 +94,6 @@ function fillMethods(): void {
   const models = h('optgroup', { label: 'Pretrained UpscalerJS models' });
   for (const m of MODEL_CATALOG) models.append(h('option', { value: `model:${m.id}` }, m.label));
   ui.method.append(models);
-  ui.method.value = 'engine:conv-transpose';
 }
 
 type Target = ({ kind: 'webgpu'; engine: Engine } | { kind: 'cpu' }) & { reason: string };
@@ -346,12 +346,12 @@ function runLatest(): Promise<void> {
   return pending;
 }
 
-function setInput(image: ImageData, name: string): void {
+function setInput(image: ImageData, name: string, options: { run?: boolean } = {}): void {
   current?.abort(); // a run still going is for the previous image
   input = { image, name };
   clearResult();
   ui.inputInfo.textContent = `${name}: ${image.width}×${image.height}`;
-  if (choice().kind === 'model') {
+  if (choice().kind === 'model' && !options.run) {
     view.message(`Press Upscale to run ${ui.method.selectedOptions[0]?.textContent ?? 'the model'}.`);
     setState('idle');
   } else {
@@ -388,7 +388,7 @@ async function main(): Promise<void> {
   fillMethods();
   updateChoice();
   setupImageInput({
-    dropZone: ui.dropZone,
+    dropZones: [ui.dropZone, ui.viewer],
     fileInput: ui.fileInput,
     onFile: (blob, name) => {
       decodeImage(blob).then(
@@ -415,8 +415,24 @@ async function main(): Promise<void> {
     // Encoded from the result's own pixels, not from whatever the canvas holds by the time toBlob runs.
     canvasOf(result.image).toBlob((blob) => blob && download(blob, result.fileName), 'image/png');
   });
-  const sample = await loadSample();
-  setInput(sample.image, sample.name);
+  // A first visit: the photo through the best network that runs fast here. `?method=` and `?image=sample` pick others.
+  const params = new URLSearchParams(location.search);
+  const method = params.get('method');
+  ui.method.value = method && ui.method.querySelector(`option[value="${CSS.escape(method)}"]`) ? method : firstModel();
+  updateChoice();
+  const first = params.get('image') === 'sample' ? await loadSample() : await loadPhoto();
+  setInput(first.image, first.name, { run: true });
+}
+
+/**
+ * The network a first visit runs: on a hardware GPU the largest that stays
+ * fast (ESRGAN medium ×4, ~0.7 M parameters); on a software adapter or
+ * without WebGPU, where Auto runs models on ONNX Runtime Web's WASM backend,
+ * ESRGAN slim ×2 (a few seconds for the photo).
+ */
+function firstModel(): string {
+  const hardware = boot.kind === 'webgpu' && !boot.engine.adapterInfo.software;
+  return hardware ? 'model:esrgan-medium-x4' : 'model:esrgan-slim-x2';
 }
 
 main().catch((e: Error) => {

@@ -11,6 +11,24 @@ const sampleFiles = import.meta.glob('../../../assets/sample.png', { query: '?ur
   string
 >;
 
+// The full 128×128 photo that assets/sample.png was made from (scripts/make-sample.mjs): UpscalerJS's own test
+// picture (MIT, © 2022 Kevin Scott), from the devDependency the demo already serves its models from.
+const photoFiles = import.meta.glob('../../../node_modules/@upscalerjs/default-model/assets/fixture.png', {
+  query: '?url',
+  import: 'default',
+  eager: true,
+}) as Record<string, string>;
+
+/** What a first visit opens: the 128×128 flower photo (a real photo a network visibly improves), else the sample. */
+export async function loadPhoto(): Promise<{ image: ImageData; name: string }> {
+  const url = Object.values(photoFiles)[0];
+  if (url) {
+    const res = await fetch(url);
+    if (res.ok) return { image: await decodeImage(await res.blob()), name: 'flower.png' };
+  }
+  return loadSample();
+}
+
 /** The starting image: assets/sample.png when present, else the drawn picture. */
 export async function loadSample(): Promise<{ image: ImageData; name: string }> {
   const url = Object.values(sampleFiles)[0];
