@@ -80,31 +80,6 @@ export type PytorchModel = UpscaleModel & { maxChannels: number; graph: ModelGra
 
 function load(engine: Engine, spec: PytorchModelSpec): PytorchModel {
   const model = buildModel(engine, spec.graph, { name: spec.name, inputRange: spec.inputRange, outputRange: spec.outputRange });
-  const r = spec.architecture.kind === 'RRDBNet' ? spec.architecture.unshuffle : 1;
-  if (r > 1) {
-    // pixel_unshuffle needs sides that are multiples of r: pad as spandrel does (reflect, bottom and right), then crop.
-    // Tiles start on multiples of r (gridAlignment), so only a tile at the image's bottom or right edge is padded,
-    // with the same pixels as the whole image: tiled still equals untiled.
-    const run = model.run;
-    const s = spec.scale;
-    model.run = (x, options) => {
-      const [, , h, w] = x.shape;
-      const ph = (r - (h % r)) % r;
-      const pw = (r - (w % r)) % r;
-      if (ph === 0 && pw === 0) return run(x, options);
-      const padded = engine.pad2d(x, { pads: [0, ph, 0, pw], mode: 'reflect' });
-      try {
-        const y = run(padded, options);
-        try {
-          return engine.crop2d(y, { top: 0, left: 0, height: h * s, width: w * s });
-        } finally {
-          y.dispose();
-        }
-      } finally {
-        padded.dispose();
-      }
-    };
-  }
   return Object.assign(model, { graph: spec.graph, architecture: spec.architecture });
 }
 

@@ -137,7 +137,11 @@ export function lowerRrdbNet(sd: TensorMap, file: string): { graph: ModelGraph; 
   const nodes: GraphNode[] = [{ kind: 'input', name: 'input', inputs: [], channels: 3 }];
   let x = 'input';
   if (unshuffle > 1) {
-    nodes.push({ kind: 'spaceToDepth', name: 'pixel_unshuffle', inputs: ['input'], r: unshuffle, mode: 'CRD' });
+    // pixel_unshuffle needs sides that are multiples of r: pad as spandrel does (reflect, bottom and right) and crop
+    // the output back to scale × the input (the trailing crop below). Tiles start on multiples of r (gridAlignment),
+    // so only a tile at the image's bottom or right edge is padded, with the whole image's pixels.
+    nodes.push({ kind: 'pad', name: 'pad_to_multiple', inputs: ['input'], pads: [0, 0, 0, 0], mode: 'reflect', multiple: unshuffle });
+    nodes.push({ kind: 'spaceToDepth', name: 'pixel_unshuffle', inputs: ['pad_to_multiple'], r: unshuffle, mode: 'CRD' });
     x = 'pixel_unshuffle';
   }
   nodes.push(w.conv3x3(names.first, names.first, x, cin, none));
@@ -183,9 +187,14 @@ export function lowerRrdbNet(sd: TensorMap, file: string): { graph: ModelGraph; 
   if (last.weightShape[0] !== 3)
     throw new ModelError(`${file}: '${names.last}.weight' has ${last.weightShape[0]} outputs; only RGB (3) models are supported`);
   nodes.push(last);
+  let output = names.last;
+  if (unshuffle > 1) {
+    nodes.push({ kind: 'crop', name: 'crop_to_input', inputs: [names.last, 'input'], begin: [0, 0], refScale: scale });
+    output = 'crop_to_input';
+  }
   w.checkAllUsed(`an RRDBNet (${names.keys} keys, nb=${names.nb}, ${names.upsamplers} upsamplers)`);
   return {
-    graph: { nodes, output: names.last },
+    graph: { nodes, output },
     architecture: { kind: 'RRDBNet', scale, nf, nb: names.nb, gc, upsamplers: names.upsamplers, unshuffle, keys: names.keys },
   };
 }
