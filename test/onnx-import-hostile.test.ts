@@ -282,6 +282,21 @@ describe('ONNX import refuses malformed files with a ModelError naming the file 
     );
   });
 
+  it('a reshape or transpose that is not a pixel shuffle is refused where the result is used', () => {
+    refuses(
+      graph([
+        { op: 'Transpose', inputs: ['x'], outputs: ['t'], attrs: { perm: [0, 1, 3, 2] } },
+        { op: 'Relu', inputs: ['t'], outputs: ['y'] },
+      ]),
+      '(Relu)',
+      'not a pixel shuffle or unshuffle',
+    );
+    refuses(
+      graph([{ op: 'Reshape', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: { int64: [0, 3, -1], shape: [3] } } }),
+      'not an image',
+    );
+  });
+
   it('a deep chain (20 000 nodes) is ordered without overflowing the stack', () => {
     const nodes: OnnxNode[] = Array.from({ length: 20000 }, (_, i) => ({
       op: 'Relu',

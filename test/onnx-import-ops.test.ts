@@ -54,12 +54,14 @@ interface Case {
   /** Node kinds the import must produce. */
   kinds: GraphNodeKind[];
   sizes?: [number, number][];
+  /** A fixed-size model (no symbolic height and width), at this one size. */
+  fixed?: [number, number];
 }
 
 async function check(c: Case): Promise<void> {
   const bytes = encodeModel({
     nodes: c.nodes,
-    inputs: [{ name: 'x', shape: ['n', 3, 'h', 'w'] }],
+    inputs: [{ name: 'x', shape: c.fixed ? [1, 3, ...c.fixed] : ['n', 3, 'h', 'w'] }],
     outputs: [{ name: 'y' }],
     initializers: c.init,
     opset: c.opset,
@@ -72,10 +74,11 @@ async function check(c: Case): Promise<void> {
     ).toBe(true);
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
   try {
-    for (const [H, W] of c.sizes ?? [
-      [6, 8],
-      [10, 6],
-    ]) {
+    for (const [H, W] of (c.fixed ? [c.fixed] : undefined) ??
+      c.sizes ?? [
+        [6, 8],
+        [10, 6],
+      ]) {
       const r = rng(H * 13 + W);
       const data = Float32Array.from({ length: 3 * H * W }, () => r());
       const theirs = (await session.run({ x: new ort.Tensor('float32', data, [1, 3, H, W]) })).y;
@@ -369,6 +372,36 @@ const cases: Case[] = [
       three: int64([3]),
     },
     kinds: ['depthToSpace'],
+  },
+  {
+    name: 'batchnorm-split-add',
+    nodes: [
+      conv('x', 'c', 'W'),
+      { op: 'BatchNormalization', inputs: ['c', 'g', 'b', 'm', 'v'], outputs: ['n'], attrs: { epsilon: { f: 1e-3 } } },
+      { op: 'Split', inputs: ['n', 'parts'], outputs: ['p', 'q'], attrs: { axis: 1 } },
+      { op: 'Sub', inputs: ['p', 'q'], outputs: ['y'] },
+    ],
+    init: {
+      W: w([6, 3, 1, 1], 21),
+      g: { data: f(6, 22), shape: [6] },
+      b: { data: f(6, 23), shape: [6] },
+      m: { data: f(6, 24, 0.1), shape: [6] },
+      v: { data: f(6, 25).map((x) => 0.5 + Math.abs(x)), shape: [6] },
+      parts: int64([3, 3]),
+    },
+    kinds: ['binary', 'sliceChannels'],
+  },
+  {
+    name: 'fixed-size-convtranspose-output-shape-and-slice',
+    // A fixed-size export: output_shape resolves to pads (1 at the start, 0 at the end: a crop), and a Slice
+    // ending at a fixed row is a cut of the same size from the end.
+    fixed: [5, 6],
+    nodes: [
+      { op: 'ConvTranspose', inputs: ['x', 'W'], outputs: ['a'], attrs: { strides: [2, 2], kernel_shape: [3, 3], output_shape: [10, 12] } },
+      { op: 'Slice', inputs: ['a', 'st', 'en', 'ax'], outputs: ['y'] },
+    ],
+    init: { W: w([3, 3, 3, 3], 26), st: int64([0, 1]), en: int64([9, 12]), ax: int64([2, 3]) },
+    kinds: ['convTranspose', 'crop'],
   },
 ];
 

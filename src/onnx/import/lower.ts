@@ -64,6 +64,8 @@ const OPS: Record<string, Lowerer> = {
   Pad: layout.Pad,
   Slice: layout.Slice,
   GlobalAveragePool: layout.GlobalAveragePool,
+  Split: layout.Split,
+  BatchNormalization: layout.BatchNormalization,
   ReduceMean: layout.ReduceMean,
 };
 

@@ -108,8 +108,6 @@ export const Conv: Lowerer = (ctx) => {
 export const ConvTranspose: Lowerer = (ctx) => {
   ctx.allow('kernel_shape', 'strides', 'dilations', 'group', 'pads', 'auto_pad', 'output_padding', 'output_shape');
   const x = ctx.image(0);
-  if (ctx.attr('output_shape'))
-    ctx.fail(`attribute 'output_shape' fixes the output size, which varies with the tile: give pads/output_padding instead`);
   const w = ctx.constant(1, 'weight');
   if (w.dims.length !== 4)
     ctx.fail(`the weight has shape [${w.dims.join(', ')}]: only 2-D transposed convolutions ([Cin, Cout/group, kH, kW])`);
@@ -125,10 +123,13 @@ export const ConvTranspose: Lowerer = (ctx) => {
   const dilation = pair(ctx, 'dilations', 1, 1);
   const outputPadding = pair(ctx, 'output_padding', 0, 0);
   const grow = (axis: 0 | 1) => outputPadding[axis] + dilation[axis] * ((axis === 0 ? kh : kw) - 1) + 1 - stride[axis];
-  const [pt, pl, pb, pr] = readPads(ctx, (axis) => {
-    if (grow(axis) < 0) ctx.fail(`attribute 'auto_pad' SAME_*: the output is already smaller than input × stride`);
-    return grow(axis);
-  });
+  const outputShape = ctx.attr('output_shape') ? ctx.ints('output_shape', []) : null;
+  const [pt, pl, pb, pr] = outputShape
+    ? padsForOutputShape(ctx, x, outputShape.slice(-2), grow)
+    : readPads(ctx, (axis) => {
+        if (grow(axis) < 0) ctx.fail(`attribute 'auto_pad' SAME_*: the output is already smaller than input × stride`);
+        return grow(axis);
+      });
   const ph = Math.min(pt, pb);
   const pw = Math.min(pl, pr);
   const b = bias(ctx, 2, coutG * groups);
@@ -158,6 +159,35 @@ export const ConvTranspose: Lowerer = (ctx) => {
   };
   return ctx.tensorValue(ir, x, { channels: coutG * groups, hw: [side(0, x.hw[0]), side(1, x.hw[1])] });
 };
+
+/**
+ * ConvTranspose's output_shape, resolved to pads when the input's size is known (a fixed-size export):
+ * total = s·(in − 1) + grow + s − out, split as auto_pad says (NOTSET: the odd pixel at the start, ONNX's rule).
+ * A symbolic size cannot be resolved: the output size would vary with the tile.
+ */
+function padsForOutputShape(
+  ctx: OpContext,
+  x: TensorValue,
+  out: number[],
+  grow: (axis: 0 | 1) => number,
+): [number, number, number, number] {
+  const upper = ctx.string('auto_pad', 'NOTSET') === 'SAME_UPPER';
+  const p: number[] = [];
+  for (const axis of [0, 1] as const) {
+    const size = x.hw[axis];
+    if (out.length !== 2 || size?.of !== null) {
+      ctx.fail(
+        `attribute 'output_shape' [${out.join(', ')}] fixes the output size, which varies with the tile: give pads/output_padding instead`,
+      );
+    }
+    const stride = ctx.ints('strides', [1, 1])[axis];
+    const total = stride * (size!.c - 1) + grow(axis) + stride - out[axis];
+    if (total < 0) ctx.fail(`attribute 'output_shape' [${out.join(', ')}] is larger than the transposed convolution makes`);
+    const half = Math.floor(total / 2);
+    p.push(upper ? half : total - half, upper ? total - half : half);
+  }
+  return [p[0], p[2], p[1], p[3]];
+}
 
 /** A fully connected layer on a [N, K] vector: a 1×1 conv with weight[m][k]. */
 function dense(ctx: OpContext, x: TensorValue, weight: Float32Array, m: number, b: Float32Array | null): TensorValue {

@@ -137,7 +137,7 @@ function sizesAsScales(ctx: OpContext, x: TensorValue, sizes: Value, axes: numbe
 }
 
 export const Upsample: Lowerer = (ctx) => {
-  ctx.allow('mode', 'scales', 'height_scale', 'width_scale');
+  ctx.allow('mode', 'scales');
   const x = ctx.image(0);
   const s = ctx.attr('scales') ? ctx.attr('scales')!.floats : ctx.numbers(1, 'scales');
   if (!s) return ctx.fail(`has no scales`);
@@ -395,6 +395,48 @@ export const GatherChannels: Lowerer = (ctx) => {
   );
   const ir = runs.length === 1 ? parts[0] : ctx.emit({ kind: 'concat', inputs: parts });
   return ctx.tensorValue(ir, x, { channels: order.length });
+};
+
+/** Split on channels (torch.chunk / torch.split of a feature map): one sliceChannels per output. */
+export const Split: Lowerer = (ctx) => {
+  ctx.allow('axis', 'split', 'num_outputs');
+  const x = ctx.tensor(0);
+  const axis = ctx.int('axis', 0);
+  if (axis !== 1 && axis !== -x.rank + 1) ctx.fail(`attribute 'axis' ${axis}: only the channel axis is supported`);
+  const n = ctx.node.outputs.length;
+  // Without sizes: equal parts, the last one smaller when the channels do not divide (ONNX's rule).
+  const part = Math.ceil(x.channels / n);
+  const given = ctx.attr('split') ? ctx.ints('split', []) : ctx.numbers(1, 'split');
+  const sizes = given ?? Array.from({ length: n }, (_, i) => Math.min(part, x.channels - part * i));
+  if (sizes.length !== n || sizes.reduce((a, b) => a + b, 0) !== x.channels || sizes.some((c) => !Number.isInteger(c) || c < 1)) {
+    ctx.fail(`splits ${x.channels} channels into [${sizes.join(', ')}] for ${n} outputs`);
+  }
+  let start = 0;
+  return sizes.map((count, i) => {
+    const ir = ctx.emit({ kind: 'sliceChannels', inputs: [x.ir], start, count }, `split${i}`);
+    start += count;
+    return ctx.tensorValue(ir, x, { channels: count });
+  });
+};
+
+/** BatchNormalization in inference: y = x·a + b per channel, a = scale / √(var + ε), b = B − mean·a. */
+export const BatchNormalization: Lowerer = (ctx) => {
+  ctx.allow('epsilon', 'momentum', 'spatial', 'training_mode');
+  if (ctx.int('training_mode', 0) !== 0) ctx.fail(`attribute 'training_mode' 1: only inference is supported`);
+  if (ctx.node.outputs.slice(1).some(Boolean)) ctx.fail(`its running statistics outputs are used (training)`);
+  const x = ctx.tensor(0);
+  const eps = ctx.float('epsilon', 1e-5);
+  const [scale, bias, mean, variance] = ['scale', 'B', 'mean', 'var'].map((what, i) => ctx.constant(i + 1, what).data);
+  const c = x.channels;
+  if ([scale, bias, mean, variance].some((t) => t.length !== c)) ctx.fail(`its scale, B, mean and var must have ${c} values each`);
+  const a = Float32Array.from(scale, (s, i) => s / Math.sqrt(variance[i] + eps));
+  const b = Float32Array.from(bias, (v, i) => v - mean[i] * a[i]);
+  const bad = [...a, ...b].findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) ctx.fail(`its folded ${bad < c ? 'scale' : 'bias'} at channel ${bad % c} is not finite (var + epsilon ≤ 0?)`);
+  const ka = ctx.emit({ kind: 'constant', inputs: [], data: a, shape: [1, c, 1, 1] }, 'a');
+  const kb = ctx.emit({ kind: 'constant', inputs: [], data: b, shape: [1, c, 1, 1] }, 'b');
+  const ax = ctx.emit({ kind: 'binary', inputs: [x.ir, ka], op: 'mul' }, 'ax');
+  return ctx.tensorValue(ctx.emit({ kind: 'binary', inputs: [ax, kb], op: 'add' }), x);
 };
 
 export const GlobalAveragePool: Lowerer = (ctx) => {

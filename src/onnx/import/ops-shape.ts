@@ -27,8 +27,11 @@ export const Constant: Lowerer = (ctx) => {
       return tensorConstant(attr.t!);
     case 'value_float':
       return { kind: 'const', dims: [], data: Float32Array.of(ctx.float('value_float', 0)) };
-    case 'value_floats':
+    case 'value_floats': {
+      const bad = attr.floats.findIndex((v) => !Number.isFinite(Math.fround(v)));
+      if (bad >= 0) ctx.fail(`attribute 'value_floats': value ${attr.floats[bad]} at index ${bad} is not finite as float32`);
       return { kind: 'const', dims: [attr.floats.length], data: Float32Array.from(attr.floats) };
+    }
     case 'value_int':
       return { kind: 'ints', dims: [], elems: [num(ctx.int('value_int', 0))] };
     default:
