@@ -8,7 +8,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { cpuTensor, type CpuTensor } from '../src/cpu/tensor.js';
-import { lowerNcnn, parseNcnnParam, readNcnnWeights } from '../src/model/ncnn/index.js';
+import { lowerNcnn, parseNcnnModel, parseNcnnParam, readNcnnWeights } from '../src/model/ncnn/index.js';
 import { runModelGraph } from '../src/model/run-cpu.js';
 import { concat, f32, param, randoms, tagged16, tagged32 } from './ncnn-helpers.js';
 
@@ -290,5 +290,26 @@ describe('shapes', () => {
       [1, 3, 2, 3],
       Array.from(x.data, (v, i) => (v >= 0 ? v : v * Math.fround([0.1, 0.2, 0.3][Math.floor(i / 6)]))),
     );
+  });
+});
+
+describe('families', () => {
+  test('a net of no known family is "generic": no padding added, and it must keep the size (scale·n)', () => {
+    const wt = randoms(12 * 3 * 9, 31);
+    const same = parseNcnnModel({
+      param: param(['Input in 0 1 x', 'Convolution c 1 1 x a 0=12 1=3 4=1 6=324', 'PixelShuffle ps 1 1 a y 0=2']),
+      bin: tagged32(wt),
+      file: 'custom.param',
+    });
+    expect(same.family).toMatchObject({ family: 'generic', scale: 2, prepad: 0, border: 'none', net: 'same', noise: null });
+    expect(same.name).toBe('custom');
+    expect(same.graph.nodes.map((n) => n.kind)).toEqual(['input', 'conv', 'depthToSpace']);
+    expect(() =>
+      parseNcnnModel({
+        param: param(['Input in 0 1 x', 'Convolution c 1 1 x a 0=12 1=3 6=324', 'PixelShuffle ps 1 1 a y 0=2']),
+        bin: tagged32(wt),
+        file: 'valid.param',
+      }),
+    ).toThrow(/valid\.param: the generic net's output is 2·n − 4 for an n×n input/);
   });
 });
