@@ -5,8 +5,7 @@
  */
 import type { GraphNode } from '../../model/ir.js';
 import type { OnnxAttribute, OnnxNodeData } from './decode.js';
-import { viewText } from './views.js';
-import { staticNumbers, type ConstValue, type PatternValue, type TensorValue, type Value } from './values.js';
+import { staticNumbers, viewText, type ConstValue, type PatternValue, type TensorValue, type Value } from './values.js';
 
 /** A graph node without its name (emit names it). */
 export type NodeSpec = GraphNode extends infer N ? (N extends GraphNode ? Omit<N, 'name'> : never) : never;

@@ -13,7 +13,9 @@ import type { Fail } from './reader.js';
 import { dimOf, num, type Sym, type TensorValue, type Value } from './values.js';
 import * as conv from './ops-conv.js';
 import * as ew from './ops-elementwise.js';
+import * as channels from './ops-channels.js';
 import * as layout from './ops-layout.js';
+import * as resize from './ops-resize.js';
 import * as shape from './ops-shape.js';
 
 const OPS: Record<string, Lowerer> = {
@@ -45,7 +47,7 @@ const OPS: Record<string, Lowerer> = {
   Dropout: ew.Dropout,
   Constant: shape.Constant,
   Shape: shape.Shape,
-  Gather: (ctx) => (ctx.input(0)?.kind === 'tensor' ? layout.GatherChannels(ctx) : shape.Gather(ctx)),
+  Gather: (ctx) => (ctx.input(0)?.kind === 'tensor' ? channels.GatherChannels(ctx) : shape.Gather(ctx)),
   Cast: shape.Cast,
   Floor: shape.Floor,
   Ceil: shape.Ceil,
@@ -59,14 +61,14 @@ const OPS: Record<string, Lowerer> = {
   Expand: shape.Expand,
   DepthToSpace: layout.DepthToSpace,
   SpaceToDepth: layout.SpaceToDepth,
-  Resize: layout.Resize,
-  Upsample: layout.Upsample,
+  Resize: resize.Resize,
+  Upsample: resize.Upsample,
   Pad: layout.Pad,
   Slice: layout.Slice,
-  GlobalAveragePool: layout.GlobalAveragePool,
-  Split: layout.Split,
-  BatchNormalization: layout.BatchNormalization,
-  ReduceMean: layout.ReduceMean,
+  GlobalAveragePool: channels.GlobalAveragePool,
+  Split: channels.Split,
+  BatchNormalization: channels.BatchNormalization,
+  ReduceMean: channels.ReduceMean,
 };
 
 /** The ONNX op types this importer lowers. */

@@ -170,3 +170,20 @@ export function shapeOf(t: TensorValue): Sym[] {
 export function sizeOf(dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
 }
+
+/** A size as text: 3, 0.5·H, 12·N. */
+export function monoText(m: Mono): string {
+  const parts = [Number.isInteger(m.k) ? String(m.k) : m.k.toPrecision(4)];
+  for (const [x, e] of [
+    ['N', m.n],
+    ['H', m.h],
+    ['W', m.w],
+  ] as const)
+    if (e) parts.push(e === 1 ? x : `${x}^${e}`);
+  return parts.filter((p, i) => !(i === 0 && p === '1' && parts.length > 1)).join('·');
+}
+
+/** How a view that is used as a tensor reads, for the error. */
+export function viewText(v: ViewValue): string {
+  return `(${v.axes.map((axis) => `[${axis.map((a) => `${a.label}:${monoText(a.size)}`).join(' ')}]`).join(', ')})`;
+}

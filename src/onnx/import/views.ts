@@ -17,7 +17,7 @@
  * the tile's size.
  */
 import type { OpContext } from './context.js';
-import { dimOf, num, type Atom, type Mono, type Sym, type TensorValue, type Value, type ViewValue } from './values.js';
+import { dimOf, monoText, num, type Atom, type Mono, type Sym, type TensorValue, type Value, type ViewValue } from './values.js';
 
 const ONE: Mono = { k: 1, n: 0, h: 0, w: 0 };
 const mul = (a: Mono, b: Mono): Mono => ({ k: a.k * b.k, n: a.n + b.n, h: a.h + b.h, w: a.w + b.w });
@@ -29,17 +29,6 @@ const isOne = (m: Mono) => eq(m, ONE);
 const proper = (m: Mono) =>
   m.n >= 0 && m.h >= 0 && m.w >= 0 && m.k > 0 && (m.n + m.h + m.w > 0 || (Number.isInteger(Math.round(m.k * 1e9) / 1e9) && m.k >= 1));
 const product = (atoms: Atom[]) => atoms.reduce((p, a) => mul(p, a.size), ONE);
-
-function monoText(m: Mono): string {
-  const parts = [Number.isInteger(m.k) ? String(m.k) : m.k.toPrecision(4)];
-  for (const [x, e] of [
-    ['N', m.n],
-    ['H', m.h],
-    ['W', m.w],
-  ] as const)
-    if (e) parts.push(e === 1 ? x : `${x}^${e}`);
-  return parts.filter((p, i) => !(i === 0 && p === '1' && parts.length > 1)).join('·');
-}
 
 export function symToMono(s: Sym): Mono | null {
   if (s.of === null) return { k: s.c, n: 0, h: 0, w: 0 };
@@ -203,9 +192,4 @@ function settle(ctx: OpContext, v: ViewValue): Value {
     }
   }
   return v;
-}
-
-/** How a view that is used as a tensor reads, for the error. */
-export function viewText(v: ViewValue): string {
-  return `(${v.axes.map((axis) => `[${axis.map((a) => `${a.label}:${monoText(a.size)}`).join(' ')}]`).join(', ')})`;
 }
