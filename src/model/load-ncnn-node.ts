@@ -21,7 +21,7 @@ export function readNcnnFiles(paramPath: string, binPath?: string): NcnnModelSou
   const size = statSync(paramPath).size;
   if (size > MAX_PARAM_BYTES) throw new ModelError(`${paramPath}: ${size} bytes is too large for an ncnn .param (is it the .bin?)`);
   const b = readFileSync(bin);
-  return { param: readFileSync(paramPath), bin: new Uint8Array(b.buffer, b.byteOffset, b.byteLength), file: paramPath };
+  return { param: readFileSync(paramPath), bin: new Uint8Array(b.buffer, b.byteOffset, b.byteLength), file: paramPath, binFile: bin };
 }
 
 /** parseNcnnModel from files: no engine, no GPU (for exportOnnx and the CPU backend). */

@@ -23,8 +23,10 @@ export interface NcnnModelSource {
   bin: ArrayBuffer | ArrayBufferView;
   /** Shown in results and errors; default: the file name without '.param', else the family. */
   name?: string;
-  /** The .param's file name (or path) in error messages; the .bin's is the same with '.bin'. */
+  /** The .param's file name (or path) in error messages. */
   file?: string;
+  /** The .bin's file name in error messages; default `file` with '.bin' for '.param'. */
+  binFile?: string;
 }
 
 export type NcnnModelDescription = ModelDescription & { family: NcnnFamily };
@@ -34,7 +36,7 @@ const stem = (path: string): string => path.replace(/^.*[\\/]/, '').replace(/\.p
 /** The graph and family of an ncnn model (no engine, no GPU). */
 export function parseNcnnGraph(source: NcnnModelSource): { graph: ModelGraph; family: NcnnFamily; name: string } {
   const file = source.file ?? (source.name ? `${source.name}.param` : 'model.param');
-  const binFile = file.endsWith('.param') ? `${file.slice(0, -'.param'.length)}.bin` : `${file}.bin`;
+  const binFile = source.binFile ?? (file.endsWith('.param') ? `${file.slice(0, -'.param'.length)}.bin` : `${file}.bin`);
   const layers = parseNcnnParam(source.param, { file });
   const weights = readNcnnWeights(source.bin, layers, { file: binFile });
   const input = layers.find((l) => l.type === 'Input')?.outputs[0] ?? '';
