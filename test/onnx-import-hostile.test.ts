@@ -79,6 +79,40 @@ const graph = (nodes: OnnxNode[], extra: Partial<OnnxGraph> = {}) =>
 const W3 = { W: { data: new Float32Array(27).fill(0.1), shape: [3, 3, 3, 1] } };
 
 describe('ONNX import refuses malformed files with a ModelError naming the file and the fault', () => {
+  it('positive control: the hand-built model parses, with packed or unpacked repeated fields alike', () => {
+    const values = Array.from({ length: 9 }, (_, i) => i / 8 - 0.5);
+    const packed = parseOnnxModel(convModel(weight([...intField(2, 1), ...bytesField(4, f32(values))])));
+    // dims are already written one varint field each (unpacked); float_data here one fixed32 field per value.
+    const unpacked = parseOnnxModel(convModel(weight([...intField(2, 1), ...values.flatMap((v) => [...tag(4, 5), ...f32([v])])])));
+    const raw = parseOnnxModel(convModel(weight([...intField(2, 1), ...bytesField(9, f32(values))])));
+    for (const m of [packed, unpacked, raw]) {
+      const conv = m.graph.nodes.find((n) => n.kind === 'conv');
+      expect(conv && conv.kind === 'conv' && Array.from(conv.weight)).toEqual(values);
+      expect(conv && conv.kind === 'conv' && conv.weightShape).toEqual([3, 3, 1, 1]);
+    }
+    // An attribute's ints unpacked (one varint field each) read as the packed ones.
+    const attr = (name: string, ints: number[]) => [
+      ...bytesField(1, str(name)),
+      ...ints.flatMap((v) => intField(8, v)),
+      ...intField(20, 7),
+    ];
+    const node = [
+      ...bytesField(1, str('x')),
+      ...bytesField(1, str('W')),
+      ...bytesField(2, str('y')),
+      ...bytesField(4, str('Conv')),
+      ...bytesField(5, attr('pads', [0, 0, 0, 0])),
+      ...bytesField(5, attr('kernel_shape', [1, 1])),
+    ];
+    const m = model([
+      ...bytesField(1, node),
+      ...bytesField(5, weight([...intField(2, 1), ...bytesField(9, f32(values))])),
+      ...bytesField(11, valueInfo('x', [1, 3, 4, 4])),
+      ...bytesField(12, valueInfo('y', [1, 3, 4, 4])),
+    ]);
+    expect(parseOnnxModel(m).scale).toBe(1);
+  });
+
   it('not ONNX at all: empty, text, a PNG header', () => {
     refuses(new Uint8Array(0), 'empty');
     refuses(new TextEncoder().encode('{"format": "layers-model"}'));
