@@ -77,6 +77,10 @@ const load = (model: string) =>
   parseNcnnModel({ param: nativeFile(`${model}.param`), bin: nativeFile(`${model}.bin`), file: `${model}.param` });
 
 describe('the native models lower and are recognised', () => {
+  test('a missing .native/ fails with how to get it, rather than skipping', () => {
+    expect(() => nativeFile('no/such/model.param')).toThrow(/\.native\/no\/such\/model\.param is missing: .*scripts\/fetch-native\.sh/);
+  });
+
   for (const [model, want] of Object.entries(MODELS)) {
     test(`${model}: ${want.family} ×${want.scale}, prepad ${want.prepad} (${want.border}), ${want.net}, noise ${want.noise}`, () => {
       const m = load(model);
