@@ -41,6 +41,17 @@ describe('README', () => {
     expect(first[1]).toMatch(/^npm test\s/);
   });
 
+  it('links the static-host deploy workflow, whose npm commands exist', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('(.github/workflows/pages.yml)');
+    const workflow = readFileSync(join(ROOT, '.github', 'workflows', 'pages.yml'), 'utf8');
+    const scripts = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: object }).scripts);
+    const used = [...workflow.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]);
+    expect(used).toEqual(expect.arrayContaining(['build:demo', 'build:browser']));
+    for (const name of used) expect(scripts, name).toContain(name);
+    expect(workflow).toMatch(/path: dist-demo/);
+  });
+
   it('"Upscale a picture in Node" runs: reads the sample, upscales ×2 with progress, writes a PNG twice the size', async () => {
     const dir = mkdtempSync(join(ROOT, 'test', '.readme-'));
     try {
