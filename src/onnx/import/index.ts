@@ -14,7 +14,7 @@ import type { Engine } from '../../engine.js';
 import { describeModel } from '../../model/describe.js';
 import { ModelError } from '../../model/errors.js';
 import { buildModel } from '../../model/graph.js';
-import type { ModelGraph } from '../../model/ir.js';
+import type { GraphNode, ModelGraph } from '../../model/ir.js';
 import type { UpscaleModel } from '../../model/types.js';
 import { decodeModel } from './decode.js';
 import { lowerModel } from './lower.js';
@@ -61,6 +61,37 @@ function range(
   return [v[0], v[1]];
 }
 
+/**
+ * A pixel-unshuffle at the input (RRDBNet ×2/×1) needs sides that are multiples of r, which an image or its
+ * last tile need not have: as the PyTorch loader (and spandrel) do, the input is padded (reflect, bottom and
+ * right) to a multiple of r and the output cropped back to scale × the input. Sizes that are multiples
+ * already are untouched, bit for bit.
+ */
+function padForUnshuffle(graph: ModelGraph, scale: number): ModelGraph {
+  const input = graph.nodes[0];
+  const r = Math.max(0, ...graph.nodes.map((n) => (n.kind === 'spaceToDepth' && n.inputs[0] === input.name ? n.r : 0)));
+  if (r < 2) return graph;
+  const taken = new Set(graph.nodes.map((n) => n.name));
+  const fresh = (base: string) => {
+    let name = base;
+    for (let k = 2; taken.has(name); k++) name = `${base}:${k}`;
+    taken.add(name);
+    return name;
+  };
+  const pad = fresh(`${input.name}:pad_to_multiple`);
+  const crop = fresh(`${graph.output}:crop_to_input`);
+  const rest = graph.nodes.slice(1).map((n) => ({ ...n, inputs: n.inputs.map((i) => (i === input.name ? pad : i)) }) as GraphNode);
+  return {
+    nodes: [
+      input,
+      { kind: 'pad', name: pad, inputs: [input.name], pads: [0, 0, 0, 0], mode: 'reflect', multiple: r },
+      ...rest,
+      { kind: 'crop', name: crop, inputs: [graph.output === input.name ? pad : graph.output, input.name], begin: [0, 0], refScale: scale },
+    ],
+    output: crop,
+  };
+}
+
 /** Parses and lowers an ONNX model on the CPU (ModelError on anything it does not understand). */
 export function parseOnnxModel(source: ArrayBuffer | ArrayBufferView, options: OnnxImportOptions = {}): ParsedOnnxModel {
   const file = options.file ?? 'model.onnx';
@@ -74,14 +105,18 @@ export function parseOnnxModel(source: ArrayBuffer | ArrayBufferView, options: O
   const name =
     options.name ??
     (model.graphName && model.graphName !== 'torch_jit' ? model.graphName : file.replace(/^.*[\\/]/, '').replace(/\.onnx$/i, ''));
-  let described;
-  try {
-    described = describeModel(graph, { name, inputRange, outputRange });
-  } catch (e) {
-    if (e instanceof ModelError) throw new ModelError(`${file}: ${e.message}`);
-    throw e;
-  }
-  return { graph, name, scale: described.scale, inputRange, outputRange };
+  const describe = (g: ModelGraph) => {
+    try {
+      return describeModel(g, { name, inputRange, outputRange });
+    } catch (e) {
+      if (e instanceof ModelError) throw new ModelError(`${file}: ${e.message}`);
+      throw e;
+    }
+  };
+  const { scale } = describe(graph);
+  const padded = padForUnshuffle(graph, scale);
+  if (padded !== graph) describe(padded);
+  return { graph: padded, name, scale, inputRange, outputRange };
 }
 
 /** Parses an ONNX model (as parseOnnxModel) and uploads its weights: the model upscale() and friends take. */
