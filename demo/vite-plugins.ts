@@ -7,12 +7,15 @@
  * copies the offered ones into the build at the same place, so the pages fetch
  * them with one relative URL in both cases. The same goes for the Anime4K
  * networks of the video mode (@websr/websr's weights/anime4k/*.json, MIT),
- * under /demo/models/anime4k/.
+ * under /demo/models/anime4k/. And the zoo's bundled ncnn models (the repo's
+ * models/ncnn/<folder>/: .param, .bin, LICENSE, SOURCE), under
+ * /demo/models/ncnn/<folder>/, the same relative paths as ZOO's param/bin.
  */
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connect, Plugin } from 'vite';
 import { ANIME4K_URL_DIR, MODEL_CATALOG, MODELS_URL_DIR } from './src/model-catalog.js';
+import { bundledNcnnFolders, NCNN_URL_DIR } from './src/zoo-catalog.js';
 
 /**
  * The models/ folder of an @upscalerjs package, or null when it is not
@@ -29,11 +32,21 @@ function anime4kDir(root: string): string | null {
   return existsSync(dir) ? dir : null;
 }
 
+/** A bundled ncnn folder's served files: the models, their licence and where they came from. */
+function isNcnnServed(file: string): boolean {
+  return /\.(param|bin)$/.test(file) || file === 'LICENSE' || file === 'SOURCE';
+}
+
 /** Maps '<pkg>/<dir>/<file>' (or 'anime4k/<file>.json') to a file on disk, only for catalog models and plain file names. */
 function resolveModelFile(root: string, rel: string): string | null {
   const parts = decodeURIComponent(rel.split('?')[0]).split('/').filter(Boolean);
   const file = parts.pop();
   if (!file || !/^[\w.-]+$/.test(file) || file.startsWith('.')) return null;
+  if (parts.length === 2 && parts[0] === NCNN_URL_DIR) {
+    if (!bundledNcnnFolders().includes(parts[1]) || !isNcnnServed(file)) return null;
+    const path = join(root, 'models', 'ncnn', parts[1], file);
+    return existsSync(path) && statSync(path).isFile() ? path : null;
+  }
   if (parts.length === 1 && parts[0] === ANIME4K_URL_DIR) {
     const dir = anime4kDir(root);
     const path = dir && file.endsWith('.json') ? join(dir, file) : null;
@@ -64,7 +77,11 @@ export function upscalerModels(): Plugin {
           res.end('not a served model file');
           return;
         }
-        res.setHeader('Content-Type', path.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+        const text = path.endsWith('.param') || /(LICENSE|SOURCE)$/.test(path);
+        res.setHeader(
+          'Content-Type',
+          path.endsWith('.json') ? 'application/json' : text ? 'text/plain; charset=utf-8' : 'application/octet-stream',
+        );
         createReadStream(path).pipe(res);
       });
     },
@@ -76,6 +93,14 @@ export function upscalerModels(): Plugin {
         for (const file of readdirSync(dir)) {
           if (!file.endsWith('.json') && !file.endsWith('.bin')) continue;
           const fileName = ['demo', MODELS_URL_DIR, m.pkg, m.dir, file].filter(Boolean).join('/');
+          this.emitFile({ type: 'asset', fileName, source: readFileSync(join(dir, file)) });
+        }
+      }
+      for (const folder of bundledNcnnFolders()) {
+        const dir = join(root, 'models', 'ncnn', folder);
+        for (const file of existsSync(dir) ? readdirSync(dir) : []) {
+          if (!isNcnnServed(file)) continue;
+          const fileName = ['demo', MODELS_URL_DIR, NCNN_URL_DIR, folder, file].join('/');
           this.emitFile({ type: 'asset', fileName, source: readFileSync(join(dir, file)) });
         }
       }

@@ -16,9 +16,10 @@ import { planesToRgba, rgbaToPlanes } from '../planes.js';
 import { canvasOf, canvasResize, decodeImage } from './canvas-image.js';
 import { CompareView } from './compare-view.js';
 import { setupImageInput } from './image-input.js';
-import { catalogModel, ortWasmLabel, runPretrained, type PretrainedStep } from './pretrained.js';
+import { ortWasmLabel, type PretrainedStep } from './pretrained.js';
 import { loadPhoto, loadSample } from './sample.js';
 import { setupVideoMode } from './video-mode.js';
+import { modelLabel, modelScale, runModel, setupZooPicker, syncZooPanel } from './zoo-picker.js';
 
 /** What the last run did; also exposed as window.__upscaler for the browser tests. */
 interface RunRecord {
@@ -135,7 +136,7 @@ function choice(): Choice {
 }
 
 function scaleOf(c: Choice): number {
-  return c.kind === 'model' ? catalogModel(c.id).scale : Number(ui.scale.value);
+  return c.kind === 'model' ? modelScale(c.id) : Number(ui.scale.value);
 }
 
 function describeChoice(c: Choice): string {
@@ -150,11 +151,12 @@ function describeChoice(c: Choice): string {
   }
   const on = cpu ? "exported to ONNX and run by ONNX Runtime Web's WASM backend" : "the network's convolutions on the engine (WebGPU)";
   const why = ui.backend.value === 'auto' ? ` Auto: ${t.reason}.` : '';
-  return `${catalogModel(c.id).label}: ${on}, tiled with overlap.${why}`;
+  return `${modelLabel(c.id)}: ${on}, tiled with overlap.${why}`;
 }
 
 function updateChoice(): void {
   const c = choice();
+  syncZooPanel(c.kind === 'model' ? c.id : null); // the zoo's noise/scale/files controls (./zoo-picker.ts)
   ui.scale.disabled = c.kind === 'model';
   if (c.kind === 'model') ui.scale.value = String(scaleOf(c));
   ui.methodNote.textContent = describeChoice(c);
@@ -229,8 +231,8 @@ async function execute(
   const gpuName = t.kind === 'webgpu' ? `WebGPU on ${adapterName(t.engine)}` : '';
   if (c.kind === 'model') {
     const onProgress = (step: PretrainedStep): void => progress(step.fraction, step.label, step.etaMs);
-    if (t.kind === 'webgpu') return { out: await runPretrained(t, c.id, image, { signal, onProgress }), ran: 'webgpu', ranOn: gpuName };
-    const out = await runPretrained({ kind: 'ort-wasm' }, c.id, image, { signal, onProgress });
+    if (t.kind === 'webgpu') return { out: await runModel(t, c.id, image, { signal, onProgress }), ran: 'webgpu', ranOn: gpuName };
+    const out = await runModel({ kind: 'ort-wasm' }, c.id, image, { signal, onProgress });
     return { out, ran: 'ort-wasm', ranOn: await ortWasmLabel() };
   }
   const backend = (t.kind === 'webgpu' ? gpuBackend(t.engine) : cpuBackend()) as Backend<unknown>;
@@ -386,6 +388,7 @@ async function main(): Promise<void> {
   setupVideoMode(boot);
   fillBackends();
   fillMethods();
+  setupZooPicker({ method: ui.method, panel: byId('zoo-panel'), onChange: updateChoice });
   updateChoice();
   setupImageInput({
     dropZones: [ui.dropZone, ui.viewer],
