@@ -99,8 +99,11 @@ export type DecodedImage =
 type SharpModule = (input?: string | Buffer | Uint8Array | Uint16Array, options?: object) => Sharp;
 let sharpModule: Promise<SharpModule> | null = null;
 
-/** sharp is an optional dependency (a browser-only install leaves it out): load it on first use. */
-export function loadSharp(): Promise<SharpModule> {
+/**
+ * sharp is an optional dependency (a browser-only install leaves it out): load it on first use. Not exported, so
+ * no published .d.ts names sharp's types (which need @types/node): `webgpu-upsample/node` type-checks without them.
+ */
+function loadSharp(): Promise<SharpModule> {
   sharpModule ??= import('sharp').then(
     (m) => (m.default ?? m) as unknown as SharpModule,
     (e: unknown) => {
