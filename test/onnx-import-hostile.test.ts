@@ -113,6 +113,37 @@ describe('ONNX import refuses malformed files with a ModelError naming the file 
     expect(parseOnnxModel(m).scale).toBe(1);
   });
 
+  it('a float16 model (fp16 input, weights and Casts) reads as the float32 model of the same values', () => {
+    // −0.25, −0.1875, −0.125, −0.0625, 0, 0.0625, 0.125, 0.1875, 0.25 and their float16 bits.
+    const values = Array.from({ length: 9 }, (_, i) => (i - 4) / 16);
+    const bits = [0xb400, 0xb200, 0xb000, 0xac00, 0x0000, 0x2c00, 0x3000, 0x3200, 0x3400];
+    const fp16 = model([
+      ...bytesField(1, [
+        ...bytesField(1, str('x')),
+        ...bytesField(2, str('x32')),
+        ...bytesField(4, str('Cast')),
+        ...bytesField(5, [...bytesField(1, str('to')), ...intField(3, 1), ...intField(20, 2)]),
+      ]),
+      ...bytesField(1, [
+        ...bytesField(1, str('x32')),
+        ...bytesField(1, str('W')),
+        ...bytesField(2, str('y32')),
+        ...bytesField(4, str('Conv')),
+      ]),
+      ...bytesField(1, [
+        ...bytesField(1, str('y32')),
+        ...bytesField(2, str('y')),
+        ...bytesField(4, str('Cast')),
+        ...bytesField(5, [...bytesField(1, str('to')), ...intField(3, 10), ...intField(20, 2)]),
+      ]),
+      ...bytesField(5, weight([...intField(2, 10), ...bytesField(9, [...new Uint8Array(Uint16Array.from(bits).buffer)])])),
+      ...bytesField(11, valueInfo('x', [1, 3, 4, 4], 10)),
+      ...bytesField(12, valueInfo('y', [1, 3, 4, 4], 10)),
+    ]);
+    const conv = parseOnnxModel(fp16).graph.nodes.find((n) => n.kind === 'conv');
+    expect(conv && conv.kind === 'conv' && Array.from(conv.weight)).toEqual(values);
+  });
+
   it('not ONNX at all: empty, text, a PNG header', () => {
     refuses(new Uint8Array(0), 'empty');
     refuses(new TextEncoder().encode('{"format": "layers-model"}'));

@@ -95,7 +95,9 @@ export function lowerModel(model: OnnxModelData, fail: Fail): ModelGraph {
   if (inputs.length !== 1)
     fail(`the graph has ${inputs.length} inputs (${inputs.map((v) => `'${v.name}'`).join(', ')}); one image input is supported`);
   const input = inputs[0];
-  if (input.elemType !== 1) fail(`input '${input.name}' has element type ${input.elemType}, not float32 (1)`);
+  // A float16 model (fp16 weights, input and output) runs in float32 here: wider, never narrower.
+  if (input.elemType !== 1 && input.elemType !== 10)
+    fail(`input '${input.name}' has element type ${input.elemType}, not float32 (1) or float16 (10)`);
   if (input.dims && input.dims.length !== 4) fail(`input '${input.name}' has ${input.dims.length} dimensions, not 4 (N, C, H, W)`);
   const c = input.dims?.[1];
   if (typeof c === 'number' && c !== 3) fail(`input '${input.name}' has ${c} channels, not 3 (RGB)`);

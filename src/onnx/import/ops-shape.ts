@@ -108,7 +108,8 @@ export const Cast: Lowerer = (ctx) => {
       return v.kind === 'ints' ? v : { kind: 'ints', dims: v.dims, elems: Array.from(v.data, (x) => num(Math.trunc(x))) };
     ctx.fail(`cast to data type ${to} is not supported`);
   }
-  if (to !== 1) ctx.fail(`casts a computed tensor to data type ${to}: only float32 tensors are supported`);
+  // Between float types (a float16 model's casts around its float32 islands): the engine computes in float32 throughout.
+  if (!FLOAT_TYPES.includes(to)) ctx.fail(`casts a computed tensor to data type ${to}: only float tensors are supported`);
   return ctx.tensor(0);
 };
 
