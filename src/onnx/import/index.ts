@@ -9,6 +9,16 @@
  * what the engine cannot run exactly is refused with a ModelError naming the
  * file, the node, its op_type and the attribute), then the model's facts
  * (describeModel: RGB in and out, an integer scale).
+ *
+ * What a file may hold: the ops in SUPPORTED_OPS (./lower.ts), in float32 or
+ * float16 (computed in float32). The engine runs any tile size, so a model
+ * is read as a function of its input's size: torch's Shape/Gather chains are
+ * followed symbolically (2·H stays 2·H); in a fixed-size export (no dynamic
+ * axes) the sizes torch folded to constants are read relative to the
+ * declared size (Resize sizes as scales, a Slice ending at a fixed row as the
+ * same cut from the end, a reshape to [1, 3, H/2, 2, W/2, 2] as a pixel
+ * unshuffle). A pixel-unshuffle at the input pads odd sizes as the PyTorch
+ * loader does (padForUnshuffle below).
  */
 import type { Engine } from '../../engine.js';
 import { describeModel } from '../../model/describe.js';
