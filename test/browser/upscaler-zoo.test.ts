@@ -149,6 +149,7 @@ describe('upscaler page: the model zoo', () => {
     expect(maxDiff(b.data, expected)).toBeLessThanOrEqual(1);
     expect(await p.page.evaluate(() => window.__upscaler!.last!.backend)).toBe('webgpu');
     await p.page.setViewportSize({ width: 390, height: 844 });
+    expect(await p.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await keepScreenshot(p.page, 'upscaler-zoo-390');
     await p.page.setViewportSize({ width: 1280, height: 900 });
 
