@@ -230,6 +230,9 @@ function halfToFloat(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
+/** raw_data is little-endian; a Float32Array over its bytes reads it right only on a little-endian host. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 const TYPE_NAMES: Record<number, string> = {
   0: 'UNDEFINED',
   4: 'UINT16',
@@ -321,8 +324,12 @@ export function decodeTensor(r: ProtoReader): OnnxTensorData {
     } else ints = intData;
     return { name, dims, floats: null, ints };
   }
-  const floats = new Float32Array(count);
-  if (raw) {
+  let floats = new Float32Array(0);
+  if (raw && dataType === DataType.FLOAT && LITTLE_ENDIAN) {
+    // The common case (every weight of a float32 model): one copy of the bytes, no per-value reads.
+    floats = new Float32Array(raw.slice().buffer);
+  } else if (raw) {
+    floats = new Float32Array(count);
     const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
     for (let i = 0; i < count; i++) {
       floats[i] =
@@ -334,7 +341,7 @@ export function decodeTensor(r: ProtoReader): OnnxTensorData {
     }
   } else {
     const src = dataType === DataType.FLOAT ? floatData : dataType === DataType.DOUBLE ? doubleData : intData.map(halfToFloat);
-    floats.set(src);
+    floats = Float32Array.from(src);
   }
   for (let i = 0; i < count; i++) {
     if (!Number.isFinite(floats[i])) {
