@@ -143,6 +143,7 @@ describe('upscaler page: the model zoo', () => {
     expect(own.state).toBe('ok');
     expect(own.text).toMatch(/waifu2x upconv_7 ×2 \(noise 1\), \d+ k parameters/);
     expect(await p.page.textContent('#method-note')).toMatch(/waifu2x upconv_7 ×2 \(noise 1\)/);
+    expect(await p.page.textContent('#method option:checked')).toBe('Yours: waifu2x upconv_7 ×2');
     expect(await runInPage(p)).toBeNull();
     const b = await shownPixels(p);
     expect([b.width, b.height]).toEqual([2 * W, 2 * H]);
@@ -179,6 +180,16 @@ describe('upscaler page: the model zoo', () => {
     const st = readFileSync(join(ROOT, 'test', 'fixtures', 'pytorch', 'srvgg-x2-relu.safetensors'));
     await p.page.setInputFiles('#zoo-files', [{ name: 'srvgg-x2-relu.safetensors', mimeType: 'application/octet-stream', buffer: st }]);
     expect((await zooStatus(p)).text).toMatch(/SRVGGNetCompact ×2, \d+ convs, \d+ features, ReLU/);
+
+    // A mirror-padding family on an image smaller than its padding: a sentence, not ONNX Runtime's Pad error.
+    await p.page.selectOption('#method', 'model:zoo/realesr-animevideov3');
+    await p.page.selectOption('#zoo-scale', '2');
+    await p.page.setInputFiles('#file-input', {
+      name: 'tiny.png',
+      mimeType: 'image/png',
+      buffer: PNG.sync.write(Object.assign(new PNG({ width: 9, height: 12 }), { data: Buffer.alloc(9 * 12 * 4, 200) })),
+    });
+    expect(await runInPage(p)).toMatch(/mirrors the image 10 pixels beyond each border.*at least 11×11 pixels \(this one is 9×12\)/);
 
     // (3) A native family asks for the native program's file names, and refuses another model's files under them.
     await p.page.selectOption('#method', 'model:zoo/realcugan');

@@ -376,6 +376,17 @@ function setStatus(
   el.replaceChildren(...(typeof text === 'string' ? [text] : text));
 }
 
+const OWN_OPTION_TEXT = 'Model files (.pth, .onnx, …)';
+
+/**
+ * The method list's "own model" entry names the model loaded ("Yours: RRDBNet ×4"), so the result's label
+ * says what ran; short, so the menu shows it whole.
+ */
+function ownOption(parsed: ParsedModel | null): void {
+  const option = methodSelect?.querySelector<HTMLOptionElement>(`option[value="model:${OWN_MODEL_ID}"]`);
+  if (option) option.textContent = parsed ? `Yours: ${parsed.detected.split(/[(,]/)[0].trim()}` : OWN_OPTION_TEXT;
+}
+
 /** The user's own model files: read, parsed on the CPU; the panel says what they are, or why not. */
 async function takeOwnFiles(files: File[]): Promise<void> {
   const arrival = ++state.arrivals;
@@ -388,6 +399,7 @@ async function takeOwnFiles(files: File[]): Promise<void> {
     state.ownError = errorText(e);
     if (state.own) state.stale.add(state.own.key);
     state.own = null;
+    ownOption(null);
     render();
     state.onChange();
     return;
@@ -396,6 +408,7 @@ async function takeOwnFiles(files: File[]): Promise<void> {
   if (state.own) state.stale.add(state.own.key);
   state.own = { key: `own|${arrival}|`, parsed };
   state.ownError = null;
+  ownOption(parsed);
   render();
   state.onChange();
 }
@@ -600,7 +613,7 @@ export function setupZooPicker(o: { method: HTMLSelectElement; panel: HTMLElemen
   const native = h('optgroup', { label: 'Model zoo (bring the files)' });
   for (const f of ZOO_PICKER) (f.nativeSource ? native : bundled).append(h('option', { value: `model:${ZOO_PREFIX}${f.id}` }, f.label));
   const own = h('optgroup', { label: 'Your own model' });
-  own.append(h('option', { value: `model:${OWN_MODEL_ID}` }, 'Model files (.pth, .onnx, …)'));
+  own.append(h('option', { value: `model:${OWN_MODEL_ID}` }, OWN_OPTION_TEXT));
   o.method.append(bundled, native, own);
   // Model files dropped anywhere: taken here, before the image drop zones (which would refuse them as "no image").
   window.addEventListener(
