@@ -31,3 +31,4 @@ export {
   type ModelFileOptions,
   type ZooOptions,
 } from './model/zoo-node.js';
+export { loadNcnnModelFromFiles, parseNcnnModelFromFiles, readNcnnFiles } from './model/load-ncnn-node.js';
