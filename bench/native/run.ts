@@ -14,6 +14,7 @@
  *
  *   npm run bench -- --filter native [--quick] [--images N] [--size S] [--models a,b] [--no-cpu] [--no-ours] [--out DIR]
  *   npm run bench -- --filter native --parity [--gpu] [--only TEXT]   (bench/native/parity.ts)
+ *   npm run bench -- --filter native --render bench-results/native-….json   (re-prints a saved run)
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -184,6 +185,12 @@ function machine(): NativeBenchRun['machine'] {
 /** Runs the native comparison; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--parity')) return (await import('./parity.js')).parityMain(argv);
+  const renderAt = argv.indexOf('--render');
+  if (renderAt >= 0) {
+    // Re-print a saved run's table (e.g. after a change to the report).
+    console.log(nativeMarkdown(JSON.parse(readFileSync(argv[renderAt + 1], 'utf8')) as NativeBenchRun));
+    return 0;
+  }
   let opts: Options;
   try {
     opts = parseArgs(argv);
