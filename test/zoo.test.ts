@@ -10,6 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { ModelError } from '../src/model/errors.js';
 import { defaultNoise, findZooModel, ZOO, zooIds } from '../src/model/zoo.js';
 import { describeModelFile, describeZooModel, resolveZooModel } from '../src/model/zoo-node.js';
+import * as ort from 'onnxruntime-node';
+import { createOrtRunner } from '../src/upscale/ort-runner.js';
+import { upscale } from '../src/upscale/upscale.js';
 
 const NATIVE = resolve('.native');
 const dirs = [resolve(NATIVE, 'w'), resolve(NATIVE, 'upscayl-models')];
@@ -52,5 +55,29 @@ describe('model zoo', () => {
     expect(() => describeModelFile('README.md')).toThrow(ModelError);
     expect(() => describeModelFile('README.md')).toThrow(/'\.md' is not a model format here/);
     expect(() => describeModelFile('nope.param')).toThrow(/weights .*nope\.bin are missing/);
+  });
+
+  it('images smaller than the reflect border (1×1, 1×7) extend by their edges: a flat colour stays that colour', async () => {
+    const d = describeZooModel('realesr-animevideov3-x2');
+    expect(d.minInputSize).toBe(11);
+    const runner = await createOrtRunner(ort, d);
+    try {
+      for (const [w, h] of [
+        [1, 1],
+        [1, 7],
+        [7, 1],
+      ]) {
+        const data = new Uint8ClampedArray(4 * w * h);
+        for (let i = 0; i < w * h; i++) data.set([200, 100, 50, 255], 4 * i);
+        const out = await upscale(runner, { data, width: w, height: h });
+        expect([out.width, out.height]).toEqual([2 * w, 2 * h]);
+        for (let i = 0; i < out.width * out.height; i++) {
+          const px = Array.from(out.data.subarray(4 * i, 4 * i + 4));
+          px.slice(0, 3).forEach((v, c) => expect(Math.abs(v - [200, 100, 50][c]), `${w}×${h} pixel ${i}: ${px}`).toBeLessThanOrEqual(6));
+        }
+      }
+    } finally {
+      await runner.dispose();
+    }
   });
 });

@@ -65,6 +65,20 @@ export function gridAlignment(info: ReadonlyMap<string, TensorInfo>): number {
   return a;
 }
 
+/**
+ * The smallest height and width the graph runs on: a reflect pad of p needs more than p pixels
+ * to reflect (a 1-pixel image has nothing to mirror). 1 when nothing needs more.
+ */
+export function minInputSize(graph: ModelGraph, info: ReadonlyMap<string, TensorInfo>): number {
+  let min = 1;
+  for (const n of graph.nodes) {
+    if (n.kind !== 'pad' || n.mode !== 'reflect') continue;
+    const f = info.get(n.inputs[0])!.factor;
+    min = Math.max(min, Math.ceil((Math.max(...n.pads) + 1) / f));
+  }
+  return min;
+}
+
 function lcm(a: number, b: number): number {
   const gcd = (x: number, y: number): number => (y ? gcd(y, x % y) : x);
   return (a / gcd(a, b)) * b;
@@ -84,6 +98,7 @@ export interface GraphFacts {
   peakElementsPerInputPixel: number;
   gridAlignment: number;
   globalPools: readonly GlobalPool[];
+  minInputSize: number;
 }
 
 /** Checks that the graph maps RGB to RGB at an integer scale (ModelError otherwise) and derives its facts. */
@@ -103,6 +118,7 @@ export function graphFacts(graph: ModelGraph): GraphFacts {
     maxChannels: Math.max(...tensors.map((i) => i.channels)),
     peakElementsPerInputPixel: Math.max(...tensors.map((i) => (i.vector ? 0 : i.channels * i.factor * i.factor))),
     gridAlignment: gridAlignment(info),
+    minInputSize: minInputSize(graph, info),
     globalPools: globalPools(graph).map((name) => ({ name, factor: info.get(name)!.factor })),
   };
 }

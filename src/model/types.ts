@@ -58,6 +58,11 @@ export interface UpscaleModelInfo {
    * (one pass per pool) and hands them to every tile. Empty or absent: none.
    */
   readonly globalPools?: readonly GlobalPool[];
+  /**
+   * Smallest height and width the network runs on (a reflect border of p pixels needs more than p):
+   * upscale() extends a smaller image by its edge pixels to this size and crops the result. Default 1.
+   */
+  readonly minInputSize?: number;
 }
 
 export interface UpscaleModel extends UpscaleModelInfo {

@@ -115,6 +115,7 @@ export async function createOrtRunner(ort: OrtModule, model: OrtRunnerModel, opt
     maxChannels: model.maxChannels,
     peakElementsPerInputPixel: model.peakElementsPerInputPixel,
     gridAlignment: model.gridAlignment,
+    minInputSize: model.minInputSize,
     globalPools: model.globalPools,
     graph: model.graph,
   };

@@ -35,6 +35,7 @@ import {
 import { checkRunnerOptions, checkUpscaleOptions, optionKeys } from './options.js';
 import { tileModelRunner } from './global-context.js';
 import { ttaPlanes } from './tta.js';
+import { cropRgba, cropTopLeft, extendPlanes, extendRgba } from './extend.js';
 import { isTileRunner, webgpuRunner, type TileRunner } from './runner.js';
 import { expandRegion, planTiles, type Region, type Tile, type TilePlan } from './tiling.js';
 
@@ -161,6 +162,11 @@ export async function upscale(
   const rgba = await toRgbaImageAsync(op, image); // a Blob or URL is decoded first
   const model = runner.model;
   const s = model.scale;
+  const min = model.minInputSize ?? 1;
+  if (rgba.width < min || rgba.height < min) {
+    const big = await upscale(backend, extendRgba(rgba, min, min), options);
+    return cropRgba(big, rgba.height * s, rgba.width * s);
+  }
   const plan = planFor(runner, rgba.height, rgba.width, run);
   const max = maxSample(rgba);
   const size = rgba.width * s * rgba.height * s * 4;
@@ -224,6 +230,10 @@ export async function upscalePlanes(backend: UpscaleBackend, input: Planes, opti
     );
   }
   const s = runner.model.scale;
+  const min = runner.model.minInputSize ?? 1;
+  if (input.width < min || input.height < min) {
+    return cropTopLeft(await upscalePlanes(backend, extendPlanes(input, min, min), options), input.height * s, input.width * s);
+  }
   if (run.tta) return ttaPlanes(input, s, (planes, k) => upscalePlanes(runner, planes, ttaPass(run, k)));
   const plan = planFor(runner, input.height, input.width, run);
   const oh = input.height * s;
