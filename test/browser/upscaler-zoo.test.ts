@@ -204,6 +204,7 @@ describe('upscaler page: the model zoo', () => {
     );
     const wrong = await zooStatus(p, ['error']);
     expect(wrong.text).toMatch(/are waifu2x upconv_7 ×2 \(noise 1\).*not waifu2x cunet ×2, noise 1/);
+    await keepScreenshot(p.page, 'upscaler-zoo-native-1280');
 
     expect(p.errors).toEqual([]);
     await p.page.close();
