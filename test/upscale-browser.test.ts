@@ -1,6 +1,7 @@
 /**
  * upscale() in headless Chromium (SwiftShader WebGPU): the browser-only inputs
- * (ImageBitmap, HTMLCanvasElement, OffscreenCanvas) give the same pixels as
+ * (ImageBitmap, HTMLCanvasElement, OffscreenCanvas, HTMLImageElement, and,
+ * decoded first, a Blob, a URL string and a URL) give the same pixels as
  * ImageData, which match the Node (Dawn) result for the same PNG to one 8-bit
  * level; cancel works the same in the page. The page imports the sources
  * straight from the Vite dev server.
@@ -25,7 +26,7 @@ interface PageResult {
 }
 
 describe('upscale() in the browser', () => {
-  it('ImageBitmap, canvas and OffscreenCanvas inputs equal ImageData; the page equals Node to 1 level; abort rejects with AbortError', async () => {
+  it('ImageBitmap, canvas, OffscreenCanvas, <img>, Blob and URL inputs equal ImageData; the page equals Node to 1 level; abort rejects with AbortError', async () => {
     // An image URL gives a same-origin document from which the page can import the sources
     // (its automatic /favicon.ico request is answered so that no 404 is logged).
     const page = await browser.browser.newPage();
@@ -52,12 +53,20 @@ describe('upscale() in the browser', () => {
       const offscreen = new OffscreenCanvas(bitmap.width, bitmap.height);
       offscreen.getContext('2d')!.drawImage(bitmap, 0, 0);
       const imageData = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      const img = new Image();
+      img.src = '/assets/sample.png';
+      await img.decode();
+      const blob = await (await fetch('/assets/sample.png')).blob();
       const inputs: PageResult['inputs'] = {};
       for (const [name, input] of [
         ['imageData', imageData],
         ['bitmap', bitmap],
         ['canvas', canvas],
         ['offscreen', offscreen],
+        ['img', img],
+        ['blob', blob],
+        ['urlString', '/assets/sample.png'],
+        ['url', new URL('/assets/sample.png', location.href)],
       ] as const) {
         const out = await up(engine, input, { model, tileSize: tile });
         new ImageData(out.data, out.width, out.height); // the result must be ImageData-compatible
@@ -90,7 +99,9 @@ describe('upscale() in the browser', () => {
 
     const ref = result.inputs.imageData;
     expect([ref.width, ref.height]).toEqual([128, 128]);
-    for (const name of ['bitmap', 'canvas', 'offscreen']) expect(result.inputs[name].data, name).toEqual(ref.data);
+    for (const name of ['bitmap', 'canvas', 'offscreen', 'img', 'blob', 'urlString', 'url']) {
+      expect(result.inputs[name].data, name).toEqual(ref.data);
+    }
     let worst = 0;
     for (let i = 0; i < want.data.length; i++) worst = Math.max(worst, Math.abs(want.data[i] - ref.data[i]));
     expect(worst, 'page (Chromium WebGPU) vs Node (Dawn)').toBeLessThanOrEqual(1);
