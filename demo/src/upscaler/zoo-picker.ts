@@ -28,7 +28,6 @@ import {
   ModelError,
   upscale,
   type Engine,
-  type ModelDescription,
   type UpscaleModel,
   type UpscaleProgress,
   type ZooModel,
@@ -289,25 +288,6 @@ function releaseStale(): void {
 }
 
 /**
- * The families that mirror the image beyond its borders (Real-ESRGAN, Real-CUGAN: reflect-101, as the native
- * programs pad) cannot mirror more pixels than the image has: a clear message instead of the backend's
- * ("Pad reflect: pre-pad (10) exceeds maximum allowed (9)").
- */
-function checkMirrorRoom(d: ModelDescription, label: string, image: ImageData): void {
-  let need = 0;
-  let pad = 0;
-  for (const n of d.graph.nodes) {
-    if (n.kind !== 'pad' || n.mode !== 'reflect') continue;
-    pad = Math.max(pad, ...n.pads);
-    need = Math.max(need, Math.max(...n.pads) + (n.multiple ?? 1));
-  }
-  if (Math.min(image.width, image.height) < need)
-    throw new ModelError(
-      `${label} mirrors the image ${pad} pixels beyond each border, as its native program does: it needs an image of at least ${need}×${need} pixels (this one is ${image.width}×${image.height})`,
-    );
-}
-
-/**
  * Upscales `image` with the model choice `id` (a catalog model, a zoo family or
  * the user's model) on `target`; progress as runPretrained reports it.
  */
@@ -330,7 +310,6 @@ export async function runModel(
   const parsed = await p.parsed();
   options.signal?.throwIfAborted();
   const d = parsed.description;
-  checkMirrorRoom(d, p.label, image);
   let out;
   if (target.kind === 'webgpu') {
     const engine = target.engine;
