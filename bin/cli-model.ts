@@ -47,8 +47,10 @@ export function resolveCliModel(choice: CliModelChoice): ResolvedModel {
   const modelsDirs = choice.modelsDirs.length ? choice.modelsDirs : nativeModelDirs();
   if (UPSCALERJS.includes(model)) {
     if (noise !== undefined) throw new Error(`--noise: ${model} has no noise levels`);
+    // The scale asked for, else the smallest larger one (shrunk after), else the default (in passes).
     const offered = packagedScales(model as PackagedModel);
-    const files = readPackagedModel(model as PackagedModel, scale !== undefined && offered.includes(scale) ? scale : undefined);
+    const pick = scale === undefined ? undefined : (offered.find((s) => s === scale) ?? offered.find((s) => s > scale));
+    const files = readPackagedModel(model as PackagedModel, pick);
     return { description: describeLayersModel(files), label: `${files.name}` };
   }
   if (zooIds().includes(model) || model in ALIASES) {

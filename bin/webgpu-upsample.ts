@@ -63,7 +63,10 @@ options:
                            waifu2x-cunet      ×1 ×2, -n -1…3 (native models folder)
                            realcugan-x2|-x3|-x4  -n -1…3 (native models folder)
                            realesrgan-x4plus, -x4plus-anime, -x4fast (native models folder)
-                           default-model, esrgan-slim (bundled), esrgan-medium, esrgan-thick
+                           default-model   ×2 only            (bundled)
+                           esrgan-slim     ×2 ×3 ×4 ×8, default ×4  (bundled)
+                           esrgan-medium   ×2 ×3 ×4 ×8, default ×4  (npm i --omit=peer @upscalerjs/esrgan-medium)
+                           esrgan-thick    ×2 ×3 ×4 ×8, default ×4  (npm i --omit=peer @upscalerjs/esrgan-thick)
                          or a file: .param (+ .bin beside it; waifu2x, Real-ESRGAN,
                          Real-CUGAN, Upscayl), .pth/.safetensors (ESRGAN/RRDBNet,
                          SRVGGNetCompact), .onnx

@@ -158,7 +158,7 @@ describe('upscale: cancel, progress, cleanup', () => {
     const err = await upscale(h.engine, image, { model, quality: 'high' } as never).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ArgumentError);
     expect((err as Error).message).toBe(
-      "upscale: unknown option 'quality'; the options are model, onProgress, signal, tileSize, channels, maxTileBytes",
+      "upscale: unknown option 'quality'; the options are model, onProgress, signal, tileSize, channels, maxTileBytes, tta",
     );
     expect(() => planUpscale(h.engine, 4, 4, { model, tile: 2 } as never)).toThrow(/unknown option 'tile'/);
   });

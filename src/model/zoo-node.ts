@@ -32,11 +32,17 @@ export const MODEL_FILE_EXTENSIONS = ['.param', '.pth', '.pt', '.ckpt', '.safete
 /** A model read from files: its description plus where it came from and, for ncnn models, the family. */
 export type FileModelDescription = ModelDescription & { readonly file: string; readonly family?: string; readonly noise?: number | null };
 
-/** This package's bundled ncnn models (repo: models/ncnn; package: dist/models/ncnn). */
+/**
+ * This package's bundled ncnn models: dist/models/ncnn in the package, models/ncnn in the repository;
+ * the nearest such folder above this file.
+ */
 export function bundledNcnnDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '..', '..', 'models', 'ncnn'), join(here, '..', '..', '..', 'models', 'ncnn')];
-  return candidates.find((d) => existsSync(d)) ?? candidates[0];
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 6; up++, dir = dirname(dir)) {
+    const candidate = join(dir, 'models', 'ncnn');
+    if (existsSync(candidate)) return candidate;
+  }
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models', 'ncnn');
 }
 
 function readBounded(path: string): Uint8Array {
