@@ -85,7 +85,7 @@ describe('CLI: the model zoo', () => {
   it('mistakes exit 2 with one line, before any work', async () => {
     const cases: [string[], RegExp][] = [
       [['-m', 'realesrgan-x4plu'], /--model realesrgan-x4plu is not a model here \(did you mean realesrgan-x4plus\?\)/],
-      [['-m', 'realesrgan-x4plus', '-n', '1'], /realesrgan-x4plus has no noise levels/],
+      [['-m', 'realesrgan-x4plus', '-n', '1'], /'realesrgan-x4plus' has no noise levels/],
       [['-m', 'waifu2x-upconv7', '-n', '7'], /--noise 7 must be an integer from -1 to 3/],
       [['-m', 'realcugan-x3', '-n', '1', '--models-dir', join(NATIVE, 'w')], /noise levels -1, 0, 3, not 1/],
       [['-m', 'realcugan-x2', '--models-dir', tmp], /not bundled: point --models-dir.*looked in/],
