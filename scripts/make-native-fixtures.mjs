@@ -137,7 +137,7 @@ const CUGAN = 'w/real-cugan/realcugan-ncnn-vulkan';
 const ESRGAN = 'w/real-esrgan/realesrgan-ncnn-vulkan';
 const ALL = Object.keys(INPUTS);
 const CPU = 'ncnn CPU, fp32 (-g -1)';
-const VULKAN = 'ncnn Vulkan on SwiftShader (-g 0), fp16 blob storage (fp32 arithmetic)';
+const VULKAN = 'ncnn Vulkan on SwiftShader (-g 0), fp16-packed blob storage (fp32 arithmetic)';
 
 /**
  * Each job: id (the output's folder/name stem), the binary, its model files (relative to .native), the
@@ -289,7 +289,7 @@ function jobs() {
 
 // ---------------------------------------------------------------------------------------------- run
 
-/** Levels: the real outputs here are 4–19 from the nearest-neighbour upscale, cunet on the broken CPU path 75–130. */
+/** Levels: the real outputs here are 0.7–18.4 from the nearest-neighbour upscale, cunet on the broken CPU path 75–130. */
 const MAX_DIFF_VS_NEAREST = 30;
 
 function meanDiffVsNearest(outImg, inImg, scale) {
