@@ -188,7 +188,7 @@ describe('whole-image context: models with global pools tile exactly', () => {
     }
   });
 
-  it('the CPU backend (ONNX Runtime, one session per stage): tiled == untiled, and equal to the engine within float rounding', async () => {
+  it('the CPU backend (ONNX Runtime: one run for one tile, one session per stage for several): tiled ≈ untiled and ≈ the engine, within float rounding', async () => {
     const [H, W] = [14, 11];
     const noise = randomData(3 * H * W, rng(12));
     const img = { data: noise.map((v, i) => (i % W < W / 2 ? 0.8 : 0.1) + 0.1 * v), channels: 3, height: H, width: W };
@@ -196,9 +196,12 @@ describe('whole-image context: models with global pools tile exactly', () => {
     const model = buildModel(h.engine, unet(), options);
     try {
       expect(runner.model.globalPools?.map((p) => p.name)).toEqual(['agap', 'bgap']);
+      // One tile: ONNX Runtime's own pools (float32 sums); 6-px tiles: the context passes (float64 sums).
       const untiled = await upscalePlanes(runner, img, { tileSize: 64 });
       const tiled = await upscalePlanes(runner, img, { tileSize: 6 });
-      expect(Array.from(tiled.data)).toEqual(Array.from(untiled.data));
+      let gap = 0;
+      for (let i = 0; i < tiled.data.length; i++) gap = Math.max(gap, Math.abs(tiled.data[i] - untiled.data[i]));
+      expect(gap, 'max |tiled − untiled| on ONNX Runtime').toBeLessThan(1e-5);
       const gpu = await upscalePlanes(h.engine, img, { model, tileSize: 64 });
       let worst = 0;
       for (let i = 0; i < gpu.data.length; i++) worst = Math.max(worst, Math.abs(gpu.data[i] - untiled.data[i]));

@@ -171,7 +171,10 @@ export async function tileModelRunner(
       `upscale: the ${runner.backend} backend cannot run '${runner.model.name}', whose global pools need whole-image context`,
     );
   const runGlobal = runner.runGlobal.bind(runner);
-  if (plan.tiles.length === 1) return async (planes, shape) => (await runGlobal(planes, shape, new Map(), wholeTileMeans)).data;
+  if (plan.tiles.length === 1) {
+    if (runner.oneTilePoolsExact) return (planes, shape) => runner.runModel(planes, shape);
+    return async (planes, shape) => (await runGlobal(planes, shape, new Map(), wholeTileMeans)).data;
+  }
   const given = await globalContext(runner, plan, read, options);
   const unexpected: PoolResolver = (pool) => {
     throw new ShapeError(`global context: pool '${pool}' has no whole-image value`);

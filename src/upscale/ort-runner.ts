@@ -128,6 +128,8 @@ export async function createOrtRunner(ort: OrtModule, model: OrtRunnerModel, opt
     capacity: ORT_CAPACITY,
     maxTileBytes: ORT_MAX_TILE_BYTES,
     backend: `onnxruntime (${providers})`,
+    // One tile: the graph's GlobalAveragePool is the whole image's mean (float32 sums); several tiles: stages.
+    oneTilePoolsExact: true,
     async runModel(planes: Float32Array, shape: PlanarShape): Promise<Float32Array> {
       const [c, h, w] = shape;
       const out = (await live().run({ [ONNX_INPUT]: new ort.Tensor('float32', planes, [1, c, h, w]) }))[ONNX_OUTPUT];

@@ -57,6 +57,13 @@ export interface TileRunner {
    * resolve it resolves to the output, like runModel. See ./global-context.ts.
    */
   runGlobal?(planes: Float32Array, shape: PlanarShape, given: ReadonlyMap<string, Float32Array>, resolve: PoolResolver): Promise<Planes>;
+  /**
+   * True when runModel's own global pools already give the whole-image means for an image that is one
+   * tile, up to float rounding: a one-tile plan then runs runModel once instead of pausing at every pool.
+   * The ONNX Runtime runner says so (its stages would re-run the graph once per pool); the WebGPU runner
+   * does not, so that its tiled and untiled results stay equal bit for bit.
+   */
+  readonly oneTilePoolsExact?: boolean;
   /** Frees what the runner owns (an ONNX Runtime session; nothing for webgpuRunner, which borrows). Idempotent. */
   dispose(): Promise<void>;
 }
