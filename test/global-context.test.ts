@@ -14,34 +14,13 @@ import { createOrtRunner } from '../src/upscale/ort-runner.js';
 import { planUpscale, upscale, upscalePlanes } from '../src/upscale/upscale.js';
 import { useEngine } from './helpers/engine.js';
 import { randomData, rng } from './helpers/random.js';
+import { randomConv } from './helpers/graph-builders.js';
 
 const h = useEngine();
 
-const conv = (
-  name: string,
-  input: string,
-  cOut: number,
-  cIn: number,
-  k: number,
-  seed: number,
-  extra: Partial<GraphNode> = {},
-): GraphNode => {
-  const r = rng(seed);
-  return {
-    kind: 'conv',
-    name,
-    inputs: [input],
-    weight: randomData(cOut * cIn * k * k, r).map((v) => (1.5 * v) / Math.sqrt(cIn * k * k)),
-    weightShape: [cOut, cIn, k, k],
-    bias: randomData(cOut, r).map((v) => v * 0.2),
-    stride: [1, 1],
-    dilation: [1, 1],
-    padding: [0, 0],
-    activation: 'leakyRelu',
-    negativeSlope: 0.1,
-    ...extra,
-  } as GraphNode;
-};
+/** Leaky 0.1 convs of gain 1.5 (the SE's effect must show through the U-net). */
+const conv = (name: string, input: string, cOut: number, cIn: number, k: number, seed: number, extra: Partial<GraphNode> = {}): GraphNode =>
+  randomConv(name, input, cOut, cIn, k, seed, { activation: 'leakyRelu', negativeSlope: 0.1, ...extra }, { gain: 1.5, biasScale: 0.2 });
 
 const se = (prefix: string, input: string, c: number, seed: number): GraphNode[] => [
   { kind: 'globalAvgPool', name: `${prefix}gap`, inputs: [input] },

@@ -15,33 +15,11 @@ import { exportOnnx } from '../src/onnx/export.js';
 import { ModelError } from '../src/model/errors.js';
 import { useEngine } from './helpers/engine.js';
 import { randomData, rng } from './helpers/random.js';
+import { randomConv } from './helpers/graph-builders.js';
 
 const h = useEngine();
 
-const conv = (
-  name: string,
-  input: string,
-  cOut: number,
-  cIn: number,
-  k: number,
-  seed: number,
-  extra: Partial<GraphNode> = {},
-): GraphNode => {
-  const r = rng(seed);
-  return {
-    kind: 'conv',
-    name,
-    inputs: [input],
-    weight: randomData(cOut * cIn * k * k, r).map((v) => v / Math.sqrt(cIn * k * k)),
-    weightShape: [cOut, cIn, k, k],
-    bias: randomData(cOut, r).map((v) => v * 0.1),
-    stride: [1, 1],
-    dilation: [1, 1],
-    padding: [0, 0],
-    activation: 'none',
-    ...extra,
-  } as GraphNode;
-};
+const conv = randomConv;
 
 /**
  * x(3) → pad reflect 2 → conv 3×3 valid (leaky 0.2) 3→8 → prelu → [SE: pool → 1×1 8→4 relu → 1×1 4→8 sigmoid → mul]

@@ -21,6 +21,7 @@ import { exportOnnx } from '../src/onnx/export.js';
 import { parseOnnxModel } from '../src/onnx/import/index.js';
 import { expectExact, gammaBound } from './helpers/compare.js';
 import { randomData, rng } from './helpers/random.js';
+import { randomConv } from './helpers/graph-builders.js';
 
 function roundTrip(graph: ModelGraph, H: number, W: number, seed: number, lo = 0, hi = 1): ModelGraph {
   const back = parseOnnxModel(exportOnnx(graph), { file: 'exported.onnx' });
@@ -123,30 +124,7 @@ describe('exportOnnx → parseOnnxModel: the same function, bit for bit (CPU ref
   });
 });
 
-const conv = (
-  name: string,
-  input: string,
-  cOut: number,
-  cIn: number,
-  k: number,
-  seed: number,
-  extra: Partial<GraphNode> = {},
-): GraphNode => {
-  const r = rng(seed);
-  return {
-    kind: 'conv',
-    name,
-    inputs: [input],
-    weight: randomData(cOut * cIn * k * k, r).map((v) => v / Math.sqrt(cIn * k * k)),
-    weightShape: [cOut, cIn, k, k],
-    bias: randomData(cOut, r).map((v) => v * 0.1),
-    stride: [1, 1],
-    dilation: [1, 1],
-    padding: [0, 0],
-    activation: 'none',
-    ...extra,
-  } as GraphNode;
-};
+const conv = randomConv;
 
 /**
  * Every node kind, after test/graph-nodes.test.ts, plus a grouped conv, a convT with output padding, asymmetric pads

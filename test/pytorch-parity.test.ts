@@ -125,7 +125,8 @@ describe('through the image pipeline', () => {
 
 // The community checkpoints are not committed; CI fetches them into .native/ (scripts/fetch-native.sh).
 const native = path.resolve('.native/w/models');
-describe.skipIf(!existsSync(native))('community checkpoints from .native/w/models against torch', () => {
+describe('community checkpoints from .native/w/models against torch', () => {
+  if (!existsSync(native)) throw new Error(`${native} is missing: run scripts/fetch-native.sh (scripts/setup.sh does)`);
   const arch: Record<string, Record<string, unknown>> = {
     '2x-AniScale.pth': { kind: 'SRVGGNetCompact', scale: 2, nf: 64, numConv: 16, activation: 'prelu' },
     '4x-NMKD-YandereNeo-Superlite.pth': { kind: 'RRDBNet', scale: 4, nf: 64, nb: 2, gc: 32, upsamplers: 2, unshuffle: 1, keys: 'old' },
