@@ -12,6 +12,9 @@ import * as ort from 'onnxruntime-node';
 import { describeModel } from '../src/model/describe.js';
 import { createOrtRunner } from '../src/upscale/ort-runner.js';
 import { planUpscale, upscale, upscalePlanes } from '../src/upscale/upscale.js';
+import { upscaleTexture } from '../src/upscale/upscale-texture.js';
+import { textureBytes } from './helpers/texture-bytes.js';
+import { TextureUsage } from '../src/gpu/constants.js';
 import { useEngine } from './helpers/engine.js';
 import { randomData, rng } from './helpers/random.js';
 import { randomConv } from './helpers/graph-builders.js';
@@ -188,6 +191,33 @@ describe('whole-image context: models with global pools tile exactly', () => {
     } finally {
       model.dispose();
       await runner.dispose();
+    }
+  });
+
+  it('upscaleTexture: one tile runs with the whole image pools (= upscale() within float rounding); several tiles are refused', async () => {
+    const e = h.engine;
+    const [H, W] = [14, 18];
+    const r = rng(21);
+    const data = new Uint8ClampedArray(4 * H * W).map((_, i) => (i % 4 === 3 ? 255 : Math.floor(r() * 256)));
+    const texture = e.device.createTexture({
+      size: [W, H],
+      format: 'rgba8unorm',
+      usage: TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_DST | TextureUsage.COPY_SRC,
+    });
+    e.device.queue.writeTexture({ texture }, data, { bytesPerRow: W * 4 }, [W, H]);
+    const model = buildModel(e, unet(), options);
+    try {
+      const out = await upscaleTexture(e, texture, { model });
+      const got = await textureBytes(e.device, out);
+      out.destroy();
+      const want = await upscale(e, { data, width: W, height: H }, { model });
+      let worst = 0;
+      for (let i = 0; i < want.data.length; i++) worst = Math.max(worst, Math.abs(got[i] - want.data[i]));
+      expect(worst, 'upscaleTexture vs upscale(), levels').toBeLessThanOrEqual(1);
+      await expect(upscaleTexture(e, texture, { model, tileSize: 8 })).rejects.toThrow(/pools over the whole image.*use upscale\(\)/);
+    } finally {
+      model.dispose();
+      texture.destroy();
     }
   });
 });

@@ -15,7 +15,7 @@
  * byte for byte: the same values reach the same ops in the same tiles.
  */
 import type { Engine } from '../engine.js';
-import { ArgumentError, GpuError, ShapeError } from '../errors.js';
+import { ArgumentError, GpuError, LimitError, ShapeError } from '../errors.js';
 import { TextureUsage } from '../gpu/constants.js';
 import type { UpscaleModel } from '../model/types.js';
 import type { Tensor } from '../tensor.js';
@@ -31,7 +31,7 @@ import {
 } from './gpu-image.js';
 import { checkUpscaleOptions } from './options.js';
 import { webgpuRunner } from './runner.js';
-import { expandRegion, type Region, type Tile } from './tiling.js';
+import { expandRegion, hardTileBytes, type Region, type Tile } from './tiling.js';
 import { UPSCALE_OPTIONS, forEachTile, planFor, throwIfAborted, type UpscaleOptions } from './upscale.js';
 
 export interface UpscaleTextureOptions extends UpscaleOptions {
@@ -75,7 +75,30 @@ export async function upscaleTexture(engine: Engine, source: GpuImageSource, opt
     const s = model.scale;
     const size = [texture.width * s, texture.height * s] as const;
     if (given !== undefined) checkOutput(op, given, texture, size);
-    const plan = planFor(webgpuRunner(engine, model), texture.height, texture.width, options);
+    const min = model.minInputSize ?? 1;
+    if (texture.width < min || texture.height < min) {
+      throw new ArgumentError(
+        `${op}: a ${texture.width}×${texture.height} texture is smaller than '${model.name}' runs on (${min}×${min}, its border); ` +
+          `upscale() extends such images by their edge pixels`,
+      );
+    }
+    // A model with global pools (squeeze-excitation) needs whole-image statistics: here the texture is one
+    // tile, whose pools are the whole image's; one that needs several tiles is refused (upscale() runs the
+    // context passes), never run with each tile's own statistics.
+    const global = (model.globalPools?.length ?? 0) > 0;
+    const runner = webgpuRunner(engine, model);
+    const plan = planFor(
+      runner,
+      texture.height,
+      texture.width,
+      global ? { ...options, maxTileBytes: hardTileBytes(engine.capacity) } : options,
+    );
+    if (global && plan.tiles.length > 1) {
+      throw new LimitError(
+        `${op}: '${model.name}' pools over the whole image (squeeze-excitation), and a ${texture.width}×${texture.height} texture ` +
+          `needs ${plan.tiles.length} tiles on this device: use upscale(), which computes the whole-image context over its tiles`,
+      );
+    }
     const output =
       given ??
       engine.device.createTexture({
