@@ -3,6 +3,7 @@
 # Chromium (its SwiftShader Vulkan driver runs WebGPU on the CPU when there is
 # no GPU, and it is the browser for the page tests), the Vulkan loader Dawn
 # needs, git (test/packaging.test.ts installs the package from a git URL),
+# ffmpeg (video files) and redis-server (the queue's tests),
 # then the npm dependencies (`npm ci` also builds dist/: the `prepare` script).
 # Safe to run again: it skips what is there.
 set -euo pipefail
@@ -12,11 +13,14 @@ need=()
 [ -x /usr/bin/chromium ] && [ -f /usr/lib/chromium/vk_swiftshader_icd.json ] || need+=(chromium)
 ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1' || need+=(libvulkan1)
 command -v git >/dev/null || need+=(git)
+# Video files (decode/encode/mux in the CLI and the tests) and the job queue's tests (a local Redis for BullMQ).
+command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need+=(ffmpeg)
+command -v redis-server >/dev/null || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   if ! command -v apt-get >/dev/null; then
-    echo "setup: please install ${need[*]} (Chromium with its SwiftShader Vulkan driver, the Vulkan loader, git)" >&2
+    echo "setup: please install ${need[*]} (Chromium with its SwiftShader Vulkan driver, the Vulkan loader, git, ffmpeg, redis-server)" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
