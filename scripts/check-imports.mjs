@@ -22,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DOM_ONLY =
   /\b(ImageData|HTMLCanvasElement|HTMLImageElement|HTMLVideoElement|OffscreenCanvas|ImageBitmap|CanvasRenderingContext2D|document|window)\b/;
-const MAY_USE_IMAGES = [/^src\/upscale\//, /^src\/model\//, /^src\/index\.ts$/, /^src\/node\.ts$/];
+// src/video/ (video files: WebCodecs in a page, ffmpeg in Node) sits above the image pipeline and drives it.
+const MAY_USE_IMAGES = [/^src\/upscale\//, /^src\/model\//, /^src\/video\//, /^src\/index\.ts$/, /^src\/node\.ts$/];
 
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {
