@@ -10,7 +10,7 @@ import type { Engine } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { ModelError } from './errors.js';
 import type { ModelGraph, TensorInfo } from './ir.js';
-import { nodeKind } from './nodes.js';
+import { nodeKind, type Interval } from './nodes.js';
 import { prepareGraph, type GraphBackend } from './run-graph.js';
 import type { GlobalPool, UpscaleModel } from './types.js';
 
@@ -18,7 +18,7 @@ import type { GlobalPool, UpscaleModel } from './types.js';
 export const MAX_GRAPH_NODES = 100_000;
 
 /**
- * Channels, resolution factor, receptive radius and vector/global facts of
+ * Channels, resolution factor and vector/global facts of
  * every tensor, each from its node's row of the node table (./nodes.ts).
  * Checks the graph's wiring first: unique names, inputs defined before use, an
  * output that exists. Throws ModelError, before any GPU work.
@@ -79,6 +79,55 @@ export function minInputSize(graph: ModelGraph, info: ReadonlyMap<string, Tensor
   return min;
 }
 
+/**
+ * Input pixels of context, each side, that a value of `sink` depends on, exactly: the positions the
+ * sink's value at o reads are carried back through every node's `reads` (the node table's receptive
+ * field) to an interval of input pixels, and compared with the input pixels o covers. The network is
+ * shift-equivariant with period `alignment` input pixels (alignment · factor positions of the sink), so
+ * one period of o covers every position. Vector tensors (global pools and what follows them) carry no
+ * interval: a pool's input is a sink of its own (see receptiveRadius).
+ */
+function sinkRadius(graph: ModelGraph, info: ReadonlyMap<string, TensorInfo>, sink: string, alignment: number): number {
+  const f = info.get(sink)!.factor;
+  const period = Math.round(alignment * f);
+  const input = graph.nodes[0].name;
+  const last = graph.nodes.findIndex((n) => n.name === sink);
+  let radius = 0;
+  for (let o = 0; o < period; o++) {
+    // Input pixels position o covers: [o/f, (o + 1)/f) (one pixel when upsampled, f⁻¹ of them when pooled).
+    const first = Math.floor(o / f + 1e-9);
+    const lastCovered = Math.max(first, Math.ceil((o + 1) / f - 1e-9) - 1);
+    for (const axis of [0, 1] as const) {
+      const need = new Map<string, [number, number]>([[sink, [o, o]]]);
+      for (let i = last; i >= 0; i--) {
+        const n = graph.nodes[i];
+        const out = need.get(n.name);
+        if (!out) continue;
+        const reads = nodeKind(n).reads(n as never, out, axis);
+        n.inputs.forEach((name, k) => {
+          const iv: Interval | null | undefined = reads[k];
+          if (!iv || info.get(name)!.vector) return;
+          const had = need.get(name);
+          need.set(name, had ? [Math.min(had[0], iv[0]), Math.max(had[1], iv[1])] : [iv[0], iv[1]]);
+        });
+      }
+      const at = need.get(input);
+      if (at) radius = Math.max(radius, first - at[0], at[1] - lastCovered);
+    }
+  }
+  return radius;
+}
+
+/**
+ * How many input pixels of context, on each side, any value the tiles keep depends on: the output's
+ * (per output phase) and each global pool input's (tiling sums the pools over each tile's owned part,
+ * which must be exact too). Tiling overlaps tiles by this much, so tiled == untiled.
+ */
+export function receptiveRadius(graph: ModelGraph, info: ReadonlyMap<string, TensorInfo>, alignment: number): number {
+  const sinks = [graph.output, ...graph.nodes.filter((n) => n.kind === 'globalAvgPool').map((n) => n.inputs[0])];
+  return Math.max(0, ...sinks.map((s) => sinkRadius(graph, info, s, alignment)));
+}
+
 function lcm(a: number, b: number): number {
   const gcd = (x: number, y: number): number => (y ? gcd(y, x % y) : x);
   return (a / gcd(a, b)) * b;
@@ -112,12 +161,13 @@ export function graphFacts(graph: ModelGraph): GraphFacts {
   if (out.vector) throw new ModelError(`the model output is a [N, C, 1, 1] vector, not an image`);
   if (!Number.isInteger(out.factor) || out.factor < 1) throw new ModelError(`the model scale ${out.factor} is not a positive integer`);
   const tensors = [...info.values()];
+  const alignment = gridAlignment(info);
   return {
     scale: out.factor,
-    receptiveRadius: Math.ceil(out.radius - 1e-9),
+    receptiveRadius: receptiveRadius(graph, info, alignment),
     maxChannels: Math.max(...tensors.map((i) => i.channels)),
     peakElementsPerInputPixel: Math.max(...tensors.map((i) => (i.vector ? 0 : i.channels * i.factor * i.factor))),
-    gridAlignment: gridAlignment(info),
+    gridAlignment: alignment,
     minInputSize: minInputSize(graph, info),
     globalPools: globalPools(graph).map((name) => ({ name, factor: info.get(name)!.factor })),
   };

@@ -125,13 +125,11 @@ export interface ModelGraph {
   output: string;
 }
 
-/** Per-tensor facts derived from the graph: channels, resolution factor, receptive radius. */
+/** Per-tensor facts derived from the graph: channels, resolution factor, vector/global (the receptive field is `reads`'s). */
 export interface TensorInfo {
   channels: number;
   /** Resolution relative to the input (1 at the input, r after a ×r upsampling). */
   factor: number;
-  /** Input pixels of context, on each side, that one value of this tensor depends on. */
-  radius: number;
   /** A [N, C, 1, 1] vector (a global pool and what is computed from it) rather than an image. */
   vector?: boolean;
   /** Depends on the whole image (through a global pool): tiling must supply the whole-image statistics. */

@@ -3,10 +3,14 @@
  * place a kind's meaning lives. Each row has every column, so a new kind does
  * not typecheck until it has all of them:
  *
- *   - analyse:   the output's facts (channels, resolution factor, receptive
- *                radius, vector/global) from the inputs' facts; throws
- *                ModelError for a graph that cannot run (wrong channel
- *                counts, joins of different resolutions, …), before any GPU work;
+ *   - analyse:   the output's facts (channels, resolution factor,
+ *                vector/global) from the inputs' facts; throws ModelError for
+ *                a graph that cannot run (wrong channel counts, joins of
+ *                different resolutions, …), before any GPU work;
+ *   - reads:     along one axis, which positions of each input the outputs
+ *                lo…hi read (interior positions, padding ignored): the
+ *                receptive field, exact, that tiling's overlap comes from
+ *                (receptiveRadius in ./graph.ts carries it back to the input);
  *   - constants: the tensors the node needs on a backend (weights, slopes),
  *                made once when the graph is prepared;
  *   - run:       the node on a backend (the engine's ops or the CPU
@@ -17,8 +21,8 @@
  *
  * To add a node kind `foo`:
  *   1. its type in the GraphNode union (src/model/ir.ts);
- *   2. a row `foo: { analyse, constants, run, onnx, fuse }` below — `npm run typecheck`
- *      fails until the row exists with all five columns; the ops it runs must be
+ *   2. a row `foo: { analyse, reads, constants, run, onnx, fuse }` below — `npm run typecheck`
+ *      fails until the row exists with all six columns; the ops it runs must be
  *      rows of the op table (src/ops/table.ts) listed in GraphOps;
  *   3. a loader that emits it, and a test that runs a graph with it on the CPU
  *      references and on the engine (test/graph-nodes.test.ts) and through ONNX Runtime.
@@ -97,9 +101,18 @@ export interface ConvStep {
   residual?: string;
 }
 
+/** Positions lo…hi (inclusive) along one axis of a tensor, in its own pixels. */
+export type Interval = readonly [lo: number, hi: number];
+
 /** One row of the node table. */
 export interface NodeKind<K extends GraphNodeKind> {
   analyse(node: NodeOf<K>, ins: readonly TensorInfo[]): TensorInfo;
+  /**
+   * Along `axis` (0 = height, 1 = width): the positions of each input that outputs `out` read, or null for
+   * an input whose pixels it does not read by position (a crop's size reference). Vector inputs are skipped
+   * by the caller, whatever is returned for them.
+   */
+  reads(node: NodeOf<K>, out: Interval, axis: 0 | 1): readonly (Interval | null)[];
   constants(node: NodeOf<K>): Record<string, NodeConstant>;
   run<T extends Shaped>(node: NodeOf<K>, ins: readonly T[], ctx: RunContext<T>): T;
   onnx(node: NodeOf<K>, ctx: OnnxContext): void;
@@ -117,8 +130,12 @@ const fail = (node: { name: string; kind: string }, what: string): never => {
   throw new ModelError(`layer '${node.name}' (${node.kind}): ${what}`);
 };
 
-/** Facts of an image tensor that keeps its input's resolution and context. */
+/** Facts of an image tensor that keeps its input's resolution. */
 const same = (ins: readonly TensorInfo[]): TensorInfo => ({ ...ins[0] });
+/** An element-wise node: output position p reads position p of every input. */
+const pointwise = (node: { inputs: readonly string[] }, out: Interval): Interval[] => node.inputs.map(() => out);
+/** A node without inputs. */
+const nothing = (): Interval[] => [];
 
 function spatial(node: { name: string; kind: string }, x: TensorInfo, what: string): void {
   if (x.vector) fail(node, `${what} needs an image tensor, got a [N, C, 1, 1] vector`);
@@ -133,7 +150,6 @@ function join(node: { name: string; kind: string }, ins: readonly TensorInfo[]):
   }
   return {
     factor,
-    radius: Math.max(...ins.map((i) => i.radius)),
     ...(images.length === 0 ? { vector: true } : {}),
     ...(ins.some((i) => i.global) ? { global: true } : {}),
   };
@@ -240,8 +256,7 @@ function scalar(ctx: OnnxContext, name: string, v: number): string {
 const ONNX_BINARY: Record<BinaryOpName, string> = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', max: 'Max', min: 'Min', pow: 'Pow' };
 
 /** Resolution-changing facts of a kernel-k, stride-s, dilation-d conv over x. */
-function convReach(node: ConvNode, x: TensorInfo): TensorInfo {
-  const reach = Math.max(node.dilation[0] * (node.weightShape[2] - 1), node.dilation[1] * (node.weightShape[3] - 1)) / 2;
+function convFactsOf(node: ConvNode, x: TensorInfo): TensorInfo {
   if (node.stride[0] !== node.stride[1]) fail(node, `stride ${JSON.stringify(node.stride)} differs between height and width`);
   const { cOut } = convFacts(node, x);
   if (x.vector) {
@@ -250,13 +265,35 @@ function convReach(node: ConvNode, x: TensorInfo): TensorInfo {
     }
     return { ...x, channels: cOut * activationChannels(node.activation) };
   }
-  // A k×k conv at resolution f sees d·(k−1)/2 of its own pixels each side: that many / f input pixels.
-  return {
-    ...x,
-    channels: cOut * activationChannels(node.activation),
-    factor: x.factor / node.stride[0],
-    radius: x.radius + reach / x.factor,
-  };
+  return { ...x, channels: cOut * activationChannels(node.activation), factor: x.factor / node.stride[0] };
+}
+
+/** Output o of a conv reads inputs o·s − p + kk·d, kk = 0 … k−1. */
+function convReads(node: ConvNode, [lo, hi]: Interval, a: 0 | 1): Interval[] {
+  const [s, p, d, k] = [node.stride[a], node.padding[a], node.dilation[a], node.weightShape[2 + a]];
+  return [[lo * s - p, hi * s - p + d * (k - 1)]];
+}
+
+/** Output j of a transposed conv gathers inputs i with i·s − p + kk·d = j, kk = 0 … k−1. */
+function convTransposeReads(node: ConvTransposeNode, [lo, hi]: Interval, a: 0 | 1): Interval[] {
+  const [s, p, d, k] = [node.stride[a], node.padding[a], node.dilation[a], node.weightShape[2 + a]];
+  return [[Math.ceil((lo + p - d * (k - 1)) / s), Math.floor((hi + p) / s)]];
+}
+
+/**
+ * Resampling by s: nearest reads ⌊o/s⌋; bilinear and bicubic (half-pixel) read around src = (o + ½)/s − ½,
+ * ⌊src⌋ … ⌊src⌋ + 1 and ⌊src⌋ − 1 … ⌊src⌋ + 2 (src/ops/resample.ts). Both ways of rounding 1/s are
+ * covered, so a tie that float arithmetic puts on either side is inside.
+ */
+function upsampleReads(node: NodeOf<'upsample'>, [lo, hi]: Interval, a: 0 | 1): Interval[] {
+  const s = node.size[a];
+  const mode = node.mode ?? 'nearest';
+  const src = (o: number): number[] =>
+    mode === 'nearest'
+      ? [Math.floor(o / s), Math.floor(o * (1 / s))]
+      : [Math.floor((o + 0.5) / s - 0.5), Math.floor((o + 0.5) * (1 / s) - 0.5)];
+  const [before, after] = mode === 'bicubic' ? [1, 2] : mode === 'bilinear' ? [0, 1] : [0, 0];
+  return [[Math.min(...src(lo)) - before, Math.max(...src(hi)) + after]];
 }
 
 /** Epilogue stages in the order the kernel applies them; a node folds only into a later stage than those used. */
@@ -272,8 +309,9 @@ export const NODES: Table = {
   input: {
     analyse: (n) => {
       if (!Number.isInteger(n.channels) || n.channels < 1) fail(n, `channels ${n.channels} must be a positive integer`);
-      return { channels: n.channels, factor: 1, radius: 0 };
+      return { channels: n.channels, factor: 1 };
     },
+    reads: nothing,
     constants: none,
     // The walker feeds the graph's input; a row never runs for it.
     run: (n) => fail(n, 'the input is fed by the caller'),
@@ -282,7 +320,8 @@ export const NODES: Table = {
   },
 
   conv: {
-    analyse: (n, [x]) => convReach(n, x),
+    analyse: (n, [x]) => convFactsOf(n, x),
+    reads: convReads,
     constants: (n) => ({ w: { data: n.weight, shape: n.weightShape }, ...(n.bias ? { b: { data: n.bias, shape: [n.bias.length] } } : {}) }),
     run: (n, [x], ctx) =>
       ctx.ops.conv2d(x, ctx.constant('w'), n.bias ? ctx.constant('b') : null, {
@@ -302,16 +341,9 @@ export const NODES: Table = {
       spatial(n, x, 'a transposed convolution');
       const { cOut } = convFacts(n, x);
       if (n.stride[0] !== n.stride[1]) fail(n, `stride ${JSON.stringify(n.stride)} differs between height and width`);
-      const s = n.stride[0];
-      // Output j reads inputs i with i·s + kk·d − p = j: a span of d(k−1)/s input pixels, plus one for the phase.
-      const span = Math.max(n.dilation[0] * (n.weightShape[2] - 1), n.dilation[1] * (n.weightShape[3] - 1)) / s;
-      return {
-        ...x,
-        channels: cOut * activationChannels(n.activation),
-        factor: x.factor * s,
-        radius: x.radius + (span / 2 + 1) / x.factor,
-      };
+      return { ...x, channels: cOut * activationChannels(n.activation), factor: x.factor * n.stride[0] };
     },
+    reads: convTransposeReads,
     constants: (n) => ({ w: { data: n.weight, shape: n.weightShape }, ...(n.bias ? { b: { data: n.bias, shape: [n.bias.length] } } : {}) }),
     run: (n, [x], ctx) =>
       ctx.ops.convTranspose2d(x, ctx.constant('w'), n.bias ? ctx.constant('b') : null, {
@@ -330,6 +362,7 @@ export const NODES: Table = {
   activation: {
     // crelu concatenates relu(x) and relu(−x): twice the channels.
     analyse: (n, [x]) => ({ ...x, channels: x.channels * activationChannels(n.fn) }),
+    reads: pointwise,
     constants: none,
     run: (n, [x], ctx) => activate(ctx.ops, n.fn, x, n.negativeSlope),
     onnx: (n, ctx) =>
@@ -346,6 +379,7 @@ export const NODES: Table = {
       if (!(n.min <= n.max)) fail(n, `min ${n.min} must be ≤ max ${n.max}`);
       return same(ins);
     },
+    reads: pointwise,
     constants: none,
     run: (n, [x], ctx) => ctx.ops.clip(x, { min: n.min, max: n.max }),
     onnx: (n, ctx) =>
@@ -359,6 +393,7 @@ export const NODES: Table = {
 
   mish: {
     analyse: (_, ins) => same(ins),
+    reads: pointwise,
     constants: none,
     run: (_, [x], ctx) => ctx.ops.mish(x),
     // Mish is opset 18; x·tanh(softplus(x)) is the same function in opset 17.
@@ -373,6 +408,7 @@ export const NODES: Table = {
 
   hardSwish: {
     analyse: (_, ins) => same(ins),
+    reads: pointwise,
     constants: none,
     run: (n, [x], ctx) => ctx.ops.hardSwish(x, { alpha: n.alpha, beta: n.beta }),
     // HardSigmoid(alpha, beta) = clamp(alpha·x + beta, 0, 1): any alpha and beta, unlike HardSwish's fixed 1/6, 1/2.
@@ -391,6 +427,7 @@ export const NODES: Table = {
       }
       return same(ins);
     },
+    reads: pointwise,
     constants: (n) => ({ slope: { data: n.slope, shape: [n.slope.length] } }),
     run: (_, [x], ctx) => ctx.ops.prelu(x, ctx.constant('slope')),
     onnx: (n, ctx) => {
@@ -414,6 +451,7 @@ export const NODES: Table = {
         fail(n, `adds an image and a [N, C, 1, 1] vector (use a broadcasting binary node)`);
       return { channels: ins[0].channels, ...join(n, ins) };
     },
+    reads: pointwise,
     constants: none,
     run: (n, ins, ctx) => {
       const c = n.coefficients;
@@ -461,6 +499,7 @@ export const NODES: Table = {
       }
       return { channels: Math.max(a.channels, b.channels), ...join(n, ins) };
     },
+    reads: pointwise,
     constants: none,
     run: (n, [a, b], ctx) => ctx.ops.binary(a, b, { op: n.op }),
     onnx: (n, ctx) => ctx.nodes.push({ op: ONNX_BINARY[n.op], inputs: n.inputs, outputs: [n.name] }),
@@ -485,8 +524,9 @@ export const NODES: Table = {
           `shape ${JSON.stringify(shape)} would broadcast along batch, height or width; only [C, 1, 1] / [1, C, 1, 1] or a scalar is size-independent`,
         );
       }
-      return { channels: c, factor: 1, radius: 0, vector: true };
+      return { channels: c, factor: 1, vector: true };
     },
+    reads: nothing,
     constants: (n) => ({ value: { data: n.data, shape: n.shape } }),
     run: (_, __, ctx) => ctx.constant('value'),
     onnx: (n, ctx) => {
@@ -500,6 +540,7 @@ export const NODES: Table = {
       if (ins.some((i) => !!i.vector !== !!ins[0].vector)) fail(n, `concatenates images with [N, C, 1, 1] vectors`);
       return { channels: ins.reduce((c, i) => c + i.channels, 0), ...join(n, ins) };
     },
+    reads: pointwise,
     constants: none,
     run: (_, ins, ctx) => ctx.ops.concat(ins),
     onnx: (n, ctx) => ctx.nodes.push({ op: 'Concat', inputs: n.inputs, outputs: [n.name], attrs: { axis: 1 } }),
@@ -515,10 +556,9 @@ export const NODES: Table = {
       if (sh !== sw) fail(n, `scale ${JSON.stringify(n.size)} differs between height and width`);
       const mode = n.mode ?? 'nearest';
       if (n.cubicCoeffA !== undefined && mode !== 'bicubic') fail(n, `cubicCoeffA applies to bicubic only, not ${mode}`);
-      // Bilinear reads the neighbouring source pixel, bicubic two: that much more context, in source pixels.
-      const taps = mode === 'bicubic' ? 2 : mode === 'bilinear' ? 1 : 0;
-      return { ...x, factor: x.factor * sh, radius: x.radius + (taps * Math.max(1, 1 / sh)) / x.factor };
+      return { ...x, factor: x.factor * sh };
     },
+    reads: upsampleReads,
     constants: none,
     run: (n, [x], ctx) =>
       ctx.ops.upsample(x, {
@@ -554,6 +594,7 @@ export const NODES: Table = {
       if (!Number.isFinite(Math.fround(n.factor))) fail(n, `factor ${n.factor} is not finite as float32`);
       return same(ins);
     },
+    reads: pointwise,
     constants: none,
     run: (n, [x], ctx) => ctx.ops.mul(x, n.factor),
     onnx: (n, ctx) => ctx.nodes.push({ op: 'Mul', inputs: [n.inputs[0], scalar(ctx, `${n.name}:k`, n.factor)], outputs: [n.name] }),
@@ -571,6 +612,7 @@ export const NODES: Table = {
         fail(n, `block ${n.r} must divide ${x.channels} channels by r²`);
       return { ...x, channels: x.channels / (n.r * n.r), factor: x.factor * n.r };
     },
+    reads: (n, [lo, hi]) => [[Math.floor(lo / n.r), Math.floor(hi / n.r)]],
     constants: none,
     run: (n, [x], ctx) => ctx.ops.depthToSpace(x, n.r, { mode: n.mode }),
     // The IR's mode field is newer than some graphs built by hand: DCR (TensorFlow's order) when absent.
@@ -587,9 +629,9 @@ export const NODES: Table = {
     analyse: (n, [x]) => {
       spatial(n, x, 'space-to-depth');
       if (!Number.isInteger(n.r) || n.r < 1) fail(n, `block ${n.r} must be a positive integer`);
-      // One output pixel covers r×r input pixels: r − 1 more of context on the far side.
-      return { ...x, channels: x.channels * n.r * n.r, factor: x.factor / n.r, radius: x.radius + (n.r - 1) / x.factor };
+      return { ...x, channels: x.channels * n.r * n.r, factor: x.factor / n.r };
     },
+    reads: (n, [lo, hi]) => [[lo * n.r, hi * n.r + n.r - 1]],
     constants: none,
     run: (n, [x], ctx) => ctx.ops.spaceToDepth(x, n.r, { mode: n.mode }),
     onnx: (n, ctx) => {
@@ -626,10 +668,10 @@ export const NODES: Table = {
           fail(n, `crops a ×${ins[0].factor} tensor to ${refScale} × a ×${ins[1].factor} reference`);
         }
       } else if (n.refScale !== undefined) fail(n, `refScale needs a reference input`);
-      // The window is off-centre by up to its offsets: count them as context, so tiles keep enough overlap.
-      const shift = Math.max(...n.begin, ...(n.end ?? [0, 0]));
-      return { ...ins[0], radius: ins[0].radius + shift / ins[0].factor };
+      return { ...ins[0] };
     },
+    // The window starts `begin` in: a shift. The reference input gives only its size.
+    reads: (n, [lo, hi], a) => [[lo + n.begin[a], hi + n.begin[a]], ...(n.inputs.length === 2 ? [null] : [])],
     constants: none,
     run: (n, ins, ctx) => {
       const [, , h, w] = ins[0].shape;
@@ -678,9 +720,10 @@ export const NODES: Table = {
       if (n.multiple !== undefined && !(Number.isInteger(n.multiple) && n.multiple >= 1 && n.multiple <= 64)) {
         fail(n, `multiple ${n.multiple} must be an integer in [1, 64]`);
       }
-      // Padding adds no context: an interior tile's own padding never reaches the core it keeps.
       return { ...x };
     },
+    // Padding is at the edges only: interior position p reads p − before. (A tile's own padding is border context.)
+    reads: (n, [lo, hi], a) => [[lo - n.pads[2 * a], hi - n.pads[2 * a]]],
     constants: none,
     run: (n, [x], ctx) => {
       const [t, b, l, r] = n.pads;
@@ -723,6 +766,7 @@ export const NODES: Table = {
       }
       return { ...x, channels: n.count };
     },
+    reads: pointwise,
     constants: none,
     run: (n, [x], ctx) => ctx.ops.sliceChannels(x, n.start, n.count),
     onnx: (n, ctx) =>
@@ -742,8 +786,10 @@ export const NODES: Table = {
   globalAvgPool: {
     analyse: (n, [x]) => {
       spatial(n, x, 'a global pool');
-      return { channels: x.channels, factor: x.factor, radius: x.radius, vector: true, global: true };
+      return { channels: x.channels, factor: x.factor, vector: true, global: true };
     },
+    // Its output is a [N, C, 1, 1] vector, which no interval reaches: its input is a receptive-field sink of its own.
+    reads: () => [null],
     constants: none,
     run: (_, [x], ctx) => ctx.ops.globalAvgPool(x),
     onnx: (n, ctx) => ctx.nodes.push({ op: 'GlobalAveragePool', inputs: n.inputs, outputs: [n.name] }),
