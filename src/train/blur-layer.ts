@@ -7,6 +7,8 @@
  */
 import type { Engine } from '../engine.js';
 import { ArgumentError } from '../errors.js';
+import type { GraphNode } from '../model/ir.js';
+import { gaussianTaps } from '../ops/gaussian-blur.js';
 import { checkOptions, int, optionKeys, real, type Shape } from '../ops/params.js';
 import { OPS } from '../ops/table.js';
 import type { Tensor } from '../tensor.js';
@@ -56,8 +58,30 @@ export class LearnableBlurLayer extends LayerBase {
     return OPS.gaussianBlur.outShape({ shape: inShape }, { shape: [this.channels] }, { kernel: this.kernel });
   }
 
-  inputInterval(lo: number, hi: number): [number, number] {
-    const r = (this.kernel - 1) / 2;
-    return [lo - r, hi + r];
+  /** A depthwise conv (groups = channels) with each channel's normalised kernel g ⊗ g, zero padding r. */
+  lower(input: string, name: string, [sigma]: readonly Float32Array[]): GraphNode[] {
+    const k = this.kernel;
+    const r = (k - 1) / 2;
+    const weight = new Float32Array(this.channels * k * k);
+    for (let c = 0; c < this.channels; c++) {
+      const { g } = gaussianTaps(sigma[c], k);
+      for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) weight[(c * k + i) * k + j] = g[i] * g[j];
+    }
+    const padding: [number, number] = [r, r];
+    return [
+      {
+        kind: 'conv',
+        name,
+        inputs: [input],
+        weight,
+        weightShape: [this.channels, 1, k, k],
+        bias: null,
+        stride: [1, 1],
+        padding,
+        dilation: [1, 1],
+        groups: this.channels,
+        activation: 'none',
+      },
+    ];
   }
 }

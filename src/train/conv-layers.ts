@@ -11,6 +11,7 @@ import type { Engine } from '../engine.js';
 import { ArgumentError } from '../errors.js';
 import { kaimingNormal, type Weights } from '../analysis/init.js';
 import { balancedConvTranspose, bilinearConvTranspose, bilinearGeometry, icnrInit } from '../analysis/upsampler-init.js';
+import type { GraphNode } from '../model/ir.js';
 import { checkOptions, int, optionKeys, pair, type Pair, type Shape } from '../ops/params.js';
 import { OPS } from '../ops/table.js';
 import type { Tensor } from '../tensor.js';
@@ -164,10 +165,24 @@ export class Conv2dLayer extends LayerBase {
     return OPS.conv2d.outShape({ shape: inShape }, { shape: [cOut, cIn / groups, k[0], k[1]] }, null, this.opts);
   }
 
-  inputInterval(lo: number, hi: number, a: 0 | 1): [number, number] {
-    const { stride: s, padding: p, dilation: d, k } = this.g;
-    // Output o reads inputs s·o − p + d·t, t = 0 … k − 1.
-    return [s[a] * lo - p[a], s[a] * hi - p[a] + d[a] * (k[a] - 1)];
+  lower(input: string, name: string, [weight, bias]: readonly Float32Array[]): GraphNode[] {
+    const { cIn, cOut, k, stride, padding, dilation, groups } = this.g;
+    const w: [number, number, number, number] = [cOut, cIn / groups, k[0], k[1]];
+    return [
+      {
+        kind: 'conv',
+        name,
+        inputs: [input],
+        weight,
+        weightShape: w,
+        bias: this.g.bias ? bias : null,
+        stride,
+        padding,
+        dilation,
+        groups,
+        activation: 'none',
+      },
+    ];
   }
 }
 
@@ -259,9 +274,23 @@ export class ConvTranspose2dLayer extends LayerBase {
     return OPS.convTranspose2d.outShape({ shape: inShape }, { shape: this.weightShape }, null, this.opts);
   }
 
-  inputInterval(lo: number, hi: number, a: 0 | 1): [number, number] {
-    const { stride: s, padding: p, dilation: d, k } = this.g;
-    // Input i reaches outputs s·i − p + d·t, t = 0 … k − 1; outputs lo … hi are reached from these i.
-    return [Math.ceil((lo + p[a] - d[a] * (k[a] - 1)) / s[a]), Math.floor((hi + p[a]) / s[a])];
+  lower(input: string, name: string, [weight, bias]: readonly Float32Array[]): GraphNode[] {
+    const { stride, padding, dilation, groups } = this.g;
+    return [
+      {
+        kind: 'convTranspose',
+        name,
+        inputs: [input],
+        weight,
+        weightShape: this.weightShape,
+        bias: this.g.bias ? bias : null,
+        stride,
+        padding,
+        outputPadding: this.outputPadding,
+        dilation,
+        groups,
+        activation: 'none',
+      },
+    ];
   }
 }

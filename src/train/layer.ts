@@ -13,6 +13,7 @@
  */
 import type { Engine } from '../engine.js';
 import { ArgumentError, DisposedError } from '../errors.js';
+import type { GraphNode } from '../model/ir.js';
 import type { Shape } from '../ops/params.js';
 import type { Tensor } from '../tensor.js';
 
@@ -107,10 +108,11 @@ export abstract class LayerBase implements Layer {
   abstract outShape(inShape: Shape): Shape;
 
   /**
-   * @internal Along one axis (0 = height, 1 = width): the input positions that
-   * outputs lo…hi read, as an interval [lo', hi'] (for the receptive radius).
+   * @internal The layer as graph nodes (src/model/ir.ts) reading tensor `input`, the last one named `name`,
+   * with its parameters' values `params` (in params() order). How a Sequential becomes a ModelGraph, whose
+   * analysis (receptive field, sizes), ONNX export and CPU backend then apply to it.
    */
-  abstract inputInterval(lo: number, hi: number, axis: 0 | 1): [number, number];
+  abstract lower(input: string, name: string, params: readonly Float32Array[]): GraphNode[];
 
   dispose(): void {
     if (this.disposed) return;

@@ -17,12 +17,14 @@ import { seededRandom } from '../analysis/random.js';
 import type { Engine } from '../engine.js';
 import { ArgumentError, DisposedError, ShapeError } from '../errors.js';
 import { ModelError } from '../model/errors.js';
+import { describeModel, type ModelDescription } from '../model/describe.js';
 import { assertFiniteWeights } from '../model/finite.js';
+import type { ModelGraph } from '../model/ir.js';
 import type { UpscaleModel } from '../model/types.js';
 import { checkOptions, fmt, optionKeys, sameShape, sizeOf } from '../ops/params.js';
 import type { Tensor } from '../tensor.js';
 import { LayerBase, type Layer, type Param } from './layer.js';
-import { toUpscaleModel, type ToUpscaleModelOptions } from './upscale-model.js';
+import { lowerChain, toUpscaleModel, type ToUpscaleModelOptions } from './upscale-model.js';
 
 /** name → { shape, data }, in layer order: what stateDict gives and loadStateDict takes (safetensors' and PyTorch's layout). */
 export type StateDict = Record<string, { shape: number[]; data: Float32Array }>;
@@ -197,6 +199,32 @@ export class Sequential {
   toUpscaleModel(options: ToUpscaleModelOptions): UpscaleModel {
     this.live('toUpscaleModel');
     return toUpscaleModel(this, this.layers as LayerBase[], options);
+  }
+
+  /**
+   * The network as a ModelGraph (src/model/ir.ts) with its current weights read back: the one model
+   * representation, so `exportOnnx(await net.toGraph())` writes it as ONNX and describeModel() runs it on
+   * the CPU backend. A snapshot: later training does not change it.
+   */
+  async toGraph(): Promise<ModelGraph> {
+    this.live('toGraph');
+    const values = await Promise.all(this.layers.map((l) => Promise.all(l.params().map((p) => p.tensor.read()))));
+    return lowerChain(this.layers as LayerBase[], values);
+  }
+
+  /**
+   * The network described for tiling, export and the CPU backend (no engine needed to run it there):
+   * toGraph()'s snapshot with its facts, checked to map RGB to RGB at `options.scale`.
+   */
+  async describe(options: ToUpscaleModelOptions): Promise<ModelDescription> {
+    const op = 'Sequential.describe';
+    const model = this.toUpscaleModel(options);
+    const graph = await this.toGraph();
+    try {
+      return describeModel(graph, { name: model.name, inputRange: model.inputRange, outputRange: model.outputRange });
+    } catch (e) {
+      throw new ModelError(`${op}: ${(e as Error).message}`, { cause: e });
+    }
   }
 
   /** Frees the parameters, their gradients and kept intermediates. Idempotent. */

@@ -9,6 +9,7 @@
  */
 import type { Engine } from '../engine.js';
 import { ArgumentError } from '../errors.js';
+import type { GraphNode } from '../model/ir.js';
 import { checkOptions, int, optionKeys, real, type Shape } from '../ops/params.js';
 import { OPS } from '../ops/table.js';
 import type { Tensor } from '../tensor.js';
@@ -35,8 +36,8 @@ export class PixelShuffleLayer extends LayerBase {
     return OPS.pixelShuffle.outShape({ shape: inShape }, this.r);
   }
 
-  inputInterval(lo: number, hi: number): [number, number] {
-    return [Math.floor(lo / this.r), Math.floor(hi / this.r)];
+  lower(input: string, name: string): GraphNode[] {
+    return [{ kind: 'depthToSpace', name, inputs: [input], r: this.r, mode: 'CRD' }];
   }
 }
 
@@ -79,11 +80,8 @@ export class UpsampleLayer extends LayerBase {
     return OPS.upsample.outShape({ shape: inShape }, this.o);
   }
 
-  inputInterval(lo: number, hi: number, a: 0 | 1): [number, number] {
-    const s = this.s[a];
-    if (this.o.mode === 'nearest') return [Math.floor(lo / s), Math.floor(hi / s)];
-    // Bilinear (half-pixel): output o reads floor(src) and floor(src) + 1, src = (o + ½)/s − ½.
-    return [Math.floor((lo + 0.5) / s - 0.5), Math.floor((hi + 0.5) / s - 0.5) + 1];
+  lower(input: string, name: string): GraphNode[] {
+    return [{ kind: 'upsample', name, inputs: [input], size: this.s, mode: this.o.mode }];
   }
 }
 
@@ -132,7 +130,9 @@ export class ActivationLayer extends LayerBase {
     return inShape;
   }
 
-  inputInterval(lo: number, hi: number): [number, number] {
-    return [lo, hi];
+  lower(input: string, name: string): GraphNode[] {
+    return [
+      { kind: 'activation', name, inputs: [input], fn: this.kind, ...(this.kind === 'leakyRelu' ? { negativeSlope: this.slope } : {}) },
+    ];
   }
 }

@@ -1,17 +1,17 @@
 /**
- * A Sequential as an UpscaleModel (the contract of src/model/types.ts that
- * upscale() tiles over).
+ * A Sequential as a ModelGraph (each layer lowers to graph nodes) and as an
+ * UpscaleModel (the contract of src/model/types.ts that upscale() tiles over).
  *
- * Receptive radius, exactly: every layer here is shift-equivariant with its
- * own period (shifting its input by one pixel shifts its output by its scale),
- * so the whole chain is with period S = the model's scale, and output pixel
- * S·J + A depends on the same input pixels, relative to J, for every J. So
- * for each phase A in 0 … S−1 the output interval [A, A] is carried back
- * through each layer's `inputInterval` (the input positions its outputs read,
- * zero padding included) to an input interval [lo, hi]; the radius is the
- * largest of −lo and hi. That is what tiling needs for tiled == untiled.
+ * The graph is the one model representation: its analysis (src/model/graph.ts:
+ * the exact receptive field through the node table's `reads`, tensor sizes,
+ * grid alignment) is what tiling uses, for a Sequential as for a loaded model;
+ * with the weights read back it exports to ONNX and runs on the CPU backend.
+ * The UpscaleModel runs the Sequential itself, on its live weights, so later
+ * training shows in it.
  */
 import { ModelError } from '../model/errors.js';
+import { graphFacts, type GraphFacts } from '../model/graph.js';
+import type { GraphNode, ModelGraph } from '../model/ir.js';
 import type { UpscaleModel } from '../model/types.js';
 import { fmt, type Shape } from '../ops/params.js';
 import type { Tensor } from '../tensor.js';
@@ -31,15 +31,28 @@ interface Runnable {
   readonly isDisposed: boolean;
 }
 
-/** Input pixels each side that one output pixel reads, along axis a (see the file comment). */
-export function receptiveRadius(chain: readonly LayerBase[], scale: number, a: 0 | 1): number {
-  let radius = 0;
-  for (let phase = 0; phase < scale; phase++) {
-    let [lo, hi] = [phase, phase];
-    for (let i = chain.length - 1; i >= 0; i--) [lo, hi] = chain[i].inputInterval(lo, hi, a);
-    radius = Math.max(radius, -lo, hi);
+/**
+ * The chain as a ModelGraph: an RGB input named 'input', then layer i's nodes, the last named 'i' as
+ * PyTorch's nn.Sequential names its modules. `params[i]`: layer i's parameter values, in params() order.
+ */
+export function lowerChain(chain: readonly LayerBase[], params: readonly (readonly Float32Array[])[]): ModelGraph {
+  const nodes: GraphNode[] = [{ kind: 'input', name: 'input', inputs: [], channels: 3 }];
+  let last = 'input';
+  chain.forEach((layer, i) => {
+    nodes.push(...layer.lower(last, String(i), params[i]));
+    last = String(i);
+  });
+  return { nodes, output: last };
+}
+
+/** The facts of the chain's graph (structure only: the values are zeros of the parameters' sizes). */
+export function chainFacts(chain: readonly LayerBase[], op: string): GraphFacts {
+  const zeros = chain.map((l) => l.params().map((p) => new Float32Array(p.tensor.size)));
+  try {
+    return graphFacts(lowerChain(chain, zeros));
+  } catch (e) {
+    throw new ModelError(`${op}: ${(e as Error).message}`, { cause: e });
   }
-  return radius;
 }
 
 export function toUpscaleModel(net: Runnable, chain: readonly LayerBase[], options: ToUpscaleModelOptions): UpscaleModel {
@@ -74,15 +87,15 @@ export function toUpscaleModel(net: Runnable, chain: readonly LayerBase[], optio
       );
     }
   }
-  const radius = Math.max(receptiveRadius(chain, scale, 0), receptiveRadius(chain, scale, 1));
+  const facts = chainFacts(chain, op);
+  if (facts.scale !== scale) throw new ModelError(`${op}: the network upscales ×${facts.scale}, not ×${scale}`);
   return {
     name,
-    scale,
-    receptiveRadius: radius,
+    ...facts,
     inputRange: [inputRange[0], inputRange[1]],
     outputRange: [inputRange[0], inputRange[1]],
-    peakElementsPerInputPixel: peak,
-    maxChannels,
+    peakElementsPerInputPixel: Math.max(peak, facts.peakElementsPerInputPixel),
+    maxChannels: Math.max(maxChannels, facts.maxChannels),
     run(x: Tensor): Tensor {
       if (net.isDisposed) throw new ModelError(`model '${name}': its Sequential was disposed`);
       if (x.shape.length !== 4 || x.shape[1] !== 3) throw new ModelError(`model '${name}' takes [N, 3, H, W], got ${fmt(x.shape)}`);
