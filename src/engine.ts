@@ -73,8 +73,10 @@ export interface EngineStats {
   pipelines: number;
   /** Compute dispatches recorded so far. */
   dispatches: number;
-  /** Command buffers submitted for them. */
+  /** Command buffers submitted (queue.submit calls by the engine, the image passes and the upscalers). */
   submits: number;
+  /** Times the CPU awaited the GPU (mapAsync of a read, onSubmittedWorkDone of a flush, popErrorScope of a texture check). */
+  waits: number;
 }
 
 export interface AdapterDescription {
@@ -206,11 +208,10 @@ export class Engine implements TensorOwner {
     const staging = this.pool.acquireStaging(bytes);
     let reusable = false;
     try {
+      // The copy goes out in the same command buffer as the work that computes `t`: one submit per read.
+      this.runner.encode((enc) => enc.copyBufferToBuffer(t.buffer, t.byteOffset, staging, 0, bytes));
       this.runner.submit();
-      const enc = this.device.createCommandEncoder();
-      enc.copyBufferToBuffer(t.buffer, t.byteOffset, staging, 0, bytes);
-      this.device.queue.submit([enc.finish()]);
-      await staging.mapAsync(MapMode.READ, 0, bytes);
+      await this.runner.wait(staging.mapAsync(MapMode.READ, 0, bytes));
       const data = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
       staging.unmap();
       reusable = true;
@@ -295,6 +296,7 @@ export class Engine implements TensorOwner {
       pipelines: this.cache.compiles,
       dispatches: this.runner.dispatches,
       submits: this.runner.submits,
+      waits: this.runner.waits,
     };
   }
 
@@ -305,8 +307,7 @@ export class Engine implements TensorOwner {
 
   /** Waits until all submitted GPU work is done. */
   async flush(): Promise<void> {
-    this.runner.submit();
-    await this.device.queue.onSubmittedWorkDone();
+    await this.runner.idle();
     this.throwGpuErrors('flush');
   }
 

@@ -88,7 +88,7 @@ export class BufferPool {
     this.maxStagingBytes = options.maxStagingBytes ?? 128 * 2 ** 20;
     // Spec default 256; a device may allow less, never more.
     const align = device.limits.minUniformBufferOffsetAlignment ?? 256;
-    this.uniforms = new UniformArena(this, align, (options.uniformSlots ?? 64) * align);
+    this.uniforms = new UniformArena(this, align, (options.uniformSlots ?? 1024) * align);
   }
 
   /** Any buffer; counted in `live` until `destroy`. */

@@ -4,7 +4,7 @@
  * nothing else (never tensor sizes: sizes travel in uniforms, so a new image
  * size compiles nothing). Key format:
  *
- *   <NAME>[<VARIANT>]:wg<WORKGROUP_SIZE>:u(<FIELD>:<TYPE>,…):s(<BINDING>:<ELEM>:<ACCESS>:<PAGES>,…)
+ *   <NAME>[<VARIANT>]:wg<WORKGROUP_SIZE>:u(<FIELD>:<TYPE>,…):s(<BINDING>:<ELEM>:<ACCESS>:<PAGES>,…)[:t(<TEXTURE>:<ACCESS>,…)]
  *
  * - NAME: the program name (`conv2d`, `unary`, …).
  * - VARIANT: the structural flags the body is generated from. A string is used
@@ -18,11 +18,14 @@
  * - s(…): the storage bindings in order: name, element type (`f32` or `vec4`),
  *   access (`r` or `rw`) and page count (tensors larger than one binding are
  *   bound in pages; see program.ts).
+ * - t(…): only for programs that bind textures (the image passes): each texture
+ *   in order, `NAME:read` or `NAME:write-FORMAT` (texture-binding.ts).
  *
  * Example (relu): `unary[relu]:wg256:u(alpha:f32):s(x:f32:r:1,y:f32:rw:1)`; conv2d passes its
  * flags as an object, so its variant reads `activation=relu,bias=true,…`.
  */
 import type { Params, ProgramVariant, StorageSpec } from './program.js';
+import { textureKey, type TextureSpec } from './texture-binding.js';
 
 /** The cache key's variant part: a string as is, an object as its sorted `name=value` pairs. */
 export function variantKey(variant: ProgramVariant): string {
@@ -40,6 +43,7 @@ export function pipelineKey(
   workgroupSize: number,
   params: Params,
   storage: readonly StorageSpec[],
+  textures: readonly TextureSpec[] = [],
 ): string {
   let uniforms = '';
   for (const k in params) uniforms += `${uniforms ? ',' : ''}${k}:${params[k][0]}`;
@@ -47,7 +51,7 @@ export function pipelineKey(
   for (const s of storage) {
     bindings += `${bindings ? ',' : ''}${s.name}:${s.elem === 'f32' ? 'f32' : 'vec4'}:${s.write ? 'rw' : 'r'}:${s.pages}`;
   }
-  return `${name}[${variantKey(variant)}]:wg${workgroupSize}:u(${uniforms}):s(${bindings})`;
+  return `${name}[${variantKey(variant)}]:wg${workgroupSize}:u(${uniforms}):s(${bindings})${textureKey(textures)}`;
 }
 
 export interface CachedPipeline {

@@ -1,19 +1,25 @@
 /**
  * Images ↔ tensors without leaving the GPU: `fromImage` copies a bitmap,
  * canvas, video frame or GPUTexture into a planar float tensor [1, 3|4, H, W];
- * `toTexture` writes such a tensor into an rgba8unorm texture. One compute
- * pass each (shaders/gpu-image.wgsl.ts), values mapped exactly as the CPU
- * pipeline maps them (readRegion, writePlanesToRgba in image.ts).
+ * `toTexture` writes such a tensor into an rgba8unorm texture. Each is one
+ * program on the engine's runner (shaders/gpu-image.wgsl.ts), recorded into
+ * the same command buffer as the ops around it, with its uniforms in the same
+ * arena and its pipeline in the same cache; values mapped exactly as the CPU
+ * pipeline maps them (readRegion, writePlanesToRgba in image.ts), through
+ * tables uploaded once per call as a small tensor.
  *
  * Free functions over an engine (as webgpu-utils' `generateMipmap(device, …)`),
  * not engine methods: the engine is tensors and ops and must not depend on the
- * image layer (scripts/check-imports.mjs); pipelines are cached per device.
+ * image layer (scripts/check-imports.mjs).
  */
 import type { Engine } from '../engine.js';
-import { ArgumentError, GpuError, LimitError, ShapeError } from '../errors.js';
-import { BufferUsage, TextureUsage } from '../gpu/constants.js';
+import { ArgumentError, GpuError, ShapeError } from '../errors.js';
+import { TextureUsage } from '../gpu/constants.js';
+import type { Params } from '../gpu/program.js';
+import type { ProgramBinding } from '../gpu/runner.js';
+import type { StorageTextureFormat } from '../gpu/texture-binding.js';
 import type { Tensor } from '../tensor.js';
-import { IMAGE_PARAMS_BYTES, IMAGE_WORKGROUP, TENSOR_TO_TEXTURE, TEXTURE_TO_TENSOR } from '../../shaders/gpu-image.wgsl.js';
+import { imageLoadShader, imageStoreShader } from '../../shaders/gpu-image.wgsl.js';
 import type { Range } from './image.js';
 
 /** What `fromImage` reads: DOM image sources (browser) or a GPUTexture of the engine's device (rgba8unorm or bgra8unorm, TEXTURE_BINDING usage). */
@@ -31,27 +37,6 @@ export interface ToTextureOptions {
   range?: Range;
   /** Write into this rgba8unorm texture (STORAGE_BINDING usage, the tensor's W×H) instead of a new one. */
   texture?: GPUTexture;
-}
-
-interface Pipelines {
-  load: GPUComputePipeline;
-  store: GPUComputePipeline;
-}
-const pipelines = new WeakMap<GPUDevice, Pipelines>();
-
-function pipelinesOf(device: GPUDevice): Pipelines {
-  let p = pipelines.get(device);
-  if (!p) {
-    const make = (code: string, label: string): GPUComputePipeline =>
-      device.createComputePipeline({
-        label,
-        layout: 'auto',
-        compute: { module: device.createShaderModule({ label, code }), entryPoint: 'main' },
-      });
-    p = { load: make(TEXTURE_TO_TENSOR, 'fromImage'), store: make(TENSOR_TO_TEXTURE, 'toTexture') };
-    pipelines.set(device, p);
-  }
-  return p;
 }
 
 export function checkRange(op: string, range: unknown): Range {
@@ -124,6 +109,97 @@ export interface PixelRect {
   height: number;
 }
 
+const IMAGE_WORKGROUP = 64;
+const TABLE = 256;
+
+/**
+ * The byte tables of a set of passes, in one tensor of 256-entry sections
+ * (uploaded with one queue write, no submit): `at(k)` is section k's first
+ * element, which the passes take as a uniform. Dispose it when the passes are
+ * recorded (the pool keeps it until their submit).
+ */
+export class ImageTables {
+  constructor(readonly tensor: Tensor) {}
+  static make(engine: Engine, op: string, sections: readonly Float32Array[]): ImageTables {
+    const data = new Float32Array(sections.length * TABLE);
+    sections.forEach((t, k) => data.set(t, k * TABLE));
+    engine.kernelContext(op);
+    return new ImageTables(engine.tensor(data, [data.length]));
+  }
+  at(section: number): number {
+    return section * TABLE;
+  }
+  dispose(): void {
+    this.tensor.dispose();
+  }
+}
+
+/** Where a load pass writes: `rect` of the texture, texel channels first…first+channels−1, into `out` as planes [channels, rect.height, rect.width]. */
+export interface LoadTarget {
+  rect: PixelRect;
+  first: number;
+  channels: number;
+  out: Tensor;
+  /** Table section (ImageTables.at) mapping byte b to its value. */
+  table: number;
+}
+
+/**
+ * Records one pass: `colour` (and, folded into the same pass, `alpha`: one
+ * plane, texel channel 3) from `texture`; threads cover both rectangles.
+ */
+export function recordLoad(
+  engine: Engine,
+  op: string,
+  texture: GPUTexture,
+  tables: ImageTables,
+  colour: LoadTarget,
+  alpha?: LoadTarget,
+): void {
+  const c = colour.rect;
+  const a = alpha?.rect ?? c;
+  const x0 = Math.min(c.x, a.x);
+  const y0 = Math.min(c.y, a.y);
+  const width = Math.max(c.x + c.width, a.x + a.width) - x0;
+  const height = Math.max(c.y + c.height, a.y + a.height) - y0;
+  const params: Params = {
+    width: ['u32', width],
+    srcX: ['u32', x0],
+    srcY: ['u32', y0],
+    colX: ['u32', c.x - x0],
+    colY: ['u32', c.y - y0],
+    colW: ['u32', c.width],
+    colH: ['u32', c.height],
+    channels: ['u32', colour.channels],
+    first: ['u32', colour.first],
+    table: ['u32', colour.table],
+  };
+  const bindings: ProgramBinding[] = [
+    { name: 'tables', tensor: tables.tensor },
+    { name: 'dst', tensor: colour.out, write: true },
+  ];
+  if (alpha) {
+    Object.assign(params, {
+      aX: ['u32', a.x - x0],
+      aY: ['u32', a.y - y0],
+      aW: ['u32', a.width],
+      aH: ['u32', a.height],
+      alphaTable: ['u32', alpha.table],
+    } satisfies Params);
+    bindings.push({ name: 'alphaDst', tensor: alpha.out, write: true });
+  }
+  bindings.push({ name: 'src', texture, access: 'read' });
+  const folded = !!alpha;
+  engine
+    .kernelContext(op)
+    .runner.run(
+      { name: 'image-load', variant: { alpha: folded }, workgroupSize: IMAGE_WORKGROUP, body: () => imageLoadShader(folded) },
+      params,
+      bindings,
+      width * height,
+    );
+}
+
 /** Where a store pass takes alpha from: a plane of `tensor` (planes `width` wide), starting at element `base`, crop origin (x, y). */
 export interface AlphaSource {
   tensor: Tensor;
@@ -131,83 +207,17 @@ export interface AlphaSource {
   x: number;
   y: number;
   width: number;
-  table: Float32Array;
-}
-
-function checkBindable(op: string, engine: Engine, tensor: Tensor): void {
-  const max = engine.device.limits.maxStorageBufferBindingSize;
-  if (tensor.byteLength > max) {
-    throw new LimitError(
-      `${op}: a [${tensor.shape.join(', ')}] tensor is ${tensor.byteLength} bytes, over maxStorageBufferBindingSize ${max}; split the image into tiles`,
-    );
-  }
-}
-
-const binding = (t: Tensor): GPUBufferBinding => ({ buffer: t.buffer, offset: t.byteOffset, size: t.byteLength });
-
-/**
- * Records and submits one image pass over a `width × height` grid; the
- * engine's recorded ops go first, so the pass sees their results. `header` is
- * the 16 u32s of the shader's Params (see shaders/gpu-image.wgsl.ts).
- */
-function submitImagePass(
-  engine: Engine,
-  op: string,
-  pipeline: GPUComputePipeline,
-  resources: GPUBindingResource[],
-  header: number[],
-  table: Float32Array,
-  alphaTable: Float32Array | null,
-): void {
-  const { device } = engine;
-  engine.kernelContext(op).runner.submit();
-  const params = new ArrayBuffer(IMAGE_PARAMS_BYTES);
-  new Uint32Array(params, 0, 16).set(header);
-  new Float32Array(params, 64, 256).set(table);
-  if (alphaTable) new Float32Array(params, 64 + 1024, 256).set(alphaTable);
-  const uniform = device.createBuffer({ label: op, size: params.byteLength, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
-  device.queue.writeBuffer(uniform, 0, params);
-  const bindGroup = device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: [{ buffer: uniform }, ...resources].map((resource, i) => ({ binding: i, resource })),
-  });
-  const enc = device.createCommandEncoder({ label: op });
-  const pass = enc.beginComputePass({ label: op });
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(Math.ceil(header[0] / IMAGE_WORKGROUP), Math.ceil(header[1] / IMAGE_WORKGROUP));
-  pass.end();
-  device.queue.submit([enc.finish()]);
-  // Destroying after the submit is allowed: the queue keeps it until the pass has run.
-  uniform.destroy();
+  /** Table section (ImageTables.at) of its thresholds. */
+  table: number;
 }
 
 /**
- * One pass: the texels of `rect` in `texture`, channels `first … first +
- * channels − 1` (RGBA order), into `out` as planes [channels, rect.height,
- * rect.width], byte b → table[b].
+ * Records one pass: the `crop` of the first `channels` (≤ 3) planes of `src`
+ * (planes srcWidth × srcHeight) into `texture` (a storage texture, rgba8unorm
+ * or, with the 'bgra8unorm-storage' feature, bgra8unorm) at (dstX, dstY),
+ * value → byte through the thresholds at `table`; alpha from `alpha`, else 255.
  */
-export function loadImagePass(
-  engine: Engine,
-  op: string,
-  texture: GPUTexture,
-  rect: PixelRect,
-  first: number,
-  channels: number,
-  out: Tensor,
-  table: Float32Array,
-): void {
-  checkBindable(op, engine, out);
-  const header = [rect.width, rect.height, channels, first, rect.x, rect.y, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  submitImagePass(engine, op, pipelinesOf(engine.device).load, [texture.createView(), binding(out)], header, table, null);
-}
-
-/**
- * One pass: the `crop` of the first `channels` (≤ 3) planes of `src` (planes
- * srcWidth × srcHeight) into `texture` at (dstX, dstY), value → byte through
- * `table`; alpha from `alpha` (through its own table), else 255.
- */
-export function storeImagePass(
+export function recordStore(
   engine: Engine,
   op: string,
   src: Tensor,
@@ -216,17 +226,104 @@ export function storeImagePass(
   crop: PixelRect,
   texture: GPUTexture,
   [dstX, dstY]: readonly [number, number],
-  table: Float32Array,
+  tables: ImageTables,
+  table: number,
   alpha: AlphaSource | null,
 ): void {
-  checkBindable(op, engine, src);
-  if (alpha) checkBindable(op, engine, alpha.tensor);
-  const a = alpha ? [1, alpha.base, alpha.x, alpha.y, alpha.width] : [0, 0, 0, 0, 0];
-  const header = [crop.width, crop.height, channels, 0, crop.x, crop.y, dstX, dstY, srcWidth, srcHeight, ...a, 0];
-  // Without alpha, `src` is bound again so the layout stays whole (two read-only bindings may alias).
-  const resources = [binding(src), texture.createView(), binding(alpha?.tensor ?? src)];
-  submitImagePass(engine, op, pipelinesOf(engine.device).store, resources, header, table, alpha?.table ?? null);
+  const params: Params = {
+    width: ['u32', crop.width],
+    channels: ['u32', channels],
+    srcX: ['u32', crop.x],
+    srcY: ['u32', crop.y],
+    dstX: ['u32', dstX],
+    dstY: ['u32', dstY],
+    srcWidth: ['u32', srcWidth],
+    srcHeight: ['u32', srcHeight],
+    table: ['u32', table],
+  };
+  const bindings: ProgramBinding[] = [
+    { name: 'src', tensor: src },
+    { name: 'tables', tensor: tables.tensor },
+  ];
+  if (alpha) {
+    Object.assign(params, {
+      alphaBase: ['u32', alpha.base],
+      alphaX: ['u32', alpha.x],
+      alphaY: ['u32', alpha.y],
+      alphaWidth: ['u32', alpha.width],
+      alphaTable: ['u32', alpha.table],
+    } satisfies Params);
+    bindings.push({ name: 'alphaSrc', tensor: alpha.tensor });
+  }
+  bindings.push({ name: 'dst', texture, access: 'write' });
+  const folded = !!alpha;
+  engine
+    .kernelContext(op)
+    .runner.run(
+      { name: 'image-store', variant: { alpha: folded }, workgroupSize: IMAGE_WORKGROUP, body: () => imageStoreShader(folded) },
+      params,
+      bindings,
+      crop.width * crop.height,
+    );
 }
+
+/** The formats a store pass can write on this device: rgba8unorm, and bgra8unorm with 'bgra8unorm-storage'. */
+export function storageFormats(device: GPUDevice): StorageTextureFormat[] {
+  return device.features.has('bgra8unorm-storage') ? ['rgba8unorm', 'bgra8unorm'] : ['rgba8unorm'];
+}
+
+/**
+ * Whether `textures` belong to engine.device (and have the usages the passes
+ * bind them with): a bind group of each is made inside a validation error
+ * scope, whose answer is awaited (one wait, counted in engine.stats().waits),
+ * once per texture.
+ * A texture of another device in a recorded pass would poison the whole
+ * command buffer; checked here first, it is a GpuError naming the cause.
+ */
+export async function checkTextures(
+  engine: Engine,
+  op: string,
+  textures: readonly { texture: GPUTexture; access: 'read' | 'write' }[],
+): Promise<void> {
+  const { device } = engine;
+  const runner = engine.kernelContext(op).runner;
+  // A texture's device never changes: one that passed (a video's reused pair) is not checked again.
+  const unknown = textures.filter(({ texture, access }) => verified.get(texture)?.get(access) !== device);
+  if (unknown.length === 0) return;
+  device.pushErrorScope('validation');
+  try {
+    for (const { texture, access } of unknown) {
+      const layout = device.createBindGroupLayout({
+        entries: [
+          access === 'read'
+            ? { binding: 0, visibility: GPUShaderStageCompute, texture: { sampleType: 'float' } }
+            : { binding: 0, visibility: GPUShaderStageCompute, storageTexture: { access: 'write-only', format: texture.format } },
+        ],
+      });
+      device.createBindGroup({ layout, entries: [{ binding: 0, resource: texture.createView() }] });
+    }
+  } catch (e) {
+    void device.popErrorScope();
+    throw e;
+  }
+  const error = await runner.wait(device.popErrorScope());
+  if (error) {
+    throw new GpuError(`${op}: the GPU refused a texture (${error.message.split('\n')[0]}); textures must belong to engine.device`, [
+      error.message,
+    ]);
+  }
+  for (const { texture, access } of unknown) {
+    let m = verified.get(texture);
+    if (!m) verified.set(texture, (m = new Map()));
+    m.set(access, device);
+  }
+}
+
+/** Textures that passed checkTextures, per access, and the device they belong to. */
+const verified = new WeakMap<GPUTexture, Map<'read' | 'write', GPUDevice>>();
+
+/** GPUShaderStage.COMPUTE (a global only where WebGPU is). */
+const GPUShaderStageCompute = 4;
 
 function sourceSize(source: Exclude<GpuImageSource, GPUTexture>): [number, number] {
   if (typeof VideoFrame !== 'undefined' && source instanceof VideoFrame) return [source.displayWidth, source.displayHeight];
@@ -293,38 +390,37 @@ export async function sourceTexture(
  * are copied with copyExternalImageToTexture (unpremultiplied); VideoFrames and
  * video elements go through createImageBitmap on software adapters, where the
  * direct copy loses the device (SwiftShader). A GPUTexture (rgba8unorm or
- * bgra8unorm, TEXTURE_BINDING usage, of engine.device) is read directly.
- * Rejects with a GpuError if the device refuses the work (e.g. a texture of
- * another device).
+ * bgra8unorm, TEXTURE_BINDING usage, of engine.device) is read directly; it is
+ * checked to belong to engine.device first (one wait, see checkTextures) and
+ * rejects with a GpuError if not. The pass is recorded on the engine's runner
+ * with the ops that follow; only a copied DOM source is submitted at once (its
+ * texture is freed after the pass).
  */
 export async function fromImage(engine: Engine, source: GpuImageSource, options: FromImageOptions = {}): Promise<Tensor> {
   const op = 'fromImage';
   const ctx = engine.kernelContext(op);
   const range = checkRange(op, options.range);
   const channels = options.alpha ? 4 : 3;
-  const { device } = engine;
   const { texture, owned } = await sourceTexture(engine, op, source);
-  const shape = [channels, texture.height, texture.width];
-  const out = ctx.alloc([1, ...shape]);
-  device.pushErrorScope('validation');
   try {
-    loadImagePass(engine, op, texture, { x: 0, y: 0, width: texture.width, height: texture.height }, 0, channels, out, byteValues(range));
-  } catch (e) {
-    void device.popErrorScope();
-    out.dispose();
+    if (!owned) await checkTextures(engine, op, [{ texture, access: 'read' }]);
+    const out = ctx.alloc([1, channels, texture.height, texture.width]);
+    const tables = ImageTables.make(engine, op, [byteValues(range)]);
+    try {
+      const rect = { x: 0, y: 0, width: texture.width, height: texture.height };
+      recordLoad(engine, op, texture, tables, { rect, first: 0, channels, out, table: tables.at(0) });
+    } catch (e) {
+      out.dispose();
+      throw e;
+    } finally {
+      tables.dispose();
+    }
+    // Destroying a texture that unsubmitted work reads would fail that submit.
+    if (owned) ctx.runner.submit();
+    return out;
+  } finally {
     owned?.destroy();
-    throw e;
   }
-  const error = await device.popErrorScope();
-  owned?.destroy();
-  if (error) {
-    out.dispose();
-    throw new GpuError(
-      `fromImage: the GPU refused to read the source (${error.message.split('\n')[0]}); a GPUTexture must belong to engine.device`,
-      [error.message],
-    );
-  }
-  return out;
 }
 
 /**
@@ -332,18 +428,25 @@ export async function fromImage(engine: Engine, source: GpuImageSource, options:
  * becomes round-half-up((v − lo)·255/(hi − lo)) clamped to 0…255, exactly as
  * writePlanesToRgba; alpha 255 for 3 channels. Returns `options.texture` or a
  * new texture (STORAGE_BINDING | TEXTURE_BINDING | COPY_SRC; yours to destroy).
- * Synchronous: the pass is submitted at once; errors the device reports later
- * surface as a GpuError at the engine's next read or flush.
+ * Synchronous: the pass is submitted at once with the work recorded before it
+ * (one submit); errors the device reports later surface as a GpuError at the
+ * engine's next read or flush.
  */
 export function toTexture(engine: Engine, tensor: Tensor, options: ToTextureOptions = {}): GPUTexture {
   const op = 'toTexture';
   const range = checkRange(op, options.range);
   const shape = imageShape(engine, op, tensor);
-  const [, h, w] = shape;
+  const [c, h, w] = shape;
   const given = options.texture;
   if (given !== undefined) {
     if (!isGpuTexture(given)) throw new ArgumentError(`toTexture: texture must be a GPUTexture`);
-    if (given.format !== 'rgba8unorm') throw new ArgumentError(`toTexture: texture format '${given.format}' must be 'rgba8unorm'`);
+    const formats = storageFormats(engine.device);
+    if (!(formats as string[]).includes(given.format)) {
+      throw new ArgumentError(
+        `toTexture: texture format '${given.format}' must be ${formats.map((f) => `'${f}'`).join(' or ')}` +
+          (given.format === 'bgra8unorm' ? ` (bgra8unorm needs the device feature 'bgra8unorm-storage')` : ''),
+      );
+    }
     if (!(given.usage & TextureUsage.STORAGE_BINDING))
       throw new ArgumentError(`toTexture: texture usage 0x${given.usage.toString(16)} lacks STORAGE_BINDING (0x8)`);
     if (given.width !== w || given.height !== h)
@@ -357,10 +460,18 @@ export function toTexture(engine: Engine, tensor: Tensor, options: ToTextureOpti
       format: 'rgba8unorm',
       usage: TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC,
     });
-  const [c] = shape;
-  const thresholds = byteThresholds(range);
-  const alpha = c === 4 ? { tensor, base: 3 * h * w, x: 0, y: 0, width: w, table: thresholds } : null;
-  storeImagePass(engine, op, tensor, [h, w], 3, { x: 0, y: 0, width: w, height: h }, texture, [0, 0], thresholds, alpha);
+  const tables = ImageTables.make(engine, op, [byteThresholds(range)]);
+  try {
+    const alpha = c === 4 ? { tensor, base: 3 * h * w, x: 0, y: 0, width: w, table: tables.at(0) } : null;
+    const crop = { x: 0, y: 0, width: w, height: h };
+    recordStore(engine, op, tensor, [h, w], 3, crop, texture, [0, 0], tables, tables.at(0), alpha);
+  } catch (e) {
+    if (!given) texture.destroy();
+    throw e;
+  } finally {
+    tables.dispose();
+  }
+  engine.kernelContext(op).runner.submit();
   return texture;
 }
 

@@ -4,35 +4,44 @@
  * one rgba8unorm texture, so a 4096² output never touches CPU memory.
  *
  * Same tile plan (planUpscale), progress and cancellation as upscale(); per
- * tile only the transfers differ: one pass crops the tile's input (core +
- * receptive radius, clipped) from the texture straight into a planar tensor in
- * model.inputRange, model.run, and one pass writes the kept core of the output
- * tensor into the output texture at the core's offset (gpu-image.ts, with the
- * same exact byte tables as fromImage/toTexture). Alpha, unless the caller
- * says the source is opaque, is the source alpha (core + 1 pixel, what
- * bilinear needs) upsampled by engine.upsample, stored in the same pass (a
- * texel is written whole). The result equals upscale() of the same RGBA bytes
- * byte for byte: the same values reach the same ops in the same tiles.
+ * tile only the transfers differ, and everything is recorded on the engine's
+ * runner (src/gpu/runner.ts) with the model's ops: one pass crops the tile's
+ * input (core + receptive radius, clipped) from the texture straight into a
+ * planar tensor in model.inputRange, and, folded into the same pass, the
+ * source alpha (core + 1 pixel, what bilinear needs); model.run;
+ * engine.upsample of the alpha; one pass writes the kept core of the output
+ * tensor with its alpha into the output texture at the core's offset
+ * (gpu-image.ts, with the same exact byte tables as fromImage/toTexture).
+ *
+ * Submission: one submit per tile (a one-tile texture: one submit, and no CPU
+ * wait at all once its textures are known to belong to the engine's device);
+ * with several tiles, after submitting tile k it waits for tile k − 1 (the GPU
+ * runs tile k meanwhile), so at most two tiles are queued and progress trails
+ * the GPU by one tile. The result equals upscale() of the same RGBA bytes byte
+ * for byte: the same values reach the same ops in the same tiles.
  */
 import type { Engine } from '../engine.js';
-import { ArgumentError, GpuError, LimitError, ShapeError } from '../errors.js';
+import { ArgumentError, LimitError, ShapeError } from '../errors.js';
 import { TextureUsage } from '../gpu/constants.js';
 import type { UpscaleModel } from '../model/types.js';
 import type { Tensor } from '../tensor.js';
 import {
   byteThresholds,
   byteValues,
+  checkTextures,
+  ImageTables,
   isGpuTexture,
-  loadImagePass,
+  recordLoad,
+  recordStore,
   sourceTexture,
-  storeImagePass,
+  storageFormats,
   type AlphaSource,
   type GpuImageSource,
 } from './gpu-image.js';
 import { checkUpscaleOptions } from './options.js';
 import { webgpuRunner } from './runner.js';
-import { expandRegion, hardTileBytes, type Region, type Tile } from './tiling.js';
-import { UPSCALE_OPTIONS, forEachTile, planFor, throwIfAborted, type UpscaleOptions } from './upscale.js';
+import { expandRegion, hardTileBytes, type Region, type Tile, type TilePlan } from './tiling.js';
+import { UPSCALE_OPTIONS, forEachTile, planFor, throwIfAborted, type UpscaleOptions, type UpscaleRunOptions } from './upscale.js';
 
 export interface UpscaleTextureOptions extends UpscaleOptions {
   /**
@@ -50,8 +59,6 @@ export interface UpscaleTextureOptions extends UpscaleOptions {
 }
 
 const TEXTURE_OPTIONS = [...UPSCALE_OPTIONS, 'output', 'alpha'];
-/** Textures whose passes ran without a validation error, and the device they ran on (theirs). */
-const verified = new WeakMap<GPUTexture, GPUDevice>();
 const ALPHA_RADIUS = 1;
 
 /**
@@ -74,31 +81,8 @@ export async function upscaleTexture(engine: Engine, source: GpuImageSource, opt
   try {
     const s = model.scale;
     const size = [texture.width * s, texture.height * s] as const;
-    if (given !== undefined) checkOutput(op, given, texture, size);
-    const min = model.minInputSize ?? 1;
-    if (texture.width < min || texture.height < min) {
-      throw new ArgumentError(
-        `${op}: a ${texture.width}×${texture.height} texture is smaller than '${model.name}' runs on (${min}×${min}, its border); ` +
-          `upscale() extends such images by their edge pixels`,
-      );
-    }
-    // A model with global pools (squeeze-excitation) needs whole-image statistics: here the texture is one
-    // tile, whose pools are the whole image's; one that needs several tiles is refused (upscale() runs the
-    // context passes), never run with each tile's own statistics.
-    const global = (model.globalPools?.length ?? 0) > 0;
-    const runner = webgpuRunner(engine, model);
-    const plan = planFor(
-      runner,
-      texture.height,
-      texture.width,
-      global ? { ...options, maxTileBytes: hardTileBytes(engine.capacity) } : options,
-    );
-    if (global && plan.tiles.length > 1) {
-      throw new LimitError(
-        `${op}: '${model.name}' pools over the whole image (squeeze-excitation), and a ${texture.width}×${texture.height} texture ` +
-          `needs ${plan.tiles.length} tiles on this device: use upscale(), which computes the whole-image context over its tiles`,
-      );
-    }
+    if (given !== undefined) checkOutput(engine, op, given, texture, size);
+    const plan = textureTilePlan(engine, op, model, texture.width, texture.height, options);
     const output =
       given ??
       engine.device.createTexture({
@@ -107,17 +91,28 @@ export async function upscaleTexture(engine: Engine, source: GpuImageSource, opt
         format: 'rgba8unorm',
         usage: TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC,
       });
-    const tables = {
-      input: byteValues(model.inputRange),
-      output: byteThresholds(model.outputRange),
-      alphaIn: alpha === 'keep' ? byteValues([0, 255]) : null,
-      alphaOut: byteThresholds([0, 255]),
-    };
+    const tables = textureTables(engine, op, model);
     try {
-      await forEachTile(plan, options, (tile) => textureTile(engine, model, texture, output, tile, tables));
+      // Before anything is recorded: a texture of another device would poison the whole command buffer.
+      await checkTextures(engine, op, [
+        { texture, access: 'read' },
+        { texture: output, access: 'write' },
+      ]);
+      const { runner } = engine.kernelContext(op);
+      let previous: Promise<void> | null = null;
+      await forEachTile(plan, options, async (tile) => {
+        recordTextureTile(engine, { model, texture, output, tables, alpha: alpha === 'keep' }, tile);
+        runner.submit();
+        if (plan.tiles.length === 1) return;
+        const done = engine.device.queue.onSubmittedWorkDone();
+        if (previous) await runner.wait(previous);
+        previous = done;
+      });
     } catch (e) {
       if (!given) output.destroy();
       throw e;
+    } finally {
+      tables.dispose();
     }
     return output;
   } finally {
@@ -125,10 +120,87 @@ export async function upscaleTexture(engine: Engine, source: GpuImageSource, opt
   }
 }
 
-function checkOutput(op: string, output: GPUTexture, source: GPUTexture, [width, height]: readonly [number, number]): void {
+/**
+ * The tile plan for a `width × height` texture (as upscale() plans it), after
+ * the checks upscaleTexture makes: big enough for the model's border, and a
+ * model with global pools (squeeze-excitation) only in one tile.
+ */
+export function textureTilePlan(
+  engine: Engine,
+  op: string,
+  model: UpscaleModel,
+  width: number,
+  height: number,
+  options: UpscaleRunOptions,
+): TilePlan {
+  const min = model.minInputSize ?? 1;
+  if (width < min || height < min) {
+    throw new ArgumentError(
+      `${op}: a ${width}×${height} texture is smaller than '${model.name}' runs on (${min}×${min}, its border); ` +
+        `upscale() extends such images by their edge pixels`,
+    );
+  }
+  // A model with global pools (squeeze-excitation) needs whole-image statistics: here the texture is one
+  // tile, whose pools are the whole image's; one that needs several tiles is refused (upscale() runs the
+  // context passes), never run with each tile's own statistics.
+  const global = (model.globalPools?.length ?? 0) > 0;
+  const plan = planFor(
+    webgpuRunner(engine, model),
+    height,
+    width,
+    global ? { ...options, maxTileBytes: hardTileBytes(engine.capacity) } : options,
+  );
+  if (global && plan.tiles.length > 1) {
+    throw new LimitError(
+      `${op}: '${model.name}' pools over the whole image (squeeze-excitation), and a ${width}×${height} texture ` +
+        `needs ${plan.tiles.length} tiles on this device: use upscale(), which computes the whole-image context over its tiles`,
+    );
+  }
+  return plan;
+}
+
+/** Byte tables of a model's passes: input values, output thresholds, alpha values, alpha thresholds (sections 0–3). */
+export function textureTables(engine: Engine, op: string, model: UpscaleModel): ImageTables {
+  return ImageTables.make(engine, op, [
+    byteValues(model.inputRange),
+    byteThresholds(model.outputRange),
+    byteValues([0, 255]),
+    byteThresholds([0, 255]),
+  ]);
+}
+
+/** What every tile of one texture upscale shares. */
+export interface TextureJob {
+  model: UpscaleModel;
+  texture: GPUTexture;
+  /** A storage texture (rgba8unorm, or bgra8unorm with the device's 'bgra8unorm-storage'), e.g. a canvas's current texture. */
+  output: GPUTexture;
+  /** From textureTables. */
+  tables: ImageTables;
+  /** Source alpha, bilinear ×scale (true), or 255 (false). */
+  alpha: boolean;
+}
+
+/**
+ * Records every tile of `plan` (submitting after each: one tile's network per
+ * command buffer) without waiting for anything: a video frame. The textures
+ * must be of engine.device (the caller's own, or checked with checkTextures).
+ */
+export function recordTextureTiles(engine: Engine, job: TextureJob, plan: TilePlan): void {
+  const { runner } = engine.kernelContext('upscaleTexture');
+  for (const tile of plan.tiles) {
+    recordTextureTile(engine, job, tile);
+    runner.submit();
+  }
+}
+
+function checkOutput(engine: Engine, op: string, output: GPUTexture, source: GPUTexture, [width, height]: readonly [number, number]): void {
   if (!isGpuTexture(output)) throw new ArgumentError(`${op}: output must be a GPUTexture`);
   if (output === source) throw new ArgumentError(`${op}: output must not be the source texture (tiles read what others write)`);
-  if (output.format !== 'rgba8unorm') throw new ArgumentError(`${op}: output format '${output.format}' must be 'rgba8unorm'`);
+  const formats = storageFormats(engine.device);
+  if (!(formats as string[]).includes(output.format)) {
+    throw new ArgumentError(`${op}: output format '${output.format}' must be ${formats.map((f) => `'${f}'`).join(' or ')}`);
+  }
   if (!(output.usage & TextureUsage.STORAGE_BINDING))
     throw new ArgumentError(`${op}: output usage 0x${output.usage.toString(16)} lacks STORAGE_BINDING (0x8)`);
   if (output.dimension !== '2d' || output.sampleCount !== 1) throw new ArgumentError(`${op}: output must be 2-D and single-sampled`);
@@ -141,46 +213,26 @@ function checkOutput(op: string, output: GPUTexture, source: GPUTexture, [width,
 
 const rect = (r: Region) => ({ x: r.x, y: r.y, width: r.width, height: r.height });
 
-/** Runs `pass` in a validation error scope: a texture of another device becomes a GpuError, not a lost device. */
-async function checked(device: GPUDevice, op: string, pass: () => void): Promise<void> {
-  device.pushErrorScope('validation');
-  try {
-    pass();
-  } catch (e) {
-    void device.popErrorScope();
-    throw e;
-  }
-  const error = await device.popErrorScope();
-  if (error) {
-    throw new GpuError(`${op}: the GPU refused a tile pass (${error.message.split('\n')[0]}); textures must belong to engine.device`, [
-      error.message,
-    ]);
-  }
-}
-
-/** One tile: crop → model → kept core into `output` (with alpha); every tensor disposed whatever happens. */
-async function textureTile(
-  engine: Engine,
-  model: UpscaleModel,
-  texture: GPUTexture,
-  output: GPUTexture,
-  { index, input, core }: Tile,
-  tables: { input: Float32Array; output: Float32Array; alphaIn: Float32Array | null; alphaOut: Float32Array },
-): Promise<void> {
+/** One tile recorded on the runner: crop (+ alpha) → model → alpha upsample → kept core into `output`; every tensor disposed whatever happens. */
+function recordTextureTile(engine: Engine, { model, texture, output, tables, alpha: keepAlpha }: TextureJob, { input, core }: Tile): void {
   const op = 'upscaleTexture';
   const ctx = engine.kernelContext(op);
-  const { device } = engine;
   const s = model.scale;
   const tensors: Tensor[] = [];
   const keep = <T extends Tensor>(t: T): T => (tensors.push(t), t);
   try {
     const x = keep(ctx.alloc([1, 3, input.height, input.width]));
-    // The first tile's passes run in an error scope: a texture of another device becomes a GpuError there.
-    // Later tiles, and later calls with textures that passed (a video's reused pair), skip the scope and its
-    // GPU round trips: a texture's device never changes.
-    const known = verified.get(texture) === device && verified.get(output) === device;
-    const scoped = index === 0 && !known ? (pass: () => void) => checked(device, op, pass) : async (pass: () => void) => pass();
-    await scoped(() => loadImagePass(engine, op, texture, rect(input), 0, 3, x, tables.input));
+    const colour = { rect: rect(input), first: 0, channels: 3, out: x, table: tables.at(0) };
+    const region = keepAlpha ? expandRegion(core, ALPHA_RADIUS, texture.height, texture.width) : null;
+    const a = region ? keep(ctx.alloc([1, 1, region.height, region.width])) : null;
+    recordLoad(
+      engine,
+      op,
+      texture,
+      tables,
+      colour,
+      region && a ? { rect: rect(region), first: 3, channels: 1, out: a, table: tables.at(2) } : undefined,
+    );
     const y = keep(model.run(x));
     const want = [1, 3, input.height * s, input.width * s];
     if (y.shape.length !== 4 || y.shape.some((d, i) => d !== want[i])) {
@@ -189,10 +241,7 @@ async function textureTile(
       );
     }
     let alpha: AlphaSource | null = null;
-    if (tables.alphaIn) {
-      const region = expandRegion(core, ALPHA_RADIUS, texture.height, texture.width);
-      const a = keep(ctx.alloc([1, 1, region.height, region.width]));
-      loadImagePass(engine, op, texture, rect(region), 3, 1, a, tables.alphaIn);
+    if (region && a) {
       const up = keep(engine.upsample(a, { scale: s, mode: 'bilinear' }));
       alpha = {
         tensor: up,
@@ -200,15 +249,11 @@ async function textureTile(
         x: (core.x - region.x) * s,
         y: (core.y - region.y) * s,
         width: region.width * s,
-        table: tables.alphaOut,
+        table: tables.at(3),
       };
     }
     const crop = { x: (core.x - input.x) * s, y: (core.y - input.y) * s, width: core.width * s, height: core.height * s };
-    const at = [core.x * s, core.y * s] as const;
-    await scoped(() => storeImagePass(engine, op, y, [want[2], want[3]], 3, crop, output, at, tables.output, alpha));
-    verified.set(texture, device).set(output, device);
-    // Progress means done on the GPU (as upscale()'s readback does), and tiles never queue up unbounded.
-    await device.queue.onSubmittedWorkDone();
+    recordStore(engine, op, y, [want[2], want[3]], 3, crop, output, [core.x * s, core.y * s], tables, tables.at(1), alpha);
   } finally {
     for (const t of new Set(tensors)) t.dispose();
   }
