@@ -43,6 +43,8 @@ import { progressBar } from './progress-bar.js';
 const USAGE = `usage: webgpu-upsample <input> <output> [options]
        webgpu-upsample <input-folder> <output-folder> [options]
        webgpu-upsample <input>... --out-dir <folder> [options]
+       webgpu-upsample queue add|status|retry-failed|drain …, webgpu-upsample worker …
+                       (a batch farm on Redis: webgpu-upsample queue --help)
 
 Upscales images with a neural network: on the GPU through WebGPU when there
 is one; without one on the CPU through ONNX Runtime (onnxruntime-node) when it
@@ -295,6 +297,8 @@ function report(opts: CliOptions, failures: Failure[], done: number, log: (line:
 
 async function main(argv: string[]): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  // A batch farm on Redis (bin/queue.ts), loaded only when asked for.
+  if (argv[0] === 'queue' || argv[0] === 'worker') return (await import('./queue.js')).queueMain(argv);
   try {
     const parsed = parseCli(argv);
     if (parsed.kind === 'help') {
