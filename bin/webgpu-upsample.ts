@@ -53,6 +53,9 @@ is installed, else on SwiftShader (WebGPU on the CPU, much slower).
 formats:
   in:  PNG (8/16-bit), JPEG, WebP, AVIF, TIFF (8/16-bit), GIF; animated
        GIF/WebP: the first frame only (a warning says so)
+  video: in.mp4 out.mp4 (also .mkv .webm .mov, folders of videos, and an
+       animated GIF to .gif/.webp/.mp4) through ffmpeg, audio and subtitles
+       kept: see the video options below and docs/video-files.md
   out: PNG, JPEG, WebP, AVIF, TIFF, from the output's extension or --format
   EXIF orientation is applied; colour profiles are converted to sRGB;
   16-bit PNG/TIFF stay 16-bit when written as PNG/TIFF; grayscale stays
@@ -97,6 +100,15 @@ options:
       --quiet            no progress, no driver warnings
   -v, --version          print the version
   -h, --help             this text
+
+video options (video files only):
+  -c, --codec C          h264 (default; vp9 for .webm), h265, vp9, av1
+      --crf N            quality (lower = better; default h264 18, h265 20, vp9/av1 30)
+      --preset P         x264/x265 preset (default medium)
+      --ffmpeg PATH      the ffmpeg to use (ffprobe beside it; default: $WEBGPU_UPSAMPLE_FFMPEG, else PATH)
+      --resume           continue an interrupted run from its finished segments (out.mp4.parts/)
+      --segment-seconds S  segment length, cut at keyframes (default 10)
+      --dump-frames DIR  also write every frame handed to the encoder, raw RGB(A), named by pts
 
 Outputs are written to a temporary file and renamed when complete: a failure
 never leaves a truncated image or destroys an existing file. An existing
@@ -299,6 +311,9 @@ async function main(argv: string[]): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   // A batch farm on Redis (bin/queue.ts), loaded only when asked for.
   if (argv[0] === 'queue' || argv[0] === 'worker') return (await import('./queue.js')).queueMain(argv);
+  // Video files, and animated GIF/WebP to an animated output, go through ffmpeg (bin/video-cli.ts); null: not a video command.
+  const video = await (await import('./video-cli.js')).videoMain(argv);
+  if (video !== null) return video;
   try {
     const parsed = parseCli(argv);
     if (parsed.kind === 'help') {

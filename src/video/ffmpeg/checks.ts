@@ -81,8 +81,8 @@ export function checkFreeSpace(
   if (need > free) {
     throw new VideoFileError(
       probe.file,
-      `not enough free disk space in ${outDir}: the output is estimated at ${estimate.how} (input video bitrate × duration × scale²), ` +
-        `${copies === 2 ? 'twice that while segments are joined' : ''} ${mb(need)} needed, ${mb(free)} free`.replace('  ', ' '),
+      `not enough free disk space in ${outDir}: the output is estimated at ${estimate.how} (input video bitrate × duration × scale²)` +
+        `${copies > 1 ? `, ×${copies} while the segments and the joined file both exist` : ''}: ${mb(need)} needed, ${mb(free)} free`,
     );
   }
   return estimate;

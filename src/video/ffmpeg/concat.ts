@@ -8,7 +8,7 @@
  * video pts (audio stays in sync).
  */
 import { writeFileSync, rmSync, renameSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { FfmpegBinaries } from './binaries.js';
 import { audioArgs, subtitleArgs, type Container } from './codecs.js';
 import { VideoFileError } from './errors.js';
@@ -37,7 +37,7 @@ export interface ConcatOptions {
 export function concatList(probe: Pick<VideoProbe, 'timeBase'>, segments: readonly Segment[], files: readonly string[]): string {
   const lines = ['ffconcat version 1.0'];
   segments.forEach((s, i) => {
-    lines.push(`file '${files[i].replace(/'/g, "'\\''")}'`);
+    lines.push(`file '${resolve(files[i]).replace(/'/g, "'\\''")}'`);
     if (s.endPts !== null) {
       const us = ptsToMicros(s.endPts, probe.timeBase) - ptsToMicros(s.startPts, probe.timeBase);
       lines.push(`duration ${microsToText(us)}`);

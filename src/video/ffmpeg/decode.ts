@@ -85,7 +85,8 @@ export async function* decodeFrames(
     pixFmt,
     'pipe:1',
   );
-  const child = spawn(bins.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group: a terminal's Ctrl-C reaches us, and we stop ffmpeg ourselves (no half-finished file from it).
+  const child = spawn(bins.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const frameBytes = probe.width * probe.height * channels;
   const ptsQueue: number[] = [];
   let filterTb: [number, number] | null = null;

@@ -55,7 +55,7 @@ function encoderFilters(probe: VideoProbe, input: EncoderInput, container: Conta
   }
   const m = container === 'webp' ? '' : matrixOptions(probe, 'out');
   if (m) f.push(`scale=${m}`);
-  f.push(`setsar=${probe.sar[0]}/${probe.sar[1]}`);
+  f.push(`setsar=r=${probe.sar[0]}/${probe.sar[1]}:max=${Math.max(100, probe.sar[0], probe.sar[1])}`);
   return f.join(',');
 }
 
@@ -105,7 +105,10 @@ export function startEncoder(bins: FfmpegBinaries, { probe, input, container, se
   args.push('-fps_mode', 'passthrough', '-enc_time_base', '-1');
   if (container === 'mp4' || container === 'mov') args.push(...timescaleArgs(probe));
   args.push('-map_metadata', '-1', '-fflags', '+bitexact', '-flags:v', '+bitexact', '-f', MUXERS[container], '-y', output);
-  const child: ChildProcessByStdio<Writable, null, Readable> = spawn(bins.ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  const child: ChildProcessByStdio<Writable, null, Readable> = spawn(bins.ffmpeg, args, {
+    stdio: ['pipe', 'ignore', 'pipe'],
+    detached: true, // own process group: Ctrl-C is ours to handle (we kill it and remove its file)
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (t: string) => (stderr = (stderr + t).slice(-8000)));

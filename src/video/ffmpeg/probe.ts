@@ -120,7 +120,7 @@ export async function probeVideo(bins: FfmpegBinaries, file: string, signal?: Ab
     const kinds = streams.map((s) => s.codec_type ?? 'unknown');
     throw new VideoFileError(file, `has no video stream${kinds.length ? ` (only ${kinds.join(', ')})` : ''}`);
   }
-  if (!video.codec_name || video.codec_name === 'none') {
+  if (!video.codec_name || video.codec_name === 'none' || video.codec_name === 'unknown') {
     throw new VideoFileError(file, `its video codec (${video.codec_tag_string || 'unknown tag'}) is not one this ffmpeg can decode`);
   }
   const tb = ratio(video.time_base);
