@@ -70,7 +70,10 @@ export async function acquireDevice(powerPreference?: GPUPowerPreference): Promi
   }
   const requiredLimits: Record<string, number> = {};
   for (const k of wantedLimits) requiredLimits[k] = adapter.limits[k];
-  const requiredFeatures = (['timestamp-query', 'shader-f16'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
+  // bgra8unorm-storage: the image store pass can write a bgra8unorm canvas texture directly (src/upscale/to-canvas.ts).
+  const requiredFeatures = (['timestamp-query', 'shader-f16', 'bgra8unorm-storage'] as GPUFeatureName[]).filter((f) =>
+    adapter.features.has(f),
+  );
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   return { device, adapter, gpu };
 }

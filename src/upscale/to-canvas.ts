@@ -1,6 +1,10 @@
 /**
  * Shows a [1, 3|4, H, W] tensor on a canvas. 'webgpu' writes it straight into
- * the canvas's current texture (toTexture, no readback); '2d' reads it back and
+ * the canvas's current texture (toTexture's store pass with the current texture
+ * as its storage texture: no copy, no readback; the canvas is configured
+ * bgra8unorm where that is the preferred format and the device has
+ * 'bgra8unorm-storage', rgba8unorm otherwise, which every device can store
+ * to); '2d' reads it back and
  * puts the pixels (writePlanesToRgba's rounding). A canvas keeps the first
  * context type it is given, so 'auto' has to choose before asking for one: 2D
  * on a software adapter (SwiftShader cannot present a WebGPU canvas headless,
@@ -11,8 +15,9 @@
 import type { Engine } from '../engine.js';
 import { ArgumentError, GpuError } from '../errors.js';
 import { TextureUsage } from '../gpu/constants.js';
+import type { StorageTextureFormat } from '../gpu/texture-binding.js';
 import type { Tensor } from '../tensor.js';
-import { checkImageTensor, checkRange, toTexture } from './gpu-image.js';
+import { checkImageTensor, checkRange, storageFormats, toTexture } from './gpu-image.js';
 import { writePlanesToRgba, type Range } from './image.js';
 
 export type CanvasMode = 'webgpu' | '2d' | 'auto';
@@ -51,6 +56,18 @@ export function webgpuContext(
 }
 
 /**
+ * The format to configure a 'webgpu' canvas with so that a store pass writes
+ * its current texture directly: the preferred canvas format when the device
+ * can store to it (bgra8unorm needs 'bgra8unorm-storage'), else rgba8unorm
+ * (a valid canvas format everywhere; the compositor may then convert).
+ */
+export function canvasFormat(engine: Engine): StorageTextureFormat {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  const preferred = gpu?.getPreferredCanvasFormat?.();
+  return preferred && (storageFormats(engine.device) as string[]).includes(preferred) ? (preferred as StorageTextureFormat) : 'rgba8unorm';
+}
+
+/**
  * Draws the tensor on `canvas` (resized to W×H), returns the path taken.
  * With 4 channels the WebGPU canvas composites as premultiplied alpha; the 2D
  * path stores unpremultiplied ImageData.
@@ -72,7 +89,8 @@ export async function toCanvas(
     const { device } = engine;
     device.pushErrorScope('validation');
     try {
-      gpu.configure({ device, format: 'rgba8unorm', usage: TextureUsage.STORAGE_BINDING, alphaMode: c === 4 ? 'premultiplied' : 'opaque' });
+      const format = canvasFormat(engine);
+      gpu.configure({ device, format, usage: TextureUsage.STORAGE_BINDING, alphaMode: c === 4 ? 'premultiplied' : 'opaque' });
       toTexture(engine, tensor, { range, texture: gpu.getCurrentTexture() });
     } finally {
       const error = await device.popErrorScope();

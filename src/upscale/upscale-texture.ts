@@ -182,16 +182,18 @@ export interface TextureJob {
 }
 
 /**
- * Records every tile of `plan` (submitting after each: one tile's network per
- * command buffer) without waiting for anything: a video frame. The textures
- * must be of engine.device (the caller's own, or checked with checkTextures).
+ * Records every tile of `plan` without waiting for anything (a video frame),
+ * submitting between tiles (one tile's network per command buffer) but not
+ * after the last: the caller adds to it (a readback copy) and submits, so a
+ * one-tile frame is one submit. The textures must be of engine.device (the
+ * caller's own, or checked with checkTextures).
  */
 export function recordTextureTiles(engine: Engine, job: TextureJob, plan: TilePlan): void {
   const { runner } = engine.kernelContext('upscaleTexture');
-  for (const tile of plan.tiles) {
+  plan.tiles.forEach((tile, i) => {
+    if (i > 0) runner.submit();
     recordTextureTile(engine, job, tile);
-    runner.submit();
-  }
+  });
 }
 
 function checkOutput(engine: Engine, op: string, output: GPUTexture, source: GPUTexture, [width, height]: readonly [number, number]): void {

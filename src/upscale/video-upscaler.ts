@@ -1,12 +1,24 @@
 /**
  * createVideoUpscaler: every frame of a video source through a model onto a
  * canvas, on the GPU. Per frame: the frame is copied into a reused input
- * texture (copyExternalImageToTexture; through an ImageBitmap on software
- * adapters, where copying a VideoFrame directly loses the device), upscaled
- * by upscaleTexture into a reused output texture (tiled as upscale() tiles,
- * no CPU round trip), then shown: on a 'webgpu' canvas by one texture copy
- * into its current texture, on a '2d' canvas by reading the texture back
- * (the fallback headless SwiftShader needs, and the only CPU step).
+ * texture (copyExternalImageToTexture, a queue operation; through an
+ * ImageBitmap on software adapters, where copying a VideoFrame directly loses
+ * the device), then the whole frame is recorded on the engine's runner
+ * (upscale-texture.ts: crop pass → the model's ops → store pass, per tile as
+ * upscale() tiles) and submitted:
+ * - on a 'webgpu' canvas the store pass writes the canvas's current texture
+ *   itself (its storage texture; bgra8unorm where preferred and the device has
+ *   'bgra8unorm-storage', else rgba8unorm): no intermediate texture, no copy.
+ *   A one-tile frame is one submit and no CPU wait; the upscaler learns that
+ *   the frame is done from onSubmittedWorkDone without waiting on it, and
+ *   waits only if the GPU is still on the previous frame when the next one is
+ *   ready (pacing: at most one frame queued).
+ * - on a '2d' canvas (the fallback headless SwiftShader needs: presenting a
+ *   'webgpu' canvas there loses the device) the store pass writes a reused
+ *   output texture, copied into a readback buffer in the same command buffer:
+ *   one submit and one wait (the mapAsync), the only CPU step.
+ * A frame of several tiles is one submit per tile, with no wait between them.
+ * stats() counts submits and waits, in total and for the last frame.
  *
  * One frame is in flight at a time. A frame that arrives while one is being
  * upscaled replaces the waiting one, which is dropped and counted: a live
@@ -22,8 +34,10 @@ import type { Engine } from '../engine.js';
 import { ArgumentError } from '../errors.js';
 import { BufferUsage, MapMode, TextureUsage } from '../gpu/constants.js';
 import type { UpscaleModel } from '../model/types.js';
-import { checkMode, webgpuContext, type CanvasMode } from './to-canvas.js';
-import { upscaleTexture } from './upscale-texture.js';
+import type { ImageTables } from './gpu-image.js';
+import type { TilePlan } from './tiling.js';
+import { canvasFormat, checkMode, webgpuContext, type CanvasMode } from './to-canvas.js';
+import { recordTextureTiles, textureTables, textureTilePlan } from './upscale-texture.js';
 import { isVideoElement, startSource, type RunningSource, type SourceFrame, type VideoSource } from './video-sources.js';
 
 export type { VideoSource } from './video-sources.js';
@@ -75,6 +89,16 @@ export interface VideoUpscalerStats {
   input: [number, number] | null;
   output: [number, number] | null;
   running: boolean;
+  /** Command buffers submitted for the frames shown (engine.stats().submits over them). */
+  submits: number;
+  /**
+   * Times the CPU waited for the GPU over the frames shown: the '2d' path's
+   * readback (one per frame), and the 'webgpu' path's pacing waits (only when
+   * the GPU was still on the previous frame).
+   */
+  waits: number;
+  /** The last frame's own submits and waits, from its upload to its submit (or readback); null before the first frame. */
+  lastFrame: { submits: number; waits: number; tiles: number } | null;
 }
 
 export interface VideoUpscaler {
@@ -138,6 +162,15 @@ export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscale
   let input: GPUTexture | null = null;
   let output: GPUTexture | null = null;
   let readback: GPUBuffer | null = null;
+  let submits = 0;
+  let waits = 0;
+  let lastFrame: VideoUpscalerStats['lastFrame'] = null;
+  /** The model's byte tables and tile plan for the current frame size, made when either changes. */
+  let job: { model: UpscaleModel; size: string; tables: ImageTables; plan: TilePlan } | null = null;
+  /** The last 'webgpu' frame's completion (not awaited unless the next frame is ready first). */
+  let gpuBusy: { done: Promise<void>; settled: boolean } | null = null;
+  const runner = engine.kernelContext(op).runner;
+  const format = gpuCanvas ? canvasFormat(engine) : 'rgba8unorm';
   let waiting: { frame: SourceFrame; arrived: number } | null = null;
   let inFlight: Promise<void> | null = null;
   let ended = false;
@@ -161,6 +194,9 @@ export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscale
       input: inputSize,
       output: outputSize,
       running,
+      submits,
+      waits,
+      lastFrame,
     };
   };
 
@@ -182,19 +218,17 @@ export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscale
       format: 'rgba8unorm',
       usage: TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_DST | TextureUsage.RENDER_ATTACHMENT,
     });
-    output = device.createTexture({
-      label: `${op} output`,
-      size: outputSize,
-      format: 'rgba8unorm',
-      usage: TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC,
-    });
+    // A 'webgpu' canvas's current texture is the store pass's target; only the '2d' path needs one of its own.
+    output = gpuCanvas
+      ? null
+      : device.createTexture({
+          label: `${op} output`,
+          size: outputSize,
+          format: 'rgba8unorm',
+          usage: TextureUsage.STORAGE_BINDING | TextureUsage.COPY_SRC,
+        });
     [canvas.width, canvas.height] = outputSize;
-    gpuCanvas?.configure({
-      device,
-      format: 'rgba8unorm',
-      usage: TextureUsage.COPY_DST | TextureUsage.RENDER_ATTACHMENT,
-      alphaMode: 'opaque',
-    });
+    gpuCanvas?.configure({ device, format, usage: TextureUsage.STORAGE_BINDING, alphaMode: 'opaque' });
   };
 
   const upload = async (frame: SourceFrame, s: number): Promise<void> => {
@@ -210,45 +244,43 @@ export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscale
     }
   };
 
-  const show = async (): Promise<void> => {
-    const [w, h] = outputSize!;
-    if (gpuCanvas) {
-      const enc = device.createCommandEncoder({ label: op });
-      enc.copyTextureToTexture({ texture: output! }, { texture: gpuCanvas.getCurrentTexture() }, [w, h]);
-      device.queue.submit([enc.finish()]);
-      await device.queue.onSubmittedWorkDone();
-      return;
+  /** The byte tables and tile plan of `m` for this frame size (remade when the model or the size changes). */
+  const jobFor = (m: UpscaleModel): { tables: ImageTables; plan: TilePlan } => {
+    const [width, height] = inputSize!;
+    const size = `${width}x${height}`;
+    if (job?.model !== m || job.size !== size) {
+      const plan = textureTilePlan(engine, op, m, width, height, { maxTileBytes });
+      const tables = job?.model === m ? job.tables : textureTables(engine, op, m);
+      if (job && job.tables !== tables) job.tables.dispose();
+      job = { model: m, size, tables, plan };
     }
+    return job;
+  };
+
+  /** Reads the output texture back (its copy in the frame's command buffer) and puts it on the 2D canvas. */
+  const show2d = async (): Promise<void> => {
+    const [w, h] = outputSize!;
     const bytesPerRow = Math.ceil((w * 4) / 256) * 256;
     readback ??= device.createBuffer({
       label: `${op} readback`,
       size: bytesPerRow * h,
       usage: BufferUsage.COPY_DST | BufferUsage.MAP_READ,
     });
-    const enc = device.createCommandEncoder({ label: op });
-    enc.copyTextureToBuffer({ texture: output! }, { buffer: readback, bytesPerRow }, [w, h]);
-    device.queue.submit([enc.finish()]);
-    await readback.mapAsync(MapMode.READ);
+    const buffer = readback;
+    runner.encode((enc) => enc.copyTextureToBuffer({ texture: output! }, { buffer, bytesPerRow }, [w, h]));
+    runner.submit();
+    await runner.wait(buffer.mapAsync(MapMode.READ));
     try {
-      const rows = new Uint8Array(readback.getMappedRange());
+      const rows = new Uint8Array(buffer.getMappedRange());
       const image = ctx2d!.createImageData(w, h);
       for (let y = 0; y < h; y++) image.data.set(rows.subarray(y * bytesPerRow, y * bytesPerRow + w * 4), y * w * 4);
       ctx2d!.putImageData(image, 0, 0);
     } finally {
-      readback.unmap();
+      buffer.unmap();
     }
   };
 
-  const process = async (frame: SourceFrame, arrived: number): Promise<void> => {
-    const timestamp = isVideoElement(frame) ? Math.round(frame.currentTime * 1e6) : frame.timestamp;
-    const m = model; // one model for the whole frame, even if setModel() is called meanwhile
-    try {
-      await upload(frame, m.scale);
-    } finally {
-      release(frame);
-    }
-    await upscaleTexture(engine, input!, { model: m, output: output!, alpha: 'opaque', maxTileBytes });
-    await show();
+  const shown = (m: UpscaleModel, timestamp: number, arrived: number): void => {
     const now = performance.now();
     const ms = now - arrived;
     times.push(ms);
@@ -257,6 +289,52 @@ export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscale
     while (shownAt.length && now - shownAt[0] > 1000) shownAt.shift();
     const [width, height] = outputSize!;
     onFrame?.({ index: frames++, timestamp, ms, width, height, model: m.name });
+  };
+
+  /** Pacing: waits for the previous 'webgpu' frame only if the GPU has not finished it yet. */
+  const pace = async (): Promise<void> => {
+    if (!gpuBusy || gpuBusy.settled) return;
+    const before = engine.stats().waits;
+    await runner.wait(gpuBusy.done);
+    waits += engine.stats().waits - before;
+  };
+
+  const process = async (frame: SourceFrame, arrived: number): Promise<void> => {
+    const timestamp = isVideoElement(frame) ? Math.round(frame.currentTime * 1e6) : frame.timestamp;
+    const m = model; // one model for the whole frame, even if setModel() is called meanwhile
+    await pace();
+    const before = engine.stats();
+    try {
+      await upload(frame, m.scale);
+    } finally {
+      release(frame);
+    }
+    const { tables, plan } = jobFor(m);
+    // The canvas's current texture is taken right before the frame is recorded, all tiles in one go (no await
+    // in between), so it cannot be presented half-written.
+    const target = gpuCanvas ? gpuCanvas.getCurrentTexture() : output!;
+    recordTextureTiles(engine, { model: m, texture: input!, output: target, tables, alpha: false }, plan);
+    const count = (): void => {
+      const after = engine.stats();
+      lastFrame = { submits: after.submits - before.submits, waits: after.waits - before.waits, tiles: plan.tiles.length };
+      submits += lastFrame.submits;
+      waits += lastFrame.waits;
+    };
+    if (!gpuCanvas) {
+      await show2d();
+      count();
+      shown(m, timestamp, arrived);
+      return;
+    }
+    runner.submit();
+    count();
+    const busy: { done: Promise<void>; settled: boolean } = { done: Promise.resolve(), settled: false };
+    busy.done = device.queue.onSubmittedWorkDone().then(() => {
+      busy.settled = true;
+      shown(m, timestamp, arrived);
+    });
+    busy.done.catch(fail);
+    gpuBusy = busy;
   };
 
   /** Upscales the waiting frame, and the next one that arrived meanwhile, until none waits. */
@@ -287,9 +365,12 @@ export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscale
       if (waiting) release(waiting.frame);
       waiting = null;
       await inFlight?.catch(() => undefined);
+      await gpuBusy?.done.catch(() => undefined);
       input?.destroy();
       output?.destroy();
       readback?.destroy();
+      job?.tables.dispose();
+      job = null;
       const final = stats();
       if (error === undefined) settle.resolve(final);
       else settle.reject(error);

@@ -63,6 +63,8 @@ describe('createVideoUpscaler', () => {
     expect(r.during.running).toBe(true);
     expect(r.shown).toEqual([0, 1, 2, 3].map((t) => ({ index: t, t, bad: 0, size: [40, 24] })));
     expect(r.stats).toMatchObject({ frames: 4, dropped: 0, path: '2d', input: [20, 12], output: [40, 24], running: false });
+    // One tile per frame: one submit (crop, network, store and the readback copy) and one wait (the readback).
+    expect(r.stats).toMatchObject({ submits: 4, waits: 4, lastFrame: { submits: 1, waits: 1, tiles: 1 } });
     expect(r.stats.frameMs).toBeGreaterThan(0);
     expect(r.again).toEqual(r.stats);
     expect(r.canvas).toEqual([40, 24]);
@@ -106,7 +108,7 @@ describe('createVideoUpscaler', () => {
     expect(errors).toEqual([]);
   });
 
-  it("mode 'webgpu': each frame is one texture copy into the canvas's current texture (rgba8unorm, COPY_DST), equal to upscale()", async () => {
+  it("mode 'webgpu': the store pass writes the canvas's current texture itself (STORAGE_BINDING; bgra8unorm where preferred and storable), one submit and no wait per frame, equal to upscale()", async () => {
     const { page, errors } = await kitPage();
     const r = await page.evaluate(async () => {
       const { __m: m, __kit: kit } = window as any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -126,18 +128,27 @@ describe('createVideoUpscaler', () => {
         mode: 'webgpu',
         dropFrames: false,
         onFrame: (f: { timestamp: number }) => {
-          checks.push(stub.read().then((got: Uint8Array) => void bad.push(kit.diff(got, refs[f.timestamp / 1000]).bad)));
+          const bgra = stub.configured.at(-1).format === 'bgra8unorm';
+          const rgba = (b: Uint8Array) => (bgra ? b.map((v, i) => (i % 4 === 0 ? b[i + 2] : i % 4 === 2 ? b[i - 2] : v)) : b);
+          checks.push(stub.read().then((got: Uint8Array) => void bad.push(kit.diff(rgba(got), refs[f.timestamp / 1000]).bad)));
         },
       });
       const stats = await up.done;
       await Promise.all(checks);
       const configured = stub.configured.map((c: GPUCanvasConfiguration) => ({ format: c.format, usage: c.usage, alphaMode: c.alphaMode }));
+      const storable = navigator.gpu.getPreferredCanvasFormat() === 'bgra8unorm' && engine.device.features.has('bgra8unorm-storage');
       engine.destroy();
-      return { stats, bad, configured };
+      return { stats, bad, configured, format: storable ? 'bgra8unorm' : 'rgba8unorm' };
     });
-    expect(r.stats).toMatchObject({ frames: 2, dropped: 0, path: 'webgpu', output: [34, 22] });
+    expect(r.stats).toMatchObject({
+      frames: 2,
+      dropped: 0,
+      path: 'webgpu',
+      output: [34, 22],
+      lastFrame: { submits: 1, waits: 0, tiles: 1 },
+    });
     expect(r.bad).toEqual([0, 0]);
-    expect(r.configured).toEqual([{ format: 'rgba8unorm', usage: 0x02 | 0x10, alphaMode: 'opaque' }]);
+    expect(r.configured).toEqual([{ format: r.format, usage: 0x08, alphaMode: 'opaque' }]);
     expect(errors).toEqual([]);
   });
 
