@@ -10,8 +10,10 @@ import { BufferUsage, MapMode } from './gpu/constants.js';
 import { acquireDevice } from './gpu/device.js';
 import { GpuTimer } from './gpu/gpu-timer.js';
 import { PipelineCache } from './gpu/pipeline-cache.js';
+import { profileDispatches, type DispatchProfiles } from './gpu/profile.js';
 import { Runner, type EngineCapacity } from './gpu/runner.js';
 import type { KernelContext } from './kernels/context.js';
+import type { WinogradOption } from './kernels/conv-winograd.js';
 import type { OpDef } from './ops/define.js';
 import { checkShape, fmt, sizeOf, type Shape } from './ops/params.js';
 import { OPS, type GpuOps } from './ops/table.js';
@@ -44,12 +46,32 @@ export interface EngineOptions {
    * which it chose.
    */
   convKernel?: ConvKernelOption;
+  /**
+   * Winograd for conv2d 3×3, stride 1, dilation 1, one group (src/kernels/conv-winograd.ts):
+   * 'f23' = F(2×2, 3×3) (2.25× fewer multiply-adds), 'f43' = F(4×4, 3×3) (4× fewer, a little
+   * more float32 rounding), 'off' = the convKernel option's kernel, 'auto' (default) = F(4,3) for
+   * convs of at least 16 input and 16 output channels that the convKernel option does not give to
+   * the tiled kernel (measured: docs/performance.md, "Winograd").
+   */
+  winograd?: WinogradOption;
 }
 
 const CONV_KERNELS = ['auto', 'direct', 'tiled', 'tiled-narrow'] as const;
 export type ConvKernelOption = (typeof CONV_KERNELS)[number];
 /** What the engine runs conv2d with: the convKernel option with 'auto' resolved. */
 export type ConvKernel = Exclude<ConvKernelOption, 'auto'>;
+
+const WINOGRAD_OPTIONS: readonly WinogradOption[] = ['off', 'f23', 'f43', 'auto'];
+
+/** Checks the winograd option (before a device is requested). */
+function checkWinograd(v: unknown): WinogradOption {
+  if (v === undefined) return 'auto';
+  if (!(WINOGRAD_OPTIONS as readonly unknown[]).includes(v)) {
+    const shown = typeof v === 'string' ? `'${v}'` : String(v);
+    throw new ArgumentError(`createEngine: winograd ${shown} must be 'off', 'f23', 'f43' or 'auto'`);
+  }
+  return v as WinogradOption;
+}
 
 /** Checks the convKernel option (before a device is requested); a typo must not silently mean 'auto'. */
 function checkConvKernel(v: unknown): ConvKernelOption {
@@ -102,6 +124,8 @@ export class Engine implements TensorOwner {
   readonly adapterInfo: AdapterDescription;
   /** The conv2d kernel in use: the `convKernel` option, with 'auto' resolved for this adapter. */
   readonly convKernel: ConvKernel;
+  /** The `winograd` option (see EngineOptions). */
+  readonly winograd: WinogradOption;
   private readonly pool: BufferPool;
   private readonly cache: PipelineCache;
   private readonly runner: Runner;
@@ -129,6 +153,7 @@ export class Engine implements TensorOwner {
     this.adapterInfo = describeAdapter(info ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo);
     const convKernel = checkConvKernel(options.convKernel);
     this.convKernel = convKernel === 'auto' ? (this.adapterInfo.software ? 'direct' : 'tiled-narrow') : convKernel;
+    this.winograd = checkWinograd(options.winograd);
     this.pool = new BufferPool(device);
     this.cache = new PipelineCache(device);
     const l = device.limits;
@@ -153,6 +178,7 @@ export class Engine implements TensorOwner {
       check: (op, name, t) => this.check(op, name, t),
       derived: (source, key, make) => this.derived(source, key, make),
       convKernel: this.convKernel,
+      winograd: this.winograd,
     };
   }
 
@@ -343,6 +369,23 @@ export class Engine implements TensorOwner {
     return { result, wallMs, gpuMs };
   }
 
+  /**
+   * Per-dispatch profile of one forward pass of `model` on `x` (src/gpu/profile.ts): each dispatch
+   * in its own pass with timestamp queries (wall time per submit without 'timestamp-query'), its
+   * direct-conv FLOPs and bound bytes. The output is disposed; `x` is not. Profile-mode timings run
+   * the dispatches one per submit, so their sum is a little above a normal run; `formatProfile`
+   * prints the table.
+   */
+  async profile(model: { run(x: Tensor): Tensor }, x: Tensor): Promise<DispatchProfiles> {
+    this.assertUsable('profile');
+    this.check('profile', 'input', x);
+    const makeTimer = this.canTimeGpu ? () => new GpuTimer(this.device, this.pool) : null;
+    const { result, profile } = await profileDispatches(this.runner, this.device, makeTimer, () => model.run(x));
+    result.dispose();
+    this.throwGpuErrors('profile');
+    return profile;
+  }
+
   get isLost(): boolean {
     return this.lost !== null;
   }
@@ -427,6 +470,7 @@ function describeAdapter(info: GPUAdapterInfo | undefined): AdapterDescription {
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   checkConvKernel(options.convKernel);
+  checkWinograd(options.winograd);
   if (options.device) return new Engine(options.device, false, undefined, options);
   const { device, adapter, gpu } = await acquireDevice(options.powerPreference);
   return new Engine(device, true, adapter?.info, options, gpu);

@@ -1,6 +1,7 @@
 /**
  * Dispatch of conv2d and convTranspose2d (shader: shaders/conv2d.wgsl.ts). With the engine's
- * convKernel 'tiled', a conv2d the tiled kernel fits runs there instead (src/kernels/conv-tiled.ts).
+ * convKernel 'tiled', a conv2d the tiled kernel fits runs there instead (src/kernels/conv-tiled.ts); a 3×3
+ * stride-1 conv2d the engine's `winograd` option selects runs on the Winograd kernels (src/kernels/conv-winograd.ts).
  */
 import { CONV_PARAMS, CONV_PIXELS, CONV_WORKGROUP, convShader, packWeightsShader } from '../../shaders/conv2d.wgsl.js';
 import type { Params } from '../gpu/program.js';
@@ -11,6 +12,7 @@ import { planEpilogue } from '../ops/epilogue.js';
 import type { Tensor } from '../tensor.js';
 import type { KernelContext } from './context.js';
 import { planConvTiled, runConvTiled } from './conv-tiled.js';
+import { planConvWinograd, runConvWinograd } from './conv-winograd.js';
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
@@ -92,6 +94,9 @@ export function runConv(
   const epi = planEpilogue(op, [p.n, p.cOut * activationChannels(p.activation), p.outH, p.outW], options);
   const geo = { transposed, groups: p.groups, cIn: p.cIn, cOut: p.cOut, kH: p.kH, kW: p.kW };
   const tiled = !transposed && ctx.convKernel !== 'direct' ? planConvTiled(ctx, p, epi, x, residual) : null;
+  // winograd 'auto' leaves to the tiled kernel what the convKernel option gives it; 'f23'/'f43' take every 3×3 they fit.
+  const wino = transposed || (tiled && ctx.winograd === 'auto') ? null : planConvWinograd(ctx, p, epi, x, residual);
+  if (wino) return runConvWinograd(ctx, op, wino, x, w, b, residual, p, epi);
   if (tiled) return runConvTiled(ctx, op, tiled, x, packedWeights(ctx, w, geo, tiled.coBlocks), b, residual, p, epi);
   const packed = packedWeights(ctx, w, geo);
   const y = ctx.alloc(epi.outShape);

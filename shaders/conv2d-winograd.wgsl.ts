@@ -1,0 +1,329 @@
+/**
+ * Winograd convolution F(m×m, 3×3) for conv2d 3×3, stride 1, dilation 1, one group (Lavin & Gray,
+ * "Fast Algorithms for Convolutional Neural Networks", 2015). Each m×m output tile is
+ * Y = Aᵀ [ Σ_ci (G g G ᵀ) ⊙ (Bᵀ d B) ] A over the (m+2)×(m+2) input patch d, so the multiply-adds
+ * per output fall from 9·Cin to (m+2)²/m²·Cin: 16/4 = 4 (F(2,3), 2.25× fewer) or 36/16 = 2.25
+ * (F(4,3), 4× fewer). Three passes, like ncnn-vulkan's:
+ *
+ *  1. input transform (winogradInputShader): one thread per (input channel, tile) reads its patch
+ *     (zero outside the image: the conv's padding), writes the T = (m+2)² values V[p][ci][tile];
+ *  2. T independent GEMMs (winogradGemmShader): M[p][co][tile] = Σ_ci U[p][ci][co]·V[p][ci][tile],
+ *     register-blocked like the direct kernel's inner loop (e.g. 8 tiles × 16 output channels per
+ *     thread: two vec4 loads of V and four of U per input channel for 32 vec4 multiply-adds),
+ *     with no taps, bounds or index maths left in the loop;
+ *  3. output transform (winogradOutputShader): one thread per (tile, 4-channel block) applies Aᵀ·A
+ *     and hands each pixel's vec4 to the direct kernel's fused epilogue (bias, activation, scale,
+ *     residual, depth-to-space store: shaders/conv2d.wgsl.ts convEpilogue).
+ *
+ * Weights are transformed once per weight tensor (winogradWeightShader: U = G g Gᵀ) into
+ * [p][ci][coBlocks]·vec4, coBlocks a multiple of 4 (16 channels), zero past Cout; the engine caches them.
+ * Tiles run over (n, tileY, tileX), tileX fastest, padded to a multiple of 8 (padding tiles hold zeros).
+ *
+ * Transform code is generated from the matrices below (zero terms dropped, ±1 without a multiply).
+ */
+import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import { wgslUnravel } from '../src/ops/indexing.js';
+import { convEpilogue, type ConvEpilogueVariant } from './conv2d.wgsl.js';
+
+export type WinogradTile = 2 | 4;
+
+interface WinogradMatrices {
+  /** Bᵀ: (m+2)×(m+2). */
+  BT: number[][];
+  /** G: (m+2)×3. */
+  G: number[][];
+  /** Aᵀ: m×(m+2). */
+  AT: number[][];
+}
+
+/** The transform matrices of F(2,3) and F(4,3) (Lavin & Gray's points 0, ±1 and 0, ±1, ±2). */
+export const WINOGRAD_MATRICES: Record<WinogradTile, WinogradMatrices> = {
+  2: {
+    BT: [
+      [1, 0, -1, 0],
+      [0, 1, 1, 0],
+      [0, -1, 1, 0],
+      [0, 1, 0, -1],
+    ],
+    G: [
+      [1, 0, 0],
+      [1 / 2, 1 / 2, 1 / 2],
+      [1 / 2, -1 / 2, 1 / 2],
+      [0, 0, 1],
+    ],
+    AT: [
+      [1, 1, 1, 0],
+      [0, 1, -1, -1],
+    ],
+  },
+  4: {
+    BT: [
+      [4, 0, -5, 0, 1, 0],
+      [0, -4, -4, 1, 1, 0],
+      [0, 4, -4, -1, 1, 0],
+      [0, -2, -1, 2, 1, 0],
+      [0, 2, -1, -2, 1, 0],
+      [0, 4, 0, -5, 0, 1],
+    ],
+    G: [
+      [1 / 4, 0, 0],
+      [-1 / 6, -1 / 6, -1 / 6],
+      [-1 / 6, 1 / 6, -1 / 6],
+      [1 / 24, 1 / 12, 1 / 6],
+      [1 / 24, -1 / 12, 1 / 6],
+      [0, 0, 1],
+    ],
+    AT: [
+      [1, 1, 1, 1, 1, 0],
+      [0, 1, -1, 2, -2, 0],
+      [0, 1, 1, 4, 4, 0],
+      [0, 1, -1, 8, -8, 1],
+    ],
+  },
+};
+
+/** Tiles per GEMM thread (and the multiple the tile count is padded to). */
+export const WINOGRAD_TILE_BLOCK = 8;
+export const WINOGRAD_WORKGROUP = 64;
+
+/** Uniform fields of the transforms, in order; filled by src/kernels/conv-winograd.ts. */
+export const WINOGRAD_PARAMS = [
+  'cIn',
+  'inH',
+  'inW',
+  'cOut',
+  'outH',
+  'outW',
+  'pH',
+  'pW',
+  'tilesX',
+  'tilesY',
+  'tiles',
+  'tilesPad',
+  'coBlocks',
+  'coPerGroup',
+  'r',
+  'cSpace',
+] as const;
+
+/** WGSL float literal of a matrix entry (exact for the entries above: small integers and 1/k written as a division). */
+function lit(v: number): string {
+  if (Number.isInteger(v)) return `${v}.0`;
+  const inv = 1 / v;
+  if (Number.isInteger(Math.round(inv * 1e9) / 1e9)) return `(1.0 / ${Math.round(inv)}.0)`;
+  return `${v}`;
+}
+
+/** Σ_k row[k]·names[k] as WGSL, zeros dropped and ±1 written without a multiply. */
+function lin(row: number[], names: string[]): string {
+  const terms: string[] = [];
+  row.forEach((c, k) => {
+    if (c === 0) return;
+    const sign = c < 0 ? '-' : '+';
+    const a = Math.abs(c);
+    terms.push(`${sign} ${a === 1 ? names[k] : `${lit(a)} * ${names[k]}`}`);
+  });
+  if (terms.length === 0) throw new Error('winograd: an all-zero transform row');
+  const s = terms.join(' ');
+  return s.startsWith('+ ') ? s.slice(2) : `-${s.slice(2)}`;
+}
+
+/**
+ * Lines computing out = L · X · Rᵀ for an input named `x{i}_{j}` (rows × cols), through temporaries
+ * `t{i}_{j}` = (L · X); outputs `o{i}_{j}`. `type` is the WGSL type of the values.
+ */
+function sandwich(L: number[][], R: number[][], rows: number, cols: number, x: string, t: string, o: string, type: string): string {
+  const lines: string[] = [];
+  for (let i = 0; i < L.length; i++) {
+    for (let j = 0; j < cols; j++) {
+      lines.push(
+        `  let ${t}${i}_${j}: ${type} = ${lin(
+          L[i],
+          Array.from({ length: rows }, (_, k) => `${x}${k}_${j}`),
+        )};`,
+      );
+    }
+  }
+  for (let i = 0; i < L.length; i++) {
+    for (let j = 0; j < R.length; j++) {
+      lines.push(
+        `  let ${o}${i}_${j}: ${type} = ${lin(
+          R[j],
+          Array.from({ length: cols }, (_, k) => `${t}${i}_${k}`),
+        )};`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Weight transform: one thread per (ci, co) of the padded output channels writes U[p][ci][co] =
+ * (G g Gᵀ)[p] for the PyTorch weight g = w[co][ci] (3×3), zero past Cout.
+ */
+export function winogradWeightShader(m: WinogradTile): string {
+  const { G } = WINOGRAD_MATRICES[m];
+  const a = m + 2;
+  const loads = Array.from({ length: 9 }, (_, k) => `  let g${Math.floor(k / 3)}_${k % 3} = select(0.0, w_ld(wBase + ${k}u), inside);`);
+  const writes: string[] = [];
+  for (let i = 0; i < a; i++) {
+    for (let j = 0; j < a; j++) writes.push(`  u_st((${i * a + j}u * params.cIn + ci) * coPad + co, u${i}_${j});`);
+  }
+  return wgsl`
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let idx = threadIndex(wid, lid);
+  if (idx >= params.total) { return; }
+  let coPad = params.coBlocks * 4u;
+${wgslUnravel('idx', [['co', 'coPad']], 'ci')}
+  let inside = co < params.cOut;
+  let wBase = (min(co, params.cOut - 1u) * params.cIn + ci) * 9u;
+${loads.join('\n')}
+${sandwich(G, G, 3, 3, 'g', 't', 'u', 'f32')}
+${writes.join('\n')}
+}
+`;
+}
+
+/** Input transform: one thread per (ci, padded tile) writes V[p][ci][tile] = (Bᵀ d B)[p]. */
+export function winogradInputShader(m: WinogradTile): string {
+  const { BT } = WINOGRAD_MATRICES[m];
+  const a = m + 2;
+  const loads: string[] = [];
+  for (let i = 0; i < a; i++) {
+    loads.push(`  let iy${i} = oy0 + ${i};\n  let ry${i} = iy${i} >= 0 && iy${i} < i32(params.inH);`);
+  }
+  for (let j = 0; j < a; j++) {
+    loads.push(`  let ix${j} = ox0 + ${j};\n  let rx${j} = ix${j} >= 0 && ix${j} < i32(params.inW);`);
+  }
+  for (let i = 0; i < a; i++) {
+    for (let j = 0; j < a; j++) {
+      loads.push(
+        `  let d${i}_${j} = select(0.0, x_ld(plane + u32(clamp(iy${i}, 0, ih1)) * params.inW + u32(clamp(ix${j}, 0, iw1))), live && ry${i} && rx${j});`,
+      );
+    }
+  }
+  const writes: string[] = [];
+  for (let i = 0; i < a; i++) {
+    for (let j = 0; j < a; j++) writes.push(`  v_st((${i * a + j}u * params.cIn + ci) * params.tilesPad + t, v${i}_${j});`);
+  }
+  return wgsl`
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let idx = threadIndex(wid, lid);
+  if (idx >= params.total) { return; }
+${wgslUnravel('idx', [['t', 'params.tilesPad']], 'ci')}
+  // Padding tiles (t ≥ tiles) read nothing and store zeros.
+  let live = t < params.tiles;
+  let tt = min(t, params.tiles - 1u);
+${wgslUnravel(
+  'tt',
+  [
+    ['tx', 'params.tilesX'],
+    ['ty', 'params.tilesY'],
+  ],
+  'n',
+)}
+  let oy0 = i32(ty * ${m}u) - i32(params.pH);
+  let ox0 = i32(tx * ${m}u) - i32(params.pW);
+  let ih1 = i32(params.inH) - 1;
+  let iw1 = i32(params.inW) - 1;
+  let plane = (n * params.cIn + ci) * params.inH * params.inW;
+${loads.join('\n')}
+${sandwich(BT, BT, a, a, 'd', 's', 'v', 'f32')}
+${writes.join('\n')}
+}
+`;
+}
+
+/**
+ * The T GEMMs: one thread per (8-tile block, 16-channel block, p). U and V are read as vec4
+ * (channels and tiles), M written as [p][coBlock][tilesPad]·vec4 (4 channels per vec4).
+ */
+export interface WinogradGemmBlock {
+  /** Tiles per thread: 4 or 8 (one or two vec4 loads of V). */
+  tb: 4 | 8;
+  /** vec4 output-channel blocks per thread: 2 or 4. */
+  cv: 2 | 4;
+}
+
+export function winogradGemmShader(g: WinogradGemmBlock): string {
+  const J = Array.from({ length: g.tb }, (_, j) => j);
+  const C = Array.from({ length: g.cv }, (_, c) => c);
+  const X = Array.from({ length: g.tb / 4 }, (_, k) => k);
+  const accDecl = J.flatMap((j) => C.map((c) => `  var acc${j}_${c} = vec4<f32>(0.0);`)).join('\n');
+  const inner = [
+    ...X.map((k) => `    let x${k} = v_ld(vi + ${k}u);`),
+    ...C.map((c) => `    let w${c} = u_ld(ui + ${c}u);`),
+    ...J.flatMap((j) => C.map((c) => `    acc${j}_${c} += x${j >> 2}[${j % 4}] * w${c};`)),
+  ].join('\n');
+  const stores = C.flatMap((c) => J.map((j) => `  m_st(mBase + ${c}u * params.tilesPad + ${j}u, acc${j}_${c});`)).join('\n');
+  return wgsl`
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let idx = threadIndex(wid, lid);
+  if (idx >= params.total) { return; }
+  let tileBlocks = params.tilesPad / ${g.tb}u;
+${wgslUnravel(
+  'idx',
+  [
+    ['tb', 'tileBlocks'],
+    ['cq', `params.coBlocks / ${g.cv}u`],
+  ],
+  'p',
+)}
+  let cb = cq * ${g.cv}u;
+${accDecl}
+  var vi = p * params.cIn * (params.tilesPad / 4u) + tb * ${g.tb / 4}u;
+  var ui = p * params.cIn * params.coBlocks + cb;
+  for (var ci = 0u; ci < params.cIn; ci++) {
+${inner}
+    vi += params.tilesPad / 4u;
+    ui += params.coBlocks;
+  }
+  let mBase = (p * params.coBlocks + cb) * params.tilesPad + tb * ${g.tb}u;
+${stores}
+}
+`;
+}
+
+/** Output transform + the fused epilogue: one thread per (tile, 4-channel block). */
+export function winogradOutputShader(m: WinogradTile, v: ConvEpilogueVariant): string {
+  const { AT } = WINOGRAD_MATRICES[m];
+  const a = m + 2;
+  const loads: string[] = [];
+  for (let i = 0; i < a; i++) {
+    for (let j = 0; j < a; j++) loads.push(`  let q${i}_${j} = m_ld(${i * a + j}u * stride + base);`);
+  }
+  const stores: string[] = [];
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) {
+      stores.push(
+        `  if (oy0 + ${i}u < params.outH && ox0 + ${j}u < params.outW) { store(n, 0u, cb, oy0 + ${i}u, ox0 + ${j}u, y${i}_${j}); }`,
+      );
+    }
+  }
+  return wgsl`${convEpilogue(v)}
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let idx = threadIndex(wid, lid);
+  if (idx >= params.total) { return; }
+${wgslUnravel('idx', [['t', 'params.tiles']], 'cb')}
+${wgslUnravel(
+  't',
+  [
+    ['tx', 'params.tilesX'],
+    ['ty', 'params.tilesY'],
+  ],
+  'n',
+)}
+  let stride = params.coBlocks * params.tilesPad;
+  let base = cb * params.tilesPad + t;
+${loads.join('\n')}
+${sandwich(AT, AT, a, a, 'q', 's', 'y', 'vec4<f32>')}
+  let oy0 = ty * ${m}u;
+  let ox0 = tx * ${m}u;
+${stores.join('\n')}
+}
+`;
+}

@@ -1,0 +1,191 @@
+/**
+ * Dispatch of the Winograd conv2d (shaders: shaders/conv2d-winograd.wgsl.ts), which src/kernels/conv.ts
+ * runs instead of the direct kernel for the 3×3 convs the engine's `winograd` option selects.
+ *
+ * Fits: conv2d 3×3, stride 1, dilation 1, one group, any padding, batch and epilogue, with every
+ * tensor it binds (input, output, residual and the transform buffers) in one binding page.
+ * The transformed input V and the GEMM result M are temporaries of this call.
+ */
+import {
+  WINOGRAD_PARAMS,
+  WINOGRAD_TILE_BLOCK,
+  WINOGRAD_WORKGROUP,
+  winogradGemmShader,
+  winogradInputShader,
+  winogradOutputShader,
+  winogradWeightShader,
+  type WinogradGemmBlock,
+  type WinogradTile,
+} from '../../shaders/conv2d-winograd.wgsl.js';
+import type { Params } from '../gpu/program.js';
+import type { ConvPlan } from '../ops/conv2d.js';
+import type { EpiloguePlan } from '../ops/epilogue.js';
+import { sizeOf } from '../ops/params.js';
+import type { Tensor } from '../tensor.js';
+import type { KernelContext } from './context.js';
+
+/** Which Winograd transform runs the 3×3 convs: none, F(2,3), F(4,3), or the measured rule (winogradTileFor). */
+export type WinogradOption = 'off' | 'f23' | 'f43' | 'auto';
+
+/** How one conv runs on the Winograd kernels. */
+export interface WinogradPlan {
+  m: WinogradTile;
+  tilesX: number;
+  tilesY: number;
+  tiles: number;
+  tilesPad: number;
+  /** vec4 output-channel blocks of U and M: whole 16-channel blocks. */
+  coBlocks: number;
+}
+
+/** The GEMM's register block (measured: docs/performance.md, "Winograd"). */
+export const winogradGemm: WinogradGemmBlock = { tb: 8, cv: 4 };
+
+/** Smallest channel counts 'auto' sends to Winograd (measured: docs/performance.md, "Winograd"). */
+export const WINOGRAD_AUTO_MIN_CIN = 16;
+export const WINOGRAD_AUTO_MIN_COUT = 16;
+
+/** The tile the option gives this conv (before the fit checks), or null for the direct kernel. */
+export function winogradTileFor(option: WinogradOption, p: ConvPlan): WinogradTile | null {
+  if (option === 'off') return null;
+  if (option === 'f23') return 2;
+  if (option === 'f43') return 4;
+  return p.cIn >= WINOGRAD_AUTO_MIN_CIN && p.cOut >= WINOGRAD_AUTO_MIN_COUT ? 4 : null;
+}
+
+/** The Winograd plan of a conv2d, or null when the direct kernel must run it. */
+export function planConvWinograd(
+  ctx: KernelContext,
+  p: ConvPlan,
+  epi: EpiloguePlan,
+  x: Tensor,
+  residual: Tensor | null,
+): WinogradPlan | null {
+  if (p.kH !== 3 || p.kW !== 3 || p.groups !== 1) return null;
+  if (p.stride[0] !== 1 || p.stride[1] !== 1 || p.dilation[0] !== 1 || p.dilation[1] !== 1) return null;
+  const m = winogradTileFor(ctx.winograd, p);
+  if (m === null) return null;
+  const tilesX = Math.ceil(p.outW / m);
+  const tilesY = Math.ceil(p.outH / m);
+  const tiles = p.n * tilesX * tilesY;
+  const tilesPad = Math.ceil(tiles / WINOGRAD_TILE_BLOCK) * WINOGRAD_TILE_BLOCK;
+  const coBlocks = Math.ceil(p.cOut / 16) * 4;
+  const T = (m + 2) * (m + 2);
+  const bytes = [
+    x.byteLength,
+    sizeOf(epi.outShape) * 4,
+    residual?.byteLength ?? 0,
+    T * p.cIn * tilesPad * 4,
+    T * coBlocks * 4 * tilesPad * 4,
+    T * p.cIn * coBlocks * 16,
+  ];
+  if (bytes.some((b) => b > ctx.runner.limits.pageBytes)) return null;
+  return { m, tilesX, tilesY, tiles, tilesPad, coBlocks };
+}
+
+/** U = G g Gᵀ as [p][ci][coBlocks]·vec4, once per weight tensor and tile size. */
+function transformedWeights(ctx: KernelContext, w: Tensor, p: ConvPlan, plan: WinogradPlan): Tensor {
+  const { m, coBlocks } = plan;
+  return ctx.derived(w, `winograd:${m}:${coBlocks}`, () => {
+    const T = (m + 2) * (m + 2);
+    const u = ctx.alloc([T * p.cIn * coBlocks * 4]);
+    const params: Params = { cIn: ['u32', p.cIn], cOut: ['u32', p.cOut], coBlocks: ['u32', coBlocks] };
+    ctx.runner.run(
+      { name: 'winograd-weights', variant: { m }, workgroupSize: WINOGRAD_WORKGROUP, body: () => winogradWeightShader(m) },
+      params,
+      [
+        { name: 'w', tensor: w },
+        { name: 'u', tensor: u, write: true },
+      ],
+      p.cIn * coBlocks * 4,
+    );
+    return u;
+  });
+}
+
+/** Records the three passes of a Winograd conv2d with its fused epilogue. */
+export function runConvWinograd(
+  ctx: KernelContext,
+  op: string,
+  plan: WinogradPlan,
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  residual: Tensor | null,
+  p: ConvPlan,
+  epi: EpiloguePlan,
+): Tensor {
+  const { m, tilesX, tilesY, tiles, tilesPad, coBlocks } = plan;
+  const T = (m + 2) * (m + 2);
+  const u = transformedWeights(ctx, w, p, plan);
+  const values: Record<(typeof WINOGRAD_PARAMS)[number], number> = {
+    cIn: p.cIn,
+    inH: p.inH,
+    inW: p.inW,
+    cOut: p.cOut,
+    outH: p.outH,
+    outW: p.outW,
+    pH: p.padding[0],
+    pW: p.padding[1],
+    tilesX,
+    tilesY,
+    tiles,
+    tilesPad,
+    coBlocks,
+    coPerGroup: p.cOut,
+    r: epi.shuffle?.r ?? 1,
+    cSpace: epi.outShape[1],
+  };
+  const params: Params = {};
+  for (const k of WINOGRAD_PARAMS) params[k] = ['u32', values[k]];
+  const wg = WINOGRAD_WORKGROUP;
+
+  const v = ctx.alloc([T * p.cIn * tilesPad]);
+  ctx.runner.run(
+    { name: `${op}-winograd-in`, variant: { m }, workgroupSize: wg, body: () => winogradInputShader(m) },
+    params,
+    [
+      { name: 'x', tensor: x },
+      { name: 'v', tensor: v, write: true },
+    ],
+    p.cIn * tilesPad,
+  );
+
+  const mt = ctx.alloc([T * coBlocks * 4 * tilesPad]);
+  const gemm = { ...winogradGemm };
+  ctx.runner.run(
+    { name: `${op}-winograd-gemm`, variant: gemm, workgroupSize: wg, body: () => winogradGemmShader(gemm) },
+    params,
+    [
+      { name: 'v', tensor: v, elem: 'vec4<f32>' },
+      { name: 'u', tensor: u, elem: 'vec4<f32>' },
+      { name: 'm', tensor: mt, write: true, elem: 'vec4<f32>' },
+    ],
+    T * (coBlocks / gemm.cv) * (tilesPad / gemm.tb),
+  );
+  v.dispose();
+
+  const y = ctx.alloc(epi.outShape);
+  const outParams: Params = { ...params, slope: ['f32', p.activation.slope], outScale: ['f32', epi.scale ?? 1] };
+  const variant = {
+    m,
+    bias: b !== null,
+    activation: p.activation.kind,
+    scale: epi.scale !== null,
+    residual: residual !== null,
+    shuffle: epi.shuffle?.mode ?? ('none' as const),
+  };
+  ctx.runner.run(
+    { name: `${op}-winograd-out`, variant, workgroupSize: wg, body: () => winogradOutputShader(m, variant) },
+    outParams,
+    [
+      { name: 'm', tensor: mt, elem: 'vec4<f32>' },
+      ...(b ? [{ name: 'b', tensor: b }] : []),
+      ...(residual ? [{ name: 'res', tensor: residual }] : []),
+      { name: 'y', tensor: y, write: true },
+    ],
+    tiles * Math.ceil(p.cOut / 4),
+  );
+  mt.dispose();
+  return y;
+}

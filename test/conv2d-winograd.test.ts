@@ -1,0 +1,191 @@
+/**
+ * Winograd conv2d (shaders/conv2d-winograd.wgsl.ts), F(2,3) and F(4,3), forced with createEngine({ winograd }).
+ *
+ * Tolerance, derived like compare.ts's: the Winograd result is computed in float32 through the
+ * weight transform (G g Gᵀ, 3 + 3 terms, with inexact constants such as 1/6), the input transform
+ * (Bᵀ d B, 2·(m+2) terms), the sum over Cin and the output transform (Aᵀ M A, 2·(m+2) terms), so
+ * each computed output is within γ_K·Σ|terms| of the exact value with K = Cin + 4·(m+2) + 8 (+ bias,
+ * scale, residual) and Σ|terms| the same computation on absolute values everywhere:
+ * |Aᵀ| [Σ_ci (|G||g||G|ᵀ) ⊙ (|B|ᵀ|d||B|)] |A| (winogradMagnitude below). The CPU reference (direct
+ * summation, K = 9·Cin + 1) has its own γ_K·Σ|w·x|. A transform that grows values (F(4,3)'s 4, 5, 8
+ * entries) grows Σ|terms| and hence the tolerance: that growth is the precision F(4,3) costs.
+ */
+import { describe, expect, it } from 'vitest';
+import * as cpu from '../src/cpu/index.js';
+import type { CpuTensor } from '../src/cpu/index.js';
+import { createEngine, type Engine } from '../src/index.js';
+import { ArgumentError } from '../src/errors.js';
+import { WINOGRAD_MATRICES, type WinogradTile } from '../shaders/conv2d-winograd.wgsl.js';
+import { gammaBound } from './helpers/compare.js';
+import { useEngine } from './helpers/engine.js';
+import { pick, randInt, randomTensor, rng } from './helpers/random.js';
+
+const f23 = useEngine({ winograd: 'f23' });
+const f43 = useEngine({ winograd: 'f43' });
+const engines: Record<WinogradTile, { engine: Engine }> = { 2: f23, 4: f43 };
+
+const U = 2 ** -24;
+const absM = (m: number[][]) => m.map((row) => row.map(Math.abs));
+
+/** L·X·Rᵀ for small dense matrices. */
+function sandwich(L: number[][], X: number[][], R: number[][]): number[][] {
+  const LX = L.map((row) => X[0].map((_, j) => row.reduce((s, l, k) => s + l * X[k][j], 0)));
+  return LX.map((row) => R.map((r) => r.reduce((s, v, k) => s + v * row[k], 0)));
+}
+
+/**
+ * Σ|terms| of each output of the Winograd computation (padding 1 or any: `pad`), NCHW like the
+ * conv's output: every matrix and value replaced by its absolute value.
+ */
+function winogradMagnitude(x: CpuTensor, w: CpuTensor, m: WinogradTile, pad: [number, number]): Float32Array {
+  const { BT, G, AT } = WINOGRAD_MATRICES[m];
+  const [aBT, aG, aAT] = [absM(BT), absM(G), absM(AT)];
+  const [n, cIn, H, W] = x.shape;
+  const cOut = w.shape[0];
+  const outH = H + 2 * pad[0] - 2;
+  const outW = W + 2 * pad[1] - 2;
+  const a = m + 2;
+  const out = new Float32Array(n * cOut * outH * outW);
+  const Us: number[][][] = [];
+  for (let co = 0; co < cOut; co++) {
+    for (let ci = 0; ci < cIn; ci++) {
+      const g = [0, 1, 2].map((i) => [0, 1, 2].map((j) => Math.abs(w.data[((co * cIn + ci) * 3 + i) * 3 + j])));
+      Us[co * cIn + ci] = sandwich(aG, g, aG);
+    }
+  }
+  for (let b = 0; b < n; b++) {
+    for (let ty = 0; ty < Math.ceil(outH / m); ty++) {
+      for (let tx = 0; tx < Math.ceil(outW / m); tx++) {
+        const Vs: number[][][] = [];
+        for (let ci = 0; ci < cIn; ci++) {
+          const d = Array.from({ length: a }, (_, i) =>
+            Array.from({ length: a }, (_, j) => {
+              const iy = ty * m - pad[0] + i;
+              const ix = tx * m - pad[1] + j;
+              return iy >= 0 && iy < H && ix >= 0 && ix < W ? Math.abs(x.data[((b * cIn + ci) * H + iy) * W + ix]) : 0;
+            }),
+          );
+          Vs.push(sandwich(aBT, d, aBT));
+        }
+        for (let co = 0; co < cOut; co++) {
+          const M = Array.from({ length: a }, (_, i) =>
+            Array.from({ length: a }, (_, j) => Vs.reduce((s, V, ci) => s + V[i][j] * Us[co * cIn + ci][i][j], 0)),
+          );
+          const Y = sandwich(aAT, M, aAT);
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < m; j++) {
+              const oy = ty * m + i;
+              const ox = tx * m + j;
+              if (oy < outH && ox < outW) out[((b * cOut + co) * outH + oy) * outW + ox] = Y[i][j];
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+interface Case {
+  x: CpuTensor;
+  w: CpuTensor;
+  b: CpuTensor | null;
+  pad: [number, number];
+  activation: 'none' | 'relu' | 'leakyRelu';
+  scale?: number;
+  residual?: CpuTensor;
+}
+
+/** Runs the case on the Winograd engine and checks it against the direct CPU reference within the derived bound. */
+async function check(m: WinogradTile, c: Case, context: string): Promise<{ worst: number }> {
+  const e = engines[m].engine;
+  const options = { padding: c.pad, activation: c.activation, outputScale: c.scale };
+  const ref = cpu.conv2d(c.x, c.w, c.b, { ...options, residual: c.residual });
+  const abs = (t: CpuTensor): CpuTensor => ({ data: t.data.map(Math.abs), shape: t.shape });
+  const direct = cpu.conv2d(abs(c.x), abs(c.w), null, { padding: c.pad }).data;
+  const wino = winogradMagnitude(c.x, c.w, m, c.pad);
+  const cIn = c.x.shape[1];
+  const extra = (c.b ? 1 : 0) + (c.scale === undefined ? 0 : 1) + (c.residual ? 1 : 0);
+  const gW = gammaBound(cIn + 4 * (m + 2) + 8 + extra);
+  const gD = gammaBound(9 * cIn + 1 + extra);
+  const x = e.tensor(c.x.data, c.x.shape);
+  const w = e.tensor(c.w.data, c.w.shape);
+  const b = c.b ? e.tensor(c.b.data, c.b.shape) : null;
+  const r = c.residual ? e.tensor(c.residual.data, c.residual.shape) : null;
+  const y = e.conv2d(x, w, b, { ...options, residual: r });
+  const out = await y.read();
+  for (const t of [x, w, b, r, y]) t?.dispose();
+  expect(out.length, context).toBe(ref.data.length);
+  const s = Math.abs(c.scale ?? 1);
+  let worst = 0;
+  for (let i = 0; i < out.length; i++) {
+    const bias = c.b ? Math.abs(c.b.data[Math.floor(i / (ref.shape[2] * ref.shape[3])) % ref.shape[1]]) : 0;
+    const res = c.residual ? Math.abs(c.residual.data[i]) : 0;
+    const tol = s * (gW * (wino[i] + bias) + gD * (direct[i] + bias)) + 4 * U * (Math.abs(ref.data[i]) + res) + 1e-30;
+    const err = Math.abs(out[i] - ref.data[i]);
+    if (!(err <= tol)) expect.fail(`${context}: element ${i} gpu=${out[i]} ref=${ref.data[i]} |err|=${err} > bound ${tol}`);
+    worst = Math.max(worst, err / tol);
+  }
+  return { worst };
+}
+
+const t = randomTensor;
+
+describe('conv2d on the Winograd kernels', () => {
+  for (const m of [2, 4] as const) {
+    it(`F(${m},3): GPU == CPU reference within the derived bound, 10 random shapes, paddings, batches and epilogues`, async () => {
+      for (let seed = 1; seed <= 10; seed++) {
+        const r = rng(7100 + 10 * m + seed);
+        const cIn = randInt(r, 1, 20);
+        const cOut = randInt(r, 1, 36);
+        const pad: [number, number] = [randInt(r, 0, 2), randInt(r, 0, 2)];
+        const H = randInt(r, 3, 13);
+        const W = randInt(r, 3, 13);
+        const x = t([randInt(r, 1, 2), cIn, H, W], r);
+        const outShape = [x.shape[0], cOut, H + 2 * pad[0] - 2, W + 2 * pad[1] - 2];
+        const c: Case = {
+          x,
+          w: t([cOut, cIn, 3, 3], r),
+          b: r() < 0.7 ? t([cOut], r) : null,
+          pad,
+          activation: pick(r, ['none', 'relu', 'leakyRelu'] as const),
+          scale: r() < 0.3 ? pick(r, [0.5, -2]) : undefined,
+          residual: r() < 0.4 ? t(outShape, r) : undefined,
+        };
+        await check(m, c, `F(${m},3) seed ${seed} x ${JSON.stringify(x.shape)} Cout ${cOut} pad ${pad}`);
+      }
+    });
+  }
+
+  it('known answers: a centre tap copies its input, a box filter of ones sums each 3×3 window', async () => {
+    for (const m of [2, 4] as const) {
+      const e = engines[m].engine;
+      const H = 7;
+      const W = 9;
+      const data = Float32Array.from({ length: 2 * H * W }, (_, i) => (i % 13) - 6);
+      const x = e.tensor(data, [1, 2, H, W]);
+      const delta = new Float32Array(2 * 2 * 9);
+      delta[0 * 18 + 0 * 9 + 4] = 1; // out 0 ← in 0 centre
+      delta[1 * 18 + 1 * 9 + 4] = 1; // out 1 ← in 1 centre
+      const y = await e.conv2d(x, e.tensor(delta, [2, 2, 3, 3]), null, { padding: 1 }).read();
+      // Every transform entry is a small integer or 1/k; with integer inputs the result is exact to within rounding.
+      for (let i = 0; i < data.length; i++) expect(Math.abs(y[i] - data[i]), `F(${m},3) delta ${i}`).toBeLessThan(1e-5);
+      const one = e.tensor(data.subarray(0, H * W), [1, 1, H, W]);
+      const box = await e.conv2d(one, e.tensor(new Float32Array(9).fill(1), [1, 1, 3, 3]), null).read();
+      expect(box.length).toBe((H - 2) * (W - 2));
+      for (let oy = 0; oy < H - 2; oy++) {
+        for (let ox = 0; ox < W - 2; ox++) {
+          let sum = 0;
+          for (let i = 0; i < 9; i++) sum += data[(oy + Math.floor(i / 3)) * W + ox + (i % 3)];
+          expect(Math.abs(box[oy * (W - 2) + ox] - sum), `F(${m},3) box (${oy}, ${ox})`).toBeLessThan(1e-4);
+        }
+      }
+    }
+  });
+
+  it('the option: checked before a device is requested; engine.winograd says which', async () => {
+    await expect(createEngine({ winograd: 'F43' as never })).rejects.toThrow(ArgumentError);
+    await expect(createEngine({ winograd: 'F43' as never })).rejects.toThrow(/winograd 'F43' must be 'off', 'f23', 'f43' or 'auto'/);
+    expect(f43.engine.winograd).toBe('f43');
+  });
+});
