@@ -18,6 +18,7 @@
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { wgslRavel, wgslUnravel } from '../src/ops/indexing.js';
+import { wgslAxisSum } from './axis-sum.wgsl.js';
 
 export const ACTIVATION_BACKWARD_WORKGROUP = 256;
 
@@ -25,10 +26,7 @@ export type ActivationBackwardOp = 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | '
 
 export function activationBackwardShader(op: ActivationBackwardOp): string {
   return wgsl`
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
   let g = dy_ld(i);
   let s = saved_ld(i);
 #if ${op === 'relu'}
@@ -70,10 +68,7 @@ ${wgslUnravel(
 
 export function creluBackwardShader(): string {
   return `
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
 ${wgslUnravel('i', [['rest', 'params.perBatch']], 'n')}
   let o = ${wgslRavel(
     [
@@ -95,34 +90,22 @@ ${wgslUnravel('i', [['rest', 'params.perBatch']], 'n')}
  */
 export function preluSlopeGradShader(): string {
   return `
-var<workgroup> partial: array<f32, WG>;
-
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let k = threadIndex(wid, lid) / WG;
-  let t = lid.x;
-  var acc = 0.0;
-  if (k < params.slopes) {
-    let count = params.batches * params.inner;
-    for (var m = t; m < count; m += WG) {
-${wgslUnravel('m', [['p', 'params.inner']], 'n', 'rest', '      ')}
-      let i = ${wgslRavel(
-        [
-          ['p', 'params.inner'],
-          ['k', 'params.slopes'],
-        ],
-        'n',
-      )};
-      acc += dy_ld(i) * min(x_ld(i), 0.0);
-    }
-  }
-  partial[t] = acc;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (t < half) { partial[t] += partial[t + half]; }
-    workgroupBarrier();
-  }
-  if (t == 0u && k < params.slopes) { dslope_st(k, partial[0]); }
+fn slopeTerm(k: u32, m: u32) -> f32 {
+${wgslUnravel('m', [['p', 'params.inner']], 'n', 'rest', '  ')}
+  let i = ${wgslRavel(
+    [
+      ['p', 'params.inner'],
+      ['k', 'params.slopes'],
+    ],
+    'n',
+  )};
+  return dy_ld(i) * min(x_ld(i), 0.0);
 }
-`;
+${wgslAxisSum({
+  index: 'k',
+  count: 'params.slopes',
+  length: 'params.batches * params.inner',
+  term: 'slopeTerm(k, p)',
+  store: 'dslope_st(k, sum);',
+})}`;
 }

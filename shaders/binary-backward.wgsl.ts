@@ -7,15 +7,15 @@
  * each axis, flat index Σ (j_k + p_k)·o_k, and the other operand is read at
  * Σ (j_k + p_k)·t_k (its broadcast strides). u = a and v = b at that element.
  *
- * `reduce` (the variant) picks the summation: one workgroup per element, its
- * WG threads striding over p and adding their partials in a tree (for large m:
- * depth ⌈m / WG⌉ + log2 WG), or one thread per element looping over p (m
+ * `reduce` (the variant) picks the summation: one workgroup per element, the
+ * axis sum of ./axis-sum.wgsl.ts (for large m: depth ⌈m / WG⌉ + log2 WG), or one thread per element looping over p (m
  * small, e.g. 1 when the operand has the output's shape). The partials are
  * PyTorch's (src/ops/binary-backward.ts); pow's use binary.wgsl.ts's powReal.
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import type { BinaryOp } from '../src/ops/binary.js';
 import { wgslUnravel } from '../src/ops/indexing.js';
+import { wgslAxisSum } from './axis-sum.wgsl.js';
 import { POW_REAL_WGSL } from './binary.wgsl.js';
 
 export const BINARY_BACKWARD_WORKGROUP = 256;
@@ -31,11 +31,11 @@ const PARTIALS: Record<BinaryOp, [string, string]> = {
   pow: ['select(v * powReal(u, v - 1.0), 0.0, v == 0.0)', 'select(powReal(u, v) * log(u), 0.0, u == 0.0 && v >= 0.0)'],
 };
 
-export interface BinaryBackwardVariant {
+export type BinaryBackwardVariant = {
   op: BinaryOp;
   side: 'a' | 'b';
   reduce: boolean;
-}
+};
 
 export function binaryBackwardShader(v: BinaryBackwardVariant): string {
   const partial = PARTIALS[v.op][v.side === 'a' ? 0 : 1];
@@ -65,44 +65,27 @@ ${wgslUnravel(
 }
 
 #if ${v.reduce}
-var<workgroup> partial: array<f32, WG>;
-
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  // One workgroup per element: j is uniform per workgroup, so the barriers stay uniform.
-  let j = threadIndex(wid, lid) / WG;
-  let t = lid.x;
-  var acc = 0.0;
-  if (j < params.count) {
-${wgslUnravel(
-  'j',
-  [
-    ['j3', 'params.s3'],
-    ['j2', 'params.s2'],
-    ['j1', 'params.s1'],
-  ],
-  'j0',
-  'rest',
-  '    ',
-)}
-    let s = self_ld(j);
-    for (var p = t; p < params.m; p += WG) {
-      acc += term(j0, j1, j2, j3, p, s);
-    }
-  }
-  partial[t] = acc;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (t < half) { partial[t] += partial[t + half]; }
-    workgroupBarrier();
-  }
-  if (t == 0u && j < params.count) { d_st(j, partial[0]); }
-}
+${wgslAxisSum({
+  index: 'j',
+  count: 'params.count',
+  length: 'params.m',
+  setup: `${wgslUnravel(
+    'j',
+    [
+      ['j3', 'params.s3'],
+      ['j2', 'params.s2'],
+      ['j1', 'params.s1'],
+    ],
+    'j0',
+    'rest',
+    '    ',
+  )}
+    let s = self_ld(j);`,
+  term: 'term(j0, j1, j2, j3, p, s)',
+  store: 'd_st(j, sum);',
+})}
 #else
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let j = threadIndex(wid, lid);
-  if (j >= params.total) { return; }
+fn element(j: u32) {
 ${wgslUnravel(
   'j',
   [

@@ -47,10 +47,7 @@ export function binaryShader(op: BinaryOp): string {
 #if ${op === 'pow'}
 ${POW_REAL_WGSL}#endif
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
 ${wgslUnravel(
   'i',
   [

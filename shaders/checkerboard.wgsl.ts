@@ -39,10 +39,7 @@ fn term(i: u32) -> f32 {
 
 export function checkerboardGradShader(): string {
   return `${HELPERS}
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
   let taps = params.kH * params.kW;
   let base = (i / taps) * taps;
   let j = i - base;

@@ -9,10 +9,7 @@ export const CRELU_WORKGROUP = 256;
 
 export function creluShader(): string {
   return `
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
 ${wgslUnravel('i', [['rest', 'params.perBatch']], 'n')}
   let o = ${wgslRavel(
     [

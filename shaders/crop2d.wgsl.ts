@@ -8,10 +8,7 @@ export const CROP2D_WORKGROUP = 256;
 
 export function crop2dShader(): string {
   return `
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
 ${wgslUnravel(
   'i',
   [

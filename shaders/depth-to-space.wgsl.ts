@@ -19,10 +19,7 @@ export const D2S_WORKGROUP = 256;
 export function depthToSpaceShader(toSpace: boolean, crd: boolean): string {
   return wgsl`
 ${wgslDepthChannel(crd ? 'CRD' : 'DCR')}
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
   let r = params.r;
   let H = params.h * r;
   let W = params.w * r;
@@ -112,10 +109,7 @@ export function depthToSpaceVec4Shader(toSpace: boolean, crd: boolean, r: number
   return wgsl`
 ${wgslDepthChannel(crd ? 'CRD' : 'DCR')}
 const R: u32 = ${r}u;
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
   let w4 = params.w / 4u;
   let H = params.h * R;
   // Two divisions by uniforms (the costly part on a SIMD-over-threads adapter):

@@ -28,10 +28,7 @@ fn aaWindow(o: u32, f: f32, inSize: u32) -> vec2<u32> {
   return vec2<u32>(u32(lo), u32(max(hi, lo)));
 }
 #endif
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
 ${wgslUnravel(
   'idx',
   [

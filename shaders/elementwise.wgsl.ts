@@ -30,10 +30,7 @@ fn mishStable(x: f32) -> f32 {
   return x * (n / (n + 2.0));
 }
 #endif
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
   let v = x_ld(i);
 #if ${op === 'relu'}
   y_st(i, max(v, 0.0));
@@ -58,10 +55,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 
 export function addShader(): string {
   return `
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
   y_st(i, a_ld(i) + b_ld(i));
 }
 `;
@@ -70,10 +64,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 /** Copies x [n, c, hw] into channels [offset, offset + c) of y [n, cOut, hw]. */
 export function copyChannelsShader(): string {
   return `
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
   let perBatch = params.c * params.hw;
 ${wgslUnravel('i', [['rest', 'perBatch']], 'n')}
   y_st(${wgslRavel(

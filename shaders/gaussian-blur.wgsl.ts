@@ -22,10 +22,7 @@ fn tapE(u: u32, s2: f32) -> f32 {
 
 export function gaussianWeightsShader(): string {
   return `${TAP}
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
   let j = idx % params.taps;
   let i = (idx / params.taps) % params.taps;
   let c = idx / (params.taps * params.taps);
@@ -40,10 +37,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 
 export function gaussianSigmaGradShader(): string {
   return `${TAP}
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let s = threadIndex(wid, lid);
-  if (s >= params.total) { return; }
+fn element(s: u32) {
   let sg = sigma_ld(s);
   let s2 = max(sg * sg, params.minSigma2);
   var sum = 0.0;

@@ -30,10 +30,7 @@ export function lossTerm(kind: LossKind): string {
 /** grad[i] = params.gradScale · ∂term/∂d; one thread per element. */
 export function lossGradShader(kind: LossKind): string {
   return `
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
   let d = pred_ld(i) - target_ld(i);
   grad_st(i, params.gradScale * (${dtermExpr(kind)}));
 }

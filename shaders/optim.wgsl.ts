@@ -22,10 +22,7 @@ export interface SgdVariant {
  */
 export function sgdShader(v: SgdVariant): string {
   return wgsl`
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
   let p = p_ld(i);
   var g = grad_ld(i);
 #if ${v.decay}
@@ -52,10 +49,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
  */
 export function adamShader(decay: boolean): string {
   return wgsl`
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
   let p = p_ld(i);
   var g = grad_ld(i);
 #if ${decay}
@@ -74,10 +68,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 
 /** y[i] = 0: fresh optimizer state (a pass, so it is ordered with the recorded steps). */
 export const fillZeroShader = (): string => `
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
   y_st(i, 0.0);
 }
 `;

@@ -27,10 +27,7 @@ fn source(o: u32, before: u32, n: u32) -> i32 {
 #endif
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
 ${wgslUnravel(
   'i',
   [
@@ -88,10 +85,7 @@ fn readers(i: u32, before: u32, after: u32, n: u32) -> array<vec2<i32>, 3> {
   return r;
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
 ${wgslUnravel(
   'i',
   [

@@ -22,24 +22,22 @@ export function reduceShader(termFn: string): string {
 ${termFn}
 var<workgroup> partial: array<f32, WG>;
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let g = wid.y * params.gridX + wid.x;
+fn item(g: u32, t: u32) {
   // Groups past the last (the 2-D grid's remainder) leave; g is uniform per workgroup, so the barriers stay uniform.
   if (g * WG >= params.total) { return; }
-  let i0 = g * (2u * WG) + lid.x;
+  let i0 = g * (2u * WG) + t;
   let i1 = i0 + WG;
   var a = 0.0;
   var b = 0.0;
   if (i0 < params.n) { a = term(i0); }
   if (i1 < params.n) { b = term(i1); }
-  partial[lid.x] = a + b;
+  partial[t] = a + b;
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (lid.x < s) { partial[lid.x] = partial[lid.x] + partial[lid.x + s]; }
+    if (t < s) { partial[t] = partial[t] + partial[t + s]; }
     workgroupBarrier();
   }
-  if (lid.x == 0u) { out_st(g, partial[0] * params.scale); }
+  if (t == 0u) { out_st(g, partial[0] * params.scale); }
 }
 `;
 }

@@ -8,10 +8,7 @@ export const SLICE_CHANNELS_WORKGROUP = 256;
 
 export function sliceChannelsShader(): string {
   return `
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
   let perBatch = params.count * params.hw;
 ${wgslUnravel('i', [['rest', 'perBatch']], 'n')}
   y_st(i, x_ld(${wgslRavel(

@@ -41,10 +41,7 @@ fn tapRange(i: u32, scale: f32, inSize: u32, outSize: u32) -> vec2<u32> {
   return vec2<u32>(lo, hi);
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
 ${wgslUnravel(
   'idx',
   [

@@ -20,10 +20,7 @@ export function upsampleShader(mode: UpsampleVariant): string {
 #if ${bicubic}
 ${WGSL_CUBIC_WEIGHT}
 #endif
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
 ${wgslUnravel(
   'idx',
   [

@@ -30,14 +30,30 @@ export interface StorageSpec {
  */
 export type ProgramVariant = string | Readonly<Record<string, string | number | boolean>>;
 
-export interface Program {
+/**
+ * How a program's threads map to its work; the engine writes `main` for it:
+ *   - 'element':   one thread per element i < params.total (the dispatch's thread count); `main` computes
+ *                  i and returns past the end, then calls the body's `fn element(i: u32)`;
+ *   - 'workgroup': one workgroup per item (for reductions through workgroup memory, whose barriers need
+ *                  uniform control flow, so no early return): `main` calls the body's
+ *                  `fn item(g: u32, t: u32)` with the group's index g (uniform) and the thread's t < WG;
+ *   - 'custom':    the body writes its own `@compute main` (2-D workgroups of the tiled conv kernels).
+ */
+export type ProgramEntry = 'element' | 'workgroup' | 'custom';
+
+export interface Program<V extends ProgramVariant = ProgramVariant> {
   /** Op name; first part of the pipeline cache key. */
   name: string;
-  /** Structural variant (flags that change the shader text). Never sizes. */
-  variant: ProgramVariant;
+  /** Structural variant (flags that change the shader text). Never sizes. The body is made from it alone. */
+  variant: V;
   workgroupSize: number;
-  /** WGSL after the header. Must define `@compute main` and may call `threadIndex(wid, lid)`. */
-  body: () => string;
+  /** Default 'custom' (see ProgramEntry). */
+  entry?: ProgramEntry;
+  /**
+   * WGSL after the header, from the variant alone: the pipeline key is derived from the same
+   * variant, so the key and the text cannot drift apart. Defines what `entry` calls.
+   */
+  body(variant: V): string;
 }
 
 export const MAX_PAGES = 4;
@@ -98,6 +114,24 @@ function accessors(s: StorageSpec, firstBinding: number): string {
   let code = `${decls.join('\n')}\nfn ${s.name}_ld(i: u32) -> ${s.elem} {\n  ${ld}\n}\n`;
   if (s.write) code += `fn ${s.name}_st(i: u32, v: ${s.elem}) {\n  ${st}\n}\n`;
   return code;
+}
+
+/** The `main` the engine writes for a program's entry (see ProgramEntry); empty for 'custom'. */
+export function entryPoint(entry: ProgramEntry = 'custom'): string {
+  const signature = `@compute @workgroup_size(WG)\nfn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {\n`;
+  switch (entry) {
+    case 'element':
+      return `${signature}  let i = threadIndex(wid, lid);\n  if (i >= params.total) { return; }\n  element(i);\n}\n`;
+    case 'workgroup':
+      return `${signature}  item(wid.y * params.gridX + wid.x, lid.x);\n}\n`;
+    case 'custom':
+      return '';
+  }
+}
+
+/** The program's whole WGSL module after the header: its body from its variant, then its entry point. */
+export function programSource(program: Program): string {
+  return program.body(program.variant) + entryPoint(program.entry);
 }
 
 export function header(params: Params, storage: readonly StorageSpec[], workgroupSize: number): string {

@@ -40,6 +40,7 @@ import {
   type ElemType,
   type Params,
   type Program,
+  type ProgramVariant,
   type StorageSpec,
 } from './program.js';
 import { textureDeclarations, type StorageTextureFormat, type TextureSpec } from './texture-binding.js';
@@ -199,7 +200,7 @@ export class Runner {
     record(this.encoder!);
   }
 
-  run(program: Program, params: Params, bindings: readonly ProgramBinding[], threads: number): void {
+  run<V extends ProgramVariant>(program: Program<V>, params: Params, bindings: readonly ProgramBinding[], threads: number): void {
     if (threads === 0) return;
     const p = this.prepare(program, params, bindings, threads);
     const uniforms = this.pool.uniforms;

@@ -31,7 +31,7 @@ export function activationBackward(
   const a = real(name, 'negativeSlope', alpha);
   const dx = ctx.alloc(planActivationBackward(name, dy.shape, saved.shape));
   ctx.runner.run(
-    { name: 'activation-backward', variant: op, workgroupSize: WG, body: () => activationBackwardShader(op) },
+    { name: 'activation-backward', variant: op, workgroupSize: WG, entry: 'element', body: activationBackwardShader },
     { alpha: ['f32', a] },
     [
       { name: 'dy', tensor: dy },
@@ -60,7 +60,7 @@ export function preluBackward(
   if (p.needs.dx) {
     dx = ctx.alloc(x.shape);
     ctx.runner.run(
-      { name: 'activation-backward', variant: 'prelu', workgroupSize: WG, body: () => activationBackwardShader('prelu') },
+      { name: 'activation-backward', variant: 'prelu', workgroupSize: WG, entry: 'element', body: activationBackwardShader },
       { inner: ['u32', p.inner], channels: ['u32', p.channels], slopeStride: ['u32', p.slopes === 1 ? 0 : 1] },
       [
         { name: 'dy', tensor: dy },
@@ -76,7 +76,7 @@ export function preluBackward(
     const inner = p.slopes === 1 ? p.channels * p.inner : p.inner;
     dslope = ctx.alloc(slope.shape);
     ctx.runner.run(
-      { name: 'prelu-slope-grad', variant: '', workgroupSize: WG, body: preluSlopeGradShader },
+      { name: 'prelu-slope-grad', variant: '', workgroupSize: WG, entry: 'workgroup', body: preluSlopeGradShader },
       { slopes: ['u32', p.slopes], inner: ['u32', inner], batches: ['u32', x.size / (p.slopes * inner)] },
       [
         { name: 'dy', tensor: dy },
@@ -95,7 +95,7 @@ export function creluBackward(ctx: KernelContext, dy: Tensor, x: Tensor): Tensor
   const shape = planCreluBackward(dy.shape, x.shape);
   const dx = ctx.alloc(shape);
   ctx.runner.run(
-    { name: 'crelu-backward', variant: '', workgroupSize: WG, body: creluBackwardShader },
+    { name: 'crelu-backward', variant: '', workgroupSize: WG, entry: 'element', body: creluBackwardShader },
     { perBatch: ['u32', shape[1] * shape[2] * shape[3]] },
     [
       { name: 'dy', tensor: dy },

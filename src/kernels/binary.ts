@@ -13,7 +13,7 @@ export function binary(ctx: KernelContext, a: Tensor, b: Tensor, options: Binary
   const y = ctx.alloc(p.outShape);
   const [as, bs] = [p.aStrides, p.bStrides];
   ctx.runner.run(
-    { name: 'binary', variant: p.op, workgroupSize: BINARY_WORKGROUP, body: () => binaryShader(p.op) },
+    { name: 'binary', variant: p.op, workgroupSize: BINARY_WORKGROUP, entry: 'element', body: binaryShader },
     {
       d1: ['u32', p.out4[1]],
       d2: ['u32', p.out4[2]],
@@ -66,7 +66,13 @@ export function binaryBackward(
     const variant = { op: p.op, side: which, reduce };
     const d = ctx.alloc(self.shape);
     ctx.runner.run(
-      { name: 'binary-backward', variant, workgroupSize: BINARY_BACKWARD_WORKGROUP, body: () => binaryBackwardShader(variant) },
+      {
+        name: 'binary-backward',
+        variant,
+        workgroupSize: BINARY_BACKWARD_WORKGROUP,
+        entry: reduce ? 'workgroup' : 'element',
+        body: binaryBackwardShader,
+      },
       {
         count: ['u32', self.size],
         m: ['u32', r.m],

@@ -24,7 +24,7 @@ export function checkerboardPenalty(ctx: KernelContext, weight: Tensor, options:
   const p = planCheckerboard(weight.shape, options, false);
   return reduceSum(
     ctx,
-    { name: 'checkerboard', variant: '', term: checkerboardTerm, params: geometry(p), bindings: [{ name: 'w', tensor: weight }] },
+    { name: 'checkerboard', variant: '', term: () => checkerboardTerm, params: geometry(p), bindings: [{ name: 'w', tensor: weight }] },
     p.pairs,
     1,
   );
@@ -36,7 +36,7 @@ export function checkerboardPenaltyBackward(ctx: KernelContext, weight: Tensor, 
   const p = planCheckerboard(weight.shape, options, true);
   const g = ctx.alloc(weight.shape);
   ctx.runner.run(
-    { name: 'checkerboard-grad', variant: '', workgroupSize: CHECKERBOARD_GRAD_WORKGROUP, body: checkerboardGradShader },
+    { name: 'checkerboard-grad', variant: '', workgroupSize: CHECKERBOARD_GRAD_WORKGROUP, entry: 'element', body: checkerboardGradShader },
     { ...geometry(p), scale: ['f32', p.scale] },
     [
       { name: 'w', tensor: weight },

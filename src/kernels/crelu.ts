@@ -10,7 +10,7 @@ export function crelu(ctx: KernelContext, x: Tensor): Tensor {
   const shape = planCrelu(x.shape);
   const y = ctx.alloc(shape);
   ctx.runner.run(
-    { name: 'crelu', variant: '', workgroupSize: CRELU_WORKGROUP, body: creluShader },
+    { name: 'crelu', variant: '', workgroupSize: CRELU_WORKGROUP, entry: 'element', body: creluShader },
     { perBatch: ['u32', x.shape[1] * x.shape[2] * x.shape[3]] },
     [
       { name: 'x', tensor: x },

@@ -10,7 +10,7 @@ export function crop2d(ctx: KernelContext, x: Tensor, options: Crop2dOptions): T
   const p = planCrop2d(x.shape, options);
   const y = ctx.alloc(p.outShape);
   ctx.runner.run(
-    { name: 'crop2d', variant: '', workgroupSize: CROP2D_WORKGROUP, body: crop2dShader },
+    { name: 'crop2d', variant: '', workgroupSize: CROP2D_WORKGROUP, entry: 'element', body: crop2dShader },
     {
       h: ['u32', x.shape[2]],
       w: ['u32', x.shape[3]],

@@ -7,15 +7,15 @@ import type { KernelContext } from './context.js';
 function run(ctx: KernelContext, op: string, x: Tensor, p: DepthToSpacePlan): Tensor {
   const y = ctx.alloc(p.outShape);
   const crd = p.mode === 'CRD';
-  const dir = p.toSpace ? 'd2s' : 's2d';
   if (p.w % 4 === 0 && p.r <= D2S_VEC4_MAX_R) {
     // Depth rows of whole vec4s: 16-byte loads and stores on both sides.
     ctx.runner.run(
       {
         name: 'depth-to-space',
-        variant: `${dir}-${p.mode}-v4r${p.r}`,
+        variant: { toSpace: p.toSpace, crd, vec4r: p.r },
         workgroupSize: D2S_WORKGROUP,
-        body: () => depthToSpaceVec4Shader(p.toSpace, crd, p.r),
+        entry: 'element',
+        body: (v) => depthToSpaceVec4Shader(v.toSpace, v.crd, v.vec4r),
       },
       { c: ['u32', p.c], h: ['u32', p.h], w: ['u32', p.w] },
       [
@@ -27,7 +27,13 @@ function run(ctx: KernelContext, op: string, x: Tensor, p: DepthToSpacePlan): Te
     return y;
   }
   ctx.runner.run(
-    { name: 'depth-to-space', variant: `${dir}-${p.mode}`, workgroupSize: D2S_WORKGROUP, body: () => depthToSpaceShader(p.toSpace, crd) },
+    {
+      name: 'depth-to-space',
+      variant: { toSpace: p.toSpace, crd },
+      workgroupSize: D2S_WORKGROUP,
+      entry: 'element',
+      body: (v) => depthToSpaceShader(v.toSpace, v.crd),
+    },
     { r: ['u32', p.r], c: ['u32', p.c], h: ['u32', p.h], w: ['u32', p.w] },
     [
       { name: 'x', tensor: x },

@@ -13,7 +13,7 @@ export function downsample(ctx: KernelContext, x: Tensor, options: DownsampleOpt
   // The kernel's stretch is the factor itself (area needs only the sizes).
   if (p.mode === 'bicubic-aa') Object.assign(params, { fH: ['f32', p.factor[0]], fW: ['f32', p.factor[1]] });
   ctx.runner.run(
-    { name: 'downsample', variant: p.mode, workgroupSize: DOWNSAMPLE_WORKGROUP, body: () => downsampleShader(p.mode) },
+    { name: 'downsample', variant: p.mode, workgroupSize: DOWNSAMPLE_WORKGROUP, entry: 'element', body: downsampleShader },
     params,
     [
       { name: 'x', tensor: x },

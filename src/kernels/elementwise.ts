@@ -11,7 +11,7 @@ export function unary(ctx: KernelContext, op: UnaryOp, x: Tensor, alpha = 0): Te
   const a = real(name, op === 'mul' ? 'scalar' : 'negativeSlope', alpha);
   const y = ctx.alloc(x.shape);
   ctx.runner.run(
-    { name: 'unary', variant: op, workgroupSize: ELEMENTWISE_WORKGROUP, body: () => unaryShader(op) },
+    { name: 'unary', variant: op, workgroupSize: ELEMENTWISE_WORKGROUP, entry: 'element', body: unaryShader },
     { alpha: ['f32', a] },
     [
       { name: 'x', tensor: x },
@@ -38,7 +38,7 @@ export function add(ctx: KernelContext, a: Tensor, b: Tensor): Tensor {
   planSameShape('add', a.shape, b.shape);
   const y = ctx.alloc(a.shape);
   ctx.runner.run(
-    { name: 'add', variant: '', workgroupSize: ELEMENTWISE_WORKGROUP, body: addShader },
+    { name: 'add', variant: '', workgroupSize: ELEMENTWISE_WORKGROUP, entry: 'element', body: addShader },
     {},
     [
       { name: 'a', tensor: a },
@@ -59,7 +59,7 @@ export function concat(ctx: KernelContext, xs: readonly Tensor[]): Tensor {
   let offset = 0;
   for (const x of xs) {
     ctx.runner.run(
-      { name: 'copy-channels', variant: '', workgroupSize: ELEMENTWISE_WORKGROUP, body: copyChannelsShader },
+      { name: 'copy-channels', variant: '', workgroupSize: ELEMENTWISE_WORKGROUP, entry: 'element', body: copyChannelsShader },
       { c: ['u32', x.shape[1]], cOut: ['u32', shape[1]], hw: ['u32', hw], offset: ['u32', offset] },
       [
         { name: 'x', tensor: x },

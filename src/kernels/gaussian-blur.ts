@@ -30,7 +30,7 @@ import type { KernelContext } from './context.js';
 function blurWeights(ctx: KernelContext, sigma: Tensor, p: GaussianBlurPlan): Tensor {
   const w = ctx.alloc([p.channels, 1, p.kernel, p.kernel]);
   ctx.runner.run(
-    { name: 'gaussian-weights', variant: '', workgroupSize: GAUSSIAN_WORKGROUP, body: gaussianWeightsShader },
+    { name: 'gaussian-weights', variant: '', workgroupSize: GAUSSIAN_WORKGROUP, entry: 'element', body: gaussianWeightsShader },
     {
       taps: ['u32', p.kernel],
       radius: ['u32', p.radius],
@@ -84,7 +84,7 @@ export function gaussianBlurBackward(
       .dw as Tensor;
     dsigma = ctx.alloc(sigma.shape);
     ctx.runner.run(
-      { name: 'gaussian-sigma-grad', variant: '', workgroupSize: GAUSSIAN_WORKGROUP, body: gaussianSigmaGradShader },
+      { name: 'gaussian-sigma-grad', variant: '', workgroupSize: GAUSSIAN_WORKGROUP, entry: 'element', body: gaussianSigmaGradShader },
       {
         taps: ['u32', p.kernel],
         radius: ['u32', p.radius],

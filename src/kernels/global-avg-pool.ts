@@ -11,7 +11,7 @@ export function globalAvgPool(ctx: KernelContext, x: Tensor): Tensor {
   const p = planGlobalAvgPool(x.shape);
   const y = ctx.alloc(p.outShape);
   ctx.runner.run(
-    { name: 'global-avg-pool', variant: '', workgroupSize: WG, body: globalAvgPoolShader },
+    { name: 'global-avg-pool', variant: '', workgroupSize: WG, entry: 'workgroup', body: globalAvgPoolShader },
     { planes: ['u32', p.planes], hw: ['u32', p.hw], invHw: ['f32', 1 / p.hw] },
     [
       { name: 'x', tensor: x },
@@ -27,7 +27,7 @@ export function globalAvgPoolBackward(ctx: KernelContext, dy: Tensor, options: G
   const p = planGlobalAvgPoolBackward(dy.shape, options);
   const dx = ctx.alloc(p.inShape);
   ctx.runner.run(
-    { name: 'global-avg-pool-backward', variant: '', workgroupSize: WG, body: globalAvgPoolBackwardShader },
+    { name: 'global-avg-pool-backward', variant: '', workgroupSize: WG, entry: 'element', body: globalAvgPoolBackwardShader },
     { hw: ['u32', p.hw] },
     [
       { name: 'dy', tensor: dy },

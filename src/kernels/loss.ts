@@ -20,7 +20,7 @@ export function loss(ctx: KernelContext, kind: LossKind, pred: Tensor, target: T
     {
       name: 'loss',
       variant: kind,
-      term: lossTerm(kind),
+      term: (v) => lossTerm(v as LossKind),
       params: { eps2: ['f32', plan.eps * plan.eps] },
       bindings: [
         { name: 'pred', tensor: pred },
@@ -40,7 +40,7 @@ export function lossBackward(ctx: KernelContext, kind: LossKind, pred: Tensor, t
   const plan = planLoss(kind, pred.shape, target.shape, options, true);
   const grad = ctx.alloc(pred.shape);
   ctx.runner.run(
-    { name: 'loss-grad', variant: kind, workgroupSize: LOSS_GRAD_WORKGROUP, body: () => lossGradShader(kind) },
+    { name: 'loss-grad', variant: kind, workgroupSize: LOSS_GRAD_WORKGROUP, entry: 'element', body: lossGradShader },
     { eps2: ['f32', plan.eps * plan.eps], gradScale: ['f32', plan.gradScale] },
     [
       { name: 'pred', tensor: pred },

@@ -9,7 +9,7 @@ export function pad2d(ctx: KernelContext, x: Tensor, options: Pad2dOptions): Ten
   const p = planPad2d(x.shape, options);
   const y = ctx.alloc(p.outShape);
   ctx.runner.run(
-    { name: 'pad2d', variant: p.mode, workgroupSize: PAD2D_WORKGROUP, body: () => pad2dShader(p.mode) },
+    { name: 'pad2d', variant: p.mode, workgroupSize: PAD2D_WORKGROUP, entry: 'element', body: pad2dShader },
     {
       h: ['u32', p.inShape[2]],
       w: ['u32', p.inShape[3]],
@@ -34,7 +34,7 @@ export function pad2dBackward(ctx: KernelContext, dy: Tensor, options: Pad2dOpti
   const p = planPad2dBackward(dy.shape, options);
   const dx = ctx.alloc(p.inShape);
   ctx.runner.run(
-    { name: 'pad2d-backward', variant: p.mode, workgroupSize: PAD2D_WORKGROUP, body: () => pad2dBackwardShader(p.mode) },
+    { name: 'pad2d-backward', variant: p.mode, workgroupSize: PAD2D_WORKGROUP, entry: 'element', body: pad2dBackwardShader },
     {
       h: ['u32', p.inShape[2]],
       w: ['u32', p.inShape[3]],

@@ -13,7 +13,7 @@ import type { KernelContext } from './context.js';
 function run(ctx: KernelContext, op: UnaryOp, x: Tensor, alpha: number, beta: number): Tensor {
   const y = ctx.alloc(x.shape);
   ctx.runner.run(
-    { name: 'unary', variant: op, workgroupSize: ELEMENTWISE_WORKGROUP, body: () => unaryShader(op) },
+    { name: 'unary', variant: op, workgroupSize: ELEMENTWISE_WORKGROUP, entry: 'element', body: unaryShader },
     { alpha: ['f32', alpha], beta: ['f32', beta] },
     [
       { name: 'x', tensor: x },
@@ -46,7 +46,13 @@ function runBackward(ctx: KernelContext, op: 'clip' | 'mish' | 'hardSwish', dy: 
   const name = `${op}Backward`;
   const dx = ctx.alloc(planActivationBackward(name, dy.shape, x.shape));
   ctx.runner.run(
-    { name: 'activation-backward', variant: op, workgroupSize: ACTIVATION_BACKWARD_WORKGROUP, body: () => activationBackwardShader(op) },
+    {
+      name: 'activation-backward',
+      variant: op,
+      workgroupSize: ACTIVATION_BACKWARD_WORKGROUP,
+      entry: 'element',
+      body: activationBackwardShader,
+    },
     { alpha: ['f32', alpha], beta: ['f32', beta] },
     [
       { name: 'dy', tensor: dy },

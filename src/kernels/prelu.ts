@@ -11,7 +11,7 @@ export function prelu(ctx: KernelContext, x: Tensor, slope: Tensor): Tensor {
   const p = planPrelu(x.shape, slope.shape);
   const y = ctx.alloc(x.shape);
   ctx.runner.run(
-    { name: 'prelu', variant: '', workgroupSize: PRELU_WORKGROUP, body: preluShader },
+    { name: 'prelu', variant: '', workgroupSize: PRELU_WORKGROUP, entry: 'element', body: preluShader },
     { inner: ['u32', p.inner], channels: ['u32', p.channels], slopeStride: ['u32', p.slopes === 1 ? 0 : 1] },
     [
       { name: 'x', tensor: x },

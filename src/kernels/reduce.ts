@@ -16,8 +16,8 @@ export interface ReduceFirstPass {
   /** Program name of the first pass (the pipeline key's first part). */
   name: string;
   variant: ProgramVariant;
-  /** WGSL defining `fn term(i: u32) -> f32` over the bindings and params below. */
-  term: string;
+  /** WGSL defining `fn term(i: u32) -> f32` over the bindings and params below, from the variant. */
+  term(variant: ProgramVariant): string;
   params: Params;
   /** Read-only inputs of the term; the output binding `out` is added here. */
   bindings: readonly Binding[];
@@ -40,7 +40,13 @@ export function reduceSum(ctx: KernelContext, first: ReduceFirstPass, n: number,
   let groups = Math.ceil(n / PER_GROUP);
   let out = ctx.alloc([groups]);
   ctx.runner.run(
-    { name: first.name, variant: first.variant, workgroupSize: REDUCE_WORKGROUP, body: () => reduceShader(first.term) },
+    {
+      name: first.name,
+      variant: first.variant,
+      workgroupSize: REDUCE_WORKGROUP,
+      entry: 'workgroup',
+      body: (v) => reduceShader(first.term(v)),
+    },
     { ...first.params, n: ['u32', n], scale: ['f32', groups === 1 ? scale : 1] },
     [...first.bindings, { name: 'out', tensor: out, write: true }],
     groups * REDUCE_WORKGROUP,
@@ -51,7 +57,7 @@ export function reduceSum(ctx: KernelContext, first: ReduceFirstPass, n: number,
     const x = out;
     out = ctx.alloc([groups]);
     ctx.runner.run(
-      { name: 'reduce-sum', variant: '', workgroupSize: REDUCE_WORKGROUP, body: () => reduceShader(SUM_TERM) },
+      { name: 'reduce-sum', variant: '', workgroupSize: REDUCE_WORKGROUP, entry: 'workgroup', body: () => reduceShader(SUM_TERM) },
       { n: ['u32', m], scale: ['f32', groups === 1 ? scale : 1] },
       [
         { name: 'x', tensor: x },

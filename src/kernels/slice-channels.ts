@@ -9,7 +9,7 @@ export function sliceChannels(ctx: KernelContext, x: Tensor, start: number, coun
   const shape = planSliceChannels(x.shape, start, count);
   const y = ctx.alloc(shape);
   ctx.runner.run(
-    { name: 'slice-channels', variant: '', workgroupSize: SLICE_CHANNELS_WORKGROUP, body: sliceChannelsShader },
+    { name: 'slice-channels', variant: '', workgroupSize: SLICE_CHANNELS_WORKGROUP, entry: 'element', body: sliceChannelsShader },
     { c: ['u32', x.shape[1]], count: ['u32', count], hw: ['u32', shape[2] * shape[3]], start: ['u32', start] },
     [
       { name: 'x', tensor: x },

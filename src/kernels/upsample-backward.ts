@@ -8,13 +8,13 @@ export function upsampleBackward(ctx: KernelContext, dy: Tensor, options: Upsamp
   ctx.check('upsampleBackward', 'dy', dy);
   const p = planUpsampleBackward(dy.shape, options);
   const dx = ctx.alloc(p.dxShape);
-  const bilinear = p.mode === 'bilinear';
   ctx.runner.run(
     {
       name: 'upsample-backward',
       variant: p.mode,
       workgroupSize: UPSAMPLE_BACKWARD_WORKGROUP,
-      body: () => upsampleBackwardShader(bilinear),
+      entry: 'element',
+      body: (mode) => upsampleBackwardShader(mode === 'bilinear'),
     },
     {
       inH: ['u32', p.inH],

@@ -25,7 +25,7 @@ export function upsample(ctx: KernelContext, x: Tensor, options: UpsampleOptions
     Object.assign(params, { invScaleH: ['f32', 1 / p.scale[0]], invScaleW: ['f32', 1 / p.scale[1]] });
   }
   ctx.runner.run(
-    { name: 'upsample', variant: p.mode, workgroupSize: UPSAMPLE_WORKGROUP, body: () => upsampleShader(p.mode) },
+    { name: 'upsample', variant: p.mode, workgroupSize: UPSAMPLE_WORKGROUP, entry: 'element', body: upsampleShader },
     params,
     [
       { name: 'x', tensor: x },

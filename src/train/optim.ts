@@ -123,7 +123,7 @@ abstract class GpuOptimizer implements Optimizer {
         { name: 'grad', tensor: grads[i] },
         ...state.map((name, k) => ({ name, tensor: this.states[i][k], write: true })),
       ];
-      ctx.runner.run({ name: this.op, variant, workgroupSize: OPTIM_WORKGROUP, body }, params, bindings, p.size);
+      ctx.runner.run({ name: this.op, variant, workgroupSize: OPTIM_WORKGROUP, entry: 'element', body }, params, bindings, p.size);
       this.engine.wroteInPlace(p);
     });
   }
@@ -148,7 +148,8 @@ abstract class GpuOptimizer implements Optimizer {
   /** The pass of one step: its variant, WGSL, uniforms, and the names its state tensors bind as. */
   protected abstract update(step: number): {
     variant: Record<string, boolean>;
-    body: () => string;
+    /** The WGSL of the pass, from the variant alone (the pipeline key is the variant's). */
+    body: (variant: Record<string, boolean>) => string;
     params: Params;
     state: readonly string[];
   };
@@ -162,7 +163,7 @@ abstract class GpuOptimizer implements Optimizer {
     for (const s of this.states) {
       for (const t of s) {
         ctx.runner.run(
-          { name: 'fill-zero', variant: '', workgroupSize: OPTIM_WORKGROUP, body: fillZeroShader },
+          { name: 'fill-zero', variant: '', workgroupSize: OPTIM_WORKGROUP, entry: 'element', body: fillZeroShader },
           {},
           [{ name: 'y', tensor: t, write: true }],
           t.size,
@@ -187,7 +188,7 @@ class Sgd extends GpuOptimizer {
     const variant = { momentum: momentum !== 0, nesterov, decay: weightDecay !== 0 };
     return {
       variant,
-      body: () => sgdShader(variant),
+      body: (v: Record<string, boolean>) => sgdShader(v as typeof variant),
       params: {
         lr: ['f32', this.lr],
         momentum: ['f32', momentum],
@@ -215,7 +216,7 @@ class Adam extends GpuOptimizer {
     const decay = this.o.weightDecay !== 0;
     return {
       variant: { decay },
-      body: () => adamShader(decay),
+      body: (v: Record<string, boolean>) => adamShader(v.decay),
       // Bias corrections in float64 on the host, each rounded to f32 once.
       params: {
         stepSize: ['f32', this.lr / (1 - b1 ** step)],
