@@ -154,3 +154,5 @@ export {
   type VideoUpscalerStats,
   type VideoFrameInfo,
 } from './upscale/index.js';
+// Video files in the browser: decode, upscale every frame, encode, mux (WebCodecs + mediabunny, loaded on first use).
+export * from './video/webcodecs/index.js';

@@ -19,6 +19,7 @@ import { setupImageInput } from './image-input.js';
 import { ortWasmLabel, type PretrainedStep } from './pretrained.js';
 import { loadPhoto, loadSample } from './sample.js';
 import { setupVideoMode } from './video-mode.js';
+import { setupVideoFileMode } from './video-file.js';
 import { modelLabel, modelScale, runModel, setupZooPicker, syncZooPanel } from './zoo-picker.js';
 
 /** What the last run did; also exposed as window.__upscaler for the browser tests. */
@@ -386,6 +387,7 @@ async function main(): Promise<void> {
   debug.backend = boot.kind;
   setupModeTabs();
   setupVideoMode(boot);
+  setupVideoFileMode(boot);
   fillBackends();
   fillMethods();
   setupZooPicker({ method: ui.method, panel: byId('zoo-panel'), onChange: updateChoice });
