@@ -8,8 +8,8 @@
  * One handler per group: the model is resolved and its backend opened once,
  * and every job of the group runs on it. Jobs in flight at once (--concurrency)
  * decode and encode in parallel (sharp's threads) but take turns on the model,
- * which runs one image at a time. A job that fails for a reason other than
- * its input (a driver error, a lost device) makes the handler reopen the
+ * which runs one image at a time. A model run that fails for a reason other
+ * than its input (a driver error, a lost device) makes the handler reopen the
  * backend before the next image, so one bad moment does not fail every job after it.
  */
 import { mkdirSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { upscale } from '../src/upscale/upscale.js';
 import { decodeImageFile, FileError, probeImage, writeImageFile, type OutputFormat } from '../src/upscale/image-file.js';
 import { removeStaleTemps } from '../src/queue/outputs.js';
 import type { GroupHandler, WorkerJob } from '../src/queue/worker-loop.js';
+import type { TileRunner } from '../src/upscale/runner.js';
 import { openBackend, type BackendChoice, type OpenBackend } from './backend.js';
 import { resolveCliModel, type ResolvedModel } from './cli-model.js';
 
@@ -84,6 +85,10 @@ export interface ImageHandlerOptions {
 export interface ImageGroupHandler extends GroupHandler<ImageJobData, ImageJobResult> {
   resolved: ResolvedModel;
   backendDescription: string;
+  /** The output scale (the model's unless the group asks for another). */
+  target: number;
+  /** Runs `fn` with the model when its turn comes (one user at a time); an error other than a FileError reopens the backend. */
+  withRunner<T>(fn: (runner: TileRunner) => Promise<T>): Promise<T>;
 }
 
 export async function openImageGroup(settings: ModelSettings, options: ImageHandlerOptions): Promise<ImageGroupHandler> {
@@ -104,9 +109,28 @@ export async function openImageGroup(settings: ModelSettings, options: ImageHand
   const backendDescription = backend.description;
   options.log(`model: ${resolved.label} on ${backendDescription}`);
 
+  const withRunner = <T>(fn: (runner: TileRunner) => Promise<T>): Promise<T> =>
+    turns.run(async () => {
+      if (suspect || !backend) {
+        suspect = false;
+        await backend?.close();
+        backend = null;
+        backend = await open();
+        options.log(`reopened ${backend.description} after an error`);
+      }
+      try {
+        return await fn(backend.runner);
+      } catch (e) {
+        if (!(e instanceof FileError)) suspect = true;
+        throw e;
+      }
+    });
+
   return {
     resolved,
     backendDescription,
+    target,
+    withRunner,
     async process(job: WorkerJob<ImageJobData>): Promise<ImageJobResult> {
       const d = job.data;
       const t0 = performance.now();
@@ -114,15 +138,7 @@ export async function openImageGroup(settings: ModelSettings, options: ImageHand
       try {
         const header = await probeImage(d.input, Math.ceil(target), limits);
         const image = await decodeImageFile(header, limits);
-        const result = await turns.run(async () => {
-          if (suspect || !backend) {
-            suspect = false;
-            await backend?.close();
-            backend = null;
-            backend = await open();
-            options.log(`reopened ${backend.description} after an error`);
-          }
-          const runner = backend.runner;
+        const result = await withRunner(async (runner) => {
           const tileSize = d.tile ?? undefined;
           let out = await upscale(runner, image, { tileSize, tta: d.tta });
           // Further passes run on the rounded result, as the CLI (and waifu2x-ncnn-vulkan's -s 4) does.
@@ -149,9 +165,6 @@ export async function openImageGroup(settings: ModelSettings, options: ImageHand
           ms: Math.round(performance.now() - t0),
         };
       } catch (e) {
-        // The input's fault (a file that cannot be read, decoded or written) leaves the model as it was;
-        // anything else might have broken the backend: reopen it before the next image.
-        if (!(e instanceof FileError)) suspect = true;
         throw new Error(describeError(e));
       }
     },

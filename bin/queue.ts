@@ -7,19 +7,33 @@
  * The queue logic is src/queue/ (no images there); the image work is
  * bin/queue-image.ts (the CLI's path).
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { connectRedis, DEFAULT_FARM, DEFAULT_REDIS, Farm, jobIdFor, QueueError } from '../src/queue/farm.js';
 import { drain, farmStatus, retryFailed, type FarmStatus } from '../src/queue/status.js';
-import { runWorkerLoop } from '../src/queue/worker-loop.js';
+import { runWorkerLoop, type WorkerJob } from '../src/queue/worker-loop.js';
+import { INPUT_EXTENSIONS } from '../src/upscale/image-file.js';
 import { formatDuration } from '../src/upscale/duration.js';
 import { BACKENDS, type BackendChoice } from './backend.js';
-import { parseCli, UsageError, didYouMean } from './cli-args.js';
+import { OPTIONS, parseCli, UsageError, didYouMean } from './cli-args.js';
 import { resolveCliModel } from './cli-model.js';
-import { describeError, openImageGroup, type ImageJobData, type ModelSettings } from './queue-image.js';
+import { describeError, openImageGroup, type ImageJobData, type ImageJobResult, type ModelSettings } from './queue-image.js';
+import {
+  isVideoPath,
+  planVideo,
+  processSegment,
+  saveVideo,
+  videosIn,
+  type PlannedVideo,
+  type SegmentJobData,
+  type SegmentJobResult,
+} from './queue-video.js';
 
-export const QUEUE_USAGE = `usage: webgpu-upsample queue add <images|folders>... --out DIR [model and format options] [queue options]
+type QueueJobData = ImageJobData | SegmentJobData;
+type QueueJobResult = ImageJobResult | SegmentJobResult;
+
+export const QUEUE_USAGE = `usage: webgpu-upsample queue add <images|videos|folders>... --out DIR [model and format options] [queue options]
        webgpu-upsample worker [--concurrency N] [--backend auto|webgpu|cpu] [queue options]
        webgpu-upsample queue status [--json] [--watch SECONDS]
        webgpu-upsample queue retry-failed
@@ -41,6 +55,16 @@ queue add:
   -m -n -x -s -b -f -q --tile --models-dir --max-pixels --max-output-pixels --overwrite:
                      as for a single run (webgpu-upsample --help); --backend here pins
                      the backend for these jobs, else each worker uses its own
+
+videos (.mp4 .mkv .mov .webm .avi …, named or in the folders): one job per segment,
+cut at keyframes, on the same model queue; the worker that finishes the last
+segment joins them with the input's audio and subtitles. The output keeps the
+input's container (.mp4 for one we do not write); encoder threads are fixed (2)
+so every worker encodes a segment to the same bytes.
+  --segment-seconds N  segment length (default 10, cut at the next keyframe)
+  --codec C          h264 (default; vp9 for .webm), h265, vp9, av1
+  --crf N --preset P quality (default per codec) and x264/x265 preset (medium)
+  --ffmpeg PATH      ffmpeg to use (default $WEBGPU_UPSAMPLE_FFMPEG, else PATH)
 
 worker:
   --concurrency N    images in flight (default 2): decoding and encoding overlap,
@@ -68,6 +92,11 @@ const ADD_ONLY = {
   out: { type: 'string' },
   attempts: { type: 'string' },
   backoff: { type: 'string' },
+  codec: { type: 'string' },
+  crf: { type: 'string' },
+  preset: { type: 'string' },
+  'segment-seconds': { type: 'string' },
+  ffmpeg: { type: 'string' },
 } as const;
 
 function int(name: string, v: string | undefined, min: number, max: number, fallback: number): number {
@@ -129,6 +158,40 @@ export function splitAddArgs(argv: string[]): { queue: Record<string, string | u
   return { queue, cli };
 }
 
+/**
+ * Takes the videos out of the CLI's arguments: video files named, and the videos in folders named (a
+ * folder with images stays for the CLI's parser, which picks its images). When no image input is left,
+ * the first video stands in so that the parser still checks the model and format options; its job is dropped.
+ */
+export function splitVideos(cli: string[]): { cli: string[]; videos: string[]; standIn: string | null } {
+  const { tokens } = parseArgs({ args: cli, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const videos: string[] = [];
+  const drop = new Set<number>();
+  let images = 0;
+  for (const t of tokens) {
+    if (t.kind !== 'positional') continue;
+    let dir = false;
+    try {
+      dir = statSync(t.value).isDirectory();
+    } catch {
+      // Not there: the CLI's parser says so.
+    }
+    if (dir) {
+      const found = videosIn(t.value);
+      videos.push(...found);
+      const hasImages = readdirSync(t.value).some((n) => !n.startsWith('.') && INPUT_EXTENSIONS.includes(extname(n).toLowerCase()));
+      if (hasImages || found.length === 0) images++;
+      else drop.add(t.index);
+    } else if (isVideoPath(t.value)) {
+      videos.push(t.value);
+      drop.add(t.index);
+    } else images++;
+  }
+  const rest = cli.filter((_, i) => !drop.has(i));
+  const standIn = images === 0 && videos.length ? videos[0] : null;
+  return { cli: standIn ? [standIn, ...rest] : rest, videos, standIn };
+}
+
 async function add(argv: string[], log: (line: string) => void): Promise<number> {
   const { queue: q, cli } = splitAddArgs(argv);
   if (cli.includes('-h') || cli.includes('--help')) {
@@ -140,9 +203,12 @@ async function add(argv: string[], log: (line: string) => void): Promise<number>
   }
   const attempts = int('attempts', q.attempts, 1, 1000, 3);
   const backoff = int('backoff', q.backoff, 0, 86_400_000, 1000);
-  const parsed = parseCli(cli);
-  if (parsed.kind !== 'run') throw new UsageError('queue add: expected images or folders and --out DIR');
+  const split = splitVideos(cli);
+  const parsed = parseCli(split.cli);
+  if (parsed.kind !== 'run') throw new UsageError('queue add: expected images, videos or folders and --out DIR');
   const opts = parsed.options;
+  const imageJobs = split.standIn ? [] : opts.jobs;
+  const outDir = resolve(q.out ?? parsed.options.makeDir ?? dirname(opts.jobs[0].output));
   let resolved;
   try {
     resolved = resolveCliModel(opts);
@@ -162,6 +228,25 @@ async function add(argv: string[], log: (line: string) => void): Promise<number>
   const label =
     `${resolved.label} ×${target}${opts.noise !== undefined ? ` -n ${opts.noise}` : ''}` + (pinned ? ` --backend ${opts.backend}` : '');
   if (opts.makeDir) mkdirSync(opts.makeDir, { recursive: true });
+  // Every video probed, checked and planned before anything is queued.
+  const videos: PlannedVideo[] = [];
+  for (const input of split.videos) {
+    videos.push(
+      await planVideo(input, outDir, {
+        codec: q.codec,
+        crf: q.crf,
+        preset: q.preset,
+        segmentSeconds: q['segment-seconds'],
+        ffmpeg: q.ffmpeg,
+        scale: target,
+        tile: opts.tile ?? null,
+        tta: opts.tta,
+        maxPixels: opts.maxPixels,
+        maxOutputPixels: opts.maxOutputPixels,
+      }),
+    );
+  }
+  const jobOptions = { attempts, backoff: { type: 'exponential', delay: backoff } };
 
   const farm = await openFarm({ redis: q.redis, farm: q.farm });
   try {
@@ -169,8 +254,20 @@ async function add(argv: string[], log: (line: string) => void): Promise<number>
     const queue = farm.queue(group);
     let added = 0;
     let already = 0;
-    for (let i = 0; i < opts.jobs.length; i += 500) {
-      const chunk = opts.jobs.slice(i, i + 500).map((job) => {
+    for (const v of videos) {
+      // A video whose first segment is known was added before: queued, running or done.
+      if ((await queue.getJobState(v.jobs[0].id)) !== 'unknown') {
+        log(`${v.record.input}: already queued or done (same output ${v.record.output})`);
+        continue;
+      }
+      await saveVideo(farm, v);
+      await queue.addBulk(v.jobs.map((j) => ({ name: j.name, data: j.data, opts: { ...jobOptions, jobId: j.id } })));
+      log(
+        `queued ${v.record.input}: ${v.jobs.length} segment${v.jobs.length === 1 ? '' : 's'} of ${v.record.probe.pts.length} frames → ${v.record.output}`,
+      );
+    }
+    for (let i = 0; i < imageJobs.length; i += 500) {
+      const chunk = imageJobs.slice(i, i + 500).map((job) => {
         const data: ImageJobData = {
           kind: 'image',
           input: resolve(job.input),
@@ -191,15 +288,16 @@ async function add(argv: string[], log: (line: string) => void): Promise<number>
         fresh.map(({ data, id }) => ({
           name: data.input,
           data,
-          opts: { jobId: id, attempts, backoff: { type: 'exponential', delay: backoff } },
+          opts: { ...jobOptions, jobId: id },
         })),
       );
       added += fresh.length;
     }
-    log(
-      `queued ${added} image${added === 1 ? '' : 's'} for ${label} (queue ${group.queue})` +
-        (already ? `; ${already} already queued or done (same output; \`queue drain --history\` forgets done jobs)` : ''),
-    );
+    if (imageJobs.length || !videos.length)
+      log(
+        `queued ${added} image${added === 1 ? '' : 's'} for ${label} (queue ${group.queue})` +
+          (already ? `; ${already} already queued or done (same output; \`queue drain --history\` forgets done jobs)` : ''),
+      );
   } finally {
     await closeFarm(farm);
   }
@@ -207,8 +305,8 @@ async function add(argv: string[], log: (line: string) => void): Promise<number>
 }
 
 function rate(perSecond: number | null): string {
-  if (perSecond === null) return '– images/s';
-  return perSecond >= 1 ? `${perSecond.toFixed(1)} images/s` : `${(perSecond * 60).toFixed(1)} images/min`;
+  if (perSecond === null) return '– jobs/s';
+  return perSecond >= 1 ? `${perSecond.toFixed(1)} jobs/s` : `${(perSecond * 60).toFixed(1)} jobs/min`;
 }
 
 export function formatStatus(s: FarmStatus, where: string): string {
@@ -311,7 +409,20 @@ async function worker(argv: string[], log: (line: string) => void): Promise<numb
     info(`worker ${process.pid} on farm ${farm.name}`);
     const r = await runWorkerLoop({
       farm,
-      openGroup: (group) => openImageGroup(group.settings as ModelSettings, { backend, log: info }),
+      openGroup: async (group) => {
+        const images = await openImageGroup(group.settings as ModelSettings, { backend, log: info });
+        return {
+          async process(job: WorkerJob<QueueJobData>): Promise<QueueJobResult> {
+            if (job.data.kind === 'image') return images.process(job as WorkerJob<ImageJobData>);
+            try {
+              return await processSegment(farm, images, job as WorkerJob<SegmentJobData>, info);
+            } catch (e) {
+              throw new Error(describeError(e));
+            }
+          },
+          close: () => images.close(),
+        };
+      },
       concurrency: int('concurrency', values.concurrency, 1, 64, 2),
       lockMs,
       stalledMs,

@@ -5,9 +5,10 @@
  * started in its place; every output must then be there once, byte for byte
  * the single-machine CLI's, with no temporary file left; a truncated PNG ends
  * in the failed set with the CLI's own message after its attempts; a worker
- * holds one model per queue and does not reload it per image.
+ * holds one model per queue and does not reload it per image; a video is cut
+ * into segment jobs and joined by the last worker into the single-process file.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, Farm } from '../src/queue/farm.js';
 import { farmStatus, type FarmStatus } from '../src/queue/status.js';
+import { createCpuUpscaler, loadOnnxRuntimeNode } from '../src/upscale/ort-node.js';
+import { DEFAULT_CRF, findFfmpeg, frameUpscaler, probeVideo, upscaleVideoFile } from '../src/video/ffmpeg/index.js';
+import { resolveCliModel } from '../bin/cli-model.js';
+import { ENCODER_THREADS } from '../bin/queue-video.js';
 import { buildCli, ROOT, runCli } from './helpers/cli.js';
 import { startRedis, type TestRedis } from './helpers/redis.js';
 
@@ -36,7 +41,7 @@ describe('webgpu-upsample queue + worker on BullMQ', () => {
   function startWorker(args: string[] = []): WorkerProcess {
     const child = spawn(
       process.execPath,
-      [cli, 'worker', '--redis', redis.url, '--lock-ms', '2000', '--stalled-ms', '500', '--poll-ms', '200', ...args],
+      [cli, 'worker', '--redis', redis.url, '--lock-ms', '5000', '--stalled-ms', '1000', '--poll-ms', '200', ...args],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let out = '';
@@ -212,6 +217,79 @@ describe('webgpu-upsample queue + worker on BullMQ', () => {
     expect(drained.stderr).toMatch(/removed 12 jobs that had not started/);
     expect((await farmStatus(farm)).total.waiting).toBe(0);
   }, 120_000);
+
+  it('a 3-segment video, one job per segment on 2 workers, one killed mid-segment: the joined file is the single-process result byte for byte', async () => {
+    await runCli(cli, ['queue', 'drain', '--history', '--redis', redis.url]);
+    const dir = join(tmp, 'video');
+    mkdirSync(dir);
+    const clip = join(dir, 'clip.mp4');
+    // 3 s at 10 fps, a keyframe every second: --segment-seconds 1 cuts it in 3.
+    const bins = findFfmpeg();
+    const made = spawnSync(
+      bins.ffmpeg,
+      [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=16x12:rate=10',
+        '-t',
+        '3',
+        '-g',
+        '10',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:v',
+        'libx264',
+        clip,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(made.status, made.stderr).toBe(0);
+
+    // The single-process result: upscaleVideoFile (what the CLI runs for a video) on the same backend and settings.
+    const probe = await probeVideo(bins, clip);
+    const runner = await createCpuUpscaler(resolveCliModel({ model: 'default-model', modelsDirs: [] }).description, undefined, {
+      ort: await loadOnnxRuntimeNode(),
+    });
+    const reference = join(tmp, 'video-ref.mp4');
+    try {
+      await upscaleVideoFile({
+        bins,
+        probe,
+        output: reference,
+        upscaleFrame: frameUpscaler(runner, { scale: 2 }),
+        outWidth: 32,
+        outHeight: 24,
+        container: 'mp4',
+        settings: { codec: 'h264', encoder: 'libx264', crf: DEFAULT_CRF.h264, preset: 'medium', threads: ENCODER_THREADS },
+        segmentSeconds: 1,
+        key: 'reference',
+      });
+    } finally {
+      await runner.dispose();
+    }
+
+    const out = join(tmp, 'video-out');
+    const add = await runCli(cli, ['queue', 'add', dir, '--out', out, '--segment-seconds', '1', '-b', 'cpu', '--redis', redis.url]);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stderr).toContain('3 segments of 30 frames');
+    const a = startWorker(['--concurrency', '1']);
+    startWorker(['--concurrency', '1']);
+    await until((s) => s.total.active === 2 && s.total.waiting === 1, 60_000); // each worker in the middle of a segment, one left
+    await kill(a);
+    startWorker(['--concurrency', '1']);
+    const end = await until((s) => s.total.done === 3, 120_000);
+    expect(end.total.failed).toBe(0);
+    const q = farm.queue(end.groups[0].group);
+    const jobs = await q.getJobs(['completed'], 0, -1);
+    expect(jobs.filter((j) => (j.stalledCounter ?? 0) > 0).length).toBe(1); // the killed worker's segment, done again elsewhere
+    expect(jobs.filter((j) => (j.returnvalue as { joined?: boolean }).joined).length).toBe(1); // joined once, by the last
+    expect(readdirSync(out)).toEqual(['clip.mp4']); // no parts folder, no temporary file
+    expect(Buffer.compare(readFileSync(join(out, 'clip.mp4')), readFileSync(reference))).toBe(0);
+    await Promise.all(workers.map(kill));
+  }, 240_000);
 
   it('says what is wrong: no output folder (usage, exit 2), Redis unreachable (exit 1), an unknown subcommand', async () => {
     const noOut = await runCli(cli, ['queue', 'add', join(ROOT, 'assets', 'sample.png'), '--redis', redis.url]);

@@ -6,6 +6,7 @@
  */
 import type { Job } from 'bullmq';
 import type { Farm, Group } from './farm.js';
+import { forgetAllParts } from './parts.js';
 
 export interface GroupStatus {
   group: Group;
@@ -127,5 +128,6 @@ export async function drain(farm: Farm, { history = false } = {}): Promise<numbe
       }
     }
   }
+  if (history) await forgetAllParts(farm);
   return n;
 }
