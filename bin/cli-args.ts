@@ -78,7 +78,7 @@ export interface CliOptions {
 export type Parsed =
   { kind: 'help' } | { kind: 'version' } | { kind: 'list-models'; modelsDirs: string[] } | { kind: 'run'; options: CliOptions };
 
-const OPTIONS = {
+export const OPTIONS = {
   model: { type: 'string', short: 'm' },
   noise: { type: 'string', short: 'n' },
   tta: { type: 'boolean', short: 'x' },
