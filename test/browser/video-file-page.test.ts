@@ -1,11 +1,11 @@
 /**
  * The upscaler page's file → file video mode in headless Chromium (SwiftShader):
- * a short video that ffmpeg makes here (testsrc + a sine tone, odd size, VP9 +
- * Opus in WebM) goes through the page (a Worker: mediabunny demux, WebCodecs
+ * a short video that ffmpeg makes here (testsrc + a sine tone, odd size, variable
+ * frame rate, VP9 + Opus in WebM) goes through the page (a Worker: mediabunny demux, WebCodecs
  * decode, Anime4K S ×2 on WebGPU, WebCodecs encode, mux) and the downloaded
  * file is checked with ffprobe/ffmpeg:
  *
- *   - duration, frame count and size (input × 2);
+ *   - duration, frame count, size (input × 2) and every frame's timestamp (the gap kept);
  *   - the audio stream present and equal to the input's: the same packet bytes
  *     (a pass-through) and the same decoded samples (hash of the PCM);
  *   - the RGBA frames handed to the encoder (first and last) equal, byte for
@@ -26,7 +26,8 @@ import { expectWebGPUAdapter, keepScreenshot, openPage, useBrowser, type OpenedP
 const FFMPEG = '/usr/bin/ffmpeg';
 const FFPROBE = '/usr/bin/ffprobe';
 const [W, H, FPS, SECONDS] = [47, 33, 12, 1.5];
-const FRAMES = FPS * SECONDS;
+/** Frames 5–7 are dropped from the source: a variable frame rate (a 0.33 s gap), which must survive. */
+const FRAMES = FPS * SECONDS - 3;
 
 /** The library's entry as the dev server serves it, imported inside the page. */
 const LIB = '/src/index.ts';
@@ -89,6 +90,7 @@ beforeAll(() => {
   ff([
     ...['-f', 'lavfi', '-i', `testsrc=size=${W}x${H}:rate=${FPS}:duration=${SECONDS}`],
     ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${SECONDS}`],
+    ...['-vf', 'select=not(between(n\\,5\\,7))', '-fps_mode', 'vfr'],
     // Tagged BT.709 (what an HD video says it is), so that Chromium and ffmpeg pick the same matrix.
     ...['-c:v', 'libvpx-vp9', '-pix_fmt', 'yuv420p', '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709'],
     ...['-color_range', 'tv', '-b:v', '400k', '-c:a', 'libopus', '-b:a', '48k', '-shortest', video],

@@ -251,6 +251,16 @@ export function setupVideoFileMode(boot: Boot): void {
         ui.download.download = outName(debug.file ?? 'video.mp4', `${r.width}x${r.height}`, r.container);
         ui.download.textContent = `Download (${(r.size / 2 ** 20).toFixed(2)} MB)`;
         ui.download.hidden = false;
+        const t = r.timings;
+        ui.stats.append(
+          h('dt', {}, 'Where the time went'),
+          h(
+            'dd',
+            {},
+            `waiting for the decoder ${formatDuration(t.decodeMs)}, upscaling (upload, model, read back) ${formatDuration(t.upscaleMs)}, ` +
+              `waiting for the encoder ${formatDuration(t.encodeWaitMs)}, finishing the file ${formatDuration(t.finishMs)}`,
+          ),
+        );
         ui.note.textContent =
           `${r.frames} frames → ${r.width}×${r.height} ${CODEC_LABELS[r.codec]} (${r.codecString}) in ${r.container.toUpperCase()}` +
           `${r.audio.length ? `, audio copied (${r.audio.join(', ')})` : ', no audio track'}; ${r.fps.toFixed(2)} frames per second overall.`;

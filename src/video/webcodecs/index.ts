@@ -9,6 +9,7 @@ export {
   type VideoFileProgress,
   type VideoFileFrame,
   type VideoFileResult,
+  type VideoFileTimings,
 } from './upscale-video-file.js';
 export {
   videoEncoderSupport,

@@ -114,6 +114,24 @@ export interface VideoFileResult {
   elapsedMs: number;
   /** Frames per second over the whole run (decode + upscale + encode + mux). */
   fps: number;
+  timings: VideoFileTimings;
+}
+
+/**
+ * Where the run's time went, ms. The decoder and the encoder run on their own threads, overlapping the GPU work:
+ * decodeMs and encodeWaitMs count only the time the frame loop waited for them.
+ */
+export interface VideoFileTimings {
+  /** Waiting for the next decoded frame. */
+  decodeMs: number;
+  /** Per frame, from the decoded frame to the encoder having it (upload, model, read back, encoder queue, onFrame). */
+  frameMs: number;
+  /** Upload + model + read back (the GPU's part, waited for). */
+  upscaleMs: number;
+  /** Waiting for room in the encoder's queue and for the muxer. */
+  encodeWaitMs: number;
+  /** After the last frame: flushing the encoder and writing the file. */
+  finishMs: number;
 }
 
 const OPTIONS = [
@@ -340,6 +358,7 @@ export async function upscaleVideoFile(engine: Engine, file: Blob, options: Vide
 
     // ---- frames ----
     const start = performance.now();
+    const timings: VideoFileTimings = { decodeMs: 0, frameMs: 0, upscaleMs: 0, encodeWaitMs: 0, finishMs: 0 };
     const marks: [number, number][] = [];
     const queue = options.encoderQueue ?? 4;
     const gop = (options.keyFrameInterval ?? 2) * 1e6;
@@ -368,65 +387,86 @@ export async function upscaleVideoFile(engine: Engine, file: Blob, options: Vide
     };
 
     const upscaleFrames = async (): Promise<void> => {
-      for await (const sample of new mb.VideoSampleSink(video).samples()) {
-        let frame: VideoFrame | null = null;
-        try {
-          if (signal?.aborted) throw abortError(signal, done, total);
-          if (encoderError) throw encoderError;
-          frame = sample.toVideoFrame();
-          const [w, h] = [frame.displayWidth, frame.displayHeight];
-          if (w !== width || h !== height)
-            throw new VideoFileError(
-              name,
-              `frame ${done} is ${w}×${h}, the track's first frames are ${width}×${height}; a size change mid-stream is not supported`,
-            );
-          textures ??= new FrameTextures(engine, width, height, s);
-          await textures.upload(frame);
-          await upscaleTexture(engine, textures.input, {
-            model,
-            output: textures.output,
-            alpha: 'opaque',
-            maxTileBytes: options.maxTileBytes ?? VIDEO_MAX_TILE_BYTES,
-            signal,
-          });
-          const rgba = await textures.read(textures.output);
-          const timestamp = sample.microsecondTimestamp;
-          const duration = sample.microsecondDuration;
-          await encoderRoom();
-          if (encoderError) throw encoderError;
-          const out = new VideoFrame(rgba.data, {
-            format: 'RGBA',
-            codedWidth: outW,
-            codedHeight: outH,
-            timestamp,
-            duration: duration > 0 ? duration : undefined,
-          });
-          const keyFrame = done === 0 || timestamp - lastKey >= gop;
-          if (keyFrame) lastKey = timestamp;
-          try {
-            encoder!.encode(out, { keyFrame });
-          } finally {
-            out.close();
-          }
-          const t = textures;
-          await onFrame?.({ index: done, timestamp, source: frame, output: rgba, input: () => t.read(t.input) });
-          done++;
-          onProgress?.(progress());
-        } finally {
-          frame?.close();
-          sample.close();
+      const samples = new mb.VideoSampleSink(video).samples();
+      try {
+        for (;;) {
+          let t = performance.now();
+          const next = await samples.next();
+          timings.decodeMs += performance.now() - t;
+          if (next.done) break;
+          t = performance.now();
+          await oneFrame(next.value);
+          timings.frameMs += performance.now() - t;
         }
+      } finally {
+        await samples.return(undefined);
+      }
+    };
+
+    const oneFrame = async (sample: InstanceType<Mediabunny['VideoSample']>): Promise<void> => {
+      let frame: VideoFrame | null = null;
+      try {
+        if (signal?.aborted) throw abortError(signal, done, total);
+        if (encoderError) throw encoderError;
+        frame = sample.toVideoFrame();
+        const [w, h] = [frame.displayWidth, frame.displayHeight];
+        if (w !== width || h !== height)
+          throw new VideoFileError(
+            name,
+            `frame ${done} is ${w}×${h}, the track's first frames are ${width}×${height}; a size change mid-stream is not supported`,
+          );
+        textures ??= new FrameTextures(engine, width, height, s);
+        const t0 = performance.now();
+        await textures.upload(frame);
+        await upscaleTexture(engine, textures.input, {
+          model,
+          output: textures.output,
+          alpha: 'opaque',
+          maxTileBytes: options.maxTileBytes ?? VIDEO_MAX_TILE_BYTES,
+          signal,
+        });
+        const rgba = await textures.read(textures.output);
+        const t1 = performance.now();
+        timings.upscaleMs += t1 - t0;
+        const timestamp = sample.microsecondTimestamp;
+        const duration = sample.microsecondDuration;
+        await encoderRoom();
+        timings.encodeWaitMs += performance.now() - t1;
+        if (encoderError) throw encoderError;
+        const out = new VideoFrame(rgba.data, {
+          format: 'RGBA',
+          codedWidth: outW,
+          codedHeight: outH,
+          timestamp,
+          duration: duration > 0 ? duration : undefined,
+        });
+        const keyFrame = done === 0 || timestamp - lastKey >= gop;
+        if (keyFrame) lastKey = timestamp;
+        try {
+          encoder!.encode(out, { keyFrame });
+        } finally {
+          out.close();
+        }
+        const t = textures;
+        await onFrame?.({ index: done, timestamp, source: frame, output: rgba, input: () => t.read(t.input) });
+        done++;
+        onProgress?.(progress());
+      } finally {
+        frame?.close();
+        sample.close();
       }
     };
 
     await Promise.all([upscaleFrames(), copyAudio()]);
     if (signal?.aborted) throw abortError(signal, done, total);
+    const tail = performance.now();
     await encoder.flush();
     await muxing;
     if (encoderError) throw encoderError;
     encoder.close();
     encoder = null;
     await output.finalize();
+    timings.finishMs = performance.now() - tail;
     const mimeType = await output.getMimeType();
     const elapsedMs = performance.now() - start;
     const blob = new Blob([target.buffer!], { type: mimeType });
@@ -443,6 +483,7 @@ export async function upscaleVideoFile(engine: Engine, file: Blob, options: Vide
       audio: audio.map((a) => a.codec),
       elapsedMs,
       fps: elapsedMs > 0 ? (done * 1000) / elapsedMs : 0,
+      timings,
     };
   } catch (e) {
     // A cancelled run rejects with the abort reason, whichever step (decoder, model, muxer) noticed first.
