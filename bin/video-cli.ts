@@ -65,17 +65,17 @@ function encodeSettings(
 ): { settings: EncodeSettings; container: Ready['container'] } {
   const c = containerOf(output);
   if (!c) throw new UsageError(`${output}: not a container this tool writes`);
-  const codec = opts.codec ?? defaultCodec(c.container);
-  if ((c.container === 'gif' || c.container === 'webp') && opts.codec) {
-    throw new UsageError(`--codec ${opts.codec}: ${output} is an animated ${c.container.toUpperCase()}, which has its own codec`);
+  if (c.container === 'gif' || c.container === 'webp') {
+    if (opts.codec)
+      throw new UsageError(`--codec ${opts.codec}: ${output} is an animated ${c.container.toUpperCase()}, which has its own codec`);
+    const encoder = c.container === 'gif' ? 'gif' : 'libwebp_anim';
+    if (!encoders.has(encoder)) throw new UsageError(`this ffmpeg has no ${encoder} encoder for ${output}`);
+    return { container: c.container, settings: { codec: 'h264', encoder, crf: 0, preset: opts.preset, threads: ENCODER_THREADS } };
   }
+  const codec = opts.codec ?? defaultCodec(c.container);
   if (!codecFits(c.container, codec)) throw new UsageError(`--codec ${codec} cannot go into ${output} (${c.container}: vp9 or av1)`);
-  const need = c.container === 'gif' ? ['gif'] : c.container === 'webp' ? ['libwebp_anim'] : ENCODERS[codec];
-  const encoder = need.find((e) => encoders.has(e));
-  if (!encoder)
-    throw new UsageError(
-      `this ffmpeg has no ${need.join(' or ')} encoder for ${c.container === 'gif' || c.container === 'webp' ? c.container : codec}`,
-    );
+  const encoder = ENCODERS[codec].find((e) => encoders.has(e));
+  if (!encoder) throw new UsageError(`this ffmpeg has no ${ENCODERS[codec].join(' or ')} encoder for ${codec}`);
   return {
     container: c.container,
     settings: { codec, encoder, crf: opts.crf ?? DEFAULT_CRF[codec], preset: opts.preset, threads: ENCODER_THREADS },

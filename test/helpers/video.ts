@@ -83,6 +83,11 @@ export function makeTestGif(path: string, { width = 21, height = 13, fps = 10, s
   ]);
 }
 
+/** An animated WebP of testsrc (ffmpeg writes them; it cannot read them back). */
+export function makeTestWebp(path: string, { width = 21, height = 13, fps = 10, seconds = 0.5 } = {}): void {
+  ffmpeg(['-f', 'lavfi', '-i', `testsrc=s=${width}x${height}:r=${fps}:d=${seconds}`, '-c:v', 'libwebp_anim', '-loop', '0', path]);
+}
+
 /** Audio only (a sine in an MP4): a file with no video stream. */
 export function makeAudioOnly(path: string): void {
   ffmpeg(['-f', 'lavfi', '-i', 'sine=f=440:sample_rate=8000:d=1', '-c:a', 'aac', path]);

@@ -15,6 +15,7 @@ import { VideoFileError } from './errors.js';
 import { timescaleArgs } from './probe.js';
 import type { VideoProbe } from './probe.js';
 import { ffmpegComplaint, runProgram } from './run.js';
+import { SHARP_WEBP } from './animated-webp.js';
 import { microsToText, ptsToMicros, type Segment } from './segments.js';
 
 export interface ConcatOptions {
@@ -55,7 +56,9 @@ export async function concatSegments(o: ConcatOptions): Promise<void> {
   writeFileSync(o.listFile, concatList(probe, o.segments, o.files));
   const offset = microsToText(ptsToMicros(o.segments[0].startPts, probe.timeBase));
   const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'];
-  args.push('-f', 'concat', '-safe', '0', '-itsoffset', offset, '-i', o.listFile, '-i', probe.file);
+  // The input's other streams and metadata come from the input itself (not for a WebP that ffmpeg cannot open).
+  const withInput = probe.format !== SHARP_WEBP;
+  args.push('-f', 'concat', '-safe', '0', '-itsoffset', offset, '-i', o.listFile, ...(withInput ? ['-i', probe.file] : []));
   args.push('-map', '0:v:0', '-c:v', 'copy');
   probe.audio.forEach((a, i) => args.push('-map', `1:${a.index}`, ...audioArgs(container, i, a.codec)));
   let s = 0;
@@ -70,7 +73,7 @@ export async function concatSegments(o: ConcatOptions): Promise<void> {
     args.push('-map', `1:${sub.index}`, ...how);
     s++;
   }
-  args.push('-map_metadata', '1', '-map_chapters', '1');
+  if (withInput) args.push('-map_metadata', '1', '-map_chapters', '1');
   // The stored frames are in the input's orientation; the display matrix says how to show them, as the input's did.
   if (probe.rotation) args.push('-metadata:s:v:0', `rotate=${(((Math.round(probe.rotation) % 360) + 360) % 360).toString()}`);
   if (container === 'mp4' || container === 'mov') {

@@ -15,6 +15,7 @@ import type { FfmpegBinaries } from './binaries.js';
 import { VideoFileError } from './errors.js';
 import type { VideoProbe } from './probe.js';
 import { ffmpegComplaint } from './run.js';
+import { animatedWebpFrames, SHARP_WEBP } from './animated-webp.js';
 import { ptsToSeekTime, type Segment } from './segments.js';
 
 export interface DecodedFrame {
@@ -61,6 +62,10 @@ export async function* decodeFrames(
   segment?: Segment,
   signal?: AbortSignal,
 ): AsyncGenerator<DecodedFrame> {
+  if (probe.format === SHARP_WEBP) {
+    yield* animatedWebpFrames(probe, segment, signal);
+    return;
+  }
   const channels: 3 | 4 = probe.hasAlpha ? 4 : 3;
   const pixFmt = channels === 4 ? 'rgba' : 'rgb24';
   const scale = matrixOptions(probe, 'in');

@@ -13,6 +13,7 @@ import { statSync } from 'node:fs';
 import type { FfmpegBinaries } from './binaries.js';
 import { VideoFileError } from './errors.js';
 import { ffmpegComplaint, runProgram } from './run.js';
+import { probeAnimatedWebp } from './animated-webp.js';
 
 export interface StreamInfo {
   index: number;
@@ -124,10 +125,16 @@ export async function probeVideo(bins: FfmpegBinaries, file: string, signal?: Ab
     throw new VideoFileError(file, `its video codec (${video.codec_tag_string || 'unknown tag'}) is not one this ffmpeg can decode`);
   }
   const tb = ratio(video.time_base);
+  if (video.codec_name === 'webp' && !video.width) {
+    // ffmpeg ≤ 7.0 lists an animated WebP with no size and cannot decode it: sharp reads it instead.
+    const webp = await probeAnimatedWebp(file, st.size, st.mtimeMs);
+    if (webp) return webp;
+  }
   if (!video.width || !video.height || !tb) {
     throw new VideoFileError(
       file,
-      `its video stream has no size or time base (${video.width ?? '?'}×${video.height ?? '?'}, ${video.time_base})`,
+      `its video stream has no usable size or time base (${video.width ?? '?'}×${video.height ?? '?'}, ${video.time_base}): ` +
+        'a frame size ffmpeg refuses as absurd, or an animated WebP (which this ffmpeg cannot decode)',
     );
   }
 
