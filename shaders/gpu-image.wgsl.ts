@@ -5,7 +5,8 @@
  * of a `width`-wide rectangle (the runner's 1-D thread index, unravelled);
  * sizes, offsets and table positions are uniforms, so one pipeline per variant
  * serves every image size, crop and range. The header (src/gpu/program.ts,
- * texture-binding.ts) declares the tensors (`NAME_ld`/`NAME_st`) and textures.
+ * texture-binding.ts) declares the tensors (`NAME_ld`/`NAME_st`) and textures;
+ * the engine writes `main` ('element' entry: `element(i)` for i < params.total).
  *
  * Values go through tables made on the CPU (in float64, as the CPU pipeline
  * maps them), read from the `tables` tensor at the offsets in the uniforms,
@@ -33,10 +34,7 @@
 
 export function imageLoadShader(alpha: boolean): string {
   return /* wgsl */ `
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
   let x = i % params.width;
   let y = i / params.width;
   let texel = textureLoad(src, vec2<u32>(params.srcX + x, params.srcY + y), 0);
@@ -83,17 +81,14 @@ fn toByte(v: f32, base: u32) -> u32 {
   return b;
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let t = threadIndex(wid, lid);
-  if (t >= params.total) { return; }
-  let x = t % params.width;
-  let y = t / params.width;
+fn element(i: u32) {
+  let x = i % params.width;
+  let y = i / params.width;
   let plane = params.srcWidth * params.srcHeight;
-  let i = (params.srcY + y) * params.srcWidth + params.srcX + x;
+  let s = (params.srcY + y) * params.srcWidth + params.srcX + x;
   var px = vec4<f32>(0.0, 0.0, 0.0, 1.0);
   for (var c = 0u; c < params.channels; c++) {
-    px[c] = f32(toByte(src_ld(c * plane + i), params.table)) / 255.0;
+    px[c] = f32(toByte(src_ld(c * plane + s), params.table)) / 255.0;
   }${
     alpha
       ? `

@@ -193,7 +193,13 @@ export function recordLoad(
   engine
     .kernelContext(op)
     .runner.run(
-      { name: 'image-load', variant: { alpha: folded }, workgroupSize: IMAGE_WORKGROUP, body: () => imageLoadShader(folded) },
+      {
+        name: 'image-load',
+        variant: { alpha: folded },
+        workgroupSize: IMAGE_WORKGROUP,
+        entry: 'element',
+        body: (v) => imageLoadShader(v.alpha),
+      },
       params,
       bindings,
       width * height,
@@ -260,7 +266,13 @@ export function recordStore(
   engine
     .kernelContext(op)
     .runner.run(
-      { name: 'image-store', variant: { alpha: folded }, workgroupSize: IMAGE_WORKGROUP, body: () => imageStoreShader(folded) },
+      {
+        name: 'image-store',
+        variant: { alpha: folded },
+        workgroupSize: IMAGE_WORKGROUP,
+        entry: 'element',
+        body: (v) => imageStoreShader(v.alpha),
+      },
       params,
       bindings,
       crop.width * crop.height,
