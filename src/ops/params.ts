@@ -45,14 +45,33 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
+/** How `checkOptions` words an unknown key beyond its name and the suggestion. */
+export interface OptionCheck {
+  /** Names a nested options object in messages, e.g. 'depthToSpace.' (`unknown option 'depthToSpace.mod'`). */
+  prefix?: string;
+  /**
+   * 'unless-suggested' (the ops): `; known options: a, b` only when no key is near;
+   * 'always' (entry points such as upscale(), whose few keys are worth showing):
+   * `; the options are a, b` after the suggestion too.
+   */
+  list?: 'unless-suggested' | 'always';
+}
+
 /**
- * Checks an options object: undefined means `{}`; anything but a plain object
- * is refused, and so is every key the op does not know, since a typo
- * (`strid: 2`) would otherwise be ignored and the op would silently run with
- * the default. Suggests the nearest known key within edit distance 2.
- * `prefix` names a nested options object (e.g. 'depthToSpace.').
+ * The one option-key check (ops, layers, optimizers, upscale(), the video
+ * upscaler): undefined means `{}`; anything but a plain object is refused, and
+ * so is every key not in `known`, since a typo (`strid: 2`) would otherwise be
+ * ignored and the call would silently run with the default. The ArgumentError
+ * names the key and suggests the nearest known one within 2 edits, case
+ * ignored (`'onprogress'` → `'onProgress'`). Returns the options as a record.
  */
-export function checkOptions(op: string, options: unknown, known: readonly string[], prefix = ''): Record<string, unknown> {
+export function checkOptions(
+  op: string,
+  options: unknown,
+  known: readonly string[],
+  how: string | OptionCheck = {},
+): Record<string, unknown> {
+  const { prefix = '', list = 'unless-suggested' } = typeof how === 'string' ? { prefix: how } : how;
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new ArgumentError(`${op}: ${prefix ? `${prefix.slice(0, -1)} ` : 'options '}${describe(options)} must be an object`);
@@ -62,13 +81,13 @@ export function checkOptions(op: string, options: unknown, known: readonly strin
     let best: string | null = null;
     let bestDistance = 3;
     for (const k of known) {
-      const d = editDistance(key, k);
+      const d = editDistance(key.toLowerCase(), k.toLowerCase());
       if (d < bestDistance) [best, bestDistance] = [k, d];
     }
-    throw new ArgumentError(
-      `${op}: unknown option '${prefix}${key}'` +
-        (best ? ` (did you mean '${prefix}${best}'?)` : `; known options: ${known.map((k) => prefix + k).join(', ')}`),
-    );
+    const names = known.map((k) => prefix + k).join(', ');
+    const hint = best ? ` (did you mean '${prefix}${best}'?)` : '';
+    const tail = list === 'always' ? `; the options are ${names}` : best ? '' : `; known options: ${names}`;
+    throw new ArgumentError(`${op}: unknown option '${prefix}${key}'${hint}${tail}`);
   }
   return options as Record<string, unknown>;
 }

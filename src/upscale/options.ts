@@ -1,53 +1,21 @@
 /**
  * What upscale() and upscalePlanes() accept: the option keys (a typo such as
  * `{ modle }` or `{ tilesize }` would otherwise be ignored silently and the
- * run would use the default) and the UpscaleModel contract.
- *
- * `optionKeys` and `editDistance` mirror the engine ops' checks being added to
- * src/ops/params.ts; this local copy is meant to be replaced by them.
+ * run would use the default; the check is src/ops/params.ts's `checkOptions`,
+ * the one every op and entry point uses) and the UpscaleModel contract.
  */
 import { ArgumentError } from '../errors.js';
 import type { UpscaleModel, UpscaleModelInfo } from '../model/types.js';
+import { checkOptions } from '../ops/params.js';
 import type { Range } from './image.js';
 
-/** The keys an options type accepts, as a value: a Record, so the compiler insists on every key of T and nothing else. */
-export function optionKeys<T>(keys: Record<keyof T, true>): readonly string[] {
-  return Object.keys(keys);
-}
-
-/** Levenshtein distance: insertions, deletions and substitutions, each costing 1. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
-}
-
-/**
- * Refuses every own key of `options` that is not in `known`, naming it and
- * suggesting the nearest known key (case-insensitive edit distance at most 2).
- */
-export function checkOptionKeys(op: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
-    let best: string | null = null;
-    let bestDistance = 3;
-    for (const k of known) {
-      const d = editDistance(key.toLowerCase(), k.toLowerCase());
-      if (d < bestDistance) [best, bestDistance] = [k, d];
-    }
-    const hint = best ? ` (did you mean '${best}'?)` : '';
-    throw new ArgumentError(`${op}: unknown option '${key}'${hint}; the options are ${known.join(', ')}`);
-  }
-}
+/** Entry points list their few keys in every unknown-key message: `; the options are model, onProgress, …`. */
+const ENTRY_POINT = { list: 'always' } as const;
 
 /** Checks an options object that must carry a usable `model`, and its keys. */
 export function checkUpscaleOptions(op: string, options: unknown, known: readonly string[]): void {
   if (!options || typeof options !== 'object') throw new ArgumentError(`${op}: options { model, … } are required, got ${String(options)}`);
-  checkOptionKeys(op, options, known);
+  checkOptions(op, options, known, ENTRY_POINT);
   const { model, onProgress } = options as { model?: UpscaleModel; onProgress?: unknown };
   if (!model || typeof model.run !== 'function') throw new ArgumentError(`${op}: options.model must be an UpscaleModel (with run())`);
   checkModelInfo(op, model);
@@ -64,7 +32,7 @@ export function checkRunnerOptions(op: string, runnerModel: UpscaleModelInfo, op
   if (options && 'model' in options) {
     throw new ArgumentError(`${op}: options.model is not taken with a TileRunner: the runner runs its own model '${runnerModel?.name}'`);
   }
-  if (options) checkOptionKeys(op, options, known);
+  if (options) checkOptions(op, options, known, ENTRY_POINT);
   checkModelInfo(op, runnerModel);
   const onProgress = (options as { onProgress?: unknown } | undefined)?.onProgress;
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new ArgumentError(`${op}: onProgress must be a function`);

@@ -20,7 +20,7 @@
 import type { Engine } from '../engine.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { UpscaleModel } from '../model/types.js';
-import type { Pair } from '../ops/params.js';
+import { optionKeys, type Pair } from '../ops/params.js';
 import {
   cropPlanes,
   isOpaque,
@@ -32,7 +32,7 @@ import {
   type Planes,
   type Rgba16Image,
 } from './image.js';
-import { checkRunnerOptions, checkUpscaleOptions, optionKeys } from './options.js';
+import { checkRunnerOptions, checkUpscaleOptions } from './options.js';
 import { tileModelRunner } from './global-context.js';
 import { ttaPlanes } from './tta.js';
 import { cropRgba, cropTopLeft, extendPlanes, extendRgba } from './extend.js';

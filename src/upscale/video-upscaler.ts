@@ -34,6 +34,7 @@ import type { Engine } from '../engine.js';
 import { ArgumentError } from '../errors.js';
 import { BufferUsage, MapMode, TextureUsage } from '../gpu/constants.js';
 import type { UpscaleModel } from '../model/types.js';
+import { checkOptions } from '../ops/params.js';
 import type { ImageTables } from './gpu-image.js';
 import type { TilePlan } from './tiling.js';
 import { canvasFormat, checkMode, webgpuContext, type CanvasMode } from './to-canvas.js';
@@ -132,8 +133,7 @@ const WINDOW = 30;
 export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscaler {
   const op = 'createVideoUpscaler';
   if (!options || typeof options !== 'object') throw new ArgumentError(`${op}: options must be an object`);
-  for (const k of Object.keys(options))
-    if (!OPTIONS.includes(k)) throw new ArgumentError(`${op}: unknown option '${k}' (${OPTIONS.join(', ')})`);
+  checkOptions(op, options, OPTIONS, { list: 'always' });
   const { engine, canvas, onFrame, signal } = options;
   let model = options.model;
   if (!engine || typeof engine.kernelContext !== 'function') throw new ArgumentError(`${op}: engine must be an Engine`);
