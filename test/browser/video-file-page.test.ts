@@ -249,8 +249,8 @@ describe('upscaler page, video file → file (Worker, WebCodecs, mediabunny)', (
             () => 'resolved',
             (e: Error) => `${e.name}: ${e.message}`,
           );
-        const hevc = await why(lib.upscaleVideoFile(engine, await file(clip, 'clip.webm'), { model, codec: 'hevc', container: 'mp4' }));
-        const noVideo = await why(lib.upscaleVideoFile(engine, await file(tone, 'tone.webm'), { model }));
+        const hevc = await why(lib.upscaleVideo(engine, await file(clip, 'clip.webm'), { model, codec: 'hevc', container: 'mp4' }));
+        const noVideo = await why(lib.upscaleVideo(engine, await file(tone, 'tone.webm'), { model }));
         const support = await lib.videoEncoderSupport(94, 66);
         model.dispose();
         engine.destroy();
@@ -259,9 +259,9 @@ describe('upscaler page, video file → file (Worker, WebCodecs, mediabunny)', (
       [LIB, readFileSync(video).toString('base64'), readFileSync(audioOnly).toString('base64')] as const,
     );
     expect(refusals.hevc).toMatch(
-      /^VideoFileError: clip\.webm: this browser has no H\.265 encoder for 94×66; this browser encodes H\.264 \('avc'\)/,
+      /^VideoError: clip\.webm: this browser has no H\.265 encoder for 94×66; this browser encodes H\.264 \('avc'\)/,
     );
-    expect(refusals.noVideo).toBe('VideoFileError: tone.webm: the file has no video track');
+    expect(refusals.noVideo).toBe('VideoError: tone.webm: the file has no video track');
     expect(Object.fromEntries(refusals.support)).toEqual({ avc: true, hevc: false, vp9: true, av1: true, vp8: true });
     expect(p.errors).toEqual([]);
     await page.close();

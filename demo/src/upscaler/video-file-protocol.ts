@@ -1,5 +1,5 @@
 /** What the page and its video-file worker (video-file-worker.ts) say to each other. */
-import type { UpscaledImage, VideoFileCodec, VideoFileContainer, VideoFileProgress, VideoFileResult } from '../../../src/index.js';
+import type { UpscaledImage, VideoFileCodec, VideoFileContainer, UpscaleVideoProgress, UpscaleVideoResult } from '../../../src/index.js';
 
 /** A model the worker loads on its own engine, by URL (models are per device: the page's cannot be handed over). */
 export type ModelSpec =
@@ -23,11 +23,11 @@ export interface RecordedFrame {
   output: UpscaledImage;
 }
 
-export type VideoFileFacts = Omit<VideoFileResult, 'blob'> & { size: number };
+export type VideoFileFacts = Omit<UpscaleVideoResult, 'blob'> & { size: number };
 
 export type VideoFileMessage =
   | { type: 'status'; text: string }
-  | { type: 'progress'; progress: VideoFileProgress }
+  | { type: 'progress'; progress: UpscaleVideoProgress }
   | { type: 'preview'; index: number; timestamp: number; before: ImageBitmap; after: ImageBitmap }
   | { type: 'done'; blob: Blob; result: VideoFileFacts; record: { first: RecordedFrame | null; last: RecordedFrame | null } | null }
   | { type: 'error'; name: string; message: string; cancelled: boolean };

@@ -1,13 +1,13 @@
 /**
  * The upscaler page's file → file video mode, off the main thread: a module
  * Worker with its own WebGPU engine (Chromium offers WebGPU in dedicated
- * workers) runs upscaleVideoFile and posts progress, a preview of the current
+ * workers) runs upscaleVideo and posts progress, a preview of the current
  * frame (before and after, as ImageBitmaps, a few per second) and the result.
  *
  * Messages in: { type: 'start', job: VideoFileJob } and { type: 'cancel' }.
  * Messages out: VideoFileMessage (video-file-protocol.ts).
  */
-import { createEngine, loadAnime4k, loadNcnnModel, upscaleVideoFile, type Engine, type UpscaleModel } from '../../../src/index.js';
+import { createEngine, loadAnime4k, loadNcnnModel, upscaleVideo, type Engine, type UpscaleModel } from '../../../src/index.js';
 import { loadModelFromUrl } from '../../../src/browser.js';
 import type { ModelSpec, RecordedFrame, VideoFileJob, VideoFileMessage } from './video-file-protocol.js';
 
@@ -64,7 +64,7 @@ async function run(job: VideoFileJob): Promise<void> {
     let shownAt = 0;
     let first: RecordedFrame | null = null;
     let last: RecordedFrame | null = null;
-    const result = await upscaleVideoFile(e, job.file, {
+    const result = await upscaleVideo(e, job.file, {
       model: m,
       codec: job.codec,
       container: job.container,

@@ -2,7 +2,7 @@
  * The Video tab's "file → file" mode: drop or open a video, choose the model
  * and the codec, watch a before/after preview of the current frame with
  * progress and ETA, download the result. The work runs in a Worker
- * (video-file-worker.ts: its own WebGPU engine, upscaleVideoFile), so the page
+ * (video-file-worker.ts: its own WebGPU engine, upscaleVideo), so the page
  * stays responsive.
  *
  * Codecs this browser cannot encode are offered disabled, with the reason; the
@@ -21,7 +21,7 @@ import {
   type EncoderSupport,
   type VideoFileCodec,
   type VideoFileContainer,
-  type VideoFileProgress,
+  type UpscaleVideoProgress,
 } from '../../../src/index.js';
 import { byId, h } from '../dom.js';
 import type { Boot } from '../gpu-status.js';
@@ -34,7 +34,7 @@ interface VideoFileDebug {
   record: boolean;
   file: string | null;
   model: string | null;
-  progress: VideoFileProgress | null;
+  progress: UpscaleVideoProgress | null;
   previews: number;
   result: VideoFileFacts | null;
   /** The output file as an object URL (also the download link's href). */
@@ -197,7 +197,7 @@ export function setupVideoFileMode(boot: Boot): void {
     return worker;
   };
 
-  const showProgress = (p: VideoFileProgress): void => {
+  const showProgress = (p: UpscaleVideoProgress): void => {
     debug.progress = p;
     ui.progress.hidden = false;
     ui.progress.value = p.fraction;

@@ -32,13 +32,13 @@ export class FrameTextures {
   ) {
     const { device } = engine;
     this.input = device.createTexture({
-      label: 'upscaleVideoFile input',
+      label: 'upscaleVideo input',
       size: [width, height],
       format: 'rgba8unorm',
       usage: TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_DST | TextureUsage.COPY_SRC | TextureUsage.RENDER_ATTACHMENT,
     });
     this.output = device.createTexture({
-      label: 'upscaleVideoFile output',
+      label: 'upscaleVideo output',
       size: [width * scale, height * scale],
       format: 'rgba8unorm',
       usage: TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC,
@@ -66,11 +66,11 @@ export class FrameTextures {
     const size = bytesPerRow * h;
     if (!this.readback || this.readbackSize < size) {
       this.readback?.destroy();
-      this.readback = device.createBuffer({ label: 'upscaleVideoFile readback', size, usage: BufferUsage.COPY_DST | BufferUsage.MAP_READ });
+      this.readback = device.createBuffer({ label: 'upscaleVideo readback', size, usage: BufferUsage.COPY_DST | BufferUsage.MAP_READ });
       this.readbackSize = size;
     }
     const buffer = this.readback;
-    const enc = device.createCommandEncoder({ label: 'upscaleVideoFile readback' });
+    const enc = device.createCommandEncoder({ label: 'upscaleVideo readback' });
     enc.copyTextureToBuffer({ texture }, { buffer, bytesPerRow }, [w, h]);
     device.queue.submit([enc.finish()]);
     await buffer.mapAsync(MapMode.READ, 0, size);

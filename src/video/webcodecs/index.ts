@@ -1,16 +1,16 @@
 /**
- * Video files in the browser (WebCodecs + mediabunny): upscaleVideoFile and the
+ * Video files in the browser (WebCodecs + mediabunny): upscaleVideo and the
  * codec facts its callers need to offer a choice.
  */
 export {
-  upscaleVideoFile,
-  VideoFileError,
-  type VideoFileOptions,
-  type VideoFileProgress,
-  type VideoFileFrame,
-  type VideoFileResult,
-  type VideoFileTimings,
-} from './upscale-video-file.js';
+  upscaleVideo,
+  VideoError,
+  type UpscaleVideoOptions,
+  type UpscaleVideoProgress,
+  type UpscaleVideoFrame,
+  type UpscaleVideoResult,
+  type UpscaleVideoTimings,
+} from './upscale-video.js';
 export {
   videoEncoderSupport,
   codecString,

@@ -1,5 +1,5 @@
 /**
- * upscaleVideoFile(): a whole video file through a model, in the browser, to a
+ * upscaleVideo(): a whole video file through a model, in the browser, to a
  * new file: demuxed and muxed by mediabunny (pure TypeScript), decoded and
  * encoded by WebCodecs, every frame upscaled on the GPU (upscaleTexture, the
  * same tiles and bytes as upscale()).
@@ -39,10 +39,10 @@ import { FrameTextures } from './gpu-frames.js';
 
 /**
  * A video file that cannot be read, decoded or written as asked; the message starts with the file's name
- * (as the CLI's VideoFileError, src/video/ffmpeg/errors.ts, whose FileError base is Node-only).
+ * (as VideoFileError does for the CLI's ffmpeg path, src/video/ffmpeg/errors.ts, whose FileError base is Node-only).
  */
-export class VideoFileError extends UpsampleError {
-  override name = 'VideoFileError';
+export class VideoError extends UpsampleError {
+  override name = 'VideoError';
   constructor(
     readonly file: string,
     message: string,
@@ -51,7 +51,7 @@ export class VideoFileError extends UpsampleError {
   }
 }
 
-export interface VideoFileProgress {
+export interface UpscaleVideoProgress {
   /** Frames upscaled and handed to the encoder. */
   done: number;
   /** Frames in the video track (from the container's packet index). */
@@ -65,7 +65,7 @@ export interface VideoFileProgress {
 }
 
 /** One upscaled frame, as handed to the encoder (for previews and tests). */
-export interface VideoFileFrame {
+export interface UpscaleVideoFrame {
   index: number;
   /** Presentation timestamp, µs. */
   timestamp: number;
@@ -77,7 +77,7 @@ export interface VideoFileFrame {
   input(): Promise<UpscaledImage>;
 }
 
-export interface VideoFileOptions {
+export interface UpscaleVideoOptions {
   /** The model, loaded on the engine given (Anime4K, Real-ESRGAN animevideov3, …). */
   model: UpscaleModel;
   /** Output video codec ('avc'/'h264', 'hevc'/'h265', 'vp9', 'av1', 'vp8'); default the first this browser encodes of the container's. */
@@ -92,14 +92,14 @@ export interface VideoFileOptions {
   encoderQueue?: number;
   /** Tile budget per frame (see upscale()); default VIDEO_MAX_TILE_BYTES (a frame in one tile when the device allows). */
   maxTileBytes?: number;
-  onProgress?: (progress: VideoFileProgress) => void;
+  onProgress?: (progress: UpscaleVideoProgress) => void;
   /** After each frame is handed to the encoder; awaited (a slow callback slows the run, it never piles frames up). */
-  onFrame?: (frame: VideoFileFrame) => void | Promise<void>;
+  onFrame?: (frame: UpscaleVideoFrame) => void | Promise<void>;
   /** Stops the run: it rejects with the signal's reason (an AbortError by default) and writes nothing. */
   signal?: AbortSignal;
 }
 
-export interface VideoFileResult {
+export interface UpscaleVideoResult {
   blob: Blob;
   /** e.g. 'video/mp4; codecs="avc1.64001f, mp4a.40.2"'. */
   mimeType: string;
@@ -114,14 +114,14 @@ export interface VideoFileResult {
   elapsedMs: number;
   /** Frames per second over the whole run (decode + upscale + encode + mux). */
   fps: number;
-  timings: VideoFileTimings;
+  timings: UpscaleVideoTimings;
 }
 
 /**
  * Where the run's time went, ms. The decoder and the encoder run on their own threads, overlapping the GPU work:
  * decodeMs and encodeWaitMs count only the time the frame loop waited for them.
  */
-export interface VideoFileTimings {
+export interface UpscaleVideoTimings {
   /** Waiting for the next decoded frame. */
   decodeMs: number;
   /** Per frame, from the decoded frame to the encoder having it (upload, model, read back, encoder queue, onFrame). */
@@ -158,10 +158,10 @@ function fileName(file: Blob): string {
 function abortError(signal: AbortSignal, done: number, total: number): unknown {
   return signal.reason !== undefined && !(signal.reason instanceof DOMException && signal.reason.name === 'AbortError')
     ? signal.reason
-    : new DOMException(`upscaleVideoFile: cancelled after ${done} of ${total} frames`, 'AbortError');
+    : new DOMException(`upscaleVideo: cancelled after ${done} of ${total} frames`, 'AbortError');
 }
 
-function checkOptions(op: string, engine: Engine, options: VideoFileOptions): void {
+function checkOptions(op: string, engine: Engine, options: UpscaleVideoOptions): void {
   if (!engine || typeof engine.kernelContext !== 'function') throw new ArgumentError(`${op}: engine must be an Engine`);
   if (!options || typeof options !== 'object') throw new ArgumentError(`${op}: options { model, … } are required`);
   for (const k of Object.keys(options))
@@ -229,10 +229,10 @@ async function chooseCodec(
         `${op}: ${CODEC_LABELS[codec]} does not go into ${container.toUpperCase()} (it holds ${fits.map((c) => CODEC_LABELS[c]).join(', ')})`,
       );
     if (!have.includes(codec))
-      throw new VideoFileError(name, `this browser has no ${CODEC_LABELS[codec]} encoder for ${width}×${height}; ${offer}`);
+      throw new VideoError(name, `this browser has no ${CODEC_LABELS[codec]} encoder for ${width}×${height}; ${offer}`);
     return codec;
   }
-  if (!have.length) throw new VideoFileError(name, `${offer}`);
+  if (!have.length) throw new VideoError(name, `${offer}`);
   return have[0];
 }
 
@@ -242,12 +242,12 @@ async function chooseCodec(
  * encoded with `codec`, every audio track copied packet for packet. Progress
  * and frames are reported as they are encoded; `signal` cancels. A file that
  * cannot be read (no video track, a codec this browser cannot decode, an audio
- * codec the output container cannot hold) rejects with a VideoFileError naming it,
+ * codec the output container cannot hold) rejects with a VideoError naming it,
  * before any frame is upscaled; so does a codec without an encoder here, listing
  * the ones it has.
  */
-export async function upscaleVideoFile(engine: Engine, file: Blob, options: VideoFileOptions): Promise<VideoFileResult> {
-  const op = 'upscaleVideoFile';
+export async function upscaleVideo(engine: Engine, file: Blob, options: UpscaleVideoOptions): Promise<UpscaleVideoResult> {
+  const op = 'upscaleVideo';
   checkOptions(op, engine, options);
   if (!(file instanceof Blob)) throw new ArgumentError(`${op}: file must be a Blob or File`);
   const name = fileName(file);
@@ -255,10 +255,7 @@ export async function upscaleVideoFile(engine: Engine, file: Blob, options: Vide
   const s = model.scale;
   signal?.throwIfAborted();
   if (typeof VideoEncoder === 'undefined' || typeof VideoDecoder === 'undefined')
-    throw new VideoFileError(
-      name,
-      `this browser has no WebCodecs (VideoDecoder/VideoEncoder), which the page needs to read and write video`,
-    );
+    throw new VideoError(name, `this browser has no WebCodecs (VideoDecoder/VideoEncoder), which the page needs to read and write video`);
   const mb = await import('mediabunny');
   const input = new mb.Input({ source: new mb.BlobSource(file), formats: mb.ALL_FORMATS });
   let output: InstanceType<Mediabunny['Output']> | null = null;
@@ -272,13 +269,13 @@ export async function upscaleVideoFile(engine: Engine, file: Blob, options: Vide
     try {
       format = await input.getFormat();
     } catch (e) {
-      throw new VideoFileError(name, `not a video file this page reads (MP4, MOV, WebM, Matroska, MPEG-TS, Ogg): ${(e as Error).message}`);
+      throw new VideoError(name, `not a video file this page reads (MP4, MOV, WebM, Matroska, MPEG-TS, Ogg): ${(e as Error).message}`);
     }
     const video = await input.getPrimaryVideoTrack();
-    if (!video) throw new VideoFileError(name, `the file has no video track`);
+    if (!video) throw new VideoError(name, `the file has no video track`);
     const videoCodec = await video.getCodec();
     if (!(await video.canDecode()))
-      throw new VideoFileError(
+      throw new VideoError(
         name,
         `this browser cannot decode its video (${videoCodec ?? 'an unknown codec'}, ${await video.getCodecParameterString()})`,
       );
@@ -287,7 +284,7 @@ export async function upscaleVideoFile(engine: Engine, file: Blob, options: Vide
     const [outW, outH] = [width * s, height * s];
     const maxSide = engine.device.limits.maxTextureDimension2D;
     if (outW > maxSide || outH > maxSide)
-      throw new VideoFileError(name, `${width}×${height} ×${s} is ${outW}×${outH}, more than this GPU's textures hold (${maxSide} a side)`);
+      throw new VideoError(name, `${width}×${height} ×${s} is ${outW}×${outH}, more than this GPU's textures hold (${maxSide} a side)`);
     const codec = await chooseCodec(op, name, options.codec, container, outW, outH);
     const stats = await video.computePacketStats();
     total = stats.packetCount;
@@ -300,9 +297,9 @@ export async function upscaleVideoFile(engine: Engine, file: Blob, options: Vide
     }[] = [];
     for (const track of audioTracks) {
       const c = await track.getCodec();
-      if (!c) throw new VideoFileError(name, `audio track ${track.id} has a codec this page does not know, so it cannot be copied`);
+      if (!c) throw new VideoError(name, `audio track ${track.id} has a codec this page does not know, so it cannot be copied`);
       if (!format_.getSupportedAudioCodecs().includes(c)) {
-        throw new VideoFileError(
+        throw new VideoError(
           name,
           `its ${c} audio cannot be copied into ${container.toUpperCase()} (which holds ${format_
             .getSupportedAudioCodecs()
@@ -358,12 +355,12 @@ export async function upscaleVideoFile(engine: Engine, file: Blob, options: Vide
 
     // ---- frames ----
     const start = performance.now();
-    const timings: VideoFileTimings = { decodeMs: 0, frameMs: 0, upscaleMs: 0, encodeWaitMs: 0, finishMs: 0 };
+    const timings: UpscaleVideoTimings = { decodeMs: 0, frameMs: 0, upscaleMs: 0, encodeWaitMs: 0, finishMs: 0 };
     const marks: [number, number][] = [];
     const queue = options.encoderQueue ?? 4;
     const gop = (options.keyFrameInterval ?? 2) * 1e6;
     let lastKey = -Infinity;
-    const progress = (): VideoFileProgress => {
+    const progress = (): UpscaleVideoProgress => {
       const now = performance.now();
       marks.push([now, done]);
       while (marks.length > 2 && now - marks[1][0] > FPS_WINDOW_MS) marks.shift();
@@ -411,7 +408,7 @@ export async function upscaleVideoFile(engine: Engine, file: Blob, options: Vide
         frame = sample.toVideoFrame();
         const [w, h] = [frame.displayWidth, frame.displayHeight];
         if (w !== width || h !== height)
-          throw new VideoFileError(
+          throw new VideoError(
             name,
             `frame ${done} is ${w}×${h}, the track's first frames are ${width}×${height}; a size change mid-stream is not supported`,
           );
