@@ -13,7 +13,9 @@ import * as cpu from '../src/cpu/index.js';
 import type { CpuTensor } from '../src/cpu/index.js';
 import type { Engine, Tensor } from '../src/index.js';
 import { useEngine } from './helpers/engine.js';
+import { OPS } from '../src/ops/table.js';
 import {
+  arityOf,
   fileNameOf,
   KNOWN_OPS,
   KnownAnswerFormatError,
@@ -22,6 +24,7 @@ import {
   type KnownCase,
   type KnownOp,
   type KnownTensor,
+  WITHOUT_KNOWN_ANSWERS,
 } from './helpers/known-answers.js';
 import { runOnnxOp, type OnnxTensor } from './helpers/onnx.js';
 
@@ -55,6 +58,23 @@ type CropOptions = Parameters<Engine['crop2d']>[1];
 type BinaryOptions = Parameters<Engine['binary']>[2];
 type ClipOptions = Parameters<Engine['clip']>[1];
 type HardSwishOptions = Parameters<Engine['hardSwish']>[1];
+type BlurOptions = Parameters<Engine['gaussianBlur']>[2];
+type CharbonnierOptions = Parameters<Engine['charbonnierLoss']>[2];
+type CheckerboardOptions = Parameters<Engine['checkerboardPenalty']>[1];
+
+/** A runner for an op that takes its tensors and nothing else (a leftover option is a mistake in the file). */
+function tensorsOnly(op: string, gpu: (e: Engine, xs: Tensor[]) => Tensor, cpu: (xs: CpuTensor[]) => CpuTensor): Runner {
+  return {
+    gpu: (e, xs, o) => {
+      none(op, o);
+      return gpu(e, xs);
+    },
+    cpu: (xs, o) => {
+      none(op, o);
+      return cpu(xs);
+    },
+  };
+}
 
 const RUNNERS: Record<KnownOp, Runner> = {
   convTranspose2d: {
@@ -212,6 +232,62 @@ const RUNNERS: Record<KnownOp, Runner> = {
     gpu: (e, [x], o) => e.hardSwish(x, o as HardSwishOptions),
     cpu: ([x], o) => cpu.hardSwish(x, o as HardSwishOptions),
   },
+  sigmoid: tensorsOnly(
+    'sigmoid',
+    (e, [x]) => e.sigmoid(x),
+    ([x]) => cpu.sigmoid(x),
+  ),
+  tanh: tensorsOnly(
+    'tanh',
+    (e, [x]) => e.tanh(x),
+    ([x]) => cpu.tanh(x),
+  ),
+  prelu: tensorsOnly(
+    'prelu',
+    (e, [x, slope]) => e.prelu(x, slope),
+    ([x, slope]) => cpu.prelu(x, slope),
+  ),
+  crelu: tensorsOnly(
+    'crelu',
+    (e, [x]) => e.crelu(x),
+    ([x]) => cpu.crelu(x),
+  ),
+  gaussianBlur: {
+    gpu: (e, [x, sigma], o) => e.gaussianBlur(x, sigma, o as BlurOptions),
+    cpu: ([x, sigma], o) => cpu.gaussianBlur(x, sigma, o as BlurOptions),
+  },
+  sliceChannels: {
+    gpu: (e, [x], o) => {
+      const [start, rest] = take(o, 'start');
+      const [count, others] = take(rest, 'count');
+      none('sliceChannels', others);
+      return e.sliceChannels(x, start as number, count as number);
+    },
+    cpu: ([x], o) => {
+      const [start, rest] = take(o, 'start');
+      const [count, others] = take(rest, 'count');
+      none('sliceChannels', others);
+      return cpu.sliceChannels(x, start as number, count as number);
+    },
+  },
+  mseLoss: tensorsOnly(
+    'mseLoss',
+    (e, [p, t]) => e.mseLoss(p, t),
+    ([p, t]) => cpu.mseLoss(p, t),
+  ),
+  l1Loss: tensorsOnly(
+    'l1Loss',
+    (e, [p, t]) => e.l1Loss(p, t),
+    ([p, t]) => cpu.l1Loss(p, t),
+  ),
+  charbonnierLoss: {
+    gpu: (e, [p, t], o) => e.charbonnierLoss(p, t, o as CharbonnierOptions),
+    cpu: ([p, t], o) => cpu.charbonnierLoss(p, t, o as CharbonnierOptions),
+  },
+  checkerboardPenalty: {
+    gpu: (e, [w], o) => e.checkerboardPenalty(w, o as unknown as CheckerboardOptions),
+    cpu: ([w], o) => cpu.checkerboardPenalty(w, o as unknown as CheckerboardOptions),
+  },
 };
 
 /** Options with a `residual` tensor ({ data, shape } in the file) made into the backend's tensor. */
@@ -309,7 +385,18 @@ for (const f of files) {
 }
 
 describe('known-answer files', () => {
-  it('every op of the engine has a file, with at least 3 cases', () => {
+  it("the ops are the table's forward rows, with the arity of their inputs", () => {
+    const forward = Object.keys(OPS).filter((name) => !name.endsWith('Backward') && !Object.hasOwn(WITHOUT_KNOWN_ANSWERS, name));
+    expect(Object.keys(KNOWN_OPS).sort()).toEqual(forward.sort());
+    expect(KNOWN_OPS).toHaveProperty('sigmoid');
+    expect(KNOWN_OPS.conv2d).toEqual([2, 3]);
+    expect(KNOWN_OPS.concat).toEqual([1, Infinity]);
+    expect(KNOWN_OPS.prelu).toEqual([2, 2]);
+    expect(KNOWN_OPS.checkerboardPenalty).toEqual([1, 1]);
+    expect(arityOf(['a', 'b?', 'c?'])).toEqual([1, 3]);
+  });
+
+  it('every forward op of the engine has a file, with at least 3 cases', () => {
     const byOp = new Map(files.map((f) => [f.op, f.cases.length]));
     for (const op of Object.keys(KNOWN_OPS)) {
       expect(byOp.get(op as KnownOp) ?? 0, `${fileNameOf(op)}: cases`).toBeGreaterThanOrEqual(3);

@@ -17,42 +17,50 @@
  *            | null, "whyNoOnnx": "…"                              the same case as one ONNX node, or why not
  *     }] }
  *
- * Arguments the engine takes positionally rather than as options travel in
- * `options` under these names: `r` (depth-to-space family), `negativeSlope`
- * (leakyRelu), `scalar` (mul). A convolution's `residual` option is a tensor
+ * The ops are the op table's forward rows (KNOWN_OPS below is derived from
+ * src/ops/table.ts: a new forward op needs a file, and its tensor arity comes
+ * from the row's `inputs`). Arguments the engine takes positionally rather than
+ * as options travel in `options` under these names: `r` (depth-to-space
+ * family), `negativeSlope` (leakyRelu), `scalar` (mul), `start` and `count`
+ * (sliceChannels). A convolution's `residual` option is a tensor
  * ({ data, shape }). ONNX inputs are the case's inputs, then `constants` ('' skips
  * an optional input, e.g. Resize's roi); attributes use src/onnx/proto.ts's
  * forms (number INT, number[] INTS, string, { f } FLOAT, { floats } FLOATS).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { OPS, type OpName } from '../../src/ops/table.js';
 import type { OnnxAttr } from './onnx.js';
 
-/** Every op a file may name, with how many tensor inputs it takes. */
-export const KNOWN_OPS = {
-  convTranspose2d: [2, 3],
-  conv2d: [2, 3],
-  depthToSpace: [1, 1],
-  spaceToDepth: [1, 1],
-  pixelShuffle: [1, 1],
-  pixelUnshuffle: [1, 1],
-  upsample: [1, 1],
-  downsample: [1, 1],
-  relu: [1, 1],
-  leakyRelu: [1, 1],
-  add: [2, 2],
-  mul: [1, 1],
-  concat: [1, Infinity],
-  pad2d: [1, 1],
-  crop2d: [1, 1],
-  globalAvgPool: [1, 1],
-  binary: [2, 2],
-  clip: [1, 1],
-  mish: [1, 1],
-  hardSwish: [1, 1],
-} as const satisfies Record<string, readonly [number, number]>;
+/** The table's forward ops: every row whose name does not end in 'Backward'. */
+export type ForwardOp = Exclude<OpName, `${string}Backward`>;
 
-export type KnownOp = keyof typeof KNOWN_OPS;
+/**
+ * Forward ops that have no known-answer file, each with the reason (its
+ * arguments do not fit the format). `satisfies` keeps every key a real forward
+ * op, so a renamed or removed op fails `npm run typecheck` here. Empty: every
+ * forward op fits today.
+ */
+export const WITHOUT_KNOWN_ANSWERS = {} as const satisfies Partial<Record<ForwardOp, string>>;
+
+/** The ops a file may name: the forward ops of the table (src/ops/table.ts) less the exclusions above. */
+export type KnownOp = Exclude<ForwardOp, keyof typeof WITHOUT_KNOWN_ANSWERS>;
+
+/**
+ * How many tensors a row's `inputs` take, [min, max]: `'bias?'` may be left
+ * out, `'inputs[]'` is one or more (a case lists the array's tensors).
+ */
+export function arityOf(inputs: readonly string[]): readonly [number, number] {
+  const required = inputs.filter((name) => !name.endsWith('?')).length;
+  return [required, inputs.some((name) => name.endsWith('[]')) ? Infinity : inputs.length];
+}
+
+/** Every op a file may name, with how many tensor inputs it takes: derived from OPS, so a new forward row needs a file. */
+export const KNOWN_OPS = Object.fromEntries(
+  Object.values(OPS)
+    .filter(({ name }) => !name.endsWith('Backward') && !Object.hasOwn(WITHOUT_KNOWN_ANSWERS, name))
+    .map((def) => [def.name, arityOf(def.inputs)]),
+) as Record<KnownOp, readonly [number, number]>;
 
 export interface KnownTensor {
   data: number[];
