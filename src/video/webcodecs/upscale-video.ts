@@ -21,6 +21,7 @@
 import type { Engine } from '../../engine.js';
 import { ArgumentError, UpsampleError } from '../../errors.js';
 import type { UpscaleModel } from '../../model/types.js';
+import { checkOptions as checkOptionKeys } from '../../ops/params.js';
 import { upscaleTexture } from '../../upscale/upscale-texture.js';
 import type { UpscaledImage } from '../../upscale/upscale.js';
 import { VIDEO_MAX_TILE_BYTES } from '../../upscale/video-upscaler.js';
@@ -164,8 +165,7 @@ function abortError(signal: AbortSignal, done: number, total: number): unknown {
 function checkOptions(op: string, engine: Engine, options: UpscaleVideoOptions): void {
   if (!engine || typeof engine.kernelContext !== 'function') throw new ArgumentError(`${op}: engine must be an Engine`);
   if (!options || typeof options !== 'object') throw new ArgumentError(`${op}: options { model, … } are required`);
-  for (const k of Object.keys(options))
-    if (!OPTIONS.includes(k)) throw new ArgumentError(`${op}: unknown option '${k}'; the options are ${OPTIONS.join(', ')}`);
+  checkOptionKeys(op, options, OPTIONS, { list: 'always' });
   const { model, container, bitrate, keyFrameInterval, encoderQueue, onProgress, onFrame } = options;
   if (!model || typeof model.run !== 'function' || !Number.isInteger(model.scale) || model.scale < 1)
     throw new ArgumentError(`${op}: options.model must be an UpscaleModel`);
