@@ -79,6 +79,8 @@ export async function main(argv: string[], baseUrl: string): Promise<number> {
   // `--filter native`: ours against the native ncnn programs, in Node (bench/native/run.ts), no page.
   const filterAt = argv.indexOf('--filter');
   if (filterAt >= 0 && argv[filterAt + 1] === 'native') return (await import('./native/run.js')).main(argv);
+  // `--filter video`: the video-file path against a Video2X-style pipeline, in Node (bench/video/run.ts).
+  if (filterAt >= 0 && argv[filterAt + 1] === 'video') return (await import('./video/run.js')).main(argv);
   let opts: Options;
   try {
     opts = parseArgs(argv);
