@@ -37,6 +37,7 @@ const h = useBrowser();
 let dir = '';
 let video = '';
 let audioOnly = '';
+let rotated = '';
 
 const ff = (args: string[]): Buffer => execFileSync(FFMPEG, ['-v', 'error', '-y', ...args], { maxBuffer: 64 * 2 ** 20 });
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -97,6 +98,14 @@ beforeAll(() => {
   ]);
   audioOnly = join(dir, 'tone.webm');
   ff(['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=0.5', '-c:a', 'libopus', audioOnly]);
+  // H.264 + AAC in MP4, shown rotated 90° (display matrix): the most common kind of phone video.
+  const plain = join(dir, 'plain.mp4');
+  rotated = join(dir, 'phone.mp4');
+  ff([
+    ...['-f', 'lavfi', '-i', 'testsrc=size=32x18:rate=10:duration=0.5', '-f', 'lavfi', '-i', 'sine=frequency=660:duration=0.5'],
+    ...['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', plain],
+  ]);
+  ff(['-i', plain, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
 });
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -219,7 +228,7 @@ describe('upscaler page, video file → file (Worker, WebCodecs, mediabunny)', (
     await page.close();
   });
 
-  it('cancel mid-run: no file, the page says so; H.265 without an encoder and a file without video are refused by name', async () => {
+  it('cancel mid-run: no file; a rotated H.264 + AAC MP4: rotation and audio kept; H.265 without an encoder and a file without video refused by name', async () => {
     const p = await openVideoTab();
     const { page } = p;
     await page.selectOption('#video-file-model', 'anime4k:cnn-2x-s-an');
@@ -235,6 +244,24 @@ describe('upscaler page, video file → file (Worker, WebCodecs, mediabunny)', (
     expect(s.progress!.done).toBeLessThan(FRAMES);
     expect(await page.isHidden('#video-file-download')).toBe(true);
     expect(await page.textContent('#video-file-note')).toContain('Cancelled');
+
+    // A phone video on the same page: MP4 out, H.264 (the first encoder for MP4), the AAC packets and samples, the rotation.
+    await page.setInputFiles('#video-file-in', rotated);
+    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.videoFile ?? ''), undefined, { timeout: 120_000 });
+    const r = (await page.evaluate(() => window.__videoFile)) as unknown as FileState;
+    expect(r.error).toBeNull();
+    expect(r.result).toMatchObject({ frames: 5, width: 64, height: 36, container: 'mp4', codec: 'avc', audio: ['aac'] });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#video-file-download')]);
+    const phone = join(dir, download.suggestedFilename());
+    await download.saveAs(phone);
+    const streams = execFileSync(FFPROBE, ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', phone]).toString();
+    const v = (JSON.parse(streams) as Probe).streams.find((x) => x.codec_type === 'video') as Probe['streams'][number] & {
+      side_data_list?: { rotation?: number }[];
+    };
+    expect(v).toMatchObject({ codec_name: 'h264', width: 64, height: 36, nb_read_frames: '5' });
+    expect(v.side_data_list?.find((d) => d.rotation !== undefined)?.rotation).toBe(90);
+    expect(audioPackets(phone)).toBe(audioPackets(rotated));
+    expect(sha(audioPcm(phone))).toBe(sha(audioPcm(rotated)));
 
     // The library in the page: a codec without an encoder here, and a file with audio only.
     const refusals = await page.evaluate(
