@@ -110,8 +110,20 @@ export function videosIn(dir: string): string[] {
 }
 
 let binaries: FfmpegBinaries | null = null;
-function ffmpeg(explicit?: string): FfmpegBinaries {
-  binaries ??= findFfmpeg(explicit);
+let missing: Error | null = null;
+/**
+ * ffmpeg, looked up once per process. Finding it runs `ffmpeg -version` synchronously, which must not
+ * happen while a job holds its lock (a busy machine can take seconds to start ffmpeg, and a blocked event
+ * loop cannot renew the lock): workers call this before they take jobs.
+ */
+export function ffmpeg(explicit?: string): FfmpegBinaries {
+  if (missing) throw missing;
+  try {
+    binaries ??= findFfmpeg(explicit);
+  } catch (e) {
+    missing = e as Error;
+    throw e;
+  }
   return binaries;
 }
 

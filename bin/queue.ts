@@ -7,19 +7,21 @@
  * The queue logic is src/queue/ (no images there); the image work is
  * bin/queue-image.ts (the CLI's path).
  */
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
+import { mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
+import { UnrecoverableError } from 'bullmq';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { connectRedis, DEFAULT_FARM, DEFAULT_REDIS, Farm, jobIdFor, QueueError } from '../src/queue/farm.js';
+import { connectRedis, DEFAULT_FARM, DEFAULT_REDIS, Farm, jobIdFor, QueueError, redactUrl } from '../src/queue/farm.js';
 import { drain, farmStatus, retryFailed, type FarmStatus } from '../src/queue/status.js';
 import { runWorkerLoop, type WorkerJob } from '../src/queue/worker-loop.js';
 import { INPUT_EXTENSIONS } from '../src/upscale/image-file.js';
 import { formatDuration } from '../src/upscale/duration.js';
 import { BACKENDS, type BackendChoice } from './backend.js';
-import { OPTIONS, parseCli, UsageError, didYouMean } from './cli-args.js';
+import { isModelPath, OPTIONS, parseCli, UsageError, didYouMean } from './cli-args.js';
 import { resolveCliModel } from './cli-model.js';
 import { describeError, openImageGroup, type ImageJobData, type ImageJobResult, type ModelSettings } from './queue-image.js';
 import {
+  ffmpeg,
   isVideoPath,
   planVideo,
   processSegment,
@@ -76,6 +78,9 @@ worker:
   --max-stalled N    a job whose worker died more than N times fails (default 2)
   --poll-ms N        how often to look at the other models' queues (default 1000)
   --exit-when-drained  exit once nothing is waiting, retrying or running
+  --root DIR         (repeatable) read and write only inside these folders: a job
+                     naming any other path fails at once (whoever can write to
+                     Redis chooses the paths a worker reads and writes)
   --quiet            failures and warnings only
 
 Outputs are written to a temporary name and renamed: a killed worker leaves no
@@ -336,7 +341,7 @@ async function status(argv: string[]): Promise<number> {
     for (;;) {
       const s = await farmStatus(farm);
       const where = values.redis ?? process.env.WEBGPU_UPSAMPLE_REDIS ?? DEFAULT_REDIS;
-      process.stdout.write(`${values.json ? JSON.stringify(s) : formatStatus(s, where)}\n`);
+      process.stdout.write(`${values.json ? JSON.stringify(s) : formatStatus(s, redactUrl(where))}\n`);
       if (!watch || (s.total.waiting + s.total.delayed + s.total.active === 0 && s.groups.length > 0)) break;
       await new Promise((r) => setTimeout(r, watch * 1000));
     }
@@ -366,6 +371,23 @@ async function repair(argv: string[], what: 'retry-failed' | 'drain', log: (line
   return 0;
 }
 
+/** The real path of `path`, or of its nearest existing ancestor joined with the rest (an output not written yet). */
+function realOrResolved(path: string): string {
+  const abs = resolve(path);
+  try {
+    return realpathSync(abs);
+  } catch {
+    const parent = dirname(abs);
+    return parent === abs ? abs : join(realOrResolved(parent), basename(abs));
+  }
+}
+
+/** Whether `path` (symbolic links followed) lies inside one of `roots` (real paths). */
+export function insideRoots(path: string, roots: readonly string[]): boolean {
+  const p = realOrResolved(path);
+  return roots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep));
+}
+
 async function worker(argv: string[], log: (line: string) => void): Promise<number> {
   const { values } = parse(
     argv,
@@ -378,6 +400,7 @@ async function worker(argv: string[], log: (line: string) => void): Promise<numb
       'max-stalled': { type: 'string' },
       'poll-ms': { type: 'string' },
       'exit-when-drained': { type: 'boolean' },
+      root: { type: 'string', multiple: true },
       quiet: { type: 'boolean' },
     },
     'worker',
@@ -392,6 +415,7 @@ async function worker(argv: string[], log: (line: string) => void): Promise<numb
   const lockMs = int('lock-ms', values['lock-ms'], 500, 3_600_000, 30_000);
   const stalledMs = int('stalled-ms', values['stalled-ms'], 100, 3_600_000, 15_000);
   const quiet = values.quiet === true;
+  const roots = (values.root ?? []).map((r) => realOrResolved(r));
   const info = quiet ? () => {} : log;
   const farm = await openFarm(values, true);
   const stop = new AbortController();
@@ -410,9 +434,27 @@ async function worker(argv: string[], log: (line: string) => void): Promise<numb
     const r = await runWorkerLoop({
       farm,
       openGroup: async (group) => {
-        const images = await openImageGroup(group.settings as ModelSettings, { backend, log: info });
+        const settings = group.settings as ModelSettings;
+        if (roots.length) {
+          for (const p of [...(isModelPath(settings.model) ? [settings.model] : []), ...settings.modelsDirs]) {
+            if (!insideRoots(p, roots)) throw new Error(`${p} is outside --root (${roots.join(', ')})`);
+          }
+        }
+        const images = await openImageGroup(settings, { backend, log: info });
+        try {
+          ffmpeg(); // now, not inside a job's lock (its lookup runs ffmpeg synchronously)
+        } catch (e) {
+          info(`videos: ${(e as Error).message}; this worker fails video segments`);
+        }
         return {
           async process(job: WorkerJob<QueueJobData>): Promise<QueueJobResult> {
+            if (roots.length) {
+              for (const p of [job.data.input, job.data.output]) {
+                // Unrecoverable: no retry will move the file into the folders this worker may touch.
+                if (!insideRoots(p, roots))
+                  throw new UnrecoverableError(`${p}: outside the folders this worker may use (--root ${roots.join(', ')})`);
+              }
+            }
             if (job.data.kind === 'image') return images.process(job as WorkerJob<ImageJobData>);
             try {
               return await processSegment(farm, images, job as WorkerJob<SegmentJobData>, info);
@@ -431,6 +473,7 @@ async function worker(argv: string[], log: (line: string) => void): Promise<numb
       exitWhenDrained: values['exit-when-drained'] === true,
       signal: stop.signal,
       log,
+      info,
       onJob: (e) => {
         if (e.ok) info(`done ${e.name} → ${e.result?.output} (${e.ms.toFixed(0)} ms)`);
         else log(`failed ${e.name} (attempt ${e.attempt}): ${e.error}`);

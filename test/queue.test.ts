@@ -9,11 +9,11 @@
  * into segment jobs and joined by the last worker into the single-process file.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, Farm } from '../src/queue/farm.js';
 import { farmStatus, type FarmStatus } from '../src/queue/status.js';
 import { createCpuUpscaler, loadOnnxRuntimeNode } from '../src/upscale/ort-node.js';
@@ -79,6 +79,11 @@ describe('webgpu-upsample queue + worker on BullMQ', () => {
     cli = await buildCli(join(ROOT, 'test-artifacts', 'queue-cli-dist'));
     farm = new Farm(await connectRedis(redis.url));
   }, 120_000);
+
+  // A test that fails half way must not leave its workers taking the next test's jobs.
+  afterEach(async () => {
+    await Promise.all(workers.map(kill));
+  });
 
   afterAll(async () => {
     await Promise.all(workers.map(kill));
@@ -172,7 +177,6 @@ describe('webgpu-upsample queue + worker on BullMQ', () => {
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(new RegExp(`waiting 0 +active 0 +done ${IMAGES} +failed 1`));
     expect(status.stdout).toContain(`failed after 3 attempts: ${cliMessage}`);
-    await Promise.all(workers.map(kill));
   }, 240_000);
 
   it('a worker holds one model per queue: two models, interleaved adds, each loaded once; drain removes what has not started', async () => {
@@ -288,8 +292,27 @@ describe('webgpu-upsample queue + worker on BullMQ', () => {
     expect(jobs.filter((j) => (j.returnvalue as { joined?: boolean }).joined).length).toBe(1); // joined once, by the last
     expect(readdirSync(out)).toEqual(['clip.mp4']); // no parts folder, no temporary file
     expect(Buffer.compare(readFileSync(join(out, 'clip.mp4')), readFileSync(reference))).toBe(0);
-    await Promise.all(workers.map(kill));
   }, 240_000);
+
+  it('worker --root: a job whose paths lie outside the folders given fails at once, without retries', async () => {
+    await runCli(cli, ['queue', 'drain', '--history', '--redis', redis.url]);
+    const safe = join(tmp, 'safe');
+    mkdirSync(join(safe, 'in'), { recursive: true });
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+      .png()
+      .toFile(join(safe, 'in', 'a.png'));
+    const outside = join(tmp, 'elsewhere');
+    const add = await runCli(cli, ['queue', 'add', join(safe, 'in'), '--out', outside, '-b', 'cpu', '--redis', redis.url]);
+    expect(add.code, add.stderr).toBe(0);
+    const w = startWorker(['--root', safe, '--exit-when-drained']);
+    expect(await w.exited, w.log()).toBe(0);
+    const s = await farmStatus(farm);
+    expect(s.total.failed).toBe(1);
+    expect(s.groups[0].failures[0].attempts).toBe(1);
+    expect(s.groups[0].failures[0].reason).toBe(
+      `${join(outside, 'a.png')}: outside the folders this worker may use (--root ${realpathSync(safe)})`,
+    );
+  }, 60_000);
 
   it('says what is wrong: no output folder (usage, exit 2), Redis unreachable (exit 1), an unknown subcommand', async () => {
     const noOut = await runCli(cli, ['queue', 'add', join(ROOT, 'assets', 'sample.png'), '--redis', redis.url]);

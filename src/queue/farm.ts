@@ -73,16 +73,27 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
+/** The URL as it may be printed: a password is shown as ***. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 /** An ioredis connection as BullMQ wants it (maxRetriesPerRequest: null), checked with a PING. */
 export async function connectRedis(url: string, { persistent = false, timeoutMs = 5000 }: ConnectOptions = {}): Promise<Redis> {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new QueueError(`--redis ${url} is not a URL (redis://host:port[/db], rediss:// for TLS)`);
+    throw new QueueError(`--redis ${redactUrl(url)} is not a URL (redis://[:password@]host:port[/db], rediss:// for TLS)`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new QueueError(`--redis ${url}: expected redis:// or rediss://, not ${parsed.protocol}`);
+    throw new QueueError(`--redis ${redactUrl(url)}: expected redis:// or rediss://, not ${parsed.protocol}`);
   }
   const redis = new Redis(url, {
     maxRetriesPerRequest: null,
@@ -107,7 +118,7 @@ export async function connectRedis(url: string, { persistent = false, timeoutMs 
     ]);
   } catch (e) {
     redis.disconnect();
-    throw new QueueError(`cannot reach Redis at ${url} (${lastError || (e as Error).message})`);
+    throw new QueueError(`cannot reach Redis at ${redactUrl(url)} (${lastError || (e as Error).message})`);
   }
   return redis;
 }

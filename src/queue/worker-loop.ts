@@ -54,7 +54,10 @@ export interface WorkerLoopOptions<T, R> {
   exitWhenDrained: boolean;
   /** Aborted: finish the jobs in flight and return. */
   signal: AbortSignal;
+  /** Warnings and failures. */
   log(line: string): void;
+  /** What the worker does (the model it holds); default: `log`. */
+  info?(line: string): void;
   /** One line per job (done or failed). */
   onJob?(event: JobEvent<R>): void;
 }
@@ -68,6 +71,8 @@ export interface JobEvent<R> {
   result?: R;
   error?: string;
   attempt: number;
+  /** Times the job was taken back from a worker that died (or hung past its lock). */
+  stalled: number;
 }
 
 export interface WorkerLoopResult {
@@ -177,7 +182,9 @@ export async function runWorkerLoop<T, R>(opts: WorkerLoopOptions<T, R>): Promis
     const processor = async (job: Job): Promise<R> => {
       const t0 = performance.now();
       const attempt = job.attemptsMade + 1;
-      const event = { group, id: job.id ?? '?', name: job.name, attempt };
+      const stalled = job.stalledCounter ?? 0;
+      const event = { group, id: job.id ?? '?', name: job.name, attempt, stalled };
+      if (stalled > 0) log(`retrying ${job.name}: its worker stopped answering (${stalled}×); starting it again`);
       try {
         const r = await handler.process({
           id: job.id ?? '?',
@@ -198,8 +205,28 @@ export async function runWorkerLoop<T, R>(opts: WorkerLoopOptions<T, R>): Promis
     const worker = new Worker(group.queue, processor, { ...workerOptions, concurrency: opts.concurrency, skipStalledCheck: true });
     worker.on('error', (e) => log(`warning: ${group.label}: ${e.message}`));
     current = { group, handler, worker };
-    log(`holding ${group.label} (queue ${group.queue})`);
+    (opts.info ?? log)(`holding ${group.label} (queue ${group.queue})`);
   }
+
+  // Locks are renewed from this process's event loop. A model run that blocks it (ONNX Runtime's CPU run is
+  // synchronous in Node) for more than about half the lock lets the lock lapse: another worker then starts the
+  // same job (harmless for the output, which is written atomically, but wasted work). Say so when it comes near.
+  let last = performance.now();
+  let warned = -Infinity;
+  const watch = setInterval(() => {
+    const now = performance.now();
+    const blocked = now - last - 250;
+    last = now;
+    if (blocked > opts.lockMs / 3 && now - warned > 60_000) {
+      warned = now;
+      log(
+        `warning: this worker's event loop was blocked for ${(blocked / 1000).toFixed(1)} s (a model run), and job locks last ` +
+          `${(opts.lockMs / 1000).toFixed(1)} s: use --lock-ms ${Math.ceil((blocked * 3) / 1000) * 1000} or more, or a smaller --tile, ` +
+          'or other workers will start the same jobs again',
+      );
+    }
+  }, 250);
+  watch.unref();
 
   try {
     while (!signal.aborted) {
@@ -217,6 +244,7 @@ export async function runWorkerLoop<T, R>(opts: WorkerLoopOptions<T, R>): Promis
       await sleep(opts.pollMs, signal);
     }
   } finally {
+    clearInterval(watch);
     await release();
     await Promise.all([...sweepers.values()].map((w) => w.close()));
   }
