@@ -49,6 +49,7 @@ const SHARED_OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const;
 
+const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.avif', '.tif', '.tiff', '.gif'];
 export const PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow', 'placebo'];
 
 export interface VideoJob {
@@ -78,6 +79,8 @@ export interface VideoCliOptions {
   resume: boolean;
   segmentSeconds: number;
   dumpFrames?: string;
+  /** Said before the work starts (a folder that also holds images). */
+  warnings: string[];
 }
 
 /** First bytes of common containers, for inputs without a known extension. */
@@ -126,7 +129,7 @@ function isFile(path: string): boolean {
 export function isVideoFile(file: string): boolean {
   const ext = extname(file).toLowerCase();
   if (VIDEO_EXTENSIONS.includes(ext)) return true;
-  if (['.png', '.jpg', '.jpeg', '.webp', '.avif', '.tif', '.tiff', '.gif'].includes(ext)) return false;
+  if (IMAGE_EXTENSIONS.includes(ext)) return false;
   return isFile(file) && sniffVideo(file);
 }
 
@@ -239,6 +242,11 @@ export async function parseVideoCli(argv: string[]): Promise<VideoCliOptions | n
     else single = last;
   }
   const files = inputs.flatMap((p) => (isDir(p) ? videosIn(p) : [p]));
+  const warnings: string[] = [];
+  for (const d of inputs.filter(isDir)) {
+    const images = readdirSync(d).filter((n) => IMAGE_EXTENSIONS.includes(extname(n).toLowerCase())).length;
+    if (images) warnings.push(`warning: ${d} also holds ${images} image(s); this run does its videos: run again with the images as inputs`);
+  }
   let jobs: VideoJob[];
   if (single !== undefined) {
     if (!(extname(single).toLowerCase() in CONTAINERS)) {
@@ -281,5 +289,6 @@ export async function parseVideoCli(argv: string[]): Promise<VideoCliOptions | n
     resume: v.resume === true,
     segmentSeconds: number('segment-seconds', v['segment-seconds'], 0.001, 86400, false) ?? DEFAULT_SEGMENT_SECONDS,
     dumpFrames: v['dump-frames'],
+    warnings,
   };
 }

@@ -30,6 +30,7 @@ import {
   upscaleVideoFile,
   FfmpegMissingError,
   workDirOf,
+  readManifest,
   type EncodeSettings,
   type FfmpegBinaries,
   type VideoProbe,
@@ -101,6 +102,7 @@ export async function runVideo(opts: VideoCliOptions, log: (line: string) => voi
   } catch (e) {
     throw new UsageError(`--model ${opts.model}${opts.noise !== undefined ? ` --noise ${opts.noise}` : ''}: ${(e as Error).message}`);
   }
+  for (const line of opts.warnings) warn(line);
   const target = opts.scale ?? resolved.description.scale;
   if (opts.makeDir) mkdirSync(opts.makeDir, { recursive: true });
   const encoders = ffmpegEncoders(bins);
@@ -110,6 +112,15 @@ export async function runVideo(opts: VideoCliOptions, log: (line: string) => voi
   for (const job of opts.jobs) {
     try {
       const { settings, container } = encodeSettings(opts, job.output, encoders);
+      const earlier = readManifest(workDirOf(job.output));
+      const finished = earlier ? Object.keys(earlier.done).length : 0;
+      if (finished && !opts.resume) {
+        // Never throw away hours of work because --resume was forgotten.
+        throw new FileError(
+          job.output,
+          `${workDirOf(job.output)}/ holds ${finished} finished segment(s) of an earlier run: add --resume to continue it, or delete that folder to start over`,
+        );
+      }
       const probe = await probeVideo(bins, job.input);
       checkFrameSize(probe, target, opts);
       try {

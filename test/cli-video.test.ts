@@ -126,6 +126,10 @@ describe('a video file through the CLI', () => {
     expect(done).toBeGreaterThan(0);
     expect(readdirSync(`${output}.parts`).filter((n) => n.includes('.tmp')).length).toBe(0);
 
+    // Without --resume the finished segments are not thrown away: the run refuses and says how to go on.
+    const again = await runCli(cli, [input, output, '--backend', 'cpu', '--segment-seconds', '0.1']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`resumed.mp4.parts/ holds ${done} finished segment(s) of an earlier run: add --resume`);
     const r = await runCli(cli, [input, output, '--backend', 'cpu', '--segment-seconds', '0.1', '--resume']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`resuming: ${done} of 6 segments already done`);
