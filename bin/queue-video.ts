@@ -93,8 +93,11 @@ export interface VideoOptions {
   ffmpeg?: string;
 }
 
-/** Encoder threads: fixed, so that every worker encodes a segment to the same bytes. */
-export const ENCODER_THREADS = 2;
+/**
+ * Encoder threads: fixed, so that every worker encodes a segment to the same bytes, and the same number as
+ * the single-machine CLI (bin/video-cli.ts), so that a queued video is that command's file byte for byte.
+ */
+export const ENCODER_THREADS = 4;
 
 export function isVideoPath(path: string): boolean {
   return VIDEO_EXTENSIONS.includes(extname(path).toLowerCase());
@@ -127,13 +130,13 @@ export function ffmpeg(explicit?: string): FfmpegBinaries {
   return binaries;
 }
 
-/** The output of a video in `outDir`: its name with the input's container when we write it, else .mp4. */
+/** The output of a video in `outDir`, named as the CLI names it: the input's container when we write it, else .mkv (it holds any audio and subtitles). */
 export function videoOutput(input: string, outDir: string): { output: string; container: Container } {
   const ext = extname(input).toLowerCase();
   const c = containerOf(input);
   const keep = c && c.container !== 'gif' && c.container !== 'webp';
-  const out = join(outDir, basename(input, extname(input)) + (keep ? ext : '.mp4'));
-  return { output: resolve(out), container: keep ? c.container : 'mp4' };
+  const out = join(outDir, basename(input, extname(input)) + (keep ? ext : '.mkv'));
+  return { output: resolve(out), container: keep ? c.container : 'mkv' };
 }
 
 function encodeSettings(bins: FfmpegBinaries, container: Container, o: VideoOptions): EncodeSettings {

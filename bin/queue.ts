@@ -60,9 +60,9 @@ queue add:
 
 videos (.mp4 .mkv .mov .webm .avi …, named or in the folders): one job per segment,
 cut at keyframes, on the same model queue; the worker that finishes the last
-segment joins them with the input's audio and subtitles. The output keeps the
-input's container (.mp4 for one we do not write); encoder threads are fixed (2)
-so every worker encodes a segment to the same bytes.
+segment joins them with the input's audio and subtitles. Outputs are named as
+by \`webgpu-upsample <videos> --out-dir DIR\` (the input's container, else .mkv)
+and are that command's files byte for byte (encoder threads fixed at 4).
   --segment-seconds N  segment length (default 10, cut at the next keyframe)
   --codec C          h264 (default; vp9 for .webm), h265, vp9, av1
   --crf N --preset P quality (default per codec) and x264/x265 preset (medium)
