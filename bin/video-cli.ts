@@ -153,6 +153,7 @@ export async function runVideo(opts: VideoCliOptions, log: (line: string) => voi
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint); // a `kill` or a service stop: the same clean stop as Ctrl-C
   let done = 0;
   try {
     log(`backend: ${backend.description}`);
@@ -241,6 +242,7 @@ export async function runVideo(opts: VideoCliOptions, log: (line: string) => voi
     }
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
     await backend.close();
   }
   return summary(opts, failures, done, failures.length ? warn : log, performance.now() - t0);

@@ -6,7 +6,7 @@
  * `--resume` reuses the segments the manifest lists as done when all of that
  * matches; anything else starts over.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { VideoProbe } from './probe.js';
 import type { Segment } from './segments.js';
@@ -111,6 +111,8 @@ export function openWorkDir(
   }
   if (manifest === fresh) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  // A process killed outright (SIGKILL, power loss) can leave a segment's temporary file: never a finished one.
+  for (const name of readdirSync(dir)) if (name.includes('.tmp-')) rmSync(join(dir, name), { force: true });
   writeManifest(dir, manifest);
   return {
     dir,
