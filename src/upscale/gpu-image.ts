@@ -190,20 +190,18 @@ export function recordLoad(
   }
   bindings.push({ name: 'src', texture, access: 'read' });
   const folded = !!alpha;
-  engine
-    .kernelContext(op)
-    .runner.run(
-      {
-        name: 'image-load',
-        variant: { alpha: folded },
-        workgroupSize: IMAGE_WORKGROUP,
-        entry: 'element',
-        body: (v) => imageLoadShader(v.alpha),
-      },
-      params,
-      bindings,
-      width * height,
-    );
+  engine.kernelContext(op).runner.run(
+    {
+      name: 'image-load',
+      variant: { alpha: folded },
+      workgroupSize: IMAGE_WORKGROUP,
+      entry: 'element',
+      body: (v) => imageLoadShader(v.alpha),
+    },
+    params,
+    bindings,
+    width * height,
+  );
 }
 
 /** Where a store pass takes alpha from: a plane of `tensor` (planes `width` wide), starting at element `base`, crop origin (x, y). */
@@ -263,20 +261,18 @@ export function recordStore(
   }
   bindings.push({ name: 'dst', texture, access: 'write' });
   const folded = !!alpha;
-  engine
-    .kernelContext(op)
-    .runner.run(
-      {
-        name: 'image-store',
-        variant: { alpha: folded },
-        workgroupSize: IMAGE_WORKGROUP,
-        entry: 'element',
-        body: (v) => imageStoreShader(v.alpha),
-      },
-      params,
-      bindings,
-      crop.width * crop.height,
-    );
+  engine.kernelContext(op).runner.run(
+    {
+      name: 'image-store',
+      variant: { alpha: folded },
+      workgroupSize: IMAGE_WORKGROUP,
+      entry: 'element',
+      body: (v) => imageStoreShader(v.alpha),
+    },
+    params,
+    bindings,
+    crop.width * crop.height,
+  );
 }
 
 /** The formats a store pass can write on this device: rgba8unorm, and bgra8unorm with 'bgra8unorm-storage'. */
