@@ -890,7 +890,8 @@ export async function createTimingEngine(
   for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
   const requiredFeatures = (['timestamp-query', 'shader-f16'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
-  const engine = await createEngine({ device });
+  // 'ours' = the direct kernel (winograd 'off'): this experiment compares direct convolutions (Winograd: bench/kernels/winograd.ts).
+  const engine = await createEngine({ device, winograd: 'off' });
   return {
     engine,
     destroy() {

@@ -25,7 +25,7 @@ import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { wgslUnravel } from '../src/ops/indexing.js';
 import { convEpilogue, type ConvEpilogueVariant } from './conv2d.wgsl.js';
 
-export type WinogradTile = 2 | 4;
+export type WinogradTile = 2 | 4 | 6;
 
 interface WinogradMatrices {
   /** Bᵀ: (m+2)×(m+2). */
@@ -36,7 +36,10 @@ interface WinogradMatrices {
   AT: number[][];
 }
 
-/** The transform matrices of F(2,3) and F(4,3) (Lavin & Gray's points 0, ±1 and 0, ±1, ±2). */
+/**
+ * The transform matrices of F(2,3), F(4,3) and F(6,3) (Lavin & Gray's points 0, ±1; 0, ±1, ±2;
+ * 0, ±1, ±2, ±1/2: the F(6,3) of ncnn and wincnn).
+ */
 export const WINOGRAD_MATRICES: Record<WinogradTile, WinogradMatrices> = {
   2: {
     BT: [
@@ -78,6 +81,36 @@ export const WINOGRAD_MATRICES: Record<WinogradTile, WinogradMatrices> = {
       [0, 1, -1, 2, -2, 0],
       [0, 1, 1, 4, 4, 0],
       [0, 1, -1, 8, -8, 1],
+    ],
+  },
+  6: {
+    BT: [
+      [1, 0, -21 / 4, 0, 21 / 4, 0, -1, 0],
+      [0, 1, 1, -17 / 4, -17 / 4, 1, 1, 0],
+      [0, -1, 1, 17 / 4, -17 / 4, -1, 1, 0],
+      [0, 1 / 2, 1 / 4, -5 / 2, -5 / 4, 2, 1, 0],
+      [0, -1 / 2, 1 / 4, 5 / 2, -5 / 4, -2, 1, 0],
+      [0, 2, 4, -5 / 2, -5, 1 / 2, 1, 0],
+      [0, -2, 4, 5 / 2, -5, -1 / 2, 1, 0],
+      [0, -1, 0, 21 / 4, 0, -21 / 4, 0, 1],
+    ],
+    G: [
+      [1, 0, 0],
+      [-2 / 9, -2 / 9, -2 / 9],
+      [-2 / 9, 2 / 9, -2 / 9],
+      [1 / 90, 1 / 45, 2 / 45],
+      [1 / 90, -1 / 45, 2 / 45],
+      [32 / 45, 16 / 45, 8 / 45],
+      [32 / 45, -16 / 45, 8 / 45],
+      [0, 0, 1],
+    ],
+    AT: [
+      [1, 1, 1, 1, 1, 1, 1, 0],
+      [0, 1, -1, 2, -2, 1 / 2, -1 / 2, 0],
+      [0, 1, 1, 4, 4, 1 / 4, 1 / 4, 0],
+      [0, 1, -1, 8, -8, 1 / 8, -1 / 8, 0],
+      [0, 1, 1, 16, 16, 1 / 16, 1 / 16, 0],
+      [0, 1, -1, 32, -32, 1 / 32, -1 / 32, 1],
     ],
   },
 };

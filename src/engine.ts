@@ -48,10 +48,13 @@ export interface EngineOptions {
   convKernel?: ConvKernelOption;
   /**
    * Winograd for conv2d 3×3, stride 1, dilation 1, one group (src/kernels/conv-winograd.ts):
-   * 'f23' = F(2×2, 3×3) (2.25× fewer multiply-adds), 'f43' = F(4×4, 3×3) (4× fewer, a little
-   * more float32 rounding), 'off' = the convKernel option's kernel, 'auto' (default) = F(4,3) for
-   * convs of at least 16 input and 16 output channels that the convKernel option does not give to
-   * the tiled kernel (measured: docs/performance.md, "Winograd").
+   * 'f23' = F(2×2, 3×3), 'f43' = F(4×4, 3×3), 'f63' = F(6×6, 3×3) (2.25×, 4× and 5.06× fewer
+   * multiply-adds than a direct conv; a little more float32 rounding each, measured ≤ 0.004 8-bit
+   * levels on the bundled models), 'off' = the convKernel option's kernel.
+   * 'auto' (default): on software adapters F(6,3) for every such conv of at least 5 output channels
+   * that the convKernel option does not give to the tiled kernel (measured 2.7–3.8× on the models:
+   * docs/performance.md, "Winograd"); on hardware adapters 'off', because it is not measured there
+   * yet. `engine.winograd` says which it chose.
    */
   winograd?: WinogradOption;
 }
@@ -61,14 +64,14 @@ export type ConvKernelOption = (typeof CONV_KERNELS)[number];
 /** What the engine runs conv2d with: the convKernel option with 'auto' resolved. */
 export type ConvKernel = Exclude<ConvKernelOption, 'auto'>;
 
-const WINOGRAD_OPTIONS: readonly WinogradOption[] = ['off', 'f23', 'f43', 'auto'];
+const WINOGRAD_OPTIONS: readonly WinogradOption[] = ['off', 'f23', 'f43', 'f63', 'auto'];
 
 /** Checks the winograd option (before a device is requested). */
 function checkWinograd(v: unknown): WinogradOption {
   if (v === undefined) return 'auto';
   if (!(WINOGRAD_OPTIONS as readonly unknown[]).includes(v)) {
     const shown = typeof v === 'string' ? `'${v}'` : String(v);
-    throw new ArgumentError(`createEngine: winograd ${shown} must be 'off', 'f23', 'f43' or 'auto'`);
+    throw new ArgumentError(`createEngine: winograd ${shown} must be 'off', 'f23', 'f43', 'f63' or 'auto'`);
   }
   return v as WinogradOption;
 }
@@ -124,7 +127,7 @@ export class Engine implements TensorOwner {
   readonly adapterInfo: AdapterDescription;
   /** The conv2d kernel in use: the `convKernel` option, with 'auto' resolved for this adapter. */
   readonly convKernel: ConvKernel;
-  /** The `winograd` option (see EngineOptions). */
+  /** The `winograd` option, 'auto' resolved to 'off' on hardware adapters (see EngineOptions). */
   readonly winograd: WinogradOption;
   private readonly pool: BufferPool;
   private readonly cache: PipelineCache;
@@ -153,7 +156,8 @@ export class Engine implements TensorOwner {
     this.adapterInfo = describeAdapter(info ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo);
     const convKernel = checkConvKernel(options.convKernel);
     this.convKernel = convKernel === 'auto' ? (this.adapterInfo.software ? 'direct' : 'tiled-narrow') : convKernel;
-    this.winograd = checkWinograd(options.winograd);
+    const winograd = checkWinograd(options.winograd);
+    this.winograd = winograd === 'auto' && !this.adapterInfo.software ? 'off' : winograd;
     this.pool = new BufferPool(device);
     this.cache = new PipelineCache(device);
     const l = device.limits;

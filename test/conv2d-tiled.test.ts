@@ -24,7 +24,7 @@ import { compareConv } from './helpers/ops.js';
 import { pick, randInt, randomData, randomTensor, rng } from './helpers/random.js';
 
 const tiled = useEngine({ convKernel: 'tiled' });
-const direct = useEngine({ convKernel: 'direct' });
+const direct = useEngine({ convKernel: 'direct', winograd: 'off' });
 
 const t = randomTensor;
 const U = 2 ** -24;
@@ -320,7 +320,7 @@ describe('the convKernel option', () => {
   });
 
   it("'tiled-narrow' (auto's choice on hardware) runs convs of ≤ 16 output channels tiled and wider ones direct; both == CPU", async () => {
-    const e = await createEngine({ convKernel: 'tiled-narrow' });
+    const e = await createEngine({ convKernel: 'tiled-narrow', winograd: 'off' });
     try {
       expect(e.convKernel).toBe('tiled-narrow');
       const r = rng(4242);

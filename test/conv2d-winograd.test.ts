@@ -1,5 +1,5 @@
 /**
- * Winograd conv2d (shaders/conv2d-winograd.wgsl.ts), F(2,3) and F(4,3), forced with createEngine({ winograd }).
+ * Winograd conv2d (shaders/conv2d-winograd.wgsl.ts), F(2,3), F(4,3) and F(6,3), forced with createEngine({ winograd }).
  *
  * Tolerance, derived like compare.ts's: the Winograd result is computed in float32 through the
  * weight transform (G g Gᵀ, 3 + 3 terms, with inexact constants such as 1/6), the input transform
@@ -22,7 +22,8 @@ import { pick, randInt, randomTensor, rng } from './helpers/random.js';
 
 const f23 = useEngine({ winograd: 'f23' });
 const f43 = useEngine({ winograd: 'f43' });
-const engines: Record<WinogradTile, { engine: Engine }> = { 2: f23, 4: f43 };
+const f63 = useEngine({ winograd: 'f63' });
+const engines: Record<WinogradTile, { engine: Engine }> = { 2: f23, 4: f43, 6: f63 };
 
 const U = 2 ** -24;
 const absM = (m: number[][]) => m.map((row) => row.map(Math.abs));
@@ -132,9 +133,11 @@ async function check(m: WinogradTile, c: Case, context: string): Promise<{ worst
 const t = randomTensor;
 
 describe('conv2d on the Winograd kernels', () => {
-  for (const m of [2, 4] as const) {
-    it(`F(${m},3): GPU == CPU reference within the derived bound, 10 random shapes, paddings, batches and epilogues`, async () => {
-      for (let seed = 1; seed <= 10; seed++) {
+  for (const m of [2, 4, 6] as const) {
+    // F(6,3)'s unrolled shaders take SwiftShader seconds to compile per epilogue variant: fewer cases.
+    const cases = m === 6 ? 5 : 8;
+    it(`F(${m},3): GPU == CPU reference within the derived bound, ${cases} random shapes, paddings, batches and epilogues`, async () => {
+      for (let seed = 1; seed <= cases; seed++) {
         const r = rng(7100 + 10 * m + seed);
         const cIn = randInt(r, 1, 20);
         const cOut = randInt(r, 1, 36);
@@ -158,7 +161,7 @@ describe('conv2d on the Winograd kernels', () => {
   }
 
   it('known answers: a centre tap copies its input, a box filter of ones sums each 3×3 window', async () => {
-    for (const m of [2, 4] as const) {
+    for (const m of [2, 4, 6] as const) {
       const e = engines[m].engine;
       const H = 7;
       const W = 9;
@@ -183,9 +186,46 @@ describe('conv2d on the Winograd kernels', () => {
     }
   });
 
+  it('the rest of the fused epilogue (crelu, sigmoid, tanh, depth-to-space CRD and DCR) == the plain conv, then the CPU ops', async () => {
+    const e = f63.engine;
+    const r = rng(7301);
+    const x = t([1, 6, 7, 11], r);
+    const w = t([12, 6, 3, 3], r);
+    const b = t([12], r);
+    const [xT, wT, bT] = [x, w, b].map((c) => e.tensor(c.data, c.shape));
+    const plain = e.conv2d(xT, wT, bT, { padding: 1 });
+    const z = { data: await plain.read(), shape: plain.shape as number[] };
+    plain.dispose();
+    const cases = [
+      { activation: 'crelu', depthToSpace: undefined },
+      { activation: 'sigmoid', depthToSpace: { r: 2, mode: 'CRD' } },
+      { activation: 'tanh', depthToSpace: { r: 2, mode: 'DCR' } },
+    ] as const;
+    for (const c of cases) {
+      const y = e.conv2d(xT, wT, bT, { padding: 1, ...c });
+      const got = await y.read();
+      y.dispose();
+      // The same activation and shuffle on the CPU, applied to the GPU's own plain conv: only the activation's rounding differs.
+      let ref = c.activation === 'crelu' ? cpu.crelu(z) : c.activation === 'sigmoid' ? cpu.sigmoid(z) : cpu.tanh(z);
+      if (c.depthToSpace) ref = cpu.depthToSpace(ref, c.depthToSpace.r, { mode: c.depthToSpace.mode });
+      expect(got.length, c.activation).toBe(ref.data.length);
+      for (let i = 0; i < got.length; i++) {
+        expect(Math.abs(got[i] - ref.data[i]), `${c.activation} ${i}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(ref.data[i])));
+      }
+    }
+    [xT, wT, bT].forEach((u) => u.dispose());
+  });
+
   it('the option: checked before a device is requested; engine.winograd says which', async () => {
     await expect(createEngine({ winograd: 'F43' as never })).rejects.toThrow(ArgumentError);
-    await expect(createEngine({ winograd: 'F43' as never })).rejects.toThrow(/winograd 'F43' must be 'off', 'f23', 'f43' or 'auto'/);
+    await expect(createEngine({ winograd: 'F43' as never })).rejects.toThrow(/winograd 'F43' must be 'off', 'f23', 'f43', 'f63' or 'auto'/);
     expect(f43.engine.winograd).toBe('f43');
+    const e = await createEngine();
+    try {
+      // 'auto' is measured on software adapters only (the tests' SwiftShader); hardware gets 'off' until measured.
+      expect(e.winograd).toBe(e.adapterInfo.software ? 'auto' : 'off');
+    } finally {
+      e.destroy();
+    }
   });
 });

@@ -4,7 +4,8 @@ import { useEngine } from './helpers/engine.js';
 import { compareConv } from './helpers/ops.js';
 import { pick, randInt, randomData, randomTensor, rng } from './helpers/random.js';
 
-const h = useEngine();
+// The direct kernel (3×3 stride-1 convs would otherwise run on Winograd: test/conv2d-winograd.test.ts).
+const h = useEngine({ winograd: 'off' });
 
 const t = randomTensor;
 

@@ -5,7 +5,8 @@ import { useEngine } from './helpers/engine.js';
 import { compareConv } from './helpers/ops.js';
 import { pick, randInt, randomData, randomTensor, rng } from './helpers/random.js';
 
-const h = useEngine();
+// The direct kernel's epilogue (Winograd's: test/conv2d-winograd.test.ts).
+const h = useEngine({ winograd: 'off' });
 
 const t = randomTensor;
 

@@ -24,7 +24,8 @@ import { useEngine } from './helpers/engine.js';
 import { expectCloseSums } from './helpers/compare.js';
 import { randInt, randomData, rng } from './helpers/random.js';
 
-const h = useEngine();
+// 'ours' is the direct kernel: the shared-tile experiment compares direct convolutions.
+const h = useEngine({ winograd: 'off' });
 
 /** Shared-tile conv vs engine.conv2d on one problem: |Δ| ≤ 2·γ_K·Σ|w·x| + 4u|y| per output, K = Cin·k² + 1. */
 async function expectSharedTileMatches(c: TileConfig, p: ConvProblem, seed: number): Promise<void> {

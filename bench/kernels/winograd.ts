@@ -24,7 +24,7 @@ interface Variant {
 function parseVariant(s: string): Variant {
   const [option, block] = s.split(':');
   const [tb, cv] = (block ?? '8x4').split('x').map(Number);
-  if (!['off', 'f23', 'f43'].includes(option) || ![4, 8].includes(tb) || ![2, 4].includes(cv)) throw new Error(`bad variant ${s}`);
+  if (!['off', 'f23', 'f43', 'f63'].includes(option) || ![4, 8].includes(tb) || ![2, 4].includes(cv)) throw new Error(`bad variant ${s}`);
   return { label: s, option: option as WinogradOption, gemm: { tb: tb as 4 | 8, cv: cv as 2 | 4 } };
 }
 
@@ -94,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
         w: e.tensor(ws, [s.cOut, s.cIn, 3, 3]),
         b: e.tensor(bs, [s.cOut]),
         t: [] as number[],
-        out: new Float32Array(),
+        out: new Float32Array() as Float32Array,
       };
     });
     // Warm: compile, transform weights, and keep one output for the accuracy column.

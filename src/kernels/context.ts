@@ -14,5 +14,5 @@ export interface KernelContext {
   /** Which conv2d kernel the engine resolved its `convKernel` option to (see EngineOptions). */
   readonly convKernel: 'direct' | 'tiled' | 'tiled-narrow';
   /** Which Winograd transform runs 3×3 stride-1 conv2d (the engine's `winograd` option; see src/kernels/conv-winograd.ts). */
-  readonly winograd: 'off' | 'f23' | 'f43' | 'auto';
+  readonly winograd: 'off' | 'f23' | 'f43' | 'f63' | 'auto';
 }

@@ -24,8 +24,8 @@ import { sizeOf } from '../ops/params.js';
 import type { Tensor } from '../tensor.js';
 import type { KernelContext } from './context.js';
 
-/** Which Winograd transform runs the 3×3 convs: none, F(2,3), F(4,3), or the measured rule (winogradTileFor). */
-export type WinogradOption = 'off' | 'f23' | 'f43' | 'auto';
+/** Which Winograd transform runs the 3×3 convs: none, F(2,3), F(4,3), F(6,3), or the measured rule (winogradTileFor). */
+export type WinogradOption = 'off' | 'f23' | 'f43' | 'f63' | 'auto';
 
 /** How one conv runs on the Winograd kernels. */
 export interface WinogradPlan {
@@ -41,16 +41,21 @@ export interface WinogradPlan {
 /** The GEMM's register block (measured: docs/performance.md, "Winograd"). */
 export const winogradGemm: WinogradGemmBlock = { tb: 8, cv: 4 };
 
-/** Smallest channel counts 'auto' sends to Winograd (measured: docs/performance.md, "Winograd"). */
-export const WINOGRAD_AUTO_MIN_CIN = 16;
-export const WINOGRAD_AUTO_MIN_COUT = 16;
+/**
+ * 'auto' sends a 3×3 stride-1 conv to F(6,3) when it has more output channels than this. Measured on
+ * SwiftShader (docs/performance.md, "Winograd"): F(6,3) is 1.4–4.8× the direct kernel from 3→16 to
+ * 128→128 and 64→12, and level with it at 64→3 (U pads Cout to 16 channels: a 3-channel conv
+ * computes 13 of padding).
+ */
+export const WINOGRAD_AUTO_MIN_COUT = 5;
 
 /** The tile the option gives this conv (before the fit checks), or null for the direct kernel. */
 export function winogradTileFor(option: WinogradOption, p: ConvPlan): WinogradTile | null {
   if (option === 'off') return null;
   if (option === 'f23') return 2;
   if (option === 'f43') return 4;
-  return p.cIn >= WINOGRAD_AUTO_MIN_CIN && p.cOut >= WINOGRAD_AUTO_MIN_COUT ? 4 : null;
+  if (option === 'f63') return 6;
+  return p.cOut >= WINOGRAD_AUTO_MIN_COUT ? 6 : null;
 }
 
 /** The Winograd plan of a conv2d, or null when the direct kernel must run it. */
