@@ -29,6 +29,8 @@ const [W, H, FPS, SECONDS] = [47, 33, 12, 1.5];
 /** Frames 5–7 are dropped from the source: a variable frame rate (a 0.33 s gap), which must survive. */
 const FRAMES = FPS * SECONDS - 3;
 
+/** The share of the clip's bytes a truncated copy keeps (its one cluster is cut: no complete frame is left). */
+const CUT = 0.6;
 /** The library's entry as the dev server serves it, imported inside the page. */
 const LIB = '/src/index.ts';
 type Lib = typeof import('../../src/index.js');
@@ -228,7 +230,7 @@ describe('upscaler page, video file → file (Worker, WebCodecs, mediabunny)', (
     await page.close();
   });
 
-  it('cancel mid-run: no file; a rotated H.264 + AAC MP4: rotation and audio kept; H.265 without an encoder and a file without video refused by name', async () => {
+  it('cancel mid-run: no file; a rotated H.264 + AAC MP4: rotation and audio kept; H.265 without an encoder, a file without video and a truncated one refused by name', async () => {
     const p = await openVideoTab();
     const { page } = p;
     await page.selectOption('#video-file-model', 'anime4k:cnn-2x-s-an');
@@ -265,7 +267,7 @@ describe('upscaler page, video file → file (Worker, WebCodecs, mediabunny)', (
 
     // The library in the page: a codec without an encoder here, and a file with audio only.
     const refusals = await page.evaluate(
-      async ([, clip, tone]) => {
+      async ([, clip, tone, cut]) => {
         const lib = (window as unknown as { __lib: Lib }).__lib;
         const engine = await lib.createEngine();
         const json = await (await fetch(new URL('models/anime4k/cnn-2x-s-an.json', document.baseURI))).json();
@@ -278,16 +280,25 @@ describe('upscaler page, video file → file (Worker, WebCodecs, mediabunny)', (
           );
         const hevc = await why(lib.upscaleVideo(engine, await file(clip, 'clip.webm'), { model, codec: 'hevc', container: 'mp4' }));
         const noVideo = await why(lib.upscaleVideo(engine, await file(tone, 'tone.webm'), { model }));
+        const truncated = await why(lib.upscaleVideo(engine, await file(cut, 'cut.webm'), { model }));
         const support = await lib.videoEncoderSupport(94, 66);
         model.dispose();
         engine.destroy();
-        return { hevc, noVideo, support: support.map((x) => [x.codec, x.supported]) };
+        return { hevc, noVideo, truncated, support: support.map((x) => [x.codec, x.supported]) };
       },
-      [LIB, readFileSync(video).toString('base64'), readFileSync(audioOnly).toString('base64')] as const,
+      [
+        LIB,
+        readFileSync(video).toString('base64'),
+        readFileSync(audioOnly).toString('base64'),
+        readFileSync(video)
+          .subarray(0, Math.round(readFileSync(video).length * 0.6))
+          .toString('base64'),
+      ] as const,
     );
     expect(refusals.hevc).toMatch(
       /^VideoError: clip\.webm: this browser has no H\.265 encoder for 94×66; this browser encodes H\.264 \('avc'\)/,
     );
+    expect(refusals.truncated).toMatch(/^VideoError: cut\.webm: (its video track holds no frame|it says it lasts)/);
     expect(refusals.noVideo).toBe('VideoError: tone.webm: the file has no video track');
     expect(Object.fromEntries(refusals.support)).toEqual({ avc: true, hevc: false, vp9: true, av1: true, vp8: true });
     expect(p.errors).toEqual([]);

@@ -228,8 +228,11 @@ async function chooseCodec(
       throw new ArgumentError(
         `${op}: ${CODEC_LABELS[codec]} does not go into ${container.toUpperCase()} (it holds ${fits.map((c) => CODEC_LABELS[c]).join(', ')})`,
       );
-    if (!have.includes(codec))
-      throw new VideoError(name, `this browser has no ${CODEC_LABELS[codec]} encoder for ${width}×${height}; ${offer}`);
+    if (!have.includes(codec)) {
+      // Chromium's H.264 encoder refuses odd sizes (4:2:0 without cropping); say so rather than "no encoder".
+      const odd = (codec === 'avc' || codec === 'hevc') && (width % 2 || height % 2) ? ` (an odd size: it needs even ones)` : '';
+      throw new VideoError(name, `this browser has no ${CODEC_LABELS[codec]} encoder for ${width}×${height}${odd}; ${offer}`);
+    }
     return codec;
   }
   if (!have.length) throw new VideoError(name, `${offer}`);
@@ -288,6 +291,11 @@ export async function upscaleVideo(engine: Engine, file: Blob, options: UpscaleV
     const codec = await chooseCodec(op, name, options.codec, container, outW, outH);
     const stats = await video.computePacketStats();
     total = stats.packetCount;
+    if (total === 0) throw new VideoError(name, 'its video track holds no frame (a truncated or damaged file?)');
+    // A file cut short still says how long it was: refuse it rather than write a shorter video.
+    const [said, holds] = [await video.getDurationFromMetadata(), await video.computeDuration()];
+    if (said !== null && said - holds > 0.5 && holds < 0.9 * said)
+      throw new VideoError(name, `it says it lasts ${said.toFixed(2)} s but its video ends at ${holds.toFixed(2)} s: a truncated file?`);
     const fps = stats.averagePacketRate;
     const format_ = outputFormat(mb, container);
     const audioTracks = await input.getAudioTracks();
@@ -335,7 +343,11 @@ export async function upscaleVideo(engine: Engine, file: Blob, options: UpscaleV
         muxing = muxing.then(() => videoOut.add(packet, m));
         muxing.catch((e) => (encoderError ??= e));
       },
-      error: (e) => (encoderError ??= e),
+      error: (e) =>
+        (encoderError ??= new VideoError(
+          name,
+          `the ${CODEC_LABELS[codec]} encoder failed (${config.codec}, ${outW}×${outH}): ${e.message}`,
+        )),
     });
     encoder.configure(config);
 
@@ -388,7 +400,10 @@ export async function upscaleVideo(engine: Engine, file: Blob, options: UpscaleV
       try {
         for (;;) {
           let t = performance.now();
-          const next = await samples.next();
+          const next = await samples.next().catch((e: Error) => {
+            if (signal?.aborted) throw abortError(signal, done, total);
+            throw new VideoError(name, `the video could not be decoded at frame ${done} of ${total} (truncated or damaged?): ${e.message}`);
+          });
           timings.decodeMs += performance.now() - t;
           if (next.done) break;
           t = performance.now();
@@ -456,6 +471,7 @@ export async function upscaleVideo(engine: Engine, file: Blob, options: UpscaleV
 
     await Promise.all([upscaleFrames(), copyAudio()]);
     if (signal?.aborted) throw abortError(signal, done, total);
+    if (done === 0) throw new VideoError(name, `no frame of its ${total} could be decoded`);
     const tail = performance.now();
     await encoder.flush();
     await muxing;
