@@ -291,7 +291,7 @@ describe('upscaler page, video file → file (Worker, WebCodecs, mediabunny)', (
         readFileSync(video).toString('base64'),
         readFileSync(audioOnly).toString('base64'),
         readFileSync(video)
-          .subarray(0, Math.round(readFileSync(video).length * 0.6))
+          .subarray(0, Math.round(readFileSync(video).length * CUT))
           .toString('base64'),
       ] as const,
     );
