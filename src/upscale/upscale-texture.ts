@@ -93,11 +93,13 @@ export async function upscaleTexture(engine: Engine, source: GpuImageSource, opt
       });
     const tables = textureTables(engine, op, model);
     try {
-      // Before anything is recorded: a texture of another device would poison the whole command buffer.
-      await checkTextures(engine, op, [
-        { texture, access: 'read' },
-        { texture: output, access: 'write' },
-      ]);
+      // Before anything is recorded: a caller's texture of another device would poison the whole command buffer.
+      // (Textures made here, the copied DOM source and a new output, are of engine.device.)
+      const callers = [
+        ...(owned ? [] : [{ texture, access: 'read' as const }]),
+        ...(given ? [{ texture: given, access: 'write' as const }] : []),
+      ];
+      await checkTextures(engine, op, callers);
       const { runner } = engine.kernelContext(op);
       let previous: Promise<void> | null = null;
       await forEachTile(plan, options, async (tile) => {
