@@ -16,6 +16,7 @@ import type { CpuTensor } from '../src/cpu/index.js';
 import { createEngine, type Engine } from '../src/index.js';
 import { ArgumentError } from '../src/errors.js';
 import { WINOGRAD_MATRICES, type WinogradTile } from '../shaders/conv2d-winograd.wgsl.js';
+import type { PipelineCache } from '../src/gpu/pipeline-cache.js';
 import { gammaBound } from './helpers/compare.js';
 import { useEngine } from './helpers/engine.js';
 import { pick, randInt, randomTensor, rng } from './helpers/random.js';
@@ -214,6 +215,41 @@ describe('conv2d on the Winograd kernels', () => {
       }
     }
     [xT, wT, bT].forEach((u) => u.dispose());
+  });
+
+  it('falls back to the direct kernel (same results as a winograd-off engine) for stride 2, dilation 2, groups 2, 5×5, and a transform buffer past one binding', async () => {
+    const cache = (e: Engine): string[] => (e as unknown as { cache: PipelineCache }).cache.keys();
+    const winoKeys = (e: Engine) => cache(e).filter((k) => k.includes('winograd'));
+    const small = await createEngine({ winograd: 'f63', maxBindingBytes: 4096 });
+    const offE = await createEngine({ winograd: 'off' });
+    try {
+      const r = rng(7401);
+      const cases: [number[], number[], Record<string, unknown>, Engine][] = [
+        [[1, 8, 9, 9], [8, 8, 3, 3], { stride: 2, padding: 1 }, f63.engine],
+        [[1, 8, 9, 9], [8, 8, 3, 3], { dilation: 2, padding: 2 }, f63.engine],
+        [[1, 8, 9, 9], [8, 4, 3, 3], { groups: 2, padding: 1 }, f63.engine],
+        [[1, 8, 9, 9], [8, 8, 5, 5], { padding: 2 }, f63.engine],
+        // V alone: 64 positions × 8 channels × 8 tiles × 4 bytes = 16 KiB > 4 KiB.
+        [[1, 8, 9, 9], [8, 8, 3, 3], { padding: 1 }, small],
+      ];
+      for (const [xs, ws, options, e] of cases) {
+        const before = winoKeys(e).length;
+        const x = t(xs, r);
+        const w = t(ws, r);
+        const run = async (eng: Engine) => {
+          const [xT, wT] = [eng.tensor(x.data, x.shape), eng.tensor(w.data, w.shape)];
+          const y = eng.conv2d(xT, wT, null, options);
+          const out = await y.read();
+          [xT, wT, y].forEach((u) => u.dispose());
+          return out;
+        };
+        expect(await run(e), JSON.stringify(options)).toEqual(await run(offE));
+        expect(winoKeys(e).length, `${JSON.stringify(options)}: compiled a Winograd pipeline`).toBe(before);
+      }
+    } finally {
+      small.destroy();
+      offE.destroy();
+    }
   });
 
   it('the option: checked before a device is requested; engine.winograd says which', async () => {
