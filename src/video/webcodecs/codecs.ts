@@ -43,29 +43,33 @@ export function parseCodec(name: string): VideoFileCodec | null {
   return alias[n] ?? null;
 }
 
-/** [max luma samples per picture, level code] in ascending order. */
+/** [max luma samples per picture, level code] in ascending order (each standard's level table). */
 const AVC_LEVELS: [number, string][] = [
-  [414_720, '1e'], // 3.0: 720×576
-  [921_600, '1f'], // 3.1: 1280×720
-  [2_097_152, '28'], // 4.0: 2048×1024
-  [2_228_224, '2a'], // 4.2
-  [8_912_896, '33'], // 5.1: 4096×2176
-  [35_651_584, '3c'], // 6.0: 8192×4352
+  [414_720, '1e'], // 3.0: 1620 macroblocks (720×576)
+  [921_600, '1f'], // 3.1: 3600 (1280×720)
+  [2_097_152, '28'], // 4.0: 8192 (1920×1080)
+  [2_228_224, '2a'], // 4.2: 8704
+  [5_652_480, '32'], // 5.0: 22080
+  [9_437_184, '33'], // 5.1: 36864 (4096×2304)
+  [35_651_584, '3c'], // 6.0: 139264 (8192×4352)
 ];
 const HEVC_LEVELS: [number, number][] = [
-  [552_960, 93], // 3.1
+  [552_960, 90], // 3
+  [983_040, 93], // 3.1
   [2_228_224, 123], // 4.1
   [8_912_896, 153], // 5.1
   [35_651_584, 183], // 6.1
 ];
 const VP9_LEVELS: [number, string][] = [
-  [552_960, '31'],
+  [552_960, '30'],
+  [983_040, '31'],
   [2_228_224, '41'],
   [8_912_896, '51'],
   [35_651_584, '61'],
 ];
 const AV1_LEVELS: [number, string][] = [
-  [665_856, '05'], // 3.1
+  [665_856, '04'], // 3.0
+  [1_065_024, '05'], // 3.1
   [2_359_296, '09'], // 4.1
   [8_912_896, '13'], // 5.1
   [35_651_584, '17'], // 6.1
@@ -79,8 +83,8 @@ function level<T>(table: [number, T][], area: number): T {
 export function codecString(codec: VideoFileCodec, width: number, height: number): string {
   const area = width * height;
   switch (codec) {
-    case 'avc':
-      return `avc1.6400${level(AVC_LEVELS, area)}`; // High profile
+    case 'avc': // H.264 counts whole 16×16 macroblocks
+      return `avc1.6400${level(AVC_LEVELS, Math.ceil(width / 16) * Math.ceil(height / 16) * 256)}`; // High profile
     case 'hevc':
       return `hvc1.1.6.L${level(HEVC_LEVELS, area)}.B0`; // Main profile
     case 'vp9':
