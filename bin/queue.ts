@@ -14,7 +14,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { connectRedis, DEFAULT_FARM, DEFAULT_REDIS, Farm, jobIdFor, QueueError, redactUrl } from '../src/queue/farm.js';
 import { drain, farmStatus, retryFailed, type FarmStatus } from '../src/queue/status.js';
 import { runWorkerLoop, type WorkerJob } from '../src/queue/worker-loop.js';
-import { INPUT_EXTENSIONS } from '../src/upscale/image-file.js';
+import { FileError, INPUT_EXTENSIONS } from '../src/upscale/image-file.js';
 import { formatDuration } from '../src/upscale/duration.js';
 import { BACKENDS, type BackendChoice } from './backend.js';
 import { isModelPath, OPTIONS, parseCli, UsageError, didYouMean } from './cli-args.js';
@@ -235,21 +235,29 @@ async function add(argv: string[], log: (line: string) => void): Promise<number>
   if (opts.makeDir) mkdirSync(opts.makeDir, { recursive: true });
   // Every video probed, checked and planned before anything is queued.
   const videos: PlannedVideo[] = [];
+  let skipped = 0;
   for (const input of split.videos) {
-    videos.push(
-      await planVideo(input, outDir, {
-        codec: q.codec,
-        crf: q.crf,
-        preset: q.preset,
-        segmentSeconds: q['segment-seconds'],
-        ffmpeg: q.ffmpeg,
-        scale: target,
-        tile: opts.tile ?? null,
-        tta: opts.tta,
-        maxPixels: opts.maxPixels,
-        maxOutputPixels: opts.maxOutputPixels,
-      }),
-    );
+    try {
+      videos.push(
+        await planVideo(input, outDir, {
+          codec: q.codec,
+          crf: q.crf,
+          preset: q.preset,
+          segmentSeconds: q['segment-seconds'],
+          ffmpeg: q.ffmpeg,
+          scale: target,
+          tile: opts.tile ?? null,
+          tta: opts.tta,
+          maxPixels: opts.maxPixels,
+          maxOutputPixels: opts.maxOutputPixels,
+        }),
+      );
+    } catch (e) {
+      // A video that cannot be read or is too large is left out, as a batch run leaves it out; the rest is queued.
+      if (!(e instanceof FileError)) throw e;
+      skipped++;
+      log(`skipped ${e.message}`);
+    }
   }
   const jobOptions = { attempts, backoff: { type: 'exponential', delay: backoff } };
 
@@ -306,7 +314,7 @@ async function add(argv: string[], log: (line: string) => void): Promise<number>
   } finally {
     await closeFarm(farm);
   }
-  return 0;
+  return skipped ? 1 : 0;
 }
 
 function rate(perSecond: number | null): string {

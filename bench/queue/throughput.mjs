@@ -2,7 +2,7 @@
 /**
  * Throughput of the batch farm on this machine, against the bare CLI on the
  * same images: `node bench/queue/throughput.mjs [--images N] [--sizes 16,64]
- * [--workers 1,2,3] [--concurrency 1,2] [--backend cpu]`.
+ * [--workers 1,2,3] [--concurrency 1,2] [--reps 3] [--backend cpu]`.
  *
  * Builds the CLI (tsc, as `npm run upscale` does) into bench-results/queue-cli,
  * starts a redis-server of its own (loopback, free port, no persistence),
@@ -15,7 +15,9 @@
  *     job are out, as the bare CLI's first image is;
  *     wall = worker start to the last worker's exit.
  * Overhead of the queue per image = queue per image (1 worker) − bare per image.
- * Prints a markdown table and the machine's load average before and after.
+ * Each configuration runs --reps times, interleaved; the fastest run is kept
+ * (other processes on a shared machine can only slow a run down). Prints a
+ * markdown table and the machine's load average before and after.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -35,12 +37,14 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '1,2,3' },
     concurrency: { type: 'string', default: '2' },
     backend: { type: 'string', default: 'cpu' },
+    reps: { type: 'string', default: '3' },
   },
 });
 const N = Number(values.images);
 const SIZES = values.sizes.split(',').map(Number);
 const WORKERS = values.workers.split(',').map(Number);
 const CONCURRENCY = values.concurrency.split(',').map(Number);
+const REPS = Number(values.reps);
 
 function freePort() {
   return new Promise((res, rej) => {
@@ -101,6 +105,12 @@ for (let i = 0; ; i++) {
 }
 
 const rows = [];
+/** Keeps the fastest run of each configuration. */
+function keep(row) {
+  const i = rows.findIndex((r) => r.size === row.size && r.how === row.how);
+  if (i < 0) rows.push(row);
+  else if (row.perImage < rows[i].perImage) rows[i] = row;
+}
 try {
   for (const size of SIZES) {
     const input = join(tmp, `in-${size}`);
@@ -119,38 +129,47 @@ try {
           .png()
           .toFile(join(input, 'img0000.png'));
     }
-    const t1 = await run([one, join(tmp, `bare1-${size}`), '--backend', values.backend, '--quiet']);
-    const tN = await run([input, join(tmp, `bareN-${size}`), '--backend', values.backend, '--quiet']);
-    const bare = (tN - t1) / (N - 1);
-    rows.push({ size, how: 'bare CLI', workers: 1, perImage: bare, wall: tN, rate: 1000 / bare });
-    for (const k of WORKERS)
-      for (const c of CONCURRENCY) {
-        await run(['queue', 'drain', '--history', '--redis', url]);
-        await run(['queue', 'add', input, '--out', join(tmp, `q${k}-${size}`), '--backend', values.backend, '--redis', url]);
-        const t0 = performance.now();
-        await Promise.all(
-          Array.from({ length: k }, () =>
-            run(['worker', '--redis', url, '--exit-when-drained', '--quiet', '--concurrency', String(c), '--poll-ms', '200']),
-          ),
-        );
-        const wall = performance.now() - t0;
-        const [group] = Object.values(await redis.hgetall('wgu:upscale:groups')).map((g) => JSON.parse(g));
-        const q = new Queue(group.queue, { connection: redis, prefix: 'wgu' });
-        const jobs = await q.getJobs(['completed'], 0, -1);
-        await q.close();
-        if (jobs.length !== N) throw new Error(`${jobs.length} of ${N} jobs done`);
-        // From the k-th job finished (each worker's first job carries its model's warm-up run) to the last.
-        const finished = jobs.map((j) => j.finishedOn).sort((x, y) => x - y);
-        const span = ((finished[N - 1] - finished[k - 1]) / (N - k)) * N;
-        rows.push({
-          size,
-          how: `queue, ${k} worker${k === 1 ? '' : 's'} × concurrency ${c}`,
-          workers: k,
-          perImage: span / N,
-          wall,
-          rate: (N / span) * 1000,
-        });
-      }
+    // Each configuration `reps` times, interleaved, the fastest kept: other processes on a shared machine only slow runs down.
+    let t1 = Infinity;
+    let tN = Infinity;
+    for (let rep = 0; rep < REPS; rep++) {
+      // The fastest of each of the two runs so far (start-up varies from run to run on a busy machine).
+      t1 = Math.min(t1, await run([one, join(tmp, `bare1-${size}`), '--backend', values.backend, '--quiet']));
+      tN = Math.min(tN, await run([input, join(tmp, `bareN-${size}`), '--backend', values.backend, '--quiet']));
+      const bare = (tN - t1) / (N - 1);
+      const row = { size, how: 'bare CLI', workers: 1, perImage: bare, wall: tN, rate: 1000 / bare };
+      const i = rows.findIndex((r) => r.size === size && r.how === 'bare CLI');
+      if (i < 0) rows.push(row);
+      else rows[i] = row;
+      for (const k of WORKERS)
+        for (const c of CONCURRENCY) {
+          await run(['queue', 'drain', '--history', '--redis', url]);
+          await run(['queue', 'add', input, '--out', join(tmp, `q${k}-${size}`), '--backend', values.backend, '--redis', url]);
+          const t0 = performance.now();
+          await Promise.all(
+            Array.from({ length: k }, () =>
+              run(['worker', '--redis', url, '--exit-when-drained', '--quiet', '--concurrency', String(c), '--poll-ms', '200']),
+            ),
+          );
+          const wall = performance.now() - t0;
+          const [group] = Object.values(await redis.hgetall('wgu:upscale:groups')).map((g) => JSON.parse(g));
+          const q = new Queue(group.queue, { connection: redis, prefix: 'wgu' });
+          const jobs = await q.getJobs(['completed'], 0, -1);
+          await q.close();
+          if (jobs.length !== N) throw new Error(`${jobs.length} of ${N} jobs done`);
+          // From the k-th job finished (each worker's first job carries its model's warm-up run) to the last.
+          const finished = jobs.map((j) => j.finishedOn).sort((x, y) => x - y);
+          const perImage = (finished[N - 1] - finished[k - 1]) / (N - k);
+          keep({
+            size,
+            how: `queue, ${k} worker${k === 1 ? '' : 's'} × concurrency ${c}`,
+            workers: k,
+            perImage,
+            wall,
+            rate: 1000 / perImage,
+          });
+        }
+    }
   }
 } finally {
   redis.disconnect();
@@ -159,7 +178,7 @@ try {
 }
 
 console.log(
-  `\n${N} images per size, --backend ${values.backend}, worker --concurrency ${values.concurrency}; ${cpus().length} cores (${cpus()[0]?.model})`,
+  `\n${N} images per size, --backend ${values.backend}, worker --concurrency ${values.concurrency}, best of ${REPS} runs; ${cpus().length} cores (${cpus()[0]?.model})`,
 );
 console.log(`load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()}\n`);
 console.log('| size | run | per image | images/s | wall (incl. start-up) | vs bare CLI |');
