@@ -9,7 +9,7 @@ import type { Engine, Tensor } from '../src/index.js';
 import { useEngine } from './helpers/engine.js';
 import { randomData, rng } from './helpers/random.js';
 
-const auto = useEngine();
+const auto = useEngine({ winograd: 'auto' });
 const off = useEngine({ winograd: 'off' });
 
 /** conv 3→16 (3×3, relu) → conv 16→16 (3×3) → convT 16→3 (4×4, stride 2). */
