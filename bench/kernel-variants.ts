@@ -16,7 +16,7 @@
  * comes from timestamp queries around one compute pass per run (engine.timeGpu for ours), wall
  * time is record + submit + wait. Pipelines compile once per config, before anything is timed.
  *
- *   node bench/kernel-variants.mjs [--size gpu|small] [--reps N] [--hardware] [--force]
+ *   node bench/kernel-variants.mjs [--size gpu|small|wide] [--reps N] [--hardware] [--force] [--conv-kernel direct|tiled]
  *
  * `--size gpu` (the default) runs on the default adapter; `--size small` on SwiftShader unless
  * --hardware. Dawn rounds timestamps to 65.5 µs unless the device is made with the
@@ -477,7 +477,9 @@ interface Shape {
   w: number;
 }
 
-const SHAPES: Record<'small' | 'gpu', Shape[]> = {
+export type KernelVariantsSize = 'small' | 'wide' | 'gpu';
+
+const SHAPES: Record<KernelVariantsSize, Shape[]> = {
   gpu: [
     { cIn: 64, cOut: 64, h: 256, w: 256 },
     { cIn: 32, cOut: 32, h: 256, w: 256 },
@@ -489,6 +491,8 @@ const SHAPES: Record<'small' | 'gpu', Shape[]> = {
     { cIn: 8, cOut: 8, h: 16, w: 16 },
     { cIn: 3, cOut: 8, h: 24, w: 24 },
   ],
+  // The issue's wide case (64 channels: c32's) at a size a software adapter runs in seconds.
+  wide: [{ cIn: 64, cOut: 64, h: 32, w: 32 }],
 };
 
 export type Family = 'ours' | 'shared-tile' | 'f16 storage, f32 acc' | 'f16 storage, f16 acc';
@@ -626,7 +630,10 @@ function compare(out: Float32Array, ref: Float32Array, boundFactor: number, mag:
  * Measures every variant on every shape of `size` (see the file comment); runKernelVariants
  * formats the result. Never throws for one variant: its row says what failed.
  */
-export async function collectKernelVariants(engine: Engine, opts: { size: 'small' | 'gpu'; reps?: number }): Promise<KernelVariantsReport> {
+export async function collectKernelVariants(
+  engine: Engine,
+  opts: { size: KernelVariantsSize; reps?: number },
+): Promise<KernelVariantsReport> {
   const device = engine.device;
   const reps = opts.reps ?? (opts.size === 'gpu' ? 25 : 5);
   const warm = opts.size === 'gpu' ? 3 : 1;
@@ -851,7 +858,7 @@ export function formatKernelVariants(r: KernelVariantsReport): string {
 }
 
 /** Runs the experiment on `engine`'s device and returns it as markdown (for bench/node-gpu.ts and main). */
-export async function runKernelVariants(engine: Engine, opts: { size: 'small' | 'gpu'; reps?: number }): Promise<string> {
+export async function runKernelVariants(engine: Engine, opts: { size: KernelVariantsSize; reps?: number }): Promise<string> {
   return formatKernelVariants(await collectKernelVariants(engine, opts));
 }
 
@@ -878,6 +885,7 @@ const liveGpus = new Set<GPU>();
  */
 export async function createTimingEngine(
   powerPreference: GPUPowerPreference = 'high-performance',
+  convKernel: 'direct' | 'tiled' = 'direct',
 ): Promise<{ engine: Engine; destroy(): void }> {
   // A variable specifier keeps bundlers from pulling in the Node binding (as in src/gpu/device.ts).
   const specifier = 'webgpu';
@@ -891,7 +899,7 @@ export async function createTimingEngine(
   const requiredFeatures = (['timestamp-query', 'shader-f16'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   // 'ours' = the direct kernel (winograd 'off'): this experiment compares direct convolutions (Winograd: bench/kernels/winograd.ts).
-  const engine = await createEngine({ device, winograd: 'off' });
+  const engine = await createEngine({ device, winograd: 'off', convKernel });
   return {
     engine,
     destroy() {
@@ -908,16 +916,21 @@ export async function main(argv: string[]): Promise<number> {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const size = arg('--size') ?? 'gpu';
-  if (size !== 'gpu' && size !== 'small') {
-    console.error(`--size must be gpu or small, got ${size}`);
+  if (size !== 'gpu' && size !== 'small' && size !== 'wide') {
+    console.error(`--size must be gpu, small or wide, got ${size}`);
+    return 2;
+  }
+  const convKernel = arg('--conv-kernel') ?? 'direct';
+  if (convKernel !== 'direct' && convKernel !== 'tiled') {
+    console.error(`--conv-kernel must be direct or tiled, got ${convKernel}`);
     return 2;
   }
   const reps = arg('--reps') === undefined ? undefined : Number(arg('--reps'));
-  if (size === 'small' && !argv.includes('--hardware') && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
+  if (size !== 'gpu' && !argv.includes('--hardware') && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
   process.env.XDG_RUNTIME_DIR ??= tmpdir();
-  const bench = await createTimingEngine();
+  const bench = await createTimingEngine('high-performance', convKernel);
   try {
     if (size === 'gpu' && bench.engine.adapterInfo.software && !argv.includes('--force')) {
       console.error(
