@@ -4,7 +4,8 @@
  * and nothing leaked. Timings are only checked to be real numbers (never a threshold).
  */
 import { describe, expect, it } from 'vitest';
-import { formatProfile } from '../src/gpu/profile.js';
+import { formatProfile, profileDispatches } from '../src/gpu/profile.js';
+import type { Runner } from '../src/gpu/runner.js';
 import type { Engine, Tensor } from '../src/index.js';
 import { useEngine } from './helpers/engine.js';
 import { randomData, rng } from './helpers/random.js';
@@ -85,6 +86,23 @@ describe('engine.profile', () => {
       net.dispose();
     });
   }
+
+  it("without timestamps ('wall'): the same entries, each timed from the queue's completions", async () => {
+    const e = off.engine;
+    const net = smallNet(e);
+    const x = e.tensor(randomData(3 * H * W, rng(4)), [1, 3, H, W]);
+    net.run(x).dispose();
+    await e.flush();
+    const internals = e as unknown as { runner: Runner; device: GPUDevice };
+    const { result, profile } = await profileDispatches(internals.runner, internals.device, null, () => net.run(x));
+    result.dispose();
+    expect(profile.timing).toBe('wall');
+    expect(profile.dispatches.map((d) => d.name)).toEqual(['conv2d', 'conv2d', 'convTranspose2d']);
+    for (const d of profile.dispatches) expect(Number.isFinite(d.ms) && d.ms >= 0, `${d.name} ms ${d.ms}`).toBe(true);
+    expect(profile.dispatches.reduce((s, d) => s + (d.flops ?? 0), 0)).toBe(FLOPS);
+    x.dispose();
+    net.dispose();
+  });
 
   it('refuses an input of another engine', async () => {
     const x = off.engine.tensor(new Float32Array(3), [1, 3, 1, 1]);
