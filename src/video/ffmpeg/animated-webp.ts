@@ -5,9 +5,8 @@
  * frames' delays (milliseconds).
  */
 import { VideoFileError } from './errors.js';
-import type { VideoProbe } from './probe.js';
 import type { Segment } from './segments.js';
-import type { DecodedFrame } from './decode.js';
+import type { DecodedFrame, VideoProbe } from './types.js';
 
 /** VideoProbe.format of an input read by sharp rather than ffmpeg. */
 export const SHARP_WEBP = 'webp (animated, read by sharp)';

@@ -6,7 +6,7 @@
  */
 import { statfsSync } from 'node:fs';
 import { VideoFileError } from './errors.js';
-import type { VideoProbe } from './probe.js';
+import type { VideoProbe } from './types.js';
 
 /** The largest side every encoder we use accepts (H.264 level 6.2 and x264 stop at 16384; GIF at 65535). */
 export const MAX_VIDEO_SIDE = 16384;

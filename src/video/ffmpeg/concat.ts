@@ -13,7 +13,7 @@ import type { FfmpegBinaries } from './binaries.js';
 import { audioArgs, subtitleArgs, type Container } from './codecs.js';
 import { VideoFileError } from './errors.js';
 import { timescaleArgs } from './probe.js';
-import type { VideoProbe } from './probe.js';
+import type { VideoProbe } from './types.js';
 import { ffmpegComplaint, runProgram } from './run.js';
 import { SHARP_WEBP } from './animated-webp.js';
 import { microsToText, ptsToMicros, type Segment } from './segments.js';

@@ -13,20 +13,12 @@
 import { spawn } from 'node:child_process';
 import type { FfmpegBinaries } from './binaries.js';
 import { VideoFileError } from './errors.js';
-import type { VideoProbe } from './probe.js';
+import type { DecodedFrame, VideoProbe } from './types.js';
+
+export type { DecodedFrame } from './types.js';
 import { ffmpegComplaint } from './run.js';
 import { animatedWebpFrames, SHARP_WEBP } from './animated-webp.js';
 import { ptsToSeekTime, type Segment } from './segments.js';
-
-export interface DecodedFrame {
-  /** In the stream's time base. */
-  pts: number;
-  width: number;
-  height: number;
-  channels: 3 | 4;
-  /** width × height × channels bytes, RGB or RGBA. */
-  data: Buffer;
-}
 
 /** scale= options that convert with the file's own matrix and range (so colours round-trip through the encoder). */
 export function matrixOptions(probe: Pick<VideoProbe, 'pixFmt' | 'colour'>, dir: 'in' | 'out'): string {

@@ -20,7 +20,7 @@ import { matrixOptions } from './decode.js';
 import { VideoFileError } from './errors.js';
 import { timescaleArgs } from './probe.js';
 import { nutFrameHeader, nutHeader } from './nut.js';
-import type { VideoProbe } from './probe.js';
+import type { VideoProbe } from './types.js';
 import { ffmpegComplaint } from './run.js';
 
 export interface EncoderInput {

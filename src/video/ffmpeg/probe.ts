@@ -14,57 +14,9 @@ import type { FfmpegBinaries } from './binaries.js';
 import { VideoFileError } from './errors.js';
 import { ffmpegComplaint, runProgram } from './run.js';
 import { probeAnimatedWebp } from './animated-webp.js';
+import type { VideoProbe } from './types.js';
 
-export interface StreamInfo {
-  index: number;
-  codec: string;
-  /** e.g. 'eng'; undefined when untagged. */
-  language?: string;
-}
-
-export interface ColourInfo {
-  range?: string;
-  space?: string;
-  transfer?: string;
-  primaries?: string;
-}
-
-export interface VideoProbe {
-  file: string;
-  /** Bytes and modification time of the file (the resume manifest binds to them). */
-  size: number;
-  mtimeMs: number;
-  /** ffprobe's format name, e.g. 'mov,mp4,m4a,3gp,3g2,mj2', 'matroska,webm', 'gif'. */
-  format: string;
-  /** Index of the video stream in the file. */
-  streamIndex: number;
-  codec: string;
-  /** Stored size (before rotation). */
-  width: number;
-  height: number;
-  pixFmt: string;
-  /** True when the decoded frames carry alpha (GIF transparency, yuva*, rgba...). */
-  hasAlpha: boolean;
-  /** Sample aspect ratio [num, den]; [1, 1] for square pixels. */
-  sar: readonly [number, number];
-  /** Time base of the stream's timestamps [num, den]. */
-  timeBase: readonly [number, number];
-  /** Average frame rate (frames / duration), for estimates and the log. */
-  fps: number;
-  /** Duration in seconds (the video stream's, else the file's). */
-  duration: number;
-  /** Every video packet's pts in presentation order (timeBase units). Its length is the frame count. */
-  pts: number[];
-  /** The pts of the keyframes, ascending. */
-  keyframes: number[];
-  /** Display rotation in degrees (the display matrix's, as ffprobe reports it: 90, -90, 180), 0 when none. */
-  rotation: number;
-  colour: ColourInfo;
-  /** Bits per second of the video stream (ffprobe's, else estimated from the file size). */
-  bitRate: number;
-  audio: StreamInfo[];
-  subtitles: StreamInfo[];
-}
+export type { ColourInfo, StreamInfo, VideoProbe } from './types.js';
 
 interface RawStream {
   index: number;

@@ -10,7 +10,7 @@ import type { Container, EncodeSettings } from './codecs.js';
 import { decodeFrames, type DecodedFrame } from './decode.js';
 import { startEncoder } from './encode.js';
 import type { FrameUpscaler } from './frames.js';
-import type { VideoProbe } from './probe.js';
+import type { VideoProbe } from './types.js';
 import type { Segment } from './segments.js';
 
 export interface SegmentProgress {

@@ -8,7 +8,7 @@
  * (the first starts at the first frame, the last runs to the end). Cutting at
  * keyframes means a segment's decoder seeks straight to its first frame.
  */
-import type { VideoProbe } from './probe.js';
+import type { VideoProbe } from './types.js';
 
 export interface Segment {
   index: number;

@@ -12,7 +12,7 @@ import type { FfmpegBinaries } from './binaries.js';
 import type { Container, EncodeSettings } from './codecs.js';
 import { concatSegments } from './concat.js';
 import type { FrameUpscaler } from './frames.js';
-import type { VideoProbe } from './probe.js';
+import type { VideoProbe } from './types.js';
 import { upscaleSegment, type SegmentProgress } from './segment-job.js';
 import { DEFAULT_SEGMENT_SECONDS, planSegments } from './segments.js';
 import { openWorkDir, segmentFile } from './work-dir.js';

@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { VideoProbe } from './probe.js';
+import type { VideoProbe } from './types.js';
 import type { Segment } from './segments.js';
 
 export interface Manifest {
