@@ -4,7 +4,7 @@
  * same images: `node bench/queue/throughput.mjs [--images N] [--sizes 16,64]
  * [--workers 1,2,3] [--concurrency 1,2] [--reps 3] [--backend cpu]`.
  *
- * Builds the CLI (tsc, as `npm run upscale` does) into bench-results/queue-cli,
+ * Builds the CLI (tsc, as `npm run upscale` does) into bench-results/queue-cli-<pid>,
  * starts a redis-server of its own (loopback, free port, no persistence),
  * makes N distinct PNGs per size, then for each size:
  *   - bare CLI: `webgpu-upsample in/ out/` once with N images and once with
@@ -14,7 +14,8 @@
  *     the last / (N − K): worker start-up and each worker's first (warm-up)
  *     job are out, as the bare CLI's first image is;
  *     wall = worker start to the last worker's exit.
- * Overhead of the queue per image = queue per image (1 worker) − bare per image.
+ * Overhead of the queue per image = queue per image (1 worker) − bare per image;
+ * and BullMQ's own cost per job, measured with 2000 jobs that do nothing.
  * Each configuration runs --reps times, interleaved; the fastest run is kept
  * (other processes on a shared machine can only slow a run down). Prints a
  * markdown table and the machine's load average before and after.
@@ -25,7 +26,7 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
 
@@ -73,7 +74,8 @@ const load = () =>
     .join(' ');
 const loadBefore = load();
 const tmp = mkdtempSync(join(tmpdir(), 'webgpu-upsample-queue-bench-'));
-const build = join(ROOT, 'bench-results', 'queue-cli');
+// A build of its own (two runs at once must not rebuild each other's CLI under their feet).
+const build = join(ROOT, 'bench-results', `queue-cli-${process.pid}`);
 rmSync(build, { recursive: true, force: true });
 try {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'bin/tsconfig.json'), '--outDir', build]);
@@ -104,6 +106,28 @@ for (let i = 0; ; i++) {
   }
 }
 
+/** BullMQ's own cost per job on this Redis: jobs that do nothing, one worker, concurrency 1 (in process, best of REPS). */
+async function noopPerJob(n = 2000) {
+  let best = Infinity;
+  for (let rep = 0; rep < REPS; rep++) {
+    const name = `noop-${rep}`;
+    const q = new Queue(name, { connection: redis, prefix: 'wgu-bench' });
+    await q.addBulk(Array.from({ length: n }, (_, i) => ({ name: 'noop', data: { i } })));
+    const worker = new Worker(name, async () => null, { connection: redis, prefix: 'wgu-bench', concurrency: 1, autorun: false });
+    let count = 0;
+    const done = new Promise((res) => worker.on('completed', () => ++count === n && res()));
+    void worker.run();
+    await done;
+    await worker.close();
+    const jobs = await q.getJobs(['completed'], 0, -1);
+    const finished = jobs.map((j) => j.finishedOn).sort((x, y) => x - y);
+    best = Math.min(best, (finished[n - 1] - finished[0]) / (n - 1));
+    await q.obliterate({ force: true });
+    await q.close();
+  }
+  return best;
+}
+
 const rows = [];
 /** Keeps the fastest run of each configuration. */
 function keep(row) {
@@ -111,7 +135,9 @@ function keep(row) {
   if (i < 0) rows.push(row);
   else if (row.perImage < rows[i].perImage) rows[i] = row;
 }
+let noop = NaN;
 try {
+  noop = await noopPerJob();
   for (const size of SIZES) {
     const input = join(tmp, `in-${size}`);
     const one = join(tmp, `one-${size}`);
@@ -175,12 +201,14 @@ try {
   redis.disconnect();
   server.kill('SIGKILL');
   rmSync(tmp, { recursive: true, force: true });
+  rmSync(build, { recursive: true, force: true });
 }
 
 console.log(
   `\n${N} images per size, --backend ${values.backend}, worker --concurrency ${values.concurrency}, best of ${REPS} runs; ${cpus().length} cores (${cpus()[0]?.model})`,
 );
 console.log(`load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()}\n`);
+console.log(`BullMQ alone (jobs that do nothing, 1 worker, concurrency 1): ${noop.toFixed(2)} ms per job\n`);
 console.log('| size | run | per image | images/s | wall (incl. start-up) | vs bare CLI |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
