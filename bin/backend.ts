@@ -16,6 +16,7 @@ import { buildModel } from '../src/model/graph.js';
 import { createCpuUpscaler, loadOnnxRuntimeNode } from '../src/upscale/ort-node.js';
 import { webgpuRunner, type TileRunner } from '../src/upscale/runner.js';
 import type { Engine } from '../src/index.js';
+import type { WinogradOption } from '../src/kernels/conv-winograd.js';
 import { createHardwareEngine, createNodeEngine, describeAdapter } from './node-engine.js';
 
 export const BACKENDS = ['auto', 'webgpu', 'cpu'] as const;
@@ -30,6 +31,8 @@ export interface OpenBackend {
 
 interface Logs {
   quiet: boolean;
+  /** The engine's Winograd option (default: the CLI's, CLI_WINOGRAD). */
+  winograd?: WinogradOption;
   log: (line: string) => void;
   warn: (line: string) => void;
 }
@@ -58,10 +61,14 @@ async function onCpu(d: ModelDescription): Promise<OpenBackend> {
   return { runner, description: `CPU: ${runner.backend} via onnxruntime-node`, close: () => runner.dispose() };
 }
 
-export async function openBackend(choice: BackendChoice, model: ModelDescription, { quiet, log, warn }: Logs): Promise<OpenBackend> {
+export async function openBackend(
+  choice: BackendChoice,
+  model: ModelDescription,
+  { quiet, log, warn, winograd }: Logs,
+): Promise<OpenBackend> {
   if (choice === 'cpu') return onCpu(model);
-  if (choice === 'webgpu') return onWebgpu((await createNodeEngine({ quiet, log })).engine, model);
-  const hardware = await createHardwareEngine({ quiet });
+  if (choice === 'webgpu') return onWebgpu((await createNodeEngine({ quiet, log, winograd })).engine, model);
+  const hardware = await createHardwareEngine({ quiet, winograd });
   if (hardware) return onWebgpu(hardware, model);
   try {
     const cpu = await onCpu(model);
@@ -71,5 +78,5 @@ export async function openBackend(choice: BackendChoice, model: ModelDescription
     if (!(e instanceof NoOnnxRuntimeError)) throw e;
     warn('hint: no GPU here; `npm install onnxruntime-node` runs the models on the CPU 40-130× faster than SwiftShader (--backend cpu)');
   }
-  return onWebgpu((await createNodeEngine({ quiet, log })).engine, model);
+  return onWebgpu((await createNodeEngine({ quiet, log, winograd })).engine, model);
 }

@@ -10,6 +10,10 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKENDS, type BackendChoice } from './backend.js';
+import type { WinogradOption } from '../src/kernels/conv-winograd.js';
+import { CLI_WINOGRAD } from './node-engine.js';
+
+const WINOGRAD_MODES: readonly WinogradOption[] = ['auto', 'off', 'f23', 'f43', 'f63'];
 import { zooIds } from '../src/model/zoo.js';
 import { MODEL_FILE_EXTENSIONS } from '../src/model/zoo-node.js';
 import { zooAliases } from './cli-model.js';
@@ -59,6 +63,8 @@ export interface CliOptions {
   /** An UpscalerJS model, a zoo model (or family) name, or a model file's path. */
   model: string;
   backend: BackendChoice;
+  /** Winograd for the 3×3 convs on the WebGPU backend (default 'auto': see bin/node-engine.ts). */
+  winograd: WinogradOption;
   /** The output scale asked for (any model: passes of the model, then a shrink to the exact size). */
   scale?: number;
   /** Denoise level, for zoo models that have them. */
@@ -85,6 +91,7 @@ export const OPTIONS = {
   'models-dir': { type: 'string', multiple: true },
   'list-models': { type: 'boolean' },
   backend: { type: 'string', short: 'b' },
+  winograd: { type: 'string' },
   scale: { type: 'string', short: 's' },
   tile: { type: 'string' },
   format: { type: 'string', short: 'f' },
@@ -206,6 +213,9 @@ export function parseCli(argv: string[]): Parsed {
   const backend = (v.backend ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(backend))
     throw new UsageError(`--backend ${backend} is not one of ${BACKENDS.join(', ')}${didYouMean(backend, BACKENDS)}`);
+  const winograd = (v.winograd ?? CLI_WINOGRAD) as WinogradOption;
+  if (!WINOGRAD_MODES.includes(winograd))
+    throw new UsageError(`--winograd ${winograd} is not one of ${WINOGRAD_MODES.join(', ')}${didYouMean(winograd, WINOGRAD_MODES)}`);
   let format: OutputFormat | undefined;
   if (v.format !== undefined) {
     const f = v.format.toLowerCase() === 'jpg' ? 'jpeg' : v.format.toLowerCase() === 'tif' ? 'tiff' : v.format.toLowerCase();
@@ -217,6 +227,7 @@ export function parseCli(argv: string[]): Parsed {
   const options: Omit<CliOptions, 'jobs' | 'batch'> = {
     model,
     backend,
+    winograd,
     scale: positiveInt('scale', v.scale, 16),
     noise,
     tta: v.tta === true,

@@ -23,6 +23,14 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SWIFTSHADER_ICD } from '../src/gpu/swiftshader.js';
 import { createEngine, NoWebGPUError, type Engine } from '../src/index.js';
+import type { WinogradOption } from '../src/kernels/conv-winograd.js';
+
+/**
+ * The command line's Winograd default: 'auto' (F(6,3) for the 3×3 convs on software adapters, measured
+ * 3.5–3.8× there, ≤ 0.004 8-bit levels from the direct kernel; 'off' on hardware until measured). The
+ * library's default stays 'off', where tiled == untiled bit for bit (see EngineOptions.winograd).
+ */
+export const CLI_WINOGRAD: WinogradOption = 'auto';
 
 export interface NodeEngine {
   engine: Engine;
@@ -65,6 +73,8 @@ function hardwareAdapterInChild(): boolean {
 export interface NodeEngineOptions {
   /** Keep Dawn's own warnings off stderr. */
   quiet?: boolean;
+  /** The engine's Winograd option; default CLI_WINOGRAD. */
+  winograd?: WinogradOption;
   log?: (line: string) => void;
 }
 
@@ -73,19 +83,23 @@ export interface NodeEngineOptions {
  * not chosen Vulkan drivers (VK_ICD_FILENAMES unset) and SwiftShader is
  * installed, points Vulkan at it and tries once more.
  */
-export async function createNodeEngine({ quiet = false, log = () => {} }: NodeEngineOptions = {}): Promise<NodeEngine> {
+export async function createNodeEngine({
+  quiet = false,
+  log = () => {},
+  winograd = CLI_WINOGRAD,
+}: NodeEngineOptions = {}): Promise<NodeEngine> {
   // The Vulkan loader prints "XDG_RUNTIME_DIR is invalid" on every start when it is unset (harmless noise).
   process.env.XDG_RUNTIME_DIR ??= tmpdir();
   const canFallBack = !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD);
   const fallBack = async (why: string): Promise<NodeEngine> => {
     log(`${why}; using SwiftShader (VK_ICD_FILENAMES=${SWIFTSHADER_ICD})`);
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-    return { engine: await createEngine(), fellBack: true };
+    return { engine: await createEngine({ winograd }), fellBack: true };
   };
   if (canFallBack && !vulkanDriversInstalled()) return fallBack('no Vulkan driver is installed');
   if (canFallBack && quiet && !hardwareAdapterInChild()) return fallBack('no hardware WebGPU adapter found');
   try {
-    return { engine: await createEngine(), fellBack: false };
+    return { engine: await createEngine({ winograd }), fellBack: false };
   } catch (e) {
     if (!(e instanceof NoWebGPUError) || !canFallBack) throw e;
     return fallBack('no hardware WebGPU adapter found');
@@ -97,14 +111,17 @@ export async function createNodeEngine({ quiet = false, log = () => {} }: NodeEn
  * driver, no adapter, or only a software one such as SwiftShader or lavapipe).
  * Never falls back: `--backend auto` then prefers the CPU backend.
  */
-export async function createHardwareEngine({ quiet = false }: { quiet?: boolean } = {}): Promise<Engine | null> {
+export async function createHardwareEngine({
+  quiet = false,
+  winograd = CLI_WINOGRAD,
+}: { quiet?: boolean; winograd?: WinogradOption } = {}): Promise<Engine | null> {
   process.env.XDG_RUNTIME_DIR ??= tmpdir();
   const userChose = !!process.env.VK_ICD_FILENAMES;
   if (!userChose && !vulkanDriversInstalled()) return null;
   if (!userChose && quiet && !hardwareAdapterInChild()) return null;
   let engine: Engine;
   try {
-    engine = await createEngine();
+    engine = await createEngine({ winograd });
   } catch (e) {
     if (e instanceof NoWebGPUError) return null;
     throw e;

@@ -85,6 +85,10 @@ options:
                          onnxruntime-node is installed, else SwiftShader;
                          webgpu: WebGPU always (SwiftShader without a GPU);
                          cpu: ONNX Runtime on the CPU (npm install onnxruntime-node)
+      --winograd MODE    3×3 convs on WebGPU: auto (default: Winograd F(6,3) on a
+                         software adapter, ≤ 0.004 levels from exact; the direct
+                         kernel on a GPU), off (tiled == untiled bit for bit),
+                         f23, f43, f63
   -s, --scale N          output scale (default: the model's); any model: a model that
                          does not offer N runs in passes, then shrinks (antialiased
                          bicubic) to exactly N× (×3 from a ×4 model, ×4 from waifu2x)
@@ -217,7 +221,7 @@ async function run(opts: CliOptions, log: (line: string) => void, warn: (line: s
   if (ready.length === 0) return report(opts, failures, 0, warn);
 
   // 3. One backend (engine + model, or an ONNX Runtime session) for every file.
-  const backend = await openBackend(opts.backend, files, { quiet: opts.quiet, log, warn });
+  const backend = await openBackend(opts.backend, files, { quiet: opts.quiet, log, warn, winograd: opts.winograd });
   const { runner } = backend;
   const tModel = performance.now();
   const controller = new AbortController();

@@ -13,6 +13,7 @@ import type { UpscaleModel } from '../src/model/types.js';
 import { loadModelFromPackage } from '../src/model/load-node.js';
 import { upscale } from '../src/upscale/upscale.js';
 import { buildCli, channelSpread, maxAbsDiff, readRaw, ROOT, runCli, SAMPLE } from './helpers/cli.js';
+import { CLI_WINOGRAD } from '../bin/node-engine.js';
 import { useEngine } from './helpers/engine.js';
 
 /** Upright sRGB RGBA of a file, decoded the way the CLI decodes it. */
@@ -32,7 +33,8 @@ async function uprightRgba(
 }
 
 describe('webgpu-upsample CLI', () => {
-  const h = useEngine();
+  // The CLI's Winograd default (F(6,3) on this software adapter), so in-process upscale() does the same arithmetic.
+  const h = useEngine({ winograd: CLI_WINOGRAD });
   let cli: string;
   let tmp: string;
   let model: UpscaleModel & { dispose(): void };

@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { WinogradOption } from '../../src/kernels/conv-winograd.js';
 import { SWIFTSHADER_ICD } from '../../src/gpu/swiftshader.js';
 import { createEngine, upscale, type Engine, type TileRunner, type UpscaledImage, type UpscaledImage16 } from '../../src/index.js';
 import { loadNcnnModel, parseNcnnModel } from '../../src/model/ncnn/index.js';
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
       in: { type: 'string' },
       out: { type: 'string' },
       tile: { type: 'string' },
+      // The CLI's default (bin/node-engine.ts CLI_WINOGRAD): F(6,3) on a software adapter.
+      winograd: { type: 'string', default: process.env.BENCH_WINOGRAD ?? 'auto' },
     },
   });
   const backend = v.backend === 'cpu' ? 'cpu' : 'webgpu';
@@ -54,9 +57,9 @@ async function main(): Promise<void> {
   } else {
     if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     process.env.XDG_RUNTIME_DIR ??= tmpdir();
-    const gpu = await createEngine();
+    const gpu = await createEngine({ winograd: v.winograd as WinogradOption });
     engine = gpu;
-    adapter = gpu.adapterInfo.description || gpu.adapterInfo.vendor;
+    adapter = `${gpu.adapterInfo.description || gpu.adapterInfo.vendor} (winograd ${gpu.winograd})`;
     const model = loadNcnnModel(gpu, source);
     run = (image) => upscale(gpu, image, { model, tileSize });
   }
