@@ -59,10 +59,7 @@ export function weightGradShader(): string {
   const A = range(WGRAD_A);
   const B = range(WGRAD_B);
   return `
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
 ${wgslUnravel(
   'idx',
   [
@@ -130,10 +127,7 @@ ${B.map((j) => `      acc${j} += av * gb_ld(bi + bOff${j});`).join('\n')}
 /** Bias gradient, pass 1: thread (chunk, c) sums dy[n, c, pixel] over its chunk of the flat (n, pixel) range. */
 export function biasGradShader(): string {
   return `
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
 ${wgslUnravel('idx', [['c', 'params.c']], 'chunk')}
   let first = chunk * params.chunk;
   let last = min(first + params.chunk, params.n * params.plane);
@@ -155,10 +149,7 @@ ${wgslUnravel('first', [['p0', 'params.plane']], 'n0')}
 /** Pass 2 of both: out[i] = Σ_chunk part[chunk][i], in chunk order. One thread per output element. */
 export function sumChunksShader(): string {
   return `
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = threadIndex(wid, lid);
-  if (i >= params.total) { return; }
+fn element(i: u32) {
   var s = 0.0;
   for (var c = 0u; c < params.chunks; c++) { s += part_ld(c * params.total + i); }
   out_st(i, s);

@@ -58,13 +58,13 @@ export const TILED_CONFIGS: Readonly<Record<TiledConfig['name'], TiledConfig>> =
  */
 export const TILED_SHARED_BYTES = 16384;
 
-export interface TiledVariant extends ConvEpilogueVariant {
+export type TiledVariant = ConvEpilogueVariant & {
   config: TiledConfig['name'];
   kH: number;
   kW: number;
   /** Input channels per step (see tiledCiChunk). */
   ciChunk: number;
-}
+};
 
 /** Sizes of one tiled kernel's thread block and workgroup arrays. */
 export function tiledGeometry(c: TiledConfig, kH: number, kW: number, ciChunk: number) {
@@ -145,11 +145,9 @@ ${rows.join('\n')}
 var<workgroup> xs: array<f32, ${g.xsLen}>;
 var<workgroup> ws: array<vec4<f32>, ${g.wsVecs}>;
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  // The runner folds the grid into 2-D; every thread of a workgroup takes the same branch
-  // here, so no barrier below is left waiting for threads that returned.
-  let tile = wid.y * params.gridX + wid.x;
+// One workgroup per output tile (the 'workgroup' entry point: tile is uniform, lid < WG).
+fn item(tile: u32, lid: u32) {
+  // Every thread of a workgroup takes the same branch here, so no barrier below is left waiting for threads that returned.
   if (tile >= params.total / WG) { return; }
 ${wgslUnravel(
   'tile',

@@ -203,10 +203,7 @@ export function winogradWeightShader(m: WinogradTile): string {
     for (let j = 0; j < a; j++) writes.push(`  u_st((${i * a + j}u * params.cIn + ci) * coPad + co, u${i}_${j});`);
   }
   return wgsl`
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
   let coPad = params.coBlocks * 4u;
 ${wgslUnravel('idx', [['co', 'coPad']], 'ci')}
   let inside = co < params.cOut;
@@ -241,10 +238,7 @@ export function winogradInputShader(m: WinogradTile): string {
     for (let j = 0; j < a; j++) writes.push(`  v_st((${i * a + j}u * params.cIn + ci) * params.tilesPad + t, v${i}_${j});`);
   }
   return wgsl`
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
 ${wgslUnravel('idx', [['t', 'params.tilesPad']], 'ci')}
   // Padding tiles (t ≥ tiles) read nothing and store zeros.
   let live = t < params.tiles;
@@ -273,12 +267,12 @@ ${writes.join('\n')}
  * The T GEMMs: one thread per (8-tile block, 16-channel block, p). U and V are read as vec4
  * (channels and tiles), M written as [p][coBlock][tilesPad]·vec4 (4 channels per vec4).
  */
-export interface WinogradGemmBlock {
+export type WinogradGemmBlock = {
   /** Tiles per thread: 4 or 8 (one or two vec4 loads of V). */
   tb: 4 | 8;
   /** vec4 output-channel blocks per thread: 2 or 4. */
   cv: 2 | 4;
-}
+};
 
 export function winogradGemmShader(g: WinogradGemmBlock): string {
   const J = Array.from({ length: g.tb }, (_, j) => j);
@@ -292,10 +286,7 @@ export function winogradGemmShader(g: WinogradGemmBlock): string {
   ].join('\n');
   const stores = C.flatMap((c) => J.map((j) => `  m_st(mBase + ${c}u * params.tilesPad + ${j}u, acc${j}_${c});`)).join('\n');
   return wgsl`
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
   let tileBlocks = params.tilesPad / ${g.tb}u;
 ${wgslUnravel(
   'idx',
@@ -337,10 +328,7 @@ export function winogradOutputShader(m: WinogradTile, v: ConvEpilogueVariant): s
     }
   }
   return wgsl`${convEpilogue(v)}
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
 ${wgslUnravel('idx', [['t', 'params.tiles']], 'cb')}
 ${wgslUnravel(
   't',

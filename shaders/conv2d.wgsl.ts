@@ -26,7 +26,7 @@ import { wgslDepthChannel } from '../src/ops/depth-to-space.js';
 import { ACTIVATION_WGSL } from './activation.wgsl.js';
 import { wgslRavel, wgslUnravel, type IndexDim } from '../src/ops/indexing.js';
 
-export interface ConvVariant {
+export type ConvVariant = {
   transposed: boolean;
   bias: boolean;
   activation: ActivationName;
@@ -38,7 +38,7 @@ export interface ConvVariant {
   shuffle: 'none' | 'CRD' | 'DCR';
   /** vec4 output-channel blocks per thread: 1 (≤ 4 channels per group), 2 (≤ 8) or 4. */
   cv: 1 | 2 | 4;
-}
+};
 
 export const CONV_WORKGROUP = 64;
 /** Adjacent output pixels per thread. */
@@ -217,10 +217,7 @@ fn firstTap(t: i32, s: i32, d: i32, kStep: i32) -> i32 {
   return -1;
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
   let blocksAll = params.groups * params.tBlocks;
 ${wgslUnravel('idx', grid, 'n')}
 #if ${v.transposed}
@@ -284,10 +281,7 @@ ${stores}
  */
 export function packWeightsShader(transposed: boolean): string {
   return wgsl`
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
   let coPad = params.coBlocks * 4u;
 ${wgslUnravel(
   'idx',

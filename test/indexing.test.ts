@@ -29,11 +29,9 @@ async function runProbe(variant: string, params: Params, threads: number, slots:
         name: 'index-probe',
         variant,
         workgroupSize: 64,
+        entry: 'element',
         body: () => `${pre}
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let idx = threadIndex(wid, lid);
-  if (idx >= params.total) { return; }
+fn element(idx: u32) {
   let base = idx * ${slots}u;
 ${body}
 }

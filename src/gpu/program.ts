@@ -34,12 +34,12 @@ export type ProgramVariant = string | Readonly<Record<string, string | number | 
  * How a program's threads map to its work; the engine writes `main` for it:
  *   - 'element':   one thread per element i < params.total (the dispatch's thread count); `main` computes
  *                  i and returns past the end, then calls the body's `fn element(i: u32)`;
- *   - 'workgroup': one workgroup per item (for reductions through workgroup memory, whose barriers need
- *                  uniform control flow, so no early return): `main` calls the body's
- *                  `fn item(g: u32, t: u32)` with the group's index g (uniform) and the thread's t < WG;
- *   - 'custom':    the body writes its own `@compute main` (2-D workgroups of the tiled conv kernels).
+ *   - 'workgroup': one workgroup per item (reductions and tiles shared through workgroup memory, whose
+ *                  barriers need uniform control flow, so no early return): `main` calls the body's
+ *                  `fn item(g: u32, t: u32)` with the group's index g (uniform) and the thread's t < WG.
+ * No program writes its own `main`: the bounds guard and the 2-D grid unfolding are written once, here.
  */
-export type ProgramEntry = 'element' | 'workgroup' | 'custom';
+export type ProgramEntry = 'element' | 'workgroup';
 
 export interface Program<V extends ProgramVariant = ProgramVariant> {
   /** Op name; first part of the pipeline cache key. */
@@ -47,8 +47,8 @@ export interface Program<V extends ProgramVariant = ProgramVariant> {
   /** Structural variant (flags that change the shader text). Never sizes. The body is made from it alone. */
   variant: V;
   workgroupSize: number;
-  /** Default 'custom' (see ProgramEntry). */
-  entry?: ProgramEntry;
+  /** Which `main` the engine writes (see ProgramEntry). */
+  entry: ProgramEntry;
   /**
    * WGSL after the header, from the variant alone: the pipeline key is derived from the same
    * variant, so the key and the text cannot drift apart. Defines what `entry` calls.
@@ -116,16 +116,14 @@ function accessors(s: StorageSpec, firstBinding: number): string {
   return code;
 }
 
-/** The `main` the engine writes for a program's entry (see ProgramEntry); empty for 'custom'. */
-export function entryPoint(entry: ProgramEntry = 'custom'): string {
+/** The `main` the engine writes for a program's entry (see ProgramEntry). */
+export function entryPoint(entry: ProgramEntry): string {
   const signature = `@compute @workgroup_size(WG)\nfn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {\n`;
   switch (entry) {
     case 'element':
       return `${signature}  let i = threadIndex(wid, lid);\n  if (i >= params.total) { return; }\n  element(i);\n}\n`;
     case 'workgroup':
       return `${signature}  item(wid.y * params.gridX + wid.x, lid.x);\n}\n`;
-    case 'custom':
-      return '';
   }
 }
 

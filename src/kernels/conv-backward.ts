@@ -129,7 +129,7 @@ function splitReduction(length: number, outputs: number): { chunks: number; chun
 function sumChunks(ctx: KernelContext, part: Tensor, out: Tensor, chunks: number): void {
   if (part === out) return;
   ctx.runner.run(
-    { name: 'conv-grad-sum-chunks', variant: '', workgroupSize: GRAD_WORKGROUP, body: sumChunksShader },
+    { name: 'conv-grad-sum-chunks', variant: '', workgroupSize: GRAD_WORKGROUP, entry: 'element', body: sumChunksShader },
     { chunks: ['u32', chunks] },
     [
       { name: 'part', tensor: part },
@@ -180,7 +180,7 @@ function weightGrad(ctx: KernelContext, a: Tensor, b: Tensor, wShape: readonly n
   const params: Params = {};
   for (const k of WGRAD_PARAMS) params[k] = ['u32', values[k]];
   ctx.runner.run(
-    { name: 'conv-weight-grad', variant: '', workgroupSize: GRAD_WORKGROUP, body: weightGradShader },
+    { name: 'conv-weight-grad', variant: '', workgroupSize: GRAD_WORKGROUP, entry: 'element', body: weightGradShader },
     params,
     [
       { name: 'ga', tensor: a },
@@ -200,7 +200,7 @@ function biasGrad(ctx: KernelContext, dy: Tensor): Tensor {
   const { chunks, chunk } = splitReduction(n * h * w, c);
   const part = chunks === 1 ? db : ctx.alloc([chunks, c]);
   ctx.runner.run(
-    { name: 'conv-bias-grad', variant: '', workgroupSize: GRAD_WORKGROUP, body: biasGradShader },
+    { name: 'conv-bias-grad', variant: '', workgroupSize: GRAD_WORKGROUP, entry: 'element', body: biasGradShader },
     { n: ['u32', n], c: ['u32', c], plane: ['u32', h * w], chunk: ['u32', chunk] },
     [
       { name: 'dy', tensor: dy },

@@ -133,6 +133,6 @@ export function runConvTiled(
   ];
   // One workgroup per output tile (see the shader): the runner counts threads.
   const threads = p.n * coTiles * tilesY * tilesX * workgroupSize;
-  ctx.runner.run({ name: `${op}-tiled`, variant, workgroupSize, body: () => convTiledShader(variant) }, params, bindings, threads);
+  ctx.runner.run({ name: `${op}-tiled`, variant, workgroupSize, entry: 'workgroup', body: convTiledShader }, params, bindings, threads);
   return y;
 }

@@ -96,7 +96,13 @@ function transformedWeights(ctx: KernelContext, w: Tensor, p: ConvPlan, plan: Wi
     const u = ctx.alloc([T * p.cIn * coBlocks * 4]);
     const params: Params = { cIn: ['u32', p.cIn], cOut: ['u32', p.cOut], coBlocks: ['u32', coBlocks] };
     ctx.runner.run(
-      { name: 'winograd-weights', variant: { m }, workgroupSize: WINOGRAD_WORKGROUP, body: () => winogradWeightShader(m) },
+      {
+        name: 'winograd-weights',
+        variant: { m },
+        workgroupSize: WINOGRAD_WORKGROUP,
+        entry: 'element',
+        body: (v) => winogradWeightShader(v.m),
+      },
       params,
       [
         { name: 'w', tensor: w },
@@ -147,7 +153,7 @@ export function runConvWinograd(
 
   const v = ctx.alloc([T * p.cIn * tilesPad]);
   ctx.runner.run(
-    { name: `${op}-winograd-in`, variant: { m }, workgroupSize: wg, body: () => winogradInputShader(m) },
+    { name: `${op}-winograd-in`, variant: { m }, workgroupSize: wg, entry: 'element', body: (v) => winogradInputShader(v.m) },
     params,
     [
       { name: 'x', tensor: x },
@@ -159,7 +165,7 @@ export function runConvWinograd(
   const mt = ctx.alloc([T * coBlocks * 4 * tilesPad]);
   const gemm = { ...winogradGemm };
   ctx.runner.run(
-    { name: `${op}-winograd-gemm`, variant: gemm, workgroupSize: wg, body: () => winogradGemmShader(gemm) },
+    { name: `${op}-winograd-gemm`, variant: gemm, workgroupSize: wg, entry: 'element', body: winogradGemmShader },
     params,
     [
       { name: 'v', tensor: v, elem: 'vec4<f32>' },
@@ -181,7 +187,7 @@ export function runConvWinograd(
     shuffle: epi.shuffle?.mode ?? ('none' as const),
   };
   ctx.runner.run(
-    { name: `${op}-winograd-out`, variant, workgroupSize: wg, body: () => winogradOutputShader(m, variant) },
+    { name: `${op}-winograd-out`, variant, workgroupSize: wg, entry: 'element', body: (v) => winogradOutputShader(v.m, v) },
     outParams,
     [
       { name: 'm', tensor: mt, elem: 'vec4<f32>' },

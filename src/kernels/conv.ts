@@ -59,9 +59,10 @@ function packedWeights(ctx: KernelContext, w: Tensor, geo: ConvGeometry, coBlock
     ctx.runner.run(
       {
         name: 'pack-weights',
-        variant: geo.transposed ? 'T' : 'C',
+        variant: { transposed: geo.transposed },
         workgroupSize: CONV_WORKGROUP,
-        body: () => packWeightsShader(geo.transposed),
+        entry: 'element',
+        body: (v) => packWeightsShader(v.transposed),
       },
       params,
       [
@@ -160,7 +161,7 @@ export function runConv(
     ...(residual ? [{ name: 'res', tensor: residual }] : []),
     { name: 'y', tensor: y, write: true },
   ];
-  ctx.runner.run({ name: op, variant, workgroupSize: CONV_WORKGROUP, body: () => convShader(variant) }, params, bindings, threads);
+  ctx.runner.run({ name: op, variant, workgroupSize: CONV_WORKGROUP, entry: 'element', body: convShader }, params, bindings, threads);
   return y;
 }
 
