@@ -47,7 +47,9 @@ export async function farmStatus(farm: Farm, { recent: recentCount = 500, failur
     const failed = (await q.getJobs(['failed'], 0, failures - 1, false)) as Job[];
     let workers = 0;
     try {
-      workers = await q.getWorkersCount();
+      // Each worker process has several connections named after it (host:pid): count the processes.
+      const clients = await q.getWorkers();
+      workers = new Set(clients.map((c) => c.rawname ?? c.name)).size;
     } catch {
       // Some hosted Redis forbid CLIENT LIST; the count is then unknown (0).
     }
