@@ -57,7 +57,7 @@ describe('webgpu-upsample queue + worker on BullMQ', () => {
   }
 
   /** Polls the farm until `done(status)`, or fails after `ms` with the workers' logs. */
-  async function until(done: (s: FarmStatus) => boolean, ms: number): Promise<FarmStatus> {
+  async function until(done: (s: FarmStatus) => boolean, ms: number, everyMs = 100): Promise<FarmStatus> {
     const deadline = Date.now() + ms;
     for (;;) {
       const s = await farmStatus(farm);
@@ -66,7 +66,7 @@ describe('webgpu-upsample queue + worker on BullMQ', () => {
         const logs = workers.map((w, i) => `--- worker ${i}:\n${w.log().slice(-1500)}`).join('\n');
         throw new Error(`timed out; farm: ${JSON.stringify(s.total)}\n${logs}`);
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, everyMs));
     }
   }
 
@@ -132,7 +132,7 @@ describe('webgpu-upsample queue + worker on BullMQ', () => {
     expect(s0.total.waiting).toBe(IMAGES + 1);
 
     const [victim] = [startWorker(), startWorker(), startWorker()];
-    await until((s) => s.total.done >= 40, 90_000);
+    await until((s) => s.total.done >= 20, 90_000);
     await kill(victim); // mid-run: it holds jobs in flight (concurrency 2), which must come back after the lock expires
     startWorker();
     const end = await until(
@@ -229,7 +229,7 @@ describe('webgpu-upsample queue + worker on BullMQ', () => {
     const dir = join(tmp, 'video');
     mkdirSync(dir);
     const clip = join(dir, 'clip.mp4');
-    // 3 s at 10 fps, a keyframe every second: --segment-seconds 1 cuts it in 3.
+    // 6 s at 10 fps, a keyframe every 2 s: --segment-seconds 2 cuts it in 3 segments of 20 frames.
     const bins = findFfmpeg();
     const made = spawnSync(
       bins.ffmpeg,
@@ -239,11 +239,11 @@ describe('webgpu-upsample queue + worker on BullMQ', () => {
         '-f',
         'lavfi',
         '-i',
-        'testsrc=size=16x12:rate=10',
+        'testsrc=size=64x48:rate=10',
         '-t',
-        '3',
+        '6',
         '-g',
-        '10',
+        '20',
         '-pix_fmt',
         'yuv420p',
         '-c:v',
@@ -256,24 +256,33 @@ describe('webgpu-upsample queue + worker on BullMQ', () => {
 
     // The single-machine result: the CLI on the same video, backend and segment length.
     const reference = join(tmp, 'video-ref.mp4');
-    const single = await runCli(cli, [clip, reference, '--segment-seconds', '1', '-b', 'cpu', '--quiet']);
+    const single = await runCli(cli, [clip, reference, '--segment-seconds', '2', '-b', 'cpu', '--quiet']);
     expect(single.code, single.stderr).toBe(0);
 
     const out = join(tmp, 'video-out');
     // A truncated video beside it is left out at `queue add` (named, exit 1); the good one is queued.
     writeFileSync(join(dir, 'broken.mp4'), readFileSync(clip).subarray(0, 300));
-    const add = await runCli(cli, ['queue', 'add', dir, '--out', out, '--segment-seconds', '1', '-b', 'cpu', '--redis', redis.url]);
+    const add = await runCli(cli, ['queue', 'add', dir, '--out', out, '--segment-seconds', '2', '-b', 'cpu', '--redis', redis.url]);
     expect(add.code, add.stderr).toBe(1);
     expect(add.stderr).toContain(`skipped ${join(dir, 'broken.mp4')}: `);
-    expect(add.stderr).toContain('3 segments of 30 frames');
+    expect(add.stderr).toContain('3 segments of 60 frames');
+    // Both workers ready before any segment starts (the queue paused meanwhile), so that each takes one.
+    const [group] = await farm.groups();
+    const q = farm.queue(group);
+    await q.pause();
     const a = startWorker(['--concurrency', '1']);
-    startWorker(['--concurrency', '1']);
-    await until((s) => s.total.active === 2 && s.total.waiting === 1, 60_000); // each worker in the middle of a segment, one left
+    const b = startWorker(['--concurrency', '1']);
+    const deadline = Date.now() + 60_000;
+    while (!(a.log().includes('holding') && b.log().includes('holding'))) {
+      if (Date.now() > deadline) throw new Error(`workers did not start:\n${a.log()}\n${b.log()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await q.resume();
+    await until((s) => s.total.active === 2, 60_000, 20); // each worker in the middle of a segment
     await kill(a);
     startWorker(['--concurrency', '1']);
     const end = await until((s) => s.total.done === 3, 120_000);
     expect(end.total.failed).toBe(0);
-    const q = farm.queue(end.groups[0].group);
     const jobs = await q.getJobs(['completed'], 0, -1);
     expect(jobs.filter((j) => (j.stalledCounter ?? 0) > 0).length).toBe(1); // the killed worker's segment, done again elsewhere
     expect(jobs.filter((j) => (j.returnvalue as { joined?: boolean }).joined).length).toBe(1); // joined once, by the last
