@@ -13,8 +13,8 @@ import tseslint from 'typescript-eslint';
  */
 const engineCore = [
   './src/engine.ts',
-  './src/tensor.ts',
-  './src/errors.ts',
+  './src/core',
+  './src/registry',
   './src/gpu',
   './src/ops',
   './src/kernels',
@@ -53,6 +53,41 @@ export default tseslint.config(
               message: 'benchmarks must not depend on test helpers: move shared code to bench/ or src/',
             },
             { target: './demo', from: './test', message: 'pages must not depend on test helpers' },
+            // The layers of the engine, bottom up: core (errors, params, indexing, resample, tensor) → ops (shape
+            // rules and plans) and gpu (device plumbing) → shaders, CPU references and kernels → the op registry
+            // (src/registry: the table of every op's rows) → the engine. Each imports only the layers below it.
+            {
+              target: './src/core',
+              from: './src',
+              except: ['./core'],
+              message: 'src/core is the bottom layer: it imports nothing above it',
+            },
+            {
+              target: './src/ops',
+              from: './src',
+              except: ['./core', './ops'],
+              message: 'op definitions (shape rules, plans) import only src/core',
+            },
+            { target: './src/gpu', from: './src', except: ['./core', './gpu'], message: 'the GPU plumbing imports only src/core' },
+            { target: './shaders', from: './src', except: ['./core', './ops'], message: 'shaders import only src/core and op definitions' },
+            {
+              target: './src/cpu/!(index).ts',
+              from: './src',
+              except: ['./core', './ops', './cpu'],
+              message: 'CPU references import only src/core and op definitions (src/cpu/index.ts is an entry point, above them)',
+            },
+            {
+              target: './src/kernels',
+              from: './src',
+              except: ['./core', './ops', './gpu', './kernels'],
+              message: 'kernels import src/core, op definitions, the GPU plumbing and shaders, nothing above',
+            },
+            {
+              target: './src/registry',
+              from: './src',
+              except: ['./core', './ops', './gpu', './kernels', './cpu', './registry'],
+              message: 'the op registry sits on kernels and CPU references, below the engine',
+            },
             {
               target: engineCore,
               from: ['./src/upscale', './src/model', './src/node.ts'],

@@ -10,7 +10,7 @@
  *
  * Both run behind the same TileRunner, so tiling, progress, cancel and alpha are upscale()'s own.
  */
-import { NoOnnxRuntimeError } from '../src/errors.js';
+import { NoOnnxRuntimeError } from '../src/core/errors.js';
 import type { ModelDescription } from '../src/model/describe.js';
 import { buildModel } from '../src/model/graph.js';
 import { createCpuUpscaler, loadOnnxRuntimeNode } from '../src/upscale/ort-node.js';

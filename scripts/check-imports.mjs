@@ -55,7 +55,9 @@ function imports(text) {
         .map((s) => s.trim())
         .filter(Boolean)
         .every((s) => s.startsWith('type '));
-    out.push({ spec, typeOnly: Boolean(m[2]) || allTypes });
+    // `typeof import('./x.js')` is a type query, erased like `import type`.
+    const typeQuery = m[6] !== undefined && /\btypeof\s*$/.test(text.slice(Math.max(0, m.index - 16), m.index));
+    out.push({ spec, typeOnly: Boolean(m[2]) || allTypes || typeQuery });
   }
   return out;
 }

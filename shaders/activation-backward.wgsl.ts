@@ -17,7 +17,7 @@
  * their partials in a tree in workgroup memory. No atomics.
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
-import { wgslRavel, wgslUnravel } from '../src/ops/indexing.js';
+import { wgslRavel, wgslUnravel } from '../src/core/indexing.js';
 import { wgslAxisSum } from './axis-sum.wgsl.js';
 
 export const ACTIVATION_BACKWARD_WORKGROUP = 256;

@@ -14,7 +14,7 @@
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import type { BinaryOp } from '../src/ops/binary.js';
-import { wgslUnravel } from '../src/ops/indexing.js';
+import { wgslUnravel } from '../src/core/indexing.js';
 import { wgslAxisSum } from './axis-sum.wgsl.js';
 import { POW_REAL_WGSL } from './binary.wgsl.js';
 

@@ -13,7 +13,7 @@
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import type { BinaryOp } from '../src/ops/binary.js';
-import { wgslUnravel } from '../src/ops/indexing.js';
+import { wgslUnravel } from '../src/core/indexing.js';
 
 export const BINARY_WORKGROUP = 256;
 

@@ -20,7 +20,7 @@
  * Bias gradient, db[c] = Σ_{n, h, w} dy[n, c, h, w]: biasGradShader, one
  * thread per (chunk, channel), then the same sumChunksShader.
  */
-import { wgslUnravel } from '../src/ops/indexing.js';
+import { wgslUnravel } from '../src/core/indexing.js';
 
 export const GRAD_WORKGROUP = 64;
 /** Weight-gradient block per thread: A channels (one vec4) × B channels. */

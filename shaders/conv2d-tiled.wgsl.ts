@@ -24,7 +24,7 @@
  * 1.4× faster at 7×7 (an unrolled body outgrows the instruction cache).
  */
 import { convEpilogue, type ConvEpilogueVariant } from './conv2d.wgsl.js';
-import { wgslUnravel } from '../src/ops/indexing.js';
+import { wgslUnravel } from '../src/core/indexing.js';
 
 /** Output pixels per workgroup along each axis. */
 export const TILE = 16;

@@ -22,7 +22,7 @@
  * Transform code is generated from the matrices below (zero terms dropped, ±1 without a multiply).
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
-import { wgslUnravel } from '../src/ops/indexing.js';
+import { wgslUnravel } from '../src/core/indexing.js';
 import { convEpilogue, type ConvEpilogueVariant } from './conv2d.wgsl.js';
 
 export type WinogradTile = 2 | 4 | 6;

@@ -24,7 +24,7 @@ import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import type { ActivationName } from '../src/ops/activation.js';
 import { wgslDepthChannel } from '../src/ops/depth-to-space.js';
 import { ACTIVATION_WGSL } from './activation.wgsl.js';
-import { wgslRavel, wgslUnravel, type IndexDim } from '../src/ops/indexing.js';
+import { wgslRavel, wgslUnravel, type IndexDim } from '../src/core/indexing.js';
 
 export type ConvVariant = {
   transposed: boolean;

@@ -3,7 +3,7 @@
  * One thread per input element: one load, two stores, at (n, c, p) and (n, C + c, p),
  * which sit perBatch = C·H·W apart inside batch item n of y.
  */
-import { wgslRavel, wgslUnravel } from '../src/ops/indexing.js';
+import { wgslRavel, wgslUnravel } from '../src/core/indexing.js';
 
 export const CRELU_WORKGROUP = 256;
 

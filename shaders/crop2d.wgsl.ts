@@ -2,7 +2,7 @@
  * crop2d: y [plane, hOut, wOut] = x [plane, top + oy, left + ox] of x [plane, h, w].
  * One thread per output element; the window is uniforms.
  */
-import { wgslRavel, wgslUnravel } from '../src/ops/indexing.js';
+import { wgslRavel, wgslUnravel } from '../src/core/indexing.js';
 
 export const CROP2D_WORKGROUP = 256;
 

@@ -12,7 +12,7 @@
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { wgslDepthChannel } from '../src/ops/depth-to-space.js';
-import { wgslRavel, wgslUnravel } from '../src/ops/indexing.js';
+import { wgslRavel, wgslUnravel } from '../src/core/indexing.js';
 
 export const D2S_WORKGROUP = 256;
 

@@ -3,15 +3,15 @@
  * mean over a window of inputs, [y0, y1) × [x0, x1).
  *   area:       windows [⌊o·in/out⌋, ⌈(o+1)·in/out⌉) in integer arithmetic,
  *               the plain mean (sum / count, as PyTorch's adaptive_avg_pool2d);
- *   bicubic-aa: windows and weights of aaCubicWindow (src/ops/resample.ts) in
+ *   bicubic-aa: windows and weights of aaCubicWindow (src/core/resample.ts) in
  *               f32: W((j − centre + ½)/f) with a = −0.5, divided by the product
  *               of the two axes' weight sums (one pass sums them, one accumulates).
  * One thread per output element, along the output row; no shared memory (the
  * windows of neighbouring threads overlap, and the caches catch that).
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
-import { wgslUnravel } from '../src/ops/indexing.js';
-import { WGSL_CUBIC_WEIGHT } from '../src/ops/resample.js';
+import { wgslUnravel } from '../src/core/indexing.js';
+import { WGSL_CUBIC_WEIGHT } from '../src/core/resample.js';
 
 export const DOWNSAMPLE_WORKGROUP = 256;
 

@@ -10,7 +10,7 @@
  * to 0 there). Above 20 it returns x, as softplus does (eˣ would overflow by 89).
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
-import { wgslRavel, wgslUnravel } from '../src/ops/indexing.js';
+import { wgslRavel, wgslUnravel } from '../src/core/indexing.js';
 import { ACTIVATION_WGSL } from './activation.wgsl.js';
 
 export const ELEMENTWISE_WORKGROUP = 256;

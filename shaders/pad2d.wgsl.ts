@@ -8,7 +8,7 @@
  * The mode is the variant (it changes the code); sizes and pads are uniforms.
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
-import { wgslRavel, wgslUnravel } from '../src/ops/indexing.js';
+import { wgslRavel, wgslUnravel } from '../src/core/indexing.js';
 import type { PadMode } from '../src/ops/pad2d.js';
 
 export const PAD2D_WORKGROUP = 256;

@@ -3,7 +3,7 @@
  * One thread per element; the channel is (i / inner) mod C, and a shared slope
  * is read through slopeStride = 0 instead of a shader variant.
  */
-import { wgslUnravel } from '../src/ops/indexing.js';
+import { wgslUnravel } from '../src/core/indexing.js';
 
 export const PRELU_WORKGROUP = 256;
 

@@ -2,7 +2,7 @@
  * sliceChannels: y [n, count, hw] = channels [start, start + count) of x [n, c, hw].
  * One thread per output element (the inverse of concat's copy-channels).
  */
-import { wgslRavel, wgslUnravel } from '../src/ops/indexing.js';
+import { wgslRavel, wgslUnravel } from '../src/core/indexing.js';
 
 export const SLICE_CHANNELS_WORKGROUP = 256;
 

@@ -8,7 +8,7 @@
  * GPU forward used and the result is its exact adjoint.
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
-import { wgslUnravel } from '../src/ops/indexing.js';
+import { wgslUnravel } from '../src/core/indexing.js';
 
 export const UPSAMPLE_BACKWARD_WORKGROUP = 256;
 

@@ -2,12 +2,12 @@
  * Nearest / bilinear upsampling, PyTorch align_corners=False with a given
  * scale factor (source coordinates use 1/scale, see src/ops/upsample.ts), and
  * bicubic (ONNX Resize cubic): src = (dst + off)·mul − off per axis (uniforms
- * from cubicTransform in src/ops/resample.ts), 4×4 taps clamped to the edge.
+ * from cubicTransform in src/core/resample.ts), 4×4 taps clamped to the edge.
  * One thread per output element, along the output row.
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
-import { wgslUnravel } from '../src/ops/indexing.js';
-import { WGSL_CUBIC_WEIGHT } from '../src/ops/resample.js';
+import { wgslUnravel } from '../src/core/indexing.js';
+import { WGSL_CUBIC_WEIGHT } from '../src/core/resample.js';
 
 export const UPSAMPLE_WORKGROUP = 256;
 

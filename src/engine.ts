@@ -3,7 +3,7 @@
  * tensors borrow buffers from it. All ops validate their arguments on the CPU
  * (shared shape rules in src/ops) before any GPU work is encoded.
  */
-import { ArgumentError, DeviceLostError, DisposedError, EngineMismatchError, GpuError, LimitError, ShapeError } from './errors.js';
+import { ArgumentError, DeviceLostError, DisposedError, EngineMismatchError, GpuError, LimitError, ShapeError } from './core/errors.js';
 import { checkBorrowedBuffer, checkSameDevice, type FromBufferOptions } from './gpu/borrowed-buffer.js';
 import { BufferPool } from './gpu/buffer-pool.js';
 import { BufferUsage, MapMode } from './gpu/constants.js';
@@ -11,13 +11,13 @@ import { acquireDevice } from './gpu/device.js';
 import { GpuTimer } from './gpu/gpu-timer.js';
 import { PipelineCache } from './gpu/pipeline-cache.js';
 import { profileDispatches, type DispatchProfiles } from './gpu/profile.js';
-import { Runner, type EngineCapacity } from './gpu/runner.js';
+import { CommandRunner, type EngineCapacity } from './gpu/command-runner.js';
 import type { KernelContext } from './kernels/context.js';
 import type { WinogradOption } from './kernels/conv-winograd.js';
-import type { OpDef } from './ops/define.js';
-import { checkShape, fmt, sizeOf, type Shape } from './ops/params.js';
-import { OPS, type GpuOps } from './ops/table.js';
-import { Tensor, type TensorOwner } from './tensor.js';
+import type { OpDef } from './registry/define.js';
+import { checkShape, fmt, sizeOf, type Shape } from './core/params.js';
+import { OPS, type GpuOps } from './registry/table.js';
+import { Tensor, type TensorOwner } from './core/tensor.js';
 
 export interface EngineOptions {
   /** Use this device (shared with the caller) instead of requesting one. The engine never destroys a device it did not create. */
@@ -132,7 +132,7 @@ export class Engine implements TensorOwner {
   readonly winograd: WinogradOption;
   private readonly pool: BufferPool;
   private readonly cache: PipelineCache;
-  private readonly runner: Runner;
+  private readonly runner: CommandRunner;
   private readonly tensors = new Set<Tensor>();
   private readonly derivedOf = new Map<Tensor, Map<string, Tensor>>();
   private lost: string | null = null;
@@ -164,7 +164,7 @@ export class Engine implements TensorOwner {
     const l = device.limits;
     const align = l.minStorageBufferOffsetAlignment;
     const cap = Math.min(l.maxStorageBufferBindingSize, options.maxBindingBytes ?? Infinity);
-    this.runner = new Runner(device, this.pool, this.cache, {
+    this.runner = new CommandRunner(device, this.pool, this.cache, {
       pageBytes: Math.max(align, Math.floor(cap / align) * align),
       maxWorkgroupsPerDim: l.maxComputeWorkgroupsPerDimension,
       maxStorageBuffers: l.maxStorageBuffersPerShaderStage,
@@ -269,7 +269,7 @@ export class Engine implements TensorOwner {
   }
 
   // ---- ops ----------------------------------------------------------------
-  // One method per row of the op table (src/ops/table.ts), installed once on the
+  // One method per row of the op table (src/registry/table.ts), installed once on the
   // prototype: each checks that the engine is usable, then runs the row's GPU
   // dispatch. Their signatures and docs come from the table (`GpuOps`).
 

@@ -16,15 +16,15 @@ export {
   type EngineStats,
   type AdapterDescription,
 } from './engine.js';
-export { Tensor } from './tensor.js';
+export { Tensor } from './core/tensor.js';
 export type { FromBufferOptions } from './gpu/borrowed-buffer.js';
-export * from './errors.js';
+export * from './core/errors.js';
 export type { ConvTranspose2dOptions } from './ops/conv-transpose2d.js';
 export type { Conv2dOptions } from './ops/conv2d.js';
 export type { DepthToSpaceMode } from './ops/depth-to-space.js';
 export type { UpsampleOptions, UpsampleMode } from './ops/upsample.js';
 export type { ActivationName, ActivationOptions } from './ops/activation.js';
-export type { Pair, Shape } from './ops/params.js';
+export type { Pair, Shape } from './core/params.js';
 export { convTransposeOutSize } from './ops/conv-transpose2d.js';
 export { convOutSize } from './ops/conv2d.js';
 export type { CharbonnierOptions, CharbonnierBackwardOptions, LossBackwardOptions } from './ops/loss.js';

@@ -19,7 +19,7 @@
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
 import type { CpuTensor } from '../src/cpu/index.js';
-import { ShapeError } from '../src/errors.js';
+import { ShapeError } from '../src/core/errors.js';
 import type { BinaryOp } from '../src/ops/binary.js';
 import { binaryPartials, planBinaryBackward } from '../src/ops/binary-backward.js';
 import { gammaBound } from './helpers/compare.js';

@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
 import type { CpuTensor } from '../src/cpu/index.js';
-import { ArgumentError, ShapeError } from '../src/errors.js';
+import { ArgumentError, ShapeError } from '../src/core/errors.js';
 import { BINARY_OPS, type BinaryOp } from '../src/ops/binary.js';
 import { expectExact } from './helpers/compare.js';
 import { useEngine } from './helpers/engine.js';

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/index.js';
 import * as cpu from '../src/cpu/index.js';
 import type { CpuTensor } from '../src/cpu/index.js';
-import { ArgumentError } from '../src/errors.js';
+import { ArgumentError } from '../src/core/errors.js';
 import type { PipelineCache } from '../src/gpu/pipeline-cache.js';
 import { tiledConfigFor } from '../src/kernels/conv-tiled.js';
 import { loadAnime4k, type Anime4kJson } from '../src/model/anime4k.js';

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
 import type { CpuTensor } from '../src/cpu/index.js';
 import { createEngine, type Engine } from '../src/index.js';
-import { ArgumentError } from '../src/errors.js';
+import { ArgumentError } from '../src/core/errors.js';
 import { WINOGRAD_MATRICES, type WinogradTile } from '../shaders/conv2d-winograd.wgsl.js';
 import type { PipelineCache } from '../src/gpu/pipeline-cache.js';
 import { gammaBound } from './helpers/compare.js';

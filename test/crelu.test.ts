@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { crelu as cpuCrelu } from '../src/cpu/crelu.js';
 import * as cpu from '../src/cpu/index.js';
 import type { CpuTensor } from '../src/cpu/index.js';
-import { ShapeError } from '../src/errors.js';
+import { ShapeError } from '../src/core/errors.js';
 import type { KernelContext } from '../src/kernels/context.js';
 import { crelu } from '../src/kernels/crelu.js';
 import { useEngine } from './helpers/engine.js';

@@ -1,7 +1,7 @@
 /** crop2d: a window of [N, C, H, W]; pure data movement, so GPU == CPU exactly. */
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
-import { ArgumentError } from '../src/errors.js';
+import { ArgumentError } from '../src/core/errors.js';
 import { expectExact } from './helpers/compare.js';
 import { useEngine } from './helpers/engine.js';
 import { randInt, randomTensor, rng } from './helpers/random.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
-import { ArgumentError } from '../src/errors.js';
+import { ArgumentError } from '../src/core/errors.js';
 import { useEngine } from './helpers/engine.js';
 import { compareConv } from './helpers/ops.js';
 import { pick, randInt, randomData, randomTensor, rng } from './helpers/random.js';

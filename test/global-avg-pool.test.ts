@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
-import { ShapeError } from '../src/errors.js';
+import { ShapeError } from '../src/core/errors.js';
 import { GLOBAL_AVG_POOL_WORKGROUP as WG } from '../src/kernels/global-avg-pool.js';
 import { expectCloseSums } from './helpers/compare.js';
 import { useEngine } from './helpers/engine.js';

@@ -1,5 +1,5 @@
 /**
- * Index maths written once (src/ops/indexing.ts, the channel map in
+ * Index maths written once (src/core/indexing.ts, the channel map in
  * src/ops/depth-to-space.ts): the CPU twins and the WGSL they emit must agree,
  * so every element's coordinates are decomposed on the GPU by a tiny compute
  * shader built from the emitted code and compared with the CPU functions.
@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
 import { depthChannel, depthChannelCoords, wgslDepthChannel, type DepthToSpaceMode } from '../src/ops/depth-to-space.js';
-import { ravel, unravel, wgslRavel, wgslUnravel, type IndexDim } from '../src/ops/indexing.js';
+import { ravel, unravel, wgslRavel, wgslUnravel, type IndexDim } from '../src/core/indexing.js';
 import type { KernelContext } from '../src/kernels/context.js';
 import type { Params } from '../src/gpu/program.js';
 import { useEngine } from './helpers/engine.js';

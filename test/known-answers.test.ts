@@ -13,7 +13,7 @@ import * as cpu from '../src/cpu/index.js';
 import type { CpuTensor } from '../src/cpu/index.js';
 import type { Engine, Tensor } from '../src/index.js';
 import { useEngine } from './helpers/engine.js';
-import { OPS } from '../src/ops/table.js';
+import { OPS } from '../src/registry/table.js';
 import {
   arityOf,
   fileNameOf,

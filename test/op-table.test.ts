@@ -1,5 +1,5 @@
 /**
- * The op table (src/ops/table.ts) is the only list of ops: every row is an
+ * The op table (src/registry/table.ts) is the only list of ops: every row is an
  * engine method and a `webgpu-upsample/cpu` export, and its shape rule gives
  * the shape both implementations produce. A sample call per row is required
  * by the type below, so a new row cannot be added without one.
@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
 import type { CpuTensor } from '../src/cpu/index.js';
 import { createEngine, DisposedError, Engine, ShapeError, type Tensor } from '../src/index.js';
-import type { OpDef } from '../src/ops/define.js';
-import { OPS, type CpuOps, type OpName } from '../src/ops/table.js';
+import type { OpDef } from '../src/registry/define.js';
+import { OPS, type CpuOps, type OpName } from '../src/registry/table.js';
 import { useEngine } from './helpers/engine.js';
 import { randomTensor, rng } from './helpers/random.js';
 

@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
 import type { CpuTensor } from '../src/cpu/index.js';
-import { ArgumentError, ShapeError } from '../src/errors.js';
+import { ArgumentError, ShapeError } from '../src/core/errors.js';
 import type { PadMode } from '../src/ops/pad2d.js';
 import { expectCloseSums, expectExact } from './helpers/compare.js';
 import { useEngine } from './helpers/engine.js';

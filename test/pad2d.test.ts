@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
-import { ArgumentError } from '../src/errors.js';
+import { ArgumentError } from '../src/core/errors.js';
 import type { PadMode } from '../src/ops/pad2d.js';
 import { expectExact } from './helpers/compare.js';
 import { useEngine } from './helpers/engine.js';

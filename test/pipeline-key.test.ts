@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { BufferPool } from '../src/gpu/buffer-pool.js';
 import { PipelineCache, pipelineKey, variantKey } from '../src/gpu/pipeline-cache.js';
 import type { Params, Program } from '../src/gpu/program.js';
-import { Runner } from '../src/gpu/runner.js';
+import { CommandRunner } from '../src/gpu/command-runner.js';
 import { useEngine } from './helpers/engine.js';
 
 const ctx = useEngine();
@@ -22,10 +22,10 @@ const probe = (variant: Program['variant']): Program => ({
 });
 
 /** A runner of its own over the engine's device, so a test can run hand-written programs. */
-function probeRunner(): { runner: Runner; cache: PipelineCache } {
+function probeRunner(): { runner: CommandRunner; cache: PipelineCache } {
   const { device } = ctx.engine;
   const cache = new PipelineCache(device);
-  const runner = new Runner(device, new BufferPool(device), cache, {
+  const runner = new CommandRunner(device, new BufferPool(device), cache, {
     pageBytes: device.limits.maxStorageBufferBindingSize,
     maxWorkgroupsPerDim: device.limits.maxComputeWorkgroupsPerDimension,
     maxStorageBuffers: device.limits.maxStorageBuffersPerShaderStage,
@@ -34,7 +34,7 @@ function probeRunner(): { runner: Runner; cache: PipelineCache } {
   return { runner, cache };
 }
 
-async function runProbe(runner: Runner, program: Program, params: Params): Promise<number[]> {
+async function runProbe(runner: CommandRunner, program: Program, params: Params): Promise<number[]> {
   const y = ctx.engine.tensor(new Float32Array(4), [4]);
   runner.run(program, params, [{ name: 'y', tensor: y, write: true }], 4);
   runner.submit();

@@ -16,7 +16,7 @@
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
 import type { CpuTensor } from '../src/cpu/index.js';
-import { ShapeError } from '../src/errors.js';
+import { ShapeError } from '../src/core/errors.js';
 import { softplus } from '../src/ops/pointwise.js';
 import { expectExact } from './helpers/compare.js';
 import { useEngine } from './helpers/engine.js';

@@ -14,7 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import * as cpu from '../src/cpu/index.js';
 import type { CpuTensor } from '../src/cpu/index.js';
-import { ArgumentError } from '../src/errors.js';
+import { ArgumentError } from '../src/core/errors.js';
 import { mishScalar } from '../src/ops/pointwise.js';
 import { expectExact } from './helpers/compare.js';
 import { useEngine } from './helpers/engine.js';

@@ -1,7 +1,7 @@
 /** prelu (PyTorch): max(0, x) + slope_c·min(0, x), slope per channel or shared. */
 import { describe, expect, it } from 'vitest';
 import { prelu as cpuPrelu } from '../src/cpu/prelu.js';
-import { ShapeError } from '../src/errors.js';
+import { ShapeError } from '../src/core/errors.js';
 import type { KernelContext } from '../src/kernels/context.js';
 import { prelu } from '../src/kernels/prelu.js';
 import { useEngine } from './helpers/engine.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatProfile, profileDispatches } from '../src/gpu/profile.js';
-import type { Runner } from '../src/gpu/runner.js';
+import type { CommandRunner } from '../src/gpu/command-runner.js';
 import type { Engine, Tensor } from '../src/index.js';
 import { useEngine } from './helpers/engine.js';
 import { randomData, rng } from './helpers/random.js';
@@ -93,7 +93,7 @@ describe('engine.profile', () => {
     const x = e.tensor(randomData(3 * H * W, rng(4)), [1, 3, H, W]);
     net.run(x).dispose();
     await e.flush();
-    const internals = e as unknown as { runner: Runner; device: GPUDevice };
+    const internals = e as unknown as { runner: CommandRunner; device: GPUDevice };
     const { result, profile } = await profileDispatches(internals.runner, internals.device, null, () => net.run(x));
     result.dispose();
     expect(profile.timing).toBe('wall');

@@ -1,5 +1,5 @@
 /**
- * One GPU submission path (src/gpu/runner.ts): the image passes are programs on
+ * One GPU submission path (src/gpu/command-runner.ts): the image passes are programs on
  * the engine's runner (texture bindings declared by the header and keyed), a
  * one-tile texture upscale or video frame is one submit with no CPU wait unless
  * a readback is asked for, a tile's whole network goes out in one command

@@ -15,7 +15,7 @@ import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModelFromPackage, type PackagedModel } from '../src/model/load-node.js';
 import type { UpscaleModel } from '../src/model/types.js';
-import type { Pair } from '../src/ops/params.js';
+import type { Pair } from '../src/core/params.js';
 import { planUpscale, upscale, type UpscaledImage } from '../src/upscale/upscale.js';
 import { useEngine } from './helpers/engine.js';
 

@@ -21,8 +21,8 @@
  * H and W must be multiples of the stride (a ×s upsampler's output is), since
  * otherwise a·H/s is not a DFT frequency.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { int } from '../ops/params.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { int } from '../core/params.js';
 
 /** C planes of H×W, row-major: data[(c·H + h)·W + w]. */
 export interface ScoreImage {

@@ -19,8 +19,8 @@
  * outputs at the end, so the output extends δ beyond the image of the input
  * [0, s·n) at the start and δ + op at the end.
  */
-import { ShapeError } from '../errors.js';
-import { checkShape, fmt, int, type Shape } from '../ops/params.js';
+import { ShapeError } from '../core/errors.js';
+import { checkShape, fmt, int, type Shape } from '../core/params.js';
 
 export interface GridOffset {
   /** δ: the output grid's shift from the ×s resize grid, in output pixels. */

@@ -23,8 +23,8 @@
  * For a stride-s conv, fan_out is likewise Cout/g·k²/s². convention 'torch'
  * reproduces PyTorch's numbers (layout, groups and stride ignored).
  */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { checkOptions, checkShape, fmt, pair, real, type Pair, type Shape } from '../ops/params.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions, checkShape, fmt, pair, real, type Pair, type Shape } from '../core/params.js';
 import { normalSource, uniformSource, type Seed } from './random.js';
 
 /** A 4-D weight and its shape, as the engine and the CPU references take it. */

@@ -14,9 +14,9 @@
  * In 2-D a tap reaches an output exactly when it does along both axes, so the
  * 2-D overlap is the outer product of the two 1-D maps.
  */
-import { ArgumentError } from '../errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { convTransposeOutSize } from '../ops/conv-transpose2d.js';
-import { int, pair, type Pair } from '../ops/params.js';
+import { int, pair, type Pair } from '../core/params.js';
 
 export function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);

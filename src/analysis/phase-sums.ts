@@ -11,8 +11,8 @@
  * overlap counts (k a multiple of s) are not enough: the sums of learned
  * weights differ, and the difference is the checkerboard a flat region shows.
  */
-import { ShapeError } from '../errors.js';
-import { checkShape, fmt, pair, sizeOf, type Pair, type Shape } from '../ops/params.js';
+import { ShapeError } from '../core/errors.js';
+import { checkShape, fmt, pair, sizeOf, type Pair, type Shape } from '../core/params.js';
 import { tapPhase } from './overlap.js';
 
 export interface PhaseSums {

@@ -4,8 +4,8 @@
  * pixel shuffle that IS conv-then-nearest), and balanced (a random convT whose
  * phase sub-kernels have equal sums, so a flat input stays flat).
  */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { checkShape, fmt, int, pair, type Pair, type Shape } from '../ops/params.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { checkShape, fmt, int, pair, type Pair, type Shape } from '../core/params.js';
 import { kaimingNormal, type KaimingOptions, type Weights } from './init.js';
 import { phaseTapCounts, tapPhase } from './overlap.js';
 

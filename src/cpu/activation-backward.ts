@@ -9,7 +9,7 @@ import {
   type PreluBackwardOptions,
   type PreluGradients,
 } from '../ops/activation-backward.js';
-import { real } from '../ops/params.js';
+import { real } from '../core/params.js';
 import { zerosLike, type CpuTensor } from './tensor.js';
 
 function zip(op: string, dy: CpuTensor, s: CpuTensor, f: (g: number, v: number) => number): CpuTensor {

@@ -1,6 +1,6 @@
 /** CPU reference of downsample: area (adaptive average pooling) and antialiased bicubic (PyTorch / PIL). */
 import { planDownsample, type DownsampleOptions } from '../ops/downsample.js';
-import { aaCubicWindow, areaWindow } from '../ops/resample.js';
+import { aaCubicWindow, areaWindow } from '../core/resample.js';
 import { zeros, type CpuTensor } from './tensor.js';
 
 /** One axis's normalised weights per output: inputs lo … lo + weight.length − 1. */

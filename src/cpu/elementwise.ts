@@ -1,7 +1,7 @@
 /** CPU references of the element-wise ops and channel concatenation. */
 import { planConcat, planSameShape } from '../ops/elementwise.js';
 import { sigmoid as sigmoidScalar } from '../ops/activation.js';
-import { real } from '../ops/params.js';
+import { real } from '../core/params.js';
 import { zerosLike, type CpuTensor } from './tensor.js';
 
 function map(x: CpuTensor, f: (v: number) => number): CpuTensor {

@@ -4,9 +4,9 @@
  * `webgpu-upsample/cpu`: plain, readable CPU reference kernels. They are the
  * specification the GPU kernels are tested against, with the same op names
  * and options as the engine, on `{ data: Float32Array, shape: number[] }`.
- * The ops are the CPU column of the op table (src/ops/table.ts).
+ * The ops are the CPU column of the op table (src/registry/table.ts).
  */
-import { cpuOps, type OpName } from '../ops/table.js';
+import { cpuOps, type OpName } from '../registry/table.js';
 
 export { cpuTensor, zeros, type CpuTensor } from './tensor.js';
 // The model runner lives with the graph walker in src/model; this entry point re-exports it.

@@ -1,6 +1,6 @@
 /** The CPU side's tensor: a plain NCHW array and its shape. */
-import { ShapeError } from '../errors.js';
-import { fmt, sizeOf, type Shape } from '../ops/params.js';
+import { ShapeError } from '../core/errors.js';
+import { fmt, sizeOf, type Shape } from '../core/params.js';
 
 export interface CpuTensor {
   data: Float32Array;

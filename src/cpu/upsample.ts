@@ -1,5 +1,5 @@
 /** CPU reference of nearest, bilinear (PyTorch, align_corners=False) and bicubic (ONNX Resize cubic) upsampling. */
-import { cubicTaps, cubicTransform } from '../ops/resample.js';
+import { cubicTaps, cubicTransform } from '../core/resample.js';
 import { bilinearSource, nearestSource, planUpsample, type BicubicOptions, type UpsampleOptions } from '../ops/upsample.js';
 import { zerosLike, type CpuTensor } from './tensor.js';
 

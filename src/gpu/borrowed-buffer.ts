@@ -7,8 +7,8 @@
  * asynchronous; a buffer found good is remembered, so wrapping the same buffer
  * again (e.g. every frame) costs no round trip.
  */
-import { ArgumentError, EngineMismatchError, ShapeError } from '../errors.js';
-import { fmt, sizeOf, type Shape } from '../ops/params.js';
+import { ArgumentError, EngineMismatchError, ShapeError } from '../core/errors.js';
+import { fmt, sizeOf, type Shape } from '../core/params.js';
 import { BufferUsage, ShaderStage } from './constants.js';
 
 export interface FromBufferOptions {

@@ -4,7 +4,7 @@
  * binding sizes, because the default 128 MiB binding limit is what makes big
  * images fail elsewhere; the engine still splits work that exceeds them.
  */
-import { NoWebGPUError } from '../errors.js';
+import { NoWebGPUError } from '../core/errors.js';
 import { SWIFTSHADER_ICD } from './swiftshader.js';
 
 export interface AcquiredDevice {

@@ -13,13 +13,13 @@
  * bytes are what the dispatch binds (inputs read once, outputs written once: a lower bound on
  * its memory traffic).
  */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { GpuTimer } from './gpu-timer.js';
 import type { Params, Program } from './program.js';
-import type { Runner } from './runner.js';
+import type { CommandRunner } from './command-runner.js';
 
 /** What run() binds (tensors, and textures for the image passes); only tensors count here. */
-type RunBindings = Parameters<Runner['run']>[2];
+type RunBindings = Parameters<CommandRunner['run']>[2];
 interface TensorLike {
   name: string;
   tensor?: Tensor;
@@ -94,7 +94,7 @@ function variantText(v: Program['variant']): string {
  * `run` is wrapped for the duration of `work` only.
  */
 export async function profileDispatches<T>(
-  runner: Runner,
+  runner: CommandRunner,
   device: GPUDevice,
   makeTimer: (() => GpuTimer) | null,
   work: () => T,

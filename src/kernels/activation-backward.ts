@@ -13,8 +13,8 @@ import {
   type PreluBackwardOptions,
   type PreluGradients,
 } from '../ops/activation-backward.js';
-import { real } from '../ops/params.js';
-import type { Tensor } from '../tensor.js';
+import { real } from '../core/params.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 /** relu/leakyRelu (saved = x) and sigmoid/tanh (saved = y) gradients. */

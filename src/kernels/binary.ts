@@ -3,7 +3,7 @@ import { BINARY_BACKWARD_WORKGROUP, binaryBackwardShader } from '../../shaders/b
 import { BINARY_WORKGROUP, binaryShader } from '../../shaders/binary.wgsl.js';
 import { planBinaryBackward, type BinaryBackwardOptions, type BinaryGradients } from '../ops/binary-backward.js';
 import { planBinary, type BinaryOptions } from '../ops/binary.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 export function binary(ctx: KernelContext, a: Tensor, b: Tensor, options: BinaryOptions): Tensor {

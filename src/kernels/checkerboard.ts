@@ -7,7 +7,7 @@ import {
   type CheckerboardPlan,
 } from '../ops/checkerboard.js';
 import type { Params } from '../gpu/program.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 import { reduceSum } from './reduce.js';
 

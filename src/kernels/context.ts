@@ -1,10 +1,10 @@
 /** What kernel dispatch code needs from the engine (kept small so kernels stay testable and readable). */
-import type { Runner } from '../gpu/runner.js';
-import type { Shape } from '../ops/params.js';
-import type { Tensor } from '../tensor.js';
+import type { CommandRunner } from '../gpu/command-runner.js';
+import type { Shape } from '../core/params.js';
+import type { Tensor } from '../core/tensor.js';
 
 export interface KernelContext {
-  runner: Runner;
+  runner: CommandRunner;
   /** A new uninitialised output tensor. */
   alloc(shape: Shape): Tensor;
   /** Throws if `t` is not a live tensor of this engine. */

@@ -33,7 +33,7 @@ import {
 } from '../ops/conv-backward.js';
 import { planConv2d, type ConvPlan } from '../ops/conv2d.js';
 import { convTransposeOutSize, planConvTranspose2d } from '../ops/conv-transpose2d.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { runConv } from './conv.js';
 import type { KernelContext } from './context.js';
 

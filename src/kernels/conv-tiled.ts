@@ -33,8 +33,8 @@ import {
 import type { Params } from '../gpu/program.js';
 import type { ConvPlan } from '../ops/conv2d.js';
 import type { EpiloguePlan } from '../ops/epilogue.js';
-import { sizeOf } from '../ops/params.js';
-import type { Tensor } from '../tensor.js';
+import { sizeOf } from '../core/params.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 /** How one conv runs on the tiled kernel. */

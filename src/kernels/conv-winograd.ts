@@ -20,8 +20,8 @@ import {
 import type { Params } from '../gpu/program.js';
 import type { ConvPlan } from '../ops/conv2d.js';
 import type { EpiloguePlan } from '../ops/epilogue.js';
-import { sizeOf } from '../ops/params.js';
-import type { Tensor } from '../tensor.js';
+import { sizeOf } from '../core/params.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 /** Which Winograd transform runs the 3×3 convs: none, F(2,3), F(4,3), F(6,3), or the measured rule (winogradTileFor). */

@@ -9,7 +9,7 @@ import { planConv2d, type Conv2dOptions, type ConvPlan } from '../ops/conv2d.js'
 import { planConvTranspose2d, type ConvTranspose2dOptions } from '../ops/conv-transpose2d.js';
 import { activationChannels } from '../ops/activation.js';
 import { planEpilogue } from '../ops/epilogue.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 import { planConvTiled, runConvTiled } from './conv-tiled.js';
 import { planConvWinograd, runConvWinograd } from './conv-winograd.js';

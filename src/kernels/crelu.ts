@@ -1,7 +1,7 @@
 /** Dispatch of crelu (shader: shaders/crelu.wgsl.ts). */
 import { CRELU_WORKGROUP, creluShader } from '../../shaders/crelu.wgsl.js';
 import { planCrelu } from '../ops/crelu.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 /** concat(relu(x), relu(−x)) on the channel axis: [N, C, H, W] → [N, 2C, H, W]. */

@@ -1,7 +1,7 @@
 /** Dispatch of crop2d (shader: shaders/crop2d.wgsl.ts). */
 import { CROP2D_WORKGROUP, crop2dShader } from '../../shaders/crop2d.wgsl.js';
 import { planCrop2d, planCrop2dBackward, type Crop2dBackwardOptions, type Crop2dOptions } from '../ops/crop2d.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 import { pad2d } from './pad2d.js';
 

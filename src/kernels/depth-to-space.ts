@@ -1,7 +1,7 @@
 /** Dispatch of the depth-to-space family (shader: shaders/depth-to-space.wgsl.ts). */
 import { D2S_VEC4_MAX_R, D2S_WORKGROUP, depthToSpaceShader, depthToSpaceVec4Shader } from '../../shaders/depth-to-space.wgsl.js';
 import { planDepthToSpace, planSpaceToDepth, type DepthToSpaceMode, type DepthToSpacePlan } from '../ops/depth-to-space.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 function run(ctx: KernelContext, op: string, x: Tensor, p: DepthToSpacePlan): Tensor {

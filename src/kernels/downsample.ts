@@ -2,7 +2,7 @@
 import { DOWNSAMPLE_WORKGROUP, downsampleShader } from '../../shaders/downsample.wgsl.js';
 import { planDownsample, type DownsampleOptions } from '../ops/downsample.js';
 import type { Params } from '../gpu/program.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 export function downsample(ctx: KernelContext, x: Tensor, options: DownsampleOptions): Tensor {

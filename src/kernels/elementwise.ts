@@ -1,8 +1,8 @@
 /** Dispatch of relu, leakyRelu, sigmoid, tanh, mul, add and concat (shader: shaders/elementwise.wgsl.ts). */
 import { addShader, copyChannelsShader, ELEMENTWISE_WORKGROUP, unaryShader, type UnaryOp } from '../../shaders/elementwise.wgsl.js';
 import { planConcat, planSameShape } from '../ops/elementwise.js';
-import { real } from '../ops/params.js';
-import type { Tensor } from '../tensor.js';
+import { real } from '../core/params.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 export function unary(ctx: KernelContext, op: UnaryOp, x: Tensor, alpha = 0): Tensor {

@@ -21,7 +21,7 @@ import {
   type GaussianBlurOptions,
   type GaussianBlurPlan,
 } from '../ops/gaussian-blur.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { conv2dBackward } from './conv-backward.js';
 import { runConv } from './conv.js';
 import type { KernelContext } from './context.js';

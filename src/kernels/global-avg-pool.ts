@@ -1,7 +1,7 @@
 /** Dispatch of globalAvgPool (shader: shaders/global-avg-pool.wgsl.ts): one workgroup per (n, c) plane. */
 import { GLOBAL_AVG_POOL_WORKGROUP as WG, globalAvgPoolBackwardShader, globalAvgPoolShader } from '../../shaders/global-avg-pool.wgsl.js';
 import { planGlobalAvgPool, planGlobalAvgPoolBackward, type GlobalAvgPoolBackwardOptions } from '../ops/global-avg-pool.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 export { WG as GLOBAL_AVG_POOL_WORKGROUP };

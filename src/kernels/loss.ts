@@ -5,7 +5,7 @@
  */
 import { LOSS_GRAD_WORKGROUP, lossGradShader, lossTerm } from '../../shaders/loss.wgsl.js';
 import { lossOpName, planLoss, type LossKind } from '../ops/loss.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 import { reduceSum } from './reduce.js';
 

@@ -1,7 +1,7 @@
 /** Dispatch of pad2d (shader: shaders/pad2d.wgsl.ts). */
 import { PAD2D_WORKGROUP, pad2dBackwardShader, pad2dShader } from '../../shaders/pad2d.wgsl.js';
 import { planPad2d, planPad2dBackward, type Pad2dOptions } from '../ops/pad2d.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 export function pad2d(ctx: KernelContext, x: Tensor, options: Pad2dOptions): Tensor {

@@ -7,7 +7,7 @@ import { ACTIVATION_BACKWARD_WORKGROUP, activationBackwardShader } from '../../s
 import { ELEMENTWISE_WORKGROUP, unaryShader, type UnaryOp } from '../../shaders/elementwise.wgsl.js';
 import { planActivationBackward } from '../ops/activation-backward.js';
 import { resolveClip, resolveHardSwish, type ClipOptions, type HardSwishOptions } from '../ops/pointwise.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 function run(ctx: KernelContext, op: UnaryOp, x: Tensor, alpha: number, beta: number): Tensor {

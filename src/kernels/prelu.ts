@@ -1,7 +1,7 @@
 /** Dispatch of prelu (shader: shaders/prelu.wgsl.ts). */
 import { PRELU_WORKGROUP, preluShader } from '../../shaders/prelu.wgsl.js';
 import { planPrelu } from '../ops/prelu.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 /** PyTorch prelu: max(0, x) + slope · min(0, x); `slope` is 1-D with 1 or C = x.shape[1] elements. */

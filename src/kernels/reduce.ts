@@ -5,9 +5,9 @@
  * 1-element tensor, [1], that stays on the GPU.
  */
 import { reduceShader, REDUCE_LEVELS_PER_PASS, REDUCE_WORKGROUP, SUM_TERM } from '../../shaders/reduce.wgsl.js';
-import type { Binding } from '../gpu/runner.js';
+import type { Binding } from '../gpu/command-runner.js';
 import type { Params, ProgramVariant } from '../gpu/program.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 const PER_GROUP = 2 * REDUCE_WORKGROUP;

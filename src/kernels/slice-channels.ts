@@ -1,7 +1,7 @@
 /** Dispatch of sliceChannels (shader: shaders/slice-channels.wgsl.ts). */
 import { SLICE_CHANNELS_WORKGROUP, sliceChannelsShader } from '../../shaders/slice-channels.wgsl.js';
 import { planSliceChannels } from '../ops/slice-channels.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 export function sliceChannels(ctx: KernelContext, x: Tensor, start: number, count: number): Tensor {

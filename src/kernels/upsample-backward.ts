@@ -1,7 +1,7 @@
 /** Dispatch of upsampleBackward (shader: shaders/upsample-backward.wgsl.ts). */
 import { UPSAMPLE_BACKWARD_WORKGROUP, upsampleBackwardShader } from '../../shaders/upsample-backward.wgsl.js';
 import { planUpsampleBackward, type UpsampleBackwardOptions } from '../ops/upsample-backward.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 export function upsampleBackward(ctx: KernelContext, dy: Tensor, options: UpsampleBackwardOptions): Tensor {

@@ -1,9 +1,9 @@
 /** Dispatch of upsample (shader: shaders/upsample.wgsl.ts). */
 import { UPSAMPLE_WORKGROUP, upsampleShader } from '../../shaders/upsample.wgsl.js';
-import { cubicTransform } from '../ops/resample.js';
+import { cubicTransform } from '../core/resample.js';
 import { planUpsample, type BicubicOptions, type UpsampleOptions } from '../ops/upsample.js';
 import type { Params } from '../gpu/program.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 
 export function upsample(ctx: KernelContext, x: Tensor, options: UpsampleOptions & BicubicOptions): Tensor {

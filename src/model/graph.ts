@@ -7,11 +7,11 @@
  * has run.
  */
 import type { Engine } from '../engine.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { ModelError } from './errors.js';
 import type { ModelGraph, TensorInfo } from './ir.js';
 import { nodeKind, type Interval } from './nodes.js';
-import { prepareGraph, type GraphBackend } from './run-graph.js';
+import { prepareGraph, type GraphTarget } from './run-graph.js';
 import type { GlobalPool, UpscaleModel } from './types.js';
 
 /** Most nodes a graph may have (Real-ESRGAN x4plus has ~1,000 after lowering). */
@@ -176,7 +176,7 @@ export function graphFacts(graph: ModelGraph): GraphFacts {
 /** Uploads the weights and returns a runnable model. */
 export function buildModel(engine: Engine, graph: ModelGraph, options: GraphModelOptions): UpscaleModel & { maxChannels: number } {
   const facts = graphFacts(graph);
-  const backend: GraphBackend<Tensor> = {
+  const backend: GraphTarget<Tensor> = {
     ops: engine,
     constant: (data, shape) => engine.tensor(data, shape),
     dispose: (t) => t.dispose(),

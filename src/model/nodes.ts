@@ -23,16 +23,16 @@
  *   1. its type in the GraphNode union (src/model/ir.ts);
  *   2. a row `foo: { analyse, reads, constants, run, onnx, fuse }` below — `npm run typecheck`
  *      fails until the row exists with all six columns; the ops it runs must be
- *      rows of the op table (src/ops/table.ts) listed in GraphOps;
+ *      rows of the op table (src/registry/table.ts) listed in GraphOps;
  *   3. a loader that emits it, and a test that runs a graph with it on the CPU
  *      references and on the engine (test/graph-nodes.test.ts) and through ONNX Runtime.
  */
 import type { ActivationName } from '../ops/activation.js';
 import type { Conv2dOptions } from '../ops/conv2d.js';
 import type { ConvTranspose2dOptions } from '../ops/conv-transpose2d.js';
-import type { Shaped } from '../ops/define.js';
+import type { Shaped } from '../registry/define.js';
 import type { DepthToSpaceMode, DepthToSpaceOptions } from '../ops/depth-to-space.js';
-import type { Shape } from '../ops/params.js';
+import type { Shape } from '../core/params.js';
 import type { BicubicOptions, UpsampleOptions } from '../ops/upsample.js';
 import type { OnnxAttr, OnnxInt64Tensor, OnnxNode, OnnxTensor } from '../onnx/proto.js';
 import { ModelError } from './errors.js';
@@ -282,7 +282,7 @@ function convTransposeReads(node: ConvTransposeNode, [lo, hi]: Interval, a: 0 | 
 
 /**
  * Resampling by s: nearest reads ⌊o/s⌋; bilinear and bicubic (half-pixel) read around src = (o + ½)/s − ½,
- * ⌊src⌋ … ⌊src⌋ + 1 and ⌊src⌋ − 1 … ⌊src⌋ + 2 (src/ops/resample.ts). Both ways of rounding 1/s are
+ * ⌊src⌋ … ⌊src⌋ + 1 and ⌊src⌋ − 1 … ⌊src⌋ + 2 (src/core/resample.ts). Both ways of rounding 1/s are
  * covered, so a tie that float arithmetic puts on either side is inside.
  */
 function upsampleReads(node: NodeOf<'upsample'>, [lo, hi]: Interval, a: 0 | 1): Interval[] {

@@ -6,12 +6,12 @@
  * `{ fuse: true }` runs the engine's fused plan on the CPU instead.
  */
 import { cpuTensor, type CpuTensor } from '../cpu/tensor.js';
-import { cpuOps } from '../ops/table.js';
+import { cpuOps } from '../registry/table.js';
 import { ModelError } from './errors.js';
 import type { ModelGraph } from './ir.js';
-import { prepareGraph, type GraphBackend } from './run-graph.js';
+import { prepareGraph, type GraphTarget } from './run-graph.js';
 
-const CPU: GraphBackend<CpuTensor> = {
+const CPU: GraphTarget<CpuTensor> = {
   ops: cpuOps,
   constant: (data, shape) => cpuTensor(data, shape),
   dispose: () => {},

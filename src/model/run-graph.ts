@@ -18,8 +18,8 @@
  *     a tiler can compute a global pool's true whole-image value over many
  *     tiles and inject it (src/upscale/global-context.ts).
  */
-import type { Shaped } from '../ops/define.js';
-import type { Shape } from '../ops/params.js';
+import type { Shaped } from '../registry/define.js';
+import type { Shape } from '../core/params.js';
 import { ModelError } from './errors.js';
 import type { ConvNode, ConvTransposeNode, GraphNode, ModelGraph } from './ir.js';
 import { nodeKind, type ConvStep, type GraphOps, type RunContext } from './nodes.js';
@@ -27,7 +27,7 @@ import { nodeKind, type ConvStep, type GraphOps, type RunContext } from './nodes
 export type { ConvStep, GraphOps } from './nodes.js';
 
 /** Where a graph runs: the table's ops on one kind of tensor, plus making and freeing tensors. */
-export interface GraphBackend<T extends Shaped> {
+export interface GraphTarget<T extends Shaped> {
   readonly ops: GraphOps<T>;
   /** A constant tensor (weights, bias), made once when the graph is prepared. */
   constant(data: Float32Array, shape: Shape): T;
@@ -109,7 +109,7 @@ export interface PreparedGraph<T> {
 }
 
 /** Makes the graph's constants on `backend` once and returns its runner. */
-export function prepareGraph<T extends Shaped>(graph: ModelGraph, backend: GraphBackend<T>, options: { fuse: boolean }): PreparedGraph<T> {
+export function prepareGraph<T extends Shaped>(graph: ModelGraph, backend: GraphTarget<T>, options: { fuse: boolean }): PreparedGraph<T> {
   const { ops } = backend;
   const steps = planSteps(graph, options.fuse);
   // Each step's constants, by node name and key, made once.

@@ -4,7 +4,7 @@
  * network, wherever it runs; an UpscaleModel is one bound to the engine that
  * holds its weights.
  */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { ModelGraph } from './ir.js';
 import type { PoolRequest, RunGraphOptions } from './run-graph.js';
 

@@ -17,7 +17,7 @@
  * height and width are symbolic unless `size` fixes them, so one session runs
  * every tile size without re-export.
  */
-import { ArgumentError } from '../errors.js';
+import { ArgumentError } from '../core/errors.js';
 import type { ModelGraph } from '../model/ir.js';
 import { analyse } from '../model/graph.js';
 import { nodeKind, type OnnxContext } from '../model/nodes.js';

@@ -15,7 +15,7 @@
  *   ValueInfoProto{name=1, type=2}; TypeProto{tensor_type=1};
  *   TypeProto.Tensor{elem_type=1, shape=2}; TensorShapeProto{dim=1}; Dimension{dim_value=1, dim_param=2 string}
  */
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
 
 /** A dense float32 tensor in row-major (NCHW for images) order. */
 export interface OnnxTensor {

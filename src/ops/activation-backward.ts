@@ -14,10 +14,10 @@
  * as PyTorch does: the derivative is a polynomial in y, so no exp is
  * recomputed, and the forward output is what a training loop keeps.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
 import { planCrelu } from './crelu.js';
 import { planSameShape } from './elementwise.js';
-import { checkOptions, checkShape, fmt, optionKeys, sameShape, type Shape } from './params.js';
+import { checkOptions, checkShape, fmt, optionKeys, sameShape, type Shape } from '../core/params.js';
 import { planPrelu, type PreluPlan } from './prelu.js';
 
 /** dy and the saved tensor (x or y) have the same shape; that is dx's shape. */

@@ -4,8 +4,8 @@
  * relu(v), channel C + co gets relu(−v)), applied before outputScale, the
  * depth-to-space store and the residual, which all see the 2C channels.
  */
-import { ArgumentError } from '../errors.js';
-import { real } from './params.js';
+import { ArgumentError } from '../core/errors.js';
+import { real } from '../core/params.js';
 
 export type ActivationName = 'none' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'crelu';
 

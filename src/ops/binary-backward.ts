@@ -8,9 +8,9 @@
  * max/min: 1 to the larger/smaller, ½ each on a tie; pow: b·a^(b−1) (0 where
  * b = 0), a^b·ln a (0 where a = 0 and b ≥ 0).
  */
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
 import { BINARY_OPS, planBinary, type BinaryOp, type BinaryPlan } from './binary.js';
-import { checkOptions, fmt, optionKeys, sameShape, sizeOf, type Shape } from './params.js';
+import { checkOptions, fmt, optionKeys, sameShape, sizeOf, type Shape } from '../core/params.js';
 
 export interface BinaryBackwardNeeds {
   da?: boolean;

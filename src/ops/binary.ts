@@ -9,8 +9,8 @@
  * the output's 4 axes (left-padded with size-1 axes), 0 on a broadcast axis,
  * so element (i0, i1, i2, i3) of the output reads a at Σ i_k·aStride_k.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { checkOptions, checkShape, fmt, optionKeys, type Shape } from './params.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions, checkShape, fmt, optionKeys, type Shape } from '../core/params.js';
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow';
 

@@ -21,8 +21,8 @@
  * phases; dilation is not considered (with dilation d the tap ky lands on phase
  * (d·ky) mod s instead).
  */
-import { ArgumentError } from '../errors.js';
-import { checkOptions, checkShape, optionKeys, pair, real, type Pair, type Shape } from './params.js';
+import { ArgumentError } from '../core/errors.js';
+import { checkOptions, checkShape, optionKeys, pair, real, type Pair, type Shape } from '../core/params.js';
 
 export interface CheckerboardOptions {
   /** The convT's stride, number or [h, w] (required). */

@@ -8,10 +8,10 @@
  * for every forward option (stride, padding, outputPadding, dilation, groups, per-axis pairs).
  * `needs: { dx, dw, db }` (each default true) skips gradients nobody wants; a skipped one is null.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
 import { planConv2d, type ConvPlan } from './conv2d.js';
 import { planConvTranspose2d, type ConvTranspose2dPlan } from './conv-transpose2d.js';
-import { checkOptions, checkShape, fmt, optionKeys, sameShape, type Pair, type Shape } from './params.js';
+import { checkOptions, checkShape, fmt, optionKeys, sameShape, type Pair, type Shape } from '../core/params.js';
 
 /** Which gradients to compute; each defaults to true. */
 export interface ConvBackwardNeeds {

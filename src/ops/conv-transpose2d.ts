@@ -4,8 +4,8 @@
  *   out = (in - 1)·s - 2p + d·(k - 1) + op + 1,   op < max(s, d)
  * weight layout [Cin, Cout/groups, kH, kW].
  */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { checkOptions, checkShape, fmt, int, optionKeys, pair, type Pair, type Shape } from './params.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions, checkShape, fmt, int, optionKeys, pair, type Pair, type Shape } from '../core/params.js';
 import { resolveActivation, type ActivationOptions } from './activation.js';
 import type { ConvPlan } from './conv2d.js';
 import type { EpilogueOptions } from './epilogue.js';

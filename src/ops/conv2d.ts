@@ -3,8 +3,8 @@
  *   out = floor((in + 2p - d·(k - 1) - 1) / s) + 1
  * weight layout [Cout, Cin/groups, kH, kW].
  */
-import { ShapeError } from '../errors.js';
-import { checkOptions, checkShape, fmt, int, optionKeys, pair, type Pair, type Shape } from './params.js';
+import { ShapeError } from '../core/errors.js';
+import { checkOptions, checkShape, fmt, int, optionKeys, pair, type Pair, type Shape } from '../core/params.js';
 import { resolveActivation, type Activation, type ActivationOptions } from './activation.js';
 import type { EpilogueOptions } from './epilogue.js';
 

@@ -4,7 +4,7 @@
  * output channel c < C holds relu(x_c), channel C + c holds relu(−x_c).
  * Also fusable into the conv epilogue (`activation: 'crelu'`, src/ops/activation.ts).
  */
-import { checkShape, type Shape } from './params.js';
+import { checkShape, type Shape } from '../core/params.js';
 
 export function planCrelu(xShape: Shape, op = 'crelu'): [number, number, number, number] {
   checkShape(op, 'input', xShape, 4);

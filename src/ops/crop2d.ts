@@ -4,8 +4,8 @@
  * [N, C, height, width]. The window must lie inside the input.
  * Its adjoint is pad2d with zeros (crop2dBackward).
  */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { checkOptions, checkShape, fmt, int, optionKeys, sameShape, type Shape } from './params.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions, checkShape, fmt, int, optionKeys, sameShape, type Shape } from '../core/params.js';
 
 export interface Crop2dOptions {
   top: number;

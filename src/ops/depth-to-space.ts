@@ -5,9 +5,9 @@
  *   DCR (ONNX default, TensorFlow):   (a·r + b)·C + c
  * and space-to-depth is the same map read the other way.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { ravel, unravel, wgslRavel, wgslUnravel } from './indexing.js';
-import { checkOptions, checkShape, int, optionKeys, type Shape } from './params.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { ravel, unravel, wgslRavel, wgslUnravel } from '../core/indexing.js';
+import { checkOptions, checkShape, int, optionKeys, type Shape } from '../core/params.js';
 
 export type DepthToSpaceMode = 'DCR' | 'CRD';
 

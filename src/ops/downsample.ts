@@ -13,11 +13,11 @@
  *                 output, taps outside the image dropped (not clamped). The kernel
  *                 scale is f itself, as PyTorch's with a scale_factor; PyTorch given
  *                 only a size uses in/out instead, which differs when f does not divide in.
- * Window and weight formulas: src/ops/resample.ts (areaWindow, aaCubicWindow).
+ * Window and weight formulas: src/core/resample.ts (areaWindow, aaCubicWindow).
  * Separable: the 2-D weight is the product of the two axes' weights.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { checkOptions, checkShape, optionKeys, type Shape } from './params.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions, checkShape, optionKeys, type Shape } from '../core/params.js';
 
 export type DownsampleMode = 'area' | 'bicubic-aa';
 

@@ -1,6 +1,6 @@
 /** Shape rules of the element-wise ops and channel concatenation. */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { checkShape, fmt, sameShape, type Shape } from './params.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { checkShape, fmt, sameShape, type Shape } from '../core/params.js';
 
 export function planSameShape(op: string, a: Shape, b: Shape): void {
   if (!sameShape(a, b)) throw new ShapeError(`${op}: shapes ${fmt(a)} and ${fmt(b)} must be equal`);

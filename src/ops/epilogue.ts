@@ -5,9 +5,9 @@
  * (so "conv → pixel shuffle" costs no extra pass). `residual` has the shape of
  * the final (shuffled) output. Shared by the CPU reference and the GPU kernel.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
 import type { DepthToSpaceMode } from './depth-to-space.js';
-import { checkOptions, fmt, int, optionKeys, real, type Shape } from './params.js';
+import { checkOptions, fmt, int, optionKeys, real, type Shape } from '../core/params.js';
 
 export interface EpilogueOptions<T> {
   /** Multiplies every output after the activation (e.g. a residual-scaling beta). */

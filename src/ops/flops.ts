@@ -7,7 +7,7 @@
  */
 import { planConv2d, type Conv2dOptions } from './conv2d.js';
 import { planConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose2d.js';
-import { sizeOf, type Shape } from './params.js';
+import { sizeOf, type Shape } from '../core/params.js';
 
 function floorDiv(a: number, b: number): number {
   return Math.floor(a / b);

@@ -29,8 +29,8 @@
  *        (m = 0: σ ≲ 0.08 in float32) g' is taken as 0, the limit as σ → 0.
  * `needs: { dx, dsigma }` (each default true) skips one, which is then null.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { checkOptions, checkShape, fmt, int, optionKeys, sameShape, type Shape } from './params.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions, checkShape, fmt, int, optionKeys, sameShape, type Shape } from '../core/params.js';
 
 export interface GaussianBlurOptions {
   /** Taps per axis, odd, ≥ 1 (default 5); the blur pads by (kernel − 1)/2 with zeros. */

@@ -3,8 +3,8 @@
  * plane over its H·W pixels (PyTorch adaptive_avg_pool2d(x, 1), ONNX
  * GlobalAveragePool, ncnn Pooling global).
  */
-import { ShapeError } from '../errors.js';
-import { checkOptions, checkShape, fmt, optionKeys, sameShape, type Shape } from './params.js';
+import { ShapeError } from '../core/errors.js';
+import { checkOptions, checkShape, fmt, optionKeys, sameShape, type Shape } from '../core/params.js';
 
 export interface GlobalAvgPoolPlan {
   outShape: [number, number, 1, 1];

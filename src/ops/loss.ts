@@ -12,8 +12,8 @@
  * The loss is a 1-element tensor [1]; the backward returns `scale`·∂L/∂pred,
  * the shape of pred (`scale` is the upstream gradient, default 1).
  */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { checkOptions, fmt, optionKeys, real, sameShape, sizeOf, type Shape } from './params.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions, fmt, optionKeys, real, sameShape, sizeOf, type Shape } from '../core/params.js';
 
 export type LossKind = 'mse' | 'l1' | 'charbonnier';
 

@@ -10,8 +10,8 @@
  *                 on its axis (PyTorch's rule).
  * crop2d is its adjoint for 'constant'; pad2dBackward handles all three modes.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { checkOptions, checkShape, fmt, int, optionKeys, real, type Shape } from './params.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions, checkShape, fmt, int, optionKeys, real, type Shape } from '../core/params.js';
 
 export type PadMode = 'constant' | 'replicate' | 'reflect';
 

@@ -10,8 +10,8 @@
  *   hardSwish(x) = x · clamp(α·x + β, 0, 1), α = 1/6, β = 1/2 by default
  *                  (PyTorch's); ncnn passes its own α, β (e.g. 0.2, 0.5).
  */
-import { ArgumentError } from '../errors.js';
-import { checkOptions, optionKeys } from './params.js';
+import { ArgumentError } from '../core/errors.js';
+import { checkOptions, optionKeys } from '../core/params.js';
 
 export interface ClipOptions {
   /** Lower bound; a number or −Infinity. */

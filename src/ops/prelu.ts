@@ -3,8 +3,8 @@
  * slope per channel (axis 1) or one slope for all. Shape rule:
  * slope is 1-D with 1 or C elements, C = x.shape[1] (1 when x has rank 1, as PyTorch).
  */
-import { ShapeError } from '../errors.js';
-import { checkShape, fmt, sizeOf, type Shape } from './params.js';
+import { ShapeError } from '../core/errors.js';
+import { checkShape, fmt, sizeOf, type Shape } from '../core/params.js';
 
 export interface PreluPlan {
   /** Channels of x (axis 1). */

@@ -3,8 +3,8 @@
  * [N, C, H, W] → [N, count, H, W]. It is concat's backward: the gradient of
  * input k of concat([x₀, x₁, …]) is sliceChannels(dy, C₀ + … + C_{k−1}, C_k).
  */
-import { ArgumentError } from '../errors.js';
-import { checkShape, fmt, int, type Shape } from './params.js';
+import { ArgumentError } from '../core/errors.js';
+import { checkShape, fmt, int, type Shape } from '../core/params.js';
 
 export function planSliceChannels(xShape: Shape, start: unknown, count: unknown, op = 'sliceChannels'): [number, number, number, number] {
   checkShape(op, 'input', xShape, 4);

@@ -9,8 +9,8 @@
  * axis only outputs o in `tapRange(i)` can read input i, and it recomputes the
  * forward's taps for each of them. The CPU reference scatters.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { checkOptions, checkShape, fmt, optionKeys, sameShape, type Shape } from './params.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions, checkShape, fmt, optionKeys, sameShape, type Shape } from '../core/params.js';
 import { planUpsample, type UpsampleOptions, type UpsamplePlan } from './upsample.js';
 
 export interface UpsampleBackwardOptions extends UpsampleOptions {

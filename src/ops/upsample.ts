@@ -11,8 +11,8 @@
  *             = 0), weighted by the cubic kernel with `cubicCoeffA` (default
  *             −0.75, PyTorch/OpenCV; −0.5 is Keys/TensorFlow/PIL). See ./resample.ts.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
-import { checkOptions, checkShape, optionKeys, real, type Shape } from './params.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions, checkShape, optionKeys, real, type Shape } from '../core/params.js';
 
 export type UpsampleMode = 'nearest' | 'bilinear' | 'bicubic';
 

@@ -6,12 +6,12 @@
  * padding, size kept, dσ through the normalised weights).
  */
 import type { Engine } from '../engine.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError } from '../core/errors.js';
 import type { GraphNode } from '../model/ir.js';
 import { gaussianTaps } from '../ops/gaussian-blur.js';
-import { checkOptions, int, optionKeys, real, type Shape } from '../ops/params.js';
-import { OPS } from '../ops/table.js';
-import type { Tensor } from '../tensor.js';
+import { checkOptions, int, optionKeys, real, type Shape } from '../core/params.js';
+import { OPS } from '../registry/table.js';
+import type { Tensor } from '../core/tensor.js';
 import { LayerBase, type BuildContext } from './layer.js';
 
 export interface LearnableBlurOptions {

@@ -8,13 +8,13 @@
  * conv that feeds a pixel shuffle. Biases start at 0.
  */
 import type { Engine } from '../engine.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { kaimingNormal, type Weights } from '../analysis/init.js';
 import { balancedConvTranspose, bilinearConvTranspose, bilinearGeometry, icnrInit } from '../analysis/upsampler-init.js';
 import type { GraphNode } from '../model/ir.js';
-import { checkOptions, int, optionKeys, pair, type Pair, type Shape } from '../ops/params.js';
-import { OPS } from '../ops/table.js';
-import type { Tensor } from '../tensor.js';
+import { checkOptions, int, optionKeys, pair, type Pair, type Shape } from '../core/params.js';
+import { OPS } from '../registry/table.js';
+import type { Tensor } from '../core/tensor.js';
 import { LayerBase, type BuildContext } from './layer.js';
 
 export interface Conv2dLayerOptions {

@@ -12,10 +12,10 @@
  * layer allocates for itself (weights, gradients) it frees in dispose().
  */
 import type { Engine } from '../engine.js';
-import { ArgumentError, DisposedError } from '../errors.js';
+import { ArgumentError, DisposedError } from '../core/errors.js';
 import type { GraphNode } from '../model/ir.js';
-import type { Shape } from '../ops/params.js';
-import type { Tensor } from '../tensor.js';
+import type { Shape } from '../core/params.js';
+import type { Tensor } from '../core/tensor.js';
 
 /** A trainable tensor: `name` as PyTorch's nn.Sequential state_dict names it ('0.weight', '0.bias', '3.sigma'). */
 export interface Param {

@@ -17,12 +17,12 @@
  */
 import { adamShader, fillZeroShader, OPTIM_WORKGROUP, sgdShader } from '../../shaders/optim.wgsl.js';
 import type { Engine } from '../engine.js';
-import { ArgumentError, DisposedError, ShapeError } from '../errors.js';
+import { ArgumentError, DisposedError, ShapeError } from '../core/errors.js';
 import type { Params } from '../gpu/program.js';
-import type { Binding } from '../gpu/runner.js';
+import type { Binding } from '../gpu/command-runner.js';
 import type { KernelContext } from '../kernels/context.js';
-import { checkOptions, fmt, optionKeys, real, sameShape } from '../ops/params.js';
-import type { Tensor } from '../tensor.js';
+import { checkOptions, fmt, optionKeys, real, sameShape } from '../core/params.js';
+import type { Tensor } from '../core/tensor.js';
 import type { AdamOptions, SgdOptions } from './optim-reference.js';
 
 export type { AdamOptions, SgdOptions } from './optim-reference.js';

@@ -8,9 +8,9 @@
  */
 import { seededRandom } from '../analysis/random.js';
 import type { Engine } from '../engine.js';
-import { ArgumentError, ShapeError } from '../errors.js';
-import { checkOptions, int, optionKeys } from '../ops/params.js';
-import type { Tensor } from '../tensor.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
+import { checkOptions, int, optionKeys } from '../core/params.js';
+import type { Tensor } from '../core/tensor.js';
 
 /** An RGB image as planes [3, H, W] (R plane, then G, then B), values in [0, 1]. */
 export interface TrainingImage {

@@ -15,14 +15,14 @@
  */
 import { seededRandom } from '../analysis/random.js';
 import type { Engine } from '../engine.js';
-import { ArgumentError, DisposedError, ShapeError } from '../errors.js';
+import { ArgumentError, DisposedError, ShapeError } from '../core/errors.js';
 import { ModelError } from '../model/errors.js';
 import { describeModel, type ModelDescription } from '../model/describe.js';
 import { assertFiniteWeights } from '../model/finite.js';
 import type { ModelGraph } from '../model/ir.js';
 import type { UpscaleModel } from '../model/types.js';
-import { checkOptions, fmt, optionKeys, sameShape, sizeOf } from '../ops/params.js';
-import type { Tensor } from '../tensor.js';
+import { checkOptions, fmt, optionKeys, sameShape, sizeOf } from '../core/params.js';
+import type { Tensor } from '../core/tensor.js';
 import { LayerBase, type Layer, type Param } from './layer.js';
 import { lowerChain, toUpscaleModel, type ToUpscaleModelOptions } from './upscale-model.js';
 

@@ -8,11 +8,11 @@
  * caller's to dispose, and may be gone by then.
  */
 import type { Engine } from '../engine.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError } from '../core/errors.js';
 import type { GraphNode } from '../model/ir.js';
-import { checkOptions, int, optionKeys, real, type Shape } from '../ops/params.js';
-import { OPS } from '../ops/table.js';
-import type { Tensor } from '../tensor.js';
+import { checkOptions, int, optionKeys, real, type Shape } from '../core/params.js';
+import { OPS } from '../registry/table.js';
+import type { Tensor } from '../core/tensor.js';
 import { LayerBase } from './layer.js';
 
 export class PixelShuffleLayer extends LayerBase {

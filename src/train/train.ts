@@ -9,9 +9,9 @@
  * AbortSignal. Every tensor a step allocates is freed before the next step,
  * and the optimizer's state when the loop ends, however it ends.
  */
-import { ArgumentError } from '../errors.js';
-import { checkOptions, int, optionKeys, real } from '../ops/params.js';
-import type { Tensor } from '../tensor.js';
+import { ArgumentError } from '../core/errors.js';
+import { checkOptions, int, optionKeys, real } from '../core/params.js';
+import type { Tensor } from '../core/tensor.js';
 import { ConvTranspose2dLayer } from './conv-layers.js';
 import { createAdam, createSgd, type Optimizer } from './optim.js';
 import type { AdamOptions, SgdOptions } from './optim-reference.js';

@@ -13,8 +13,8 @@ import { ModelError } from '../model/errors.js';
 import { graphFacts, type GraphFacts } from '../model/graph.js';
 import type { GraphNode, ModelGraph } from '../model/ir.js';
 import type { UpscaleModel } from '../model/types.js';
-import { fmt, type Shape } from '../ops/params.js';
-import type { Tensor } from '../tensor.js';
+import { fmt, type Shape } from '../core/params.js';
+import type { Tensor } from '../core/tensor.js';
 import type { LayerBase } from './layer.js';
 
 export interface ToUpscaleModelOptions {

@@ -19,7 +19,7 @@
  * Runtime sessions per model).
  */
 import type { Engine } from '../engine.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError } from '../core/errors.js';
 import type { UpscaleModel } from '../model/types.js';
 import { createOrtRunner, type OrtModule, type OrtRunnerModel, type OrtSessionOptions } from './ort-runner.js';
 import { webgpuRunner, type TileRunner } from './runner.js';

@@ -21,7 +21,7 @@
  * A one-tile plan needs no passes: the single run pauses at each pool and
  * takes the mean of its whole input the same way.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
 import type { GlobalPool } from '../model/types.js';
 import type { Planes } from './image.js';
 import type { PoolResolver, TileRunner } from './runner.js';

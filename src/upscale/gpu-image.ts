@@ -13,12 +13,12 @@
  * image layer (scripts/check-imports.mjs).
  */
 import type { Engine } from '../engine.js';
-import { ArgumentError, GpuError, ShapeError } from '../errors.js';
+import { ArgumentError, GpuError, ShapeError } from '../core/errors.js';
 import { TextureUsage } from '../gpu/constants.js';
 import type { Params } from '../gpu/program.js';
-import type { ProgramBinding } from '../gpu/runner.js';
+import type { ProgramBinding } from '../gpu/command-runner.js';
 import type { StorageTextureFormat } from '../gpu/texture-binding.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { imageLoadShader, imageStoreShader } from '../../shaders/gpu-image.wgsl.js';
 import type { Range } from './image.js';
 

@@ -4,7 +4,7 @@
  * or 16 (a 16-bit PNG's samples, 0–65535), planar float RGB in the model's
  * value range in between.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
 import type { Region } from './tiling.js';
 
 /** RGBA pixels, 8 bits per channel, row-major. A browser ImageData has this shape. */

@@ -36,7 +36,7 @@ export {
 export { fromImage, toTexture, type GpuImageSource, type FromImageOptions, type ToTextureOptions } from './gpu-image.js';
 export { toCanvas, type CanvasMode, type ToCanvasOptions } from './to-canvas.js';
 export { upscaleTexture, type UpscaleTextureOptions } from './upscale-texture.js';
-export type { EngineCapacity } from '../gpu/runner.js';
+export type { EngineCapacity } from '../gpu/command-runner.js';
 export {
   createVideoUpscaler,
   VIDEO_MAX_TILE_BYTES,

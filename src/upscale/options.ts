@@ -1,12 +1,12 @@
 /**
  * What upscale() and upscalePlanes() accept: the option keys (a typo such as
  * `{ modle }` or `{ tilesize }` would otherwise be ignored silently and the
- * run would use the default; the check is src/ops/params.ts's `checkOptions`,
+ * run would use the default; the check is src/core/params.ts's `checkOptions`,
  * the one every op and entry point uses) and the UpscaleModel contract.
  */
-import { ArgumentError } from '../errors.js';
+import { ArgumentError } from '../core/errors.js';
 import type { UpscaleModel, UpscaleModelInfo } from '../model/types.js';
-import { checkOptions } from '../ops/params.js';
+import { checkOptions } from '../core/params.js';
 import type { Range } from './image.js';
 
 /** Entry points list their few keys in every unknown-key message: `; the options are model, onProgress, …`. */

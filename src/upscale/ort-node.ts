@@ -7,7 +7,7 @@
  * loads 'webgpu') so that bundlers leave it out of browser builds.
  */
 import { writeFile } from 'node:fs/promises';
-import { NoOnnxRuntimeError } from '../errors.js';
+import { NoOnnxRuntimeError } from '../core/errors.js';
 import { describeLayersModel, type LayersModelSource } from '../model/load.js';
 import { readPackagedModel, type PackagedModel } from '../model/load-node.js';
 import { exportOnnx, type ExportOnnxOptions, type OnnxExportSource } from '../onnx/export.js';

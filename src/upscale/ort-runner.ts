@@ -12,7 +12,7 @@
  * `createCpuUpscaler` in webgpu-upsample/node loads onnxruntime-node for you.
  */
 import { upsample } from '../cpu/upsample.js';
-import { ArgumentError, DisposedError, ShapeError } from '../errors.js';
+import { ArgumentError, DisposedError, ShapeError } from '../core/errors.js';
 import type { ModelGraph } from '../model/ir.js';
 import type { UpscaleModelInfo } from '../model/types.js';
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from '../onnx/export.js';

@@ -6,7 +6,7 @@
  * src/cpu/downsample.ts 'bicubic-aa'): ×3 from a ×4 model is ×4 then ×3/4.
  */
 import { downsample } from '../cpu/downsample.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError } from '../core/errors.js';
 import type { UpscaledImage, UpscaledImage16 } from './upscale.js';
 
 /** Passes of a ×`modelScale` model needed to reach at least ×`scale`, and the shrink factor after them. */

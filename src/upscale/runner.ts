@@ -15,9 +15,9 @@
  * value ranges (model.inputRange in, model.outputRange out).
  */
 import type { Engine } from '../engine.js';
-import { ShapeError } from '../errors.js';
+import { ShapeError } from '../core/errors.js';
 import type { UpscaleModel, UpscaleModelInfo } from '../model/types.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Planes } from './image.js';
 import type { TileLimits } from './tiling.js';
 

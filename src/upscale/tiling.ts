@@ -30,9 +30,9 @@
  * 1-pixel core plus its overlap is the image refused (LimitError).
  * Pure: no GPU, no I/O.
  */
-import { ArgumentError, LimitError } from '../errors.js';
-import type { EngineCapacity } from '../gpu/runner.js';
-import { int, pair, type Pair } from '../ops/params.js';
+import { ArgumentError, LimitError } from '../core/errors.js';
+import type { EngineCapacity } from '../gpu/command-runner.js';
+import { int, pair, type Pair } from '../core/params.js';
 
 /** What the engine can run: a tile's largest tensor must fit it (pass `engine.capacity`). */
 export type TileLimits = EngineCapacity;

@@ -13,10 +13,10 @@
  * otherwise.
  */
 import type { Engine } from '../engine.js';
-import { ArgumentError, GpuError } from '../errors.js';
+import { ArgumentError, GpuError } from '../core/errors.js';
 import { TextureUsage } from '../gpu/constants.js';
 import type { StorageTextureFormat } from '../gpu/texture-binding.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { checkImageTensor, checkRange, storageFormats, toTexture } from './gpu-image.js';
 import { writePlanesToRgba, type Range } from './image.js';
 

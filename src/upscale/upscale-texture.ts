@@ -5,7 +5,7 @@
  *
  * Same tile plan (planUpscale), progress and cancellation as upscale(); per
  * tile only the transfers differ, and everything is recorded on the engine's
- * runner (src/gpu/runner.ts) with the model's ops: one pass crops the tile's
+ * runner (src/gpu/command-runner.ts) with the model's ops: one pass crops the tile's
  * input (core + receptive radius, clipped) from the texture straight into a
  * planar tensor in model.inputRange, and, folded into the same pass, the
  * source alpha (core + 1 pixel, what bilinear needs); model.run;
@@ -21,10 +21,10 @@
  * for byte: the same values reach the same ops in the same tiles.
  */
 import type { Engine } from '../engine.js';
-import { ArgumentError, LimitError, ShapeError } from '../errors.js';
+import { ArgumentError, LimitError, ShapeError } from '../core/errors.js';
 import { TextureUsage } from '../gpu/constants.js';
 import type { UpscaleModel } from '../model/types.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import {
   byteThresholds,
   byteValues,

@@ -18,9 +18,9 @@
  * succeeded, threw or was cancelled, so the engine stays usable.
  */
 import type { Engine } from '../engine.js';
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../core/errors.js';
 import type { UpscaleModel } from '../model/types.js';
-import { optionKeys, type Pair } from '../ops/params.js';
+import { optionKeys, type Pair } from '../core/params.js';
 import {
   cropPlanes,
   isOpaque,

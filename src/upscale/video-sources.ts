@@ -13,7 +13,7 @@
  *
  * Sources never wait for the GPU: the upscaler decides what to drop.
  */
-import { ArgumentError } from '../errors.js';
+import { ArgumentError } from '../core/errors.js';
 
 /** What createVideoUpscaler reads frames from. */
 export type VideoSource = HTMLVideoElement | MediaStreamTrack | ReadableStream<VideoFrame> | AsyncIterable<VideoFrame>;

@@ -31,10 +31,10 @@
  * needs a document.
  */
 import type { Engine } from '../engine.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError } from '../core/errors.js';
 import { BufferUsage, MapMode, TextureUsage } from '../gpu/constants.js';
 import type { UpscaleModel } from '../model/types.js';
-import { checkOptions } from '../ops/params.js';
+import { checkOptions } from '../core/params.js';
 import type { ImageTables } from './gpu-image.js';
 import type { TilePlan } from './tiling.js';
 import { canvasFormat, checkMode, webgpuContext, type CanvasMode } from './to-canvas.js';

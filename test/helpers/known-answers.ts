@@ -18,7 +18,7 @@
  *     }] }
  *
  * The ops are the op table's forward rows (KNOWN_OPS below is derived from
- * src/ops/table.ts: a new forward op needs a file, and its tensor arity comes
+ * src/registry/table.ts: a new forward op needs a file, and its tensor arity comes
  * from the row's `inputs`). Arguments the engine takes positionally rather than
  * as options travel in `options` under these names: `r` (depth-to-space
  * family), `negativeSlope` (leakyRelu), `scalar` (mul), `start` and `count`
@@ -29,7 +29,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { OPS, type OpName } from '../../src/ops/table.js';
+import { OPS, type OpName } from '../../src/registry/table.js';
 import type { OnnxAttr } from './onnx.js';
 
 /** The table's forward ops: every row whose name does not end in 'Backward'. */
@@ -43,7 +43,7 @@ export type ForwardOp = Exclude<OpName, `${string}Backward`>;
  */
 export const WITHOUT_KNOWN_ANSWERS = {} as const satisfies Partial<Record<ForwardOp, string>>;
 
-/** The ops a file may name: the forward ops of the table (src/ops/table.ts) less the exclusions above. */
+/** The ops a file may name: the forward ops of the table (src/registry/table.ts) less the exclusions above. */
 export type KnownOp = Exclude<ForwardOp, keyof typeof WITHOUT_KNOWN_ANSWERS>;
 
 /**

@@ -8,7 +8,7 @@ import type { RgbImage, RgbaImage } from '../../upscale/image.js';
 import { shrinkImage, scalePlan } from '../../upscale/rescale.js';
 import type { TileRunner } from '../../upscale/runner.js';
 import { upscale, type UpscaledImage } from '../../upscale/upscale.js';
-import type { Pair } from '../../ops/params.js';
+import type { Pair } from '../../core/params.js';
 
 /** Upscales one frame (RGB or RGBA bytes) to RGBA at the target size. */
 export type FrameUpscaler = (frame: RgbImage | RgbaImage, signal?: AbortSignal) => Promise<UpscaledImage>;

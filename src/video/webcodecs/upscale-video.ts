@@ -19,9 +19,9 @@
  * upscaled as stored).
  */
 import type { Engine } from '../../engine.js';
-import { ArgumentError, UpsampleError } from '../../errors.js';
+import { ArgumentError, UpsampleError } from '../../core/errors.js';
 import type { UpscaleModel } from '../../model/types.js';
-import { checkOptions as checkOptionKeys } from '../../ops/params.js';
+import { checkOptions as checkOptionKeys } from '../../core/params.js';
 import { upscaleTexture } from '../../upscale/upscale-texture.js';
 import type { UpscaledImage } from '../../upscale/upscale.js';
 import { VIDEO_MAX_TILE_BYTES } from '../../upscale/video-upscaler.js';

@@ -8,8 +8,8 @@
  */
 import type { CpuTensor } from '../cpu/tensor.js';
 import type { KernelContext } from '../kernels/context.js';
-import type { Tensor } from '../tensor.js';
-import type { Shape } from './params.js';
+import type { Tensor } from '../core/tensor.js';
+import type { Shape } from '../core/params.js';
 
 /** Anything with a shape: a GPU Tensor, a CpuTensor, or just `{ shape }` for the shape rule. */
 export interface Shaped {

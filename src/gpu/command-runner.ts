@@ -26,8 +26,8 @@
  * `waits` (times the CPU awaited the GPU through `wait`: mapAsync,
  * onSubmittedWorkDone, popErrorScope), shown by engine.stats().
  */
-import { LimitError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import { LimitError } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
 import type { BufferPool } from './buffer-pool.js';
 import type { GpuTimer } from './gpu-timer.js';
 import { pipelineKey, type CachedPipeline, type PipelineCache } from './pipeline-cache.js';
@@ -119,7 +119,7 @@ interface Prepared {
   uniformBytes: number;
 }
 
-export class Runner {
+export class CommandRunner {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private pending = 0;

@@ -9,27 +9,31 @@
  *   - test/op-table.test.ts checks every row: shape rule == CPU shape == GPU
  *     shape, and that the engine and the CPU module expose exactly these names.
  *
- * This is the one file in src/ops that sits above src/cpu and src/kernels (it
- * names both implementations); everything else in src/ops is shape rules that
- * both import.
+ * This file sits above src/cpu and src/kernels (it names both implementations) and below the engine;
+ * src/ops is the shape rules that both import, src/core what everything stands on.
  *
- * To add an op `foo` (copy an existing one, e.g. upsample):
- *   1. src/ops/foo.ts: its options type, option keys (`optionKeys` +
- *      `checkOptions`, so typos are refused) and shape rule (`planFoo`),
- *      throwing the typed errors of src/errors.ts;
+ * To add an op `foo` (copy an existing one, e.g. upsample; each step says what proves it):
+ *   1. src/ops/foo.ts: its options type, option keys (`optionKeys` + `checkOptions` from
+ *      src/core/params.ts, so typos are refused) and shape rule (`planFoo`), throwing the typed
+ *      errors of src/core/errors.ts;
  *   2. src/cpu/foo.ts: the CPU reference, plain loops, calling `planFoo`;
- *   3. shaders/foo.wgsl.ts and src/kernels/foo.ts: the WGSL and its dispatch
- *      (`ctx.check` each tensor, call `planFoo`, `ctx.runner.run(...)`);
- *   4. one row below: `foo: defineOp({ name: 'foo', inputs, outShape, cpu, gpu })`
- *      with the method's doc comment on the row (it becomes `engine.foo`'s);
- *   5. one line in src/cpu/index.ts (`foo,` in the destructuring), since ES
- *      modules cannot export computed names (test/op-table.test.ts fails until it is there);
- *   6. test/foo.test.ts (GPU vs CPU), a sample call in test/op-table.test.ts, and
- *      known answers in test/known-answers/foo.json.
+ *   3. shaders/foo.wgsl.ts: the body only — `fn element(i: u32)` (one thread per output element) or
+ *      `fn item(g: u32, t: u32)` (one workgroup per item; a reduction uses shaders/axis-sum.wgsl.ts) —
+ *      made from the program's variant alone; the engine writes `main` and the bounds guard;
+ *   4. src/kernels/foo.ts: the dispatch (`ctx.check` each tensor, call `planFoo`, then
+ *      `ctx.runner.run({ name: 'foo', variant, workgroupSize, entry: 'element', body: fooShader }, …)`);
+ *   5. one row below: `foo: defineOp({ name: 'foo', inputs, outShape, cpu, gpu })` with the method's doc
+ *      comment on the row (it becomes `engine.foo`'s);
+ *   6. one line in src/cpu/index.ts (`foo,` in the destructuring): `npm run typecheck` fails there until
+ *      it is (ES modules cannot export computed names);
+ *   7. test/foo.test.ts (randomized GPU vs CPU with a derived tolerance, typed errors), a sample call in
+ *      test/op-table.test.ts (fails until it is there), and test/known-answers/foo.json (≥ 3 hand-checked
+ *      cases; test/known-answers.test.ts fails until it exists, since its op list is this table's
+ *      forward rows); a gradient is a `fooBackward` row, checked against float64 finite differences.
  * An op with several outputs returns a record of them from all three columns
  * (`outShape` a record of shapes, null for an output not asked for): see conv2dBackward.
- * If a model layer should use it, add its IR node (src/model/ir.ts) and a case
- * to the graph walker (src/model/run-graph.ts).
+ * For models: a graph node kind that runs it (src/model/nodes.ts, whose header says how); for training:
+ * a layer in src/train with forward, backward and `lower()` (its graph nodes).
  */
 import * as cpuConvT from '../cpu/conv-transpose2d.js';
 import * as cpuConvB from '../cpu/conv-backward.js';
@@ -70,49 +74,49 @@ import * as crop from '../kernels/crop2d.js';
 import * as gap from '../kernels/global-avg-pool.js';
 import * as binary from '../kernels/binary.js';
 import * as pw from '../kernels/pointwise.js';
-import type { Tensor } from '../tensor.js';
-import { planConv2d, type Conv2dOptions } from './conv2d.js';
-import { planConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose2d.js';
+import type { Tensor } from '../core/tensor.js';
+import { planConv2d, type Conv2dOptions } from '../ops/conv2d.js';
+import { planConvTranspose2d, type ConvTranspose2dOptions } from '../ops/conv-transpose2d.js';
 import {
   planConv2dBackward,
   planConvTranspose2dBackward,
   type Conv2dBackwardOptions,
   type ConvGradients,
   type ConvTranspose2dBackwardOptions,
-} from './conv-backward.js';
+} from '../ops/conv-backward.js';
 import { defineOp, type GpuMethod, type Shaped } from './define.js';
-import { depthToSpaceMode, planDepthToSpace, planSpaceToDepth, type DepthToSpaceOptions } from './depth-to-space.js';
-import { planCrelu } from './crelu.js';
-import { planConcat, planSameShape } from './elementwise.js';
-import { planEpilogue } from './epilogue.js';
-import { real, type Shape } from './params.js';
-import { planLoss, type CharbonnierBackwardOptions, type CharbonnierOptions, type LossBackwardOptions } from './loss.js';
-import { planCheckerboard, type CheckerboardBackwardOptions, type CheckerboardOptions } from './checkerboard.js';
-import { planPrelu } from './prelu.js';
-import { planDownsample, type DownsampleOptions } from './downsample.js';
-import { planUpsample, type BicubicOptions, type UpsampleOptions } from './upsample.js';
+import { depthToSpaceMode, planDepthToSpace, planSpaceToDepth, type DepthToSpaceOptions } from '../ops/depth-to-space.js';
+import { planCrelu } from '../ops/crelu.js';
+import { planConcat, planSameShape } from '../ops/elementwise.js';
+import { planEpilogue } from '../ops/epilogue.js';
+import { real, type Shape } from '../core/params.js';
+import { planLoss, type CharbonnierBackwardOptions, type CharbonnierOptions, type LossBackwardOptions } from '../ops/loss.js';
+import { planCheckerboard, type CheckerboardBackwardOptions, type CheckerboardOptions } from '../ops/checkerboard.js';
+import { planPrelu } from '../ops/prelu.js';
+import { planDownsample, type DownsampleOptions } from '../ops/downsample.js';
+import { planUpsample, type BicubicOptions, type UpsampleOptions } from '../ops/upsample.js';
 import {
   planActivationBackward,
   planCreluBackward,
   planPreluBackward,
   type PreluBackwardOptions,
   type PreluGradients,
-} from './activation-backward.js';
-import { planSliceChannels } from './slice-channels.js';
-import { planUpsampleBackward, type UpsampleBackwardOptions } from './upsample-backward.js';
+} from '../ops/activation-backward.js';
+import { planSliceChannels } from '../ops/slice-channels.js';
+import { planUpsampleBackward, type UpsampleBackwardOptions } from '../ops/upsample-backward.js';
 import {
   planGaussianBlur,
   planGaussianBlurBackward,
   type GaussianBlurBackwardOptions,
   type GaussianBlurGradients,
   type GaussianBlurOptions,
-} from './gaussian-blur.js';
-import { planPad2d, planPad2dBackward, type Pad2dOptions } from './pad2d.js';
-import { planCrop2d, planCrop2dBackward, type Crop2dBackwardOptions, type Crop2dOptions } from './crop2d.js';
-import { planGlobalAvgPool, planGlobalAvgPoolBackward, type GlobalAvgPoolBackwardOptions } from './global-avg-pool.js';
-import { planBinary, type BinaryOptions } from './binary.js';
-import { planBinaryBackward, type BinaryBackwardOptions, type BinaryGradients } from './binary-backward.js';
-import { resolveClip, resolveHardSwish, type ClipOptions, type HardSwishOptions } from './pointwise.js';
+} from '../ops/gaussian-blur.js';
+import { planPad2d, planPad2dBackward, type Pad2dOptions } from '../ops/pad2d.js';
+import { planCrop2d, planCrop2dBackward, type Crop2dBackwardOptions, type Crop2dOptions } from '../ops/crop2d.js';
+import { planGlobalAvgPool, planGlobalAvgPoolBackward, type GlobalAvgPoolBackwardOptions } from '../ops/global-avg-pool.js';
+import { planBinary, type BinaryOptions } from '../ops/binary.js';
+import { planBinaryBackward, type BinaryBackwardOptions, type BinaryGradients } from '../ops/binary-backward.js';
+import { resolveClip, resolveHardSwish, type ClipOptions, type HardSwishOptions } from '../ops/pointwise.js';
 
 export const OPS = {
   /**

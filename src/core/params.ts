@@ -3,7 +3,7 @@
  * checks and shape checks. Each check throws a typed error that names the op,
  * the argument and the value.
  */
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, ShapeError } from './errors.js';
 
 /** A per-axis option: one number for both axes, or `[h, w]`. */
 export type Pair = number | readonly [number, number];

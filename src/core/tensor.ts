@@ -5,7 +5,7 @@
  * pool and is idempotent.
  */
 import { DisposedError } from './errors.js';
-import { sizeOf, type Shape } from './ops/params.js';
+import { sizeOf, type Shape } from './params.js';
 
 /** What a tensor needs from its engine. */
 export interface TensorOwner {
