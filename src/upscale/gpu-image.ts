@@ -21,6 +21,7 @@ import type { StorageTextureFormat } from '../gpu/texture-binding.js';
 import type { Tensor } from '../core/tensor.js';
 import { imageLoadShader, imageStoreShader } from '../../shaders/gpu-image.wgsl.js';
 import type { Range } from './image.js';
+import type { Region } from './tiling.js';
 
 /** What `fromImage` reads: DOM image sources (browser) or a GPUTexture of the engine's device (rgba8unorm or bgra8unorm, TEXTURE_BINDING usage). */
 export type GpuImageSource = ImageBitmap | HTMLCanvasElement | OffscreenCanvas | HTMLVideoElement | VideoFrame | GPUTexture;
@@ -101,12 +102,27 @@ function imageShape(engine: Engine, op: string, tensor: Tensor): [number, number
   return [c, h, w];
 }
 
-/** A rectangle in pixels: where a pass reads or writes. */
-export interface PixelRect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
+/**
+ * What an image texture is for: a 'source' receives external images (copyExternalImageToTexture needs
+ * COPY_DST and RENDER_ATTACHMENT) and is read by the load pass; a 'result' is written by the store pass
+ * and read, sampled or copied by the caller.
+ */
+export type ImageTextureRole = 'source' | 'result';
+
+const IMAGE_TEXTURE_USAGE: Record<ImageTextureRole, number> = {
+  source: TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_DST | TextureUsage.RENDER_ATTACHMENT,
+  result: TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC,
+};
+
+/** The one way the image pipeline makes textures: rgba8unorm of `size` [width, height], its role's usage (plus `extraUsage`). */
+export function createImageTexture(
+  device: GPUDevice,
+  role: ImageTextureRole,
+  size: readonly [number, number],
+  label: string,
+  extraUsage = 0,
+): GPUTexture {
+  return device.createTexture({ label, size: [size[0], size[1]], format: 'rgba8unorm', usage: IMAGE_TEXTURE_USAGE[role] | extraUsage });
 }
 
 const IMAGE_WORKGROUP = 64;
@@ -136,7 +152,7 @@ export class ImageTables {
 
 /** Where a load pass writes: `rect` of the texture, texel channels first…first+channels−1, into `out` as planes [channels, rect.height, rect.width]. */
 export interface LoadTarget {
-  rect: PixelRect;
+  rect: Region;
   first: number;
   channels: number;
   out: Tensor;
@@ -227,7 +243,7 @@ export function recordStore(
   src: Tensor,
   [srcHeight, srcWidth]: readonly [number, number],
   channels: number,
-  crop: PixelRect,
+  crop: Region,
   texture: GPUTexture,
   [dstX, dstY]: readonly [number, number],
   tables: ImageTables,
@@ -377,12 +393,7 @@ export async function sourceTexture(
       copyFrom = bitmap = await createImageBitmap(source as VideoFrame | HTMLVideoElement);
       [width, height] = [bitmap.width, bitmap.height];
     }
-    owned = texture = device.createTexture({
-      label: op,
-      size: [width, height],
-      format: 'rgba8unorm',
-      usage: TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_DST | TextureUsage.RENDER_ATTACHMENT,
-    });
+    owned = texture = createImageTexture(device, 'source', [width, height], op);
     try {
       device.queue.copyExternalImageToTexture({ source: copyFrom }, { texture, premultipliedAlpha: false }, [width, height]);
     } finally {
@@ -460,14 +471,7 @@ export function toTexture(engine: Engine, tensor: Tensor, options: ToTextureOpti
     if (given.width !== w || given.height !== h)
       throw new ShapeError(`toTexture: texture is ${given.width}×${given.height} but the tensor is ${w}×${h}`);
   }
-  const texture =
-    given ??
-    engine.device.createTexture({
-      label: op,
-      size: [w, h],
-      format: 'rgba8unorm',
-      usage: TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC,
-    });
+  const texture = given ?? createImageTexture(engine.device, 'result', [w, h], op);
   const tables = ImageTables.make(engine, op, [byteThresholds(range)]);
   try {
     const alpha = c === 4 ? { tensor, base: 3 * h * w, x: 0, y: 0, width: w, table: tables.at(0) } : null;

@@ -26,6 +26,7 @@ import { TextureUsage } from '../gpu/constants.js';
 import type { UpscaleModel } from '../model/types.js';
 import type { Tensor } from '../core/tensor.js';
 import {
+  createImageTexture,
   byteThresholds,
   byteValues,
   checkTextures,
@@ -83,14 +84,7 @@ export async function upscaleTexture(engine: Engine, source: GpuImageSource, opt
     const size = [texture.width * s, texture.height * s] as const;
     if (given !== undefined) checkOutput(engine, op, given, texture, size);
     const plan = textureTilePlan(engine, op, model, texture.width, texture.height, options);
-    const output =
-      given ??
-      engine.device.createTexture({
-        label: op,
-        size,
-        format: 'rgba8unorm',
-        usage: TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC,
-      });
+    const output = given ?? createImageTexture(engine.device, 'result', size, op);
     const tables = textureTables(engine, op, model);
     try {
       // Before anything is recorded: a caller's texture of another device would poison the whole command buffer.

@@ -35,7 +35,7 @@ import { ArgumentError } from '../core/errors.js';
 import { BufferUsage, MapMode, TextureUsage } from '../gpu/constants.js';
 import type { UpscaleModel } from '../model/types.js';
 import { checkOptions } from '../core/params.js';
-import type { ImageTables } from './gpu-image.js';
+import { createImageTexture, type ImageTables } from './gpu-image.js';
 import type { TilePlan } from './tiling.js';
 import { canvasFormat, checkMode, webgpuContext, type CanvasMode } from './to-canvas.js';
 import { recordTextureTiles, textureTables, textureTilePlan } from './upscale-texture.js';
@@ -212,21 +212,9 @@ export function createVideoUpscaler(options: VideoUpscalerOptions): VideoUpscale
     readback = null;
     inputSize = [width, height];
     outputSize = [width * s, height * s];
-    input = device.createTexture({
-      label: `${op} input`,
-      size: [width, height],
-      format: 'rgba8unorm',
-      usage: TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_DST | TextureUsage.RENDER_ATTACHMENT,
-    });
+    input = createImageTexture(device, 'source', [width, height], `${op} input`);
     // A 'webgpu' canvas's current texture is the store pass's target; only the '2d' path needs one of its own.
-    output = gpuCanvas
-      ? null
-      : device.createTexture({
-          label: `${op} output`,
-          size: outputSize,
-          format: 'rgba8unorm',
-          usage: TextureUsage.STORAGE_BINDING | TextureUsage.COPY_SRC,
-        });
+    output = gpuCanvas ? null : createImageTexture(device, 'result', outputSize, `${op} output`);
     [canvas.width, canvas.height] = outputSize;
     gpuCanvas?.configure({ device, format, usage: TextureUsage.STORAGE_BINDING, alphaMode: 'opaque' });
   };

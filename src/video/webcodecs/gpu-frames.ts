@@ -15,6 +15,7 @@
  */
 import type { Engine } from '../../engine.js';
 import { BufferUsage, MapMode, TextureUsage } from '../../gpu/constants.js';
+import { createImageTexture } from '../../upscale/gpu-image.js';
 import type { UpscaledImage } from '../../upscale/upscale.js';
 
 /** The textures and the read-back buffer of one frame size, reused frame after frame. */
@@ -31,18 +32,8 @@ export class FrameTextures {
     readonly scale: number,
   ) {
     const { device } = engine;
-    this.input = device.createTexture({
-      label: 'upscaleVideo input',
-      size: [width, height],
-      format: 'rgba8unorm',
-      usage: TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_DST | TextureUsage.COPY_SRC | TextureUsage.RENDER_ATTACHMENT,
-    });
-    this.output = device.createTexture({
-      label: 'upscaleVideo output',
-      size: [width * scale, height * scale],
-      format: 'rgba8unorm',
-      usage: TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC,
-    });
+    this.input = createImageTexture(device, 'source', [width, height], 'upscaleVideo input', TextureUsage.COPY_SRC);
+    this.output = createImageTexture(device, 'result', [width * scale, height * scale], 'upscaleVideo output');
   }
 
   /** Copies a decoded frame (displayWidth × displayHeight) into `input`. */
