@@ -69,12 +69,15 @@ export function gridAlignment(info: ReadonlyMap<string, TensorInfo>): number {
  * The smallest height and width the graph runs on: a reflect pad of p needs more than p pixels
  * to reflect (a 1-pixel image has nothing to mirror). 1 when nothing needs more.
  */
-export function minInputSize(graph: ModelGraph, info: ReadonlyMap<string, TensorInfo>): number {
+export function minInputSize(graph: ModelGraph, info: ReadonlyMap<string, TensorInfo>, rounding = false): number {
   let min = 1;
   for (const n of graph.nodes) {
     if (n.kind !== 'pad' || n.mode !== 'reflect') continue;
     const f = info.get(n.inputs[0])!.factor;
-    min = Math.max(min, Math.ceil((Math.max(...n.pads) + 1) / f));
+    // With `rounding`, whatever the size: rounding up to a multiple m pads the bottom and right by up to m − 1 more.
+    const [top, bottom, left, right] = n.pads;
+    const extra = rounding ? (n.multiple ?? 1) - 1 : 0;
+    min = Math.max(min, Math.ceil((Math.max(top, left, bottom + extra, right + extra) + 1) / f));
   }
   return min;
 }
@@ -124,8 +127,19 @@ function sinkRadius(graph: ModelGraph, info: ReadonlyMap<string, TensorInfo>, si
  * which must be exact too). Tiling overlaps tiles by this much, so tiled == untiled.
  */
 export function receptiveRadius(graph: ModelGraph, info: ReadonlyMap<string, TensorInfo>, alignment: number): number {
-  const sinks = [graph.output, ...graph.nodes.filter((n) => n.kind === 'globalAvgPool').map((n) => n.inputs[0])];
-  return Math.max(0, ...sinks.map((s) => sinkRadius(graph, info, s, alignment)));
+  const output = sinkRadius(graph, info, graph.output, alignment);
+  // A pool's input is summed over the part each tile owns, split at the middle of two tiles' overlap in
+  // the pooled tensor's own pixels (global-context.ts): at resolution f an overlap of 2R input pixels is
+  // 2R·f of them, and the tile keeps ⌊R·f⌋ each side, so R must hold ⌈r·f⌉ whole pooled pixels of
+  // context r, not just r input pixels (f = ½, r = 19: 10 pooled pixels, so R = 20, not 19).
+  const pools = graph.nodes
+    .filter((n) => n.kind === 'globalAvgPool')
+    .map((n) => {
+      const f = info.get(n.inputs[0])!.factor;
+      const r = sinkRadius(graph, info, n.inputs[0], alignment);
+      return Math.ceil(Math.ceil(r * f - 1e-9) / f - 1e-9);
+    });
+  return Math.max(0, output, ...pools);
 }
 
 function lcm(a: number, b: number): number {
@@ -148,6 +162,7 @@ export interface GraphFacts {
   gridAlignment: number;
   globalPools: readonly GlobalPool[];
   minInputSize: number;
+  minTileSize: number;
 }
 
 /** Checks that the graph maps RGB to RGB at an integer scale (ModelError otherwise) and derives its facts. */
@@ -169,6 +184,7 @@ export function graphFacts(graph: ModelGraph): GraphFacts {
     peakElementsPerInputPixel: Math.max(...tensors.map((i) => (i.vector ? 0 : i.channels * i.factor * i.factor))),
     gridAlignment: alignment,
     minInputSize: minInputSize(graph, info),
+    minTileSize: minInputSize(graph, info, true),
     globalPools: globalPools(graph).map((name) => ({ name, factor: info.get(name)!.factor })),
   };
 }

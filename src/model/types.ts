@@ -63,6 +63,11 @@ export interface UpscaleModelInfo {
    * upscale() extends a smaller image by its edge pixels to this size and crops the result. Default 1.
    */
   readonly minInputSize?: number;
+  /**
+   * Smallest tile, whatever its size's remainder: a reflect border rounded up to a multiple m reads up to
+   * m − 1 more pixels (tiling grows thinner tiles inward to this). Default minInputSize.
+   */
+  readonly minTileSize?: number;
 }
 
 export interface UpscaleModel extends UpscaleModelInfo {

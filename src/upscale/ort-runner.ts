@@ -116,6 +116,7 @@ export async function createOrtRunner(ort: OrtModule, model: OrtRunnerModel, opt
     peakElementsPerInputPixel: model.peakElementsPerInputPixel,
     gridAlignment: model.gridAlignment,
     minInputSize: model.minInputSize,
+    minTileSize: model.minTileSize,
     globalPools: model.globalPools,
     graph: model.graph,
   };

@@ -68,6 +68,12 @@ export interface TilePlanOptions {
    * The overlap and the core size are rounded up to multiples of it.
    */
   alignment?: number;
+  /**
+   * Smallest input tile the network runs on (model.minInputSize: a reflect border of p needs more than p
+   * pixels). A tile narrower than this (an image's last sliver of core) reads further inward, from an
+   * origin still on the alignment grid; more context never changes the core. Default 1.
+   */
+  minTile?: number;
 }
 
 /** A rectangle in input-image pixels. */
@@ -157,6 +163,14 @@ export function planTiles(height: number, width: number, options: TilePlanOption
   if (!options || typeof options !== 'object') throw new ArgumentError(`${op}: options { scale, receptiveRadius, limits } are required`);
   const scale = int(op, 'scale', options.scale, { min: 1 });
   const alignment = int(op, 'alignment', options.alignment ?? 1, { min: 1 });
+  const minTile = int(op, 'minTile', options.minTile ?? 1, { min: 1 });
+  // [start, size] along an axis of `total`, grown inward to minTile (when the axis has that much) from an aligned start.
+  const atLeast = (start: number, size: number, total: number): [number, number] => {
+    if (size >= minTile || total < minTile) return [start, size];
+    const end = start + size;
+    const s = Math.floor(Math.max(0, Math.min(start, end - minTile)) / alignment) * alignment;
+    return [s, Math.min(total, Math.max(end, s + minTile)) - s];
+  };
   const align = (v: number) => Math.ceil(v / alignment) * alignment;
   const overlap = align(int(op, 'receptiveRadius', options.receptiveRadius, { min: 0 }));
   const channels = int(op, 'channels', options.channels ?? DEFAULT_CHANNELS, { min: 1 });
@@ -219,7 +233,10 @@ export function planTiles(height: number, width: number, options: TilePlanOption
       const y = row * coreH;
       const x = col * coreW;
       const core = { y, x, height: Math.min(coreH, height - y), width: Math.min(coreW, width - x) };
-      const input = expandRegion(core, overlap, height, width);
+      const wide = expandRegion(core, overlap, height, width);
+      const [iy, ih] = atLeast(wide.y, wide.height, height);
+      const [ix, iw] = atLeast(wide.x, wide.width, width);
+      const input = { y: iy, x: ix, height: ih, width: iw };
       estimatedBytes = Math.max(estimatedBytes, input.height * input.width * bytesPerInputPixel);
       readPixels += input.height * input.width;
       tiles.push({ index: tiles.length, row, col, core, input });

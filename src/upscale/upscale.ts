@@ -325,6 +325,7 @@ export function planFor(runner: TileRunner, height: number, width: number, optio
     maxTileBytes: options.maxTileBytes ?? runner.maxTileBytes,
     tileSize: options.tileSize,
     alignment: model.gridAlignment,
+    minTile: model.minTileSize ?? model.minInputSize,
   });
 }
 
