@@ -314,7 +314,20 @@ function report(opts: CliOptions, failures: Failure[], done: number, log: (line:
 async function main(argv: string[]): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   // A batch farm on Redis (bin/queue.ts), loaded only when asked for.
-  if (argv[0] === 'queue' || argv[0] === 'worker') return (await import('./queue.js')).queueMain(argv);
+  if (argv[0] === 'queue' || argv[0] === 'worker') {
+    let queue: typeof import('./queue.js');
+    try {
+      queue = await import('./queue.js');
+    } catch (e) {
+      // bullmq and ioredis are optional dependencies (a browser-only install leaves them out).
+      if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+      console.error(
+        `webgpu-upsample ${argv[0]}: the job queue needs bullmq and ioredis (npm install bullmq ioredis): ${(e as Error).message}`,
+      );
+      return 1;
+    }
+    return queue.queueMain(argv);
+  }
   // Video files, and animated GIF/WebP to an animated output, go through ffmpeg (bin/video-cli.ts); null: not a video command.
   const video = await (await import('./video-cli.js')).videoMain(argv);
   if (video !== null) return video;

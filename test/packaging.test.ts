@@ -361,7 +361,7 @@ describe('packaging: what npm installs', () => {
         readdirSync(nm)
           .filter((d) => !d.startsWith('.'))
           .sort(),
-      ).toEqual(['@webgpu', 'webgpu-upsample', 'wgsl-preprocessor']);
+      ).toEqual(['@types', '@webgpu', 'mediabunny', 'webgpu-upsample', 'wgsl-preprocessor']);
     });
 
     it("createEngine in Node then throws NoWebGPUError naming the missing 'webgpu' package and its install command", async () => {
