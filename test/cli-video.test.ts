@@ -15,6 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveCliModel } from '../bin/cli-model.js';
+import { CLI_WINOGRAD } from '../bin/node-engine.js';
+import { createEngine } from '../src/engine.js';
+import { buildModel } from '../src/model/graph.js';
+import { webgpuRunner } from '../src/upscale/runner.js';
 import { createCpuUpscaler, loadOnnxRuntimeNode } from '../src/upscale/ort-node.js';
 import { nutFrameHeader, nutHeader } from '../src/video/ffmpeg/nut.js';
 import { checkFreeSpace, decodeFrames, findFfmpeg, frameUpscaler, probeVideo, VideoFileError } from '../src/video/ffmpeg/index.js';
@@ -98,6 +102,39 @@ describe('a video file through the CLI', () => {
       expect(i).toBe(17);
     } finally {
       await runner.dispose();
+    }
+  });
+
+  it('--backend webgpu: the frames run on the engine (SwiftShader here), each exactly upscale() on an engine with the CLI settings', async () => {
+    const small = join(dir, 'small.mp4');
+    makeTestVideo(small, { width: 17, height: 11, seconds: 0.5, gop: 5 });
+    const output = join(dir, 'gpu.mp4');
+    const dump = join(dir, 'dump-gpu');
+    const r = await runCli(cli, [small, output, '--backend', 'webgpu', '--segment-seconds', '0.2', '--quiet', '--dump-frames', dump]);
+    expect(r.code, r.stderr).toBe(0);
+    const v = probeStreams(output).find((s) => s.codec_type === 'video')!;
+    expect([v.width, v.height, Number(v.nb_frames)]).toEqual([34, 22, 5]);
+    expect(videoPts(output)).toEqual(videoPts(small));
+
+    const engine = await createEngine({ winograd: CLI_WINOGRAD });
+    const { description: d } = resolveCliModel({ model: 'default-model', modelsDirs: [] });
+    const model = buildModel(engine, d.graph, { name: d.name, inputRange: d.inputRange, outputRange: d.outputRange });
+    try {
+      const up = frameUpscaler(webgpuRunner(engine, model), { scale: 2 });
+      const bins = findFfmpeg();
+      const dumped = readdirSync(dump).sort();
+      let i = 0;
+      for await (const frame of decodeFrames(bins, await probeVideo(bins, small))) {
+        const img = await up({ width: frame.width, height: frame.height, data: new Uint8ClampedArray(frame.data) });
+        const rgb = Buffer.alloc(img.width * img.height * 3);
+        for (let p = 0; p < img.width * img.height; p++) img.data.subarray(p * 4, p * 4 + 3).forEach((x, c) => (rgb[p * 3 + c] = x));
+        expect(readFileSync(join(dump, dumped[i])).equals(rgb), `frame ${i}`).toBe(true);
+        i++;
+      }
+      expect(i).toBe(5);
+    } finally {
+      model.dispose();
+      engine.destroy();
     }
   });
 
