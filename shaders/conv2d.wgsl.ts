@@ -30,6 +30,8 @@ export type ConvVariant = {
   transposed: boolean;
   bias: boolean;
   activation: ActivationName;
+  /** PReLU (activation 'none'): negative values times pr_ld(channel · params.preluStride). */
+  prelu: boolean;
   /** Multiply by params.outScale after the activation. */
   scale: boolean;
   /** Add res_ld(out index) last. */
@@ -78,13 +80,14 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const P = range(CONV_PIXELS);
 
 /** The structural flags of the fused epilogue (a part of ConvVariant; the tiled kernel shares it). */
-export type ConvEpilogueVariant = Pick<ConvVariant, 'bias' | 'activation' | 'scale' | 'residual' | 'shuffle'>;
+export type ConvEpilogueVariant = Pick<ConvVariant, 'bias' | 'activation' | 'prelu' | 'scale' | 'residual' | 'shuffle'>;
 
 /**
  * WGSL of the fused epilogue, shared by this kernel and the tiled one (shaders/conv2d-tiled.wgsl.ts):
  * `store(n, g, cb, oy, ox, acc)` applies bias, activation, outputScale and residual to the 4
  * output channels of block cb of group g at one pixel and stores them (NCHW or depth-to-space).
- * Reads params.outH, outW, cOut, coPerGroup, cSpace, r, slope and outScale, and the b, res and y bindings.
+ * Reads params.outH, outW, cOut, coPerGroup, cSpace, r, slope, outScale (and preluStride with prelu), and
+ * the b, pr, res and y bindings.
  */
 export function convEpilogue(v: ConvEpilogueVariant): string {
   const relu = v.activation === 'relu';
@@ -164,6 +167,9 @@ fn store(n: u32, g: u32, cb: u32, oy: u32, ox: u32, acc: vec4<f32>) {
     v = sigmoidStable(v);
 #elif ${tanh}
     v = tanhStable(v);
+#endif
+#if ${v.prelu}
+    v = select(v * pr_ld(co * params.preluStride), v, v >= 0.0);
 #endif
     storeActivated(n, co, oy, ox, v);
 #endif

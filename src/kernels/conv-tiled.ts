@@ -36,6 +36,7 @@ import type { EpiloguePlan } from '../ops/epilogue.js';
 import { sizeOf } from '../core/params.js';
 import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
+import { epilogueBindings, epilogueParams, epilogueVariant, type EpilogueTensors } from './conv-epilogue.js';
 
 /** How one conv runs on the tiled kernel. */
 export interface TiledPlan {
@@ -81,8 +82,7 @@ export function runConvTiled(
   plan: TiledPlan,
   x: Tensor,
   packed: Tensor,
-  b: Tensor | null,
-  residual: Tensor | null,
+  et: EpilogueTensors,
   p: ConvPlan,
   epi: EpiloguePlan,
 ): Tensor {
@@ -110,25 +110,13 @@ export function runConvTiled(
   };
   const params: Params = {};
   for (const k of TILED_PARAMS) params[k] = ['u32', values[k]];
-  params.slope = ['f32', p.activation.slope];
-  params.outScale = ['f32', epi.scale ?? 1];
-  const variant = {
-    config: config.name,
-    kH: p.kH,
-    kW: p.kW,
-    ciChunk,
-    bias: b !== null,
-    activation: p.activation.kind,
-    scale: epi.scale !== null,
-    residual: residual !== null,
-    shuffle: epi.shuffle?.mode ?? ('none' as const),
-  };
+  Object.assign(params, epilogueParams(p, epi));
+  const variant = { config: config.name, kH: p.kH, kW: p.kW, ciChunk, ...epilogueVariant(p, epi, et) };
   const workgroupSize = tiledGeometry(config, p.kH, p.kW, ciChunk).threads;
   const bindings = [
     { name: 'x', tensor: x },
     { name: 'w', tensor: packed, elem: 'vec4<f32>' as const },
-    ...(b ? [{ name: 'b', tensor: b }] : []),
-    ...(residual ? [{ name: 'res', tensor: residual }] : []),
+    ...epilogueBindings(et),
     { name: 'y', tensor: y, write: true },
   ];
   // One workgroup per output tile (see the shader): the runner counts threads.

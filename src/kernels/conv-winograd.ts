@@ -23,6 +23,7 @@ import type { EpiloguePlan } from '../ops/epilogue.js';
 import { sizeOf } from '../core/params.js';
 import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
+import { epilogueBindings, epilogueParams, epilogueVariant, type EpilogueTensors } from './conv-epilogue.js';
 
 /** Which Winograd transform runs the 3×3 convs: none, F(2,3), F(4,3), F(6,3), or the measured rule (winogradTileFor). */
 export type WinogradOption = 'off' | 'f23' | 'f43' | 'f63' | 'auto';
@@ -121,8 +122,7 @@ export function runConvWinograd(
   plan: WinogradPlan,
   x: Tensor,
   w: Tensor,
-  b: Tensor | null,
-  residual: Tensor | null,
+  et: EpilogueTensors,
   p: ConvPlan,
   epi: EpiloguePlan,
 ): Tensor {
@@ -177,24 +177,12 @@ export function runConvWinograd(
   v.dispose();
 
   const y = ctx.alloc(epi.outShape);
-  const outParams: Params = { ...params, slope: ['f32', p.activation.slope], outScale: ['f32', epi.scale ?? 1] };
-  const variant = {
-    m,
-    bias: b !== null,
-    activation: p.activation.kind,
-    scale: epi.scale !== null,
-    residual: residual !== null,
-    shuffle: epi.shuffle?.mode ?? ('none' as const),
-  };
+  const outParams: Params = { ...params, ...epilogueParams(p, epi) };
+  const variant = { m, ...epilogueVariant(p, epi, et) };
   ctx.runner.run(
     { name: `${op}-winograd-out`, variant, workgroupSize: wg, entry: 'element', body: (v) => winogradOutputShader(v.m, v) },
     outParams,
-    [
-      { name: 'm', tensor: mt, elem: 'vec4<f32>' },
-      ...(b ? [{ name: 'b', tensor: b }] : []),
-      ...(residual ? [{ name: 'res', tensor: residual }] : []),
-      { name: 'y', tensor: y, write: true },
-    ],
+    [{ name: 'm', tensor: mt, elem: 'vec4<f32>' }, ...epilogueBindings(et), { name: 'y', tensor: y, write: true }],
     tiles * Math.ceil(p.cOut / 4),
   );
   mt.dispose();

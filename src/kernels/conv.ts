@@ -13,6 +13,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 import { planConvTiled, runConvTiled } from './conv-tiled.js';
 import { planConvWinograd, runConvWinograd } from './conv-winograd.js';
+import { epilogueBindings, epilogueParams, epilogueTensors, epilogueVariant } from './conv-epilogue.js';
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
@@ -90,15 +91,16 @@ export function runConv(
   p: ConvPlan,
   options: Conv2dOptions<Tensor>,
 ): Tensor {
-  const residual = options.residual ? ctx.check(op, 'residual', options.residual) : null;
   // The epilogue sees the activated tensor: crelu doubles its channels.
   const epi = planEpilogue(op, [p.n, p.cOut * activationChannels(p.activation), p.outH, p.outW], options);
+  const et = epilogueTensors(ctx, op, b, options);
+  const residual = et.residual;
   const geo = { transposed, groups: p.groups, cIn: p.cIn, cOut: p.cOut, kH: p.kH, kW: p.kW };
   const tiled = !transposed && ctx.convKernel !== 'direct' ? planConvTiled(ctx, p, epi, x, residual) : null;
   // winograd 'auto' leaves to the tiled kernel what the convKernel option gives it; 'f23'/'f43' take every 3×3 they fit.
   const wino = transposed || (tiled && ctx.winograd === 'auto') ? null : planConvWinograd(ctx, p, epi, x, residual);
-  if (wino) return runConvWinograd(ctx, op, wino, x, w, b, residual, p, epi);
-  if (tiled) return runConvTiled(ctx, op, tiled, x, packedWeights(ctx, w, geo, tiled.coBlocks), b, residual, p, epi);
+  if (wino) return runConvWinograd(ctx, op, wino, x, w, et, p, epi);
+  if (tiled) return runConvTiled(ctx, op, tiled, x, packedWeights(ctx, w, geo, tiled.coBlocks), et, p, epi);
   const packed = packedWeights(ctx, w, geo);
   const y = ctx.alloc(epi.outShape);
   const ciPerGroup = p.cIn / p.groups;
@@ -142,23 +144,13 @@ export function runConv(
   };
   const params: Params = {};
   for (const k of CONV_PARAMS) params[k] = ['u32', values[k]];
-  params.slope = ['f32', p.activation.slope];
-  params.outScale = ['f32', epi.scale ?? 1];
+  Object.assign(params, epilogueParams(p, epi));
   const threads = p.n * p.groups * tBlocks * (transposed ? sH * sW : 1) * qH * qWB;
-  const variant = {
-    transposed,
-    bias: b !== null,
-    activation: p.activation.kind,
-    scale: epi.scale !== null,
-    residual: residual !== null,
-    shuffle: epi.shuffle?.mode ?? ('none' as const),
-    cv,
-  };
+  const variant = { transposed, ...epilogueVariant(p, epi, et), cv };
   const bindings = [
     { name: 'x', tensor: x },
     { name: 'w', tensor: packed, elem: 'vec4<f32>' as const },
-    ...(b ? [{ name: 'b', tensor: b }] : []),
-    ...(residual ? [{ name: 'res', tensor: residual }] : []),
+    ...epilogueBindings(et),
     { name: 'y', tensor: y, write: true },
   ];
   ctx.runner.run({ name: op, variant, workgroupSize: CONV_WORKGROUP, entry: 'element', body: convShader }, params, bindings, threads);

@@ -96,6 +96,8 @@ export interface ConvStep {
   conv: ConvNode | ConvTransposeNode;
   /** Name the step's result is known by (the last node folded in, else the conv). */
   output: string;
+  /** A PReLU folded in as the activation; its slopes are its own constant 'slope'. */
+  prelu?: NodeOf<'prelu'>;
   scale?: number;
   depthToSpace?: { r: number; mode: DepthToSpaceMode };
   residual?: string;
@@ -298,7 +300,7 @@ function upsampleReads(node: NodeOf<'upsample'>, [lo, hi]: Interval, a: 0 | 1): 
 
 /** Epilogue stages in the order the kernel applies them; a node folds only into a later stage than those used. */
 function fuseActivation(fn: ActivationName, negativeSlope: number | undefined, step: ConvStep): boolean {
-  if (step.conv.activation !== 'none' || step.scale !== undefined || step.depthToSpace || step.residual) return false;
+  if (step.conv.activation !== 'none' || step.prelu || step.scale !== undefined || step.depthToSpace || step.residual) return false;
   step.conv = { ...step.conv, activation: fn, ...(negativeSlope === undefined ? {} : { negativeSlope }) };
   return true;
 }
@@ -435,7 +437,11 @@ export const NODES: Table = {
       ctx.init[`${n.name}:slope`] = { data: n.slope, shape: n.slope.length === 1 ? [1] : [n.slope.length, 1, 1] };
       ctx.nodes.push({ op: 'PRelu', inputs: [n.inputs[0], `${n.name}:slope`], outputs: [n.name] });
     },
-    fuse: never,
+    fuse: (n, step) => {
+      if (step.conv.activation !== 'none' || step.prelu || step.scale !== undefined || step.depthToSpace || step.residual) return false;
+      step.prelu = n;
+      return true;
+    },
   },
 
   add: {

@@ -115,10 +115,12 @@ export function prepareGraph<T extends Shaped>(graph: ModelGraph, backend: Graph
   // Each step's constants, by node name and key, made once.
   const constants = new Map<string, Map<string, T>>();
   for (const s of steps) {
-    const node = s.kind === 'conv' ? s.conv : s.node;
-    const made = new Map<string, T>();
-    for (const [key, c] of Object.entries(nodeKind(node).constants(node as never))) made.set(key, backend.constant(c.data, c.shape));
-    if (made.size) constants.set(node.name, made);
+    // A conv step makes its folded PReLU's slopes too.
+    for (const node of s.kind === 'conv' ? [s.conv, ...(s.prelu ? [s.prelu] : [])] : [s.node]) {
+      const made = new Map<string, T>();
+      for (const [key, c] of Object.entries(nodeKind(node).constants(node as never))) made.set(key, backend.constant(c.data, c.shape));
+      if (made.size) constants.set(node.name, made);
+    }
   }
   const contextOf = (name: string): RunContext<T> => ({
     ops,
@@ -169,9 +171,10 @@ export function prepareGraph<T extends Shaped>(graph: ModelGraph, backend: Graph
     };
     const runStep = (s: Step): T => {
       if (s.kind === 'conv') {
-        const { conv, scale, depthToSpace, residual } = s;
+        const { conv, prelu, scale, depthToSpace, residual } = s;
         const ctx = contextOf(conv.name);
         const common = {
+          preluSlope: prelu ? contextOf(prelu.name).constant('slope') : null,
           stride: conv.stride,
           padding: conv.padding,
           dilation: conv.dilation,

@@ -28,6 +28,7 @@ const CONV_TRANSPOSE2D_KEYS = optionKeys<ConvTranspose2dOptions>({
   activation: true,
   negativeSlope: true,
   outputScale: true,
+  preluSlope: true,
   residual: true,
   depthToSpace: true,
 });

@@ -24,6 +24,7 @@ const CONV2D_KEYS = optionKeys<Conv2dOptions>({
   activation: true,
   negativeSlope: true,
   outputScale: true,
+  preluSlope: true,
   residual: true,
   depthToSpace: true,
 });

@@ -121,7 +121,7 @@ import { resolveClip, resolveHardSwish, type ClipOptions, type HardSwishOptions 
 export const OPS = {
   /**
    * Transposed convolution, PyTorch semantics; weight [Cin, Cout/groups, kH, kW].
-   * Options also fuse an epilogue: activation, outputScale, residual, depthToSpace store.
+   * Options also fuse an epilogue: activation (or PReLU: preluSlope), outputScale, residual, depthToSpace store.
    */
   convTranspose2d: defineOp({
     name: 'convTranspose2d',
@@ -135,7 +135,7 @@ export const OPS = {
 
   /**
    * Convolution, PyTorch semantics; weight [Cout, Cin/groups, kH, kW].
-   * Options also fuse an epilogue: activation, outputScale, residual, depthToSpace store.
+   * Options also fuse an epilogue: activation (or PReLU: preluSlope), outputScale, residual, depthToSpace store.
    */
   conv2d: defineOp({
     name: 'conv2d',
