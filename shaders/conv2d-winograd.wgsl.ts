@@ -198,10 +198,7 @@ export function winogradWeightShader(m: WinogradTile): string {
   const { G } = WINOGRAD_MATRICES[m];
   const a = m + 2;
   const loads = Array.from({ length: 9 }, (_, k) => `  let g${Math.floor(k / 3)}_${k % 3} = select(0.0, w_ld(wBase + ${k}u), inside);`);
-  const writes: string[] = [];
-  for (let i = 0; i < a; i++) {
-    for (let j = 0; j < a; j++) writes.push(`  u_st((${i * a + j}u * params.cIn + ci) * coPad + co, u${i}_${j});`);
-  }
+  const values = Array.from({ length: a * a }, (_, k) => `u${Math.floor(k / a)}_${k % a}`).join(', ');
   return wgsl`
 fn element(idx: u32) {
   let coPad = params.coBlocks * 4u;
@@ -210,7 +207,10 @@ ${wgslUnravel('idx', [['co', 'coPad']], 'ci')}
   let wBase = (min(co, params.cOut - 1u) * params.cIn + ci) * 9u;
 ${loads.join('\n')}
 ${sandwich(G, G, 3, 3, 'g', 't', 'u', 'f32')}
-${writes.join('\n')}
+  let us = array<f32, ${a * a}>(${values});
+  for (var k = 0u; k < ${a * a}u; k++) {
+    u_st((k * params.cIn + ci) * coPad + co, us[k]);
+  }
 }
 `;
 }
@@ -222,10 +222,7 @@ export function winogradInputShader(m: WinogradTile): string {
   // The patch is read in a loop (one bounds check and load in the compiled code, not (m+2)²), then
   // the transform reads it at constant indices.
   const patch = Array.from({ length: a * a }, (_, k) => `  let d${Math.floor(k / a)}_${k % a} = d[${k}];`);
-  const writes: string[] = [];
-  for (let i = 0; i < a; i++) {
-    for (let j = 0; j < a; j++) writes.push(`  v_st((${i * a + j}u * params.cIn + ci) * params.tilesPad + t, v${i}_${j});`);
-  }
+  const values = Array.from({ length: a * a }, (_, k) => `v${Math.floor(k / a)}_${k % a}`).join(', ');
   return wgsl`
 fn element(idx: u32) {
 ${wgslUnravel('idx', [['t', 'params.tilesPad']], 'ci')}
@@ -257,7 +254,10 @@ ${wgslUnravel(
   }
 ${patch.join('\n')}
 ${sandwich(BT, BT, a, a, 'd', 's', 'v', 'f32')}
-${writes.join('\n')}
+  let vs = array<f32, ${a * a}>(${values});
+  for (var k = 0u; k < ${a * a}u; k++) {
+    v_st((k * params.cIn + ci) * params.tilesPad + t, vs[k]);
+  }
 }
 `;
 }
