@@ -68,6 +68,7 @@ export function convFlops(program: Program, params: Params, bindings: RunBinding
       const n = tensorsOf(bindings).find((b) => b.name === 'x')?.tensor?.shape[0] ?? 1;
       return 2 * n * p('cOut') * p('outH') * p('outW') * p('cIn') * Number(variant.kH) * Number(variant.kW);
     }
+    // A convT run as its phase conv (src/kernels/conv-transpose-phases.ts) counts as that 3×3 conv, its zero taps included.
     case 'conv2d-winograd-gemm': {
       const n = p('tiles') / (p('tilesX') * p('tilesY'));
       return 2 * n * p('cOut') * p('outH') * p('outW') * p('cIn') * 9;

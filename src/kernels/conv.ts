@@ -13,6 +13,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { KernelContext } from './context.js';
 import { planConvTiled, runConvTiled } from './conv-tiled.js';
 import { planConvWinograd, runConvWinograd } from './conv-winograd.js';
+import { runConvTransposePhases } from './conv-transpose-phases.js';
 import { epilogueBindings, epilogueParams, epilogueTensors, epilogueVariant } from './conv-epilogue.js';
 
 function gcd(a: number, b: number): number {
@@ -178,5 +179,9 @@ export function convTranspose2d(
   ctx.check(op, 'weight', w);
   if (b !== null) ctx.check(op, 'bias', b);
   const p = planConvTranspose2d(x.shape, w.shape, b?.shape ?? null, options, op);
-  return runConv(ctx, op, true, x, w, b, p, options);
+  // A stride-s convT whose phases are 3×3 convs runs as one on Winograd when the engine's option asks for
+  // Winograd (the op itself only: the backward ops, which also run runConv, keep the direct kernel).
+  const epi = planEpilogue(op, [p.n, p.cOut * activationChannels(p.activation), p.outH, p.outW], options);
+  const phases = runConvTransposePhases(ctx, x, w, epilogueTensors(ctx, op, b, options), p, epi, options);
+  return phases ?? runConv(ctx, op, true, x, w, b, p, options);
 }
