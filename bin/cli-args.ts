@@ -106,6 +106,17 @@ export const OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const;
 
+/** --backend and --winograd, checked (shared by the image and the video commands). */
+export function parseEngineChoice(v: { backend?: string; winograd?: string }): { backend: BackendChoice; winograd: WinogradOption } {
+  const backend = (v.backend ?? 'auto') as BackendChoice;
+  if (!BACKENDS.includes(backend))
+    throw new UsageError(`--backend ${backend} is not one of ${BACKENDS.join(', ')}${didYouMean(backend, BACKENDS)}`);
+  const winograd = (v.winograd ?? CLI_WINOGRAD) as WinogradOption;
+  if (!WINOGRAD_MODES.includes(winograd))
+    throw new UsageError(`--winograd ${winograd} is not one of ${WINOGRAD_MODES.join(', ')}${didYouMean(winograd, WINOGRAD_MODES)}`);
+  return { backend, winograd };
+}
+
 function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
@@ -210,12 +221,7 @@ export function parseCli(argv: string[]): Parsed {
     if (v.noise.trim() === '' || !Number.isInteger(noise) || noise < -1 || noise > 3)
       throw new UsageError(`--noise ${v.noise} must be an integer from -1 to 3`);
   }
-  const backend = (v.backend ?? 'auto') as BackendChoice;
-  if (!BACKENDS.includes(backend))
-    throw new UsageError(`--backend ${backend} is not one of ${BACKENDS.join(', ')}${didYouMean(backend, BACKENDS)}`);
-  const winograd = (v.winograd ?? CLI_WINOGRAD) as WinogradOption;
-  if (!WINOGRAD_MODES.includes(winograd))
-    throw new UsageError(`--winograd ${winograd} is not one of ${WINOGRAD_MODES.join(', ')}${didYouMean(winograd, WINOGRAD_MODES)}`);
+  const { backend, winograd } = parseEngineChoice(v);
   let format: OutputFormat | undefined;
   if (v.format !== undefined) {
     const f = v.format.toLowerCase() === 'jpg' ? 'jpeg' : v.format.toLowerCase() === 'tif' ? 'tiff' : v.format.toLowerCase();

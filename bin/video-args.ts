@@ -6,14 +6,25 @@
  * output. Everything else is left to the image path (parseCli), untouched.
  *
  * Shares the image path's option table (cli-args.ts) and its checks of
- * --model/--backend/--scale, and adds --codec, --crf, --preset, --ffmpeg,
+ * --model/--backend/--winograd/--scale, and adds --codec, --crf, --preset, --ffmpeg,
  * --resume, --segment-seconds, --dump-frames.
  */
 import { closeSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BACKENDS, type BackendChoice } from './backend.js';
-import { DEFAULT_MAX_OUTPUT_PIXELS, DEFAULT_MAX_PIXELS, didYouMean, isModelPath, modelNames, MODELS, UsageError } from './cli-args.js';
+import type { BackendChoice } from './backend.js';
+import type { WinogradOption } from '../src/kernels/conv-winograd.js';
+import {
+  DEFAULT_MAX_OUTPUT_PIXELS,
+  DEFAULT_MAX_PIXELS,
+  didYouMean,
+  isModelPath,
+  modelNames,
+  MODELS,
+  OPTIONS,
+  parseEngineChoice,
+  UsageError,
+} from './cli-args.js';
 import { zooIds } from '../src/model/zoo.js';
 import { CONTAINERS, CRF_RANGE, VIDEO_CODECS, VIDEO_EXTENSIONS, type VideoCodec } from '../src/video/ffmpeg/codecs.js';
 import { DEFAULT_SEGMENT_SECONDS } from '../src/video/ffmpeg/segments.js';
@@ -26,27 +37,6 @@ export const VIDEO_OPTIONS = {
   resume: { type: 'boolean' },
   'segment-seconds': { type: 'string' },
   'dump-frames': { type: 'string' },
-} as const;
-
-const SHARED_OPTIONS = {
-  model: { type: 'string', short: 'm' },
-  noise: { type: 'string', short: 'n' },
-  tta: { type: 'boolean', short: 'x' },
-  'models-dir': { type: 'string', multiple: true },
-  'list-models': { type: 'boolean' },
-  backend: { type: 'string', short: 'b' },
-  scale: { type: 'string', short: 's' },
-  tile: { type: 'string' },
-  format: { type: 'string', short: 'f' },
-  quality: { type: 'string', short: 'q' },
-  'out-dir': { type: 'string', short: 'o' },
-  'max-pixels': { type: 'string' },
-  'max-output-pixels': { type: 'string' },
-  overwrite: { type: 'boolean' },
-  force: { type: 'boolean' },
-  quiet: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
 } as const;
 
 const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.avif', '.tif', '.tiff', '.gif'];
@@ -63,6 +53,8 @@ export interface VideoCliOptions {
   makeDir?: string;
   model: string;
   backend: BackendChoice;
+  /** The engine's Winograd option (--winograd; the CLI's default, as for images). */
+  winograd: WinogradOption;
   scale?: number;
   noise?: number;
   tta: boolean;
@@ -179,7 +171,7 @@ function sameFile(a: string, b: string): boolean {
 export async function parseVideoCli(argv: string[]): Promise<VideoCliOptions | null> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...SHARED_OPTIONS, ...VIDEO_OPTIONS } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...OPTIONS, ...VIDEO_OPTIONS } });
   } catch {
     return null; // the image path reports bad options
   }
@@ -210,9 +202,7 @@ export async function parseVideoCli(argv: string[]): Promise<VideoCliOptions | n
       `--model ${model} is not a model here${didYouMean(model, modelNames())}; models: ${[...MODELS, ...zooIds()].join(', ')} (--list-models)`,
     );
   }
-  const backend = (v.backend ?? 'auto') as BackendChoice;
-  if (!BACKENDS.includes(backend))
-    throw new UsageError(`--backend ${backend} is not one of ${BACKENDS.join(', ')}${didYouMean(backend, BACKENDS)}`);
+  const { backend, winograd } = parseEngineChoice(v);
   let codec: VideoCodec | undefined;
   if (v.codec !== undefined) {
     const c = v.codec
@@ -273,6 +263,7 @@ export async function parseVideoCli(argv: string[]): Promise<VideoCliOptions | n
     makeDir: outDir !== undefined && !isDir(outDir) ? outDir : undefined,
     model,
     backend,
+    winograd,
     scale: number('scale', v.scale, 1, 16),
     noise,
     tta: v.tta === true,

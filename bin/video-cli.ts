@@ -149,7 +149,7 @@ export async function runVideo(opts: VideoCliOptions, log: (line: string) => voi
   }
   if (ready.length === 0) return summary(opts, failures, 0, warn);
 
-  const backend = await openBackend(opts.backend, resolved.description, { quiet: opts.quiet, log, warn });
+  const backend = await openBackend(opts.backend, resolved.description, { quiet: opts.quiet, log, warn, winograd: opts.winograd });
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);

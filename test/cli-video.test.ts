@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveCliModel } from '../bin/cli-model.js';
 import { CLI_WINOGRAD } from '../bin/node-engine.js';
+import { parseVideoCli } from '../bin/video-args.js';
 import { createEngine } from '../src/engine.js';
 import { buildModel } from '../src/model/graph.js';
 import { webgpuRunner } from '../src/upscale/runner.js';
@@ -110,13 +111,26 @@ describe('a video file through the CLI', () => {
     makeTestVideo(small, { width: 17, height: 11, seconds: 0.5, gop: 5 });
     const output = join(dir, 'gpu.mp4');
     const dump = join(dir, 'dump-gpu');
-    const r = await runCli(cli, [small, output, '--backend', 'webgpu', '--segment-seconds', '0.2', '--quiet', '--dump-frames', dump]);
+    // --winograd off (the image commands' flag): tiled == untiled bit for bit, and the frames equal an engine with winograd 'off'.
+    const r = await runCli(cli, [
+      small,
+      output,
+      '--backend',
+      'webgpu',
+      '--winograd',
+      'off',
+      '--segment-seconds',
+      '0.2',
+      '--quiet',
+      '--dump-frames',
+      dump,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const v = probeStreams(output).find((s) => s.codec_type === 'video')!;
     expect([v.width, v.height, Number(v.nb_frames)]).toEqual([34, 22, 5]);
     expect(videoPts(output)).toEqual(videoPts(small));
 
-    const engine = await createEngine({ winograd: CLI_WINOGRAD });
+    const engine = await createEngine({ winograd: 'off' });
     const { description: d } = resolveCliModel({ model: 'default-model', modelsDirs: [] });
     const model = buildModel(engine, d.graph, { name: d.name, inputRange: d.inputRange, outputRange: d.outputRange });
     try {
@@ -136,6 +150,15 @@ describe('a video file through the CLI', () => {
       model.dispose();
       engine.destroy();
     }
+  });
+
+  it('--winograd is parsed and checked as for images', async () => {
+    const small = join(dir, 'args.mp4');
+    makeTestVideo(small, { width: 8, height: 8, seconds: 0.2, gop: 5 });
+    const out = join(dir, 'args-out.mp4');
+    expect((await parseVideoCli([small, out]))?.winograd).toBe(CLI_WINOGRAD);
+    expect((await parseVideoCli([small, out, '--winograd', 'f43']))?.winograd).toBe('f43');
+    await expect(parseVideoCli([small, out, '--winograd', 'f64'])).rejects.toThrow(/--winograd f64 is not one of .*\(did you mean f63\?\)/);
   });
 
   it('Ctrl-C mid-run leaves no output; --resume finishes it, byte for byte the uninterrupted run', async () => {
