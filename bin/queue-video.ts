@@ -21,6 +21,7 @@ import {
   concatSegments,
   containerOf,
   DEFAULT_CRF,
+  ENCODER_THREADS,
   CRF_RANGE,
   DEFAULT_SEGMENT_SECONDS,
   defaultCodec,
@@ -92,12 +93,6 @@ export interface VideoOptions {
   segmentSeconds?: string;
   ffmpeg?: string;
 }
-
-/**
- * Encoder threads: fixed, so that every worker encodes a segment to the same bytes, and the same number as
- * the single-machine CLI (bin/video-cli.ts), so that a queued video is that command's file byte for byte.
- */
-export const ENCODER_THREADS = 4;
 
 export function isVideoPath(path: string): boolean {
   return VIDEO_EXTENSIONS.includes(extname(path).toLowerCase());

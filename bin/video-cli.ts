@@ -20,6 +20,7 @@ import {
   codecFits,
   containerOf,
   DEFAULT_CRF,
+  ENCODER_THREADS,
   defaultCodec,
   ENCODERS,
   ffmpegEncoders,
@@ -40,9 +41,6 @@ import { UsageError } from './cli-args.js';
 import { resolveCliModel, type ResolvedModel } from './cli-model.js';
 import { progressBar } from './progress-bar.js';
 import { parseVideoCli, type VideoCliOptions, type VideoJob } from './video-args.js';
-
-/** Encoder threads: fixed, so that the same command gives the same bytes on any machine (and after --resume). */
-const ENCODER_THREADS = 4;
 
 interface Ready {
   job: VideoJob;

@@ -136,3 +136,9 @@ export function subtitleArgs(container: Container, i: number, codec: string): st
   if (container === 'webm') return [`-c:s:${i}`, 'webvtt'];
   return null;
 }
+
+/**
+ * Encoder threads: fixed, so that the same command gives the same bytes on any machine (and after
+ * --resume), and every queue worker encodes a segment to the bytes the single-machine CLI would.
+ */
+export const ENCODER_THREADS = 4;
