@@ -12,7 +12,7 @@
  * 8-bit levels), so that a fast wrong result cannot pass as a win. Markdown on stdout, JSON + markdown in
  * --out.
  *
- *   npm run bench -- --filter native [--quick] [--images N] [--size S] [--models a,b] [--no-cpu] [--no-ours] [--out DIR]
+ *   npm run bench -- --filter native [--quick] [--images N] [--size S] [--models a,b] [--no-cpu] [--no-gpu] [--no-ours] [--out DIR]
  *   npm run bench -- --filter native --parity [--gpu] [--only TEXT]   (bench/native/parity.ts)
  *   npm run bench -- --filter native --render bench-results/native-….json   (re-prints a saved run)
  */
@@ -27,7 +27,8 @@ import { nativeMarkdown, type NativeBenchRun, type NativeRow, type SideResult } 
 import { splitOf, timeProcess } from './timing.js';
 
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const USAGE = 'usage: npm run bench -- --filter native [--quick] [--images N] [--size S] [--models a,b] [--no-cpu] [--no-ours] [--out DIR]';
+const USAGE =
+  'usage: npm run bench -- --filter native [--quick] [--images N] [--size S] [--models a,b] [--no-cpu] [--no-gpu] [--no-ours] [--out DIR]';
 
 interface Options {
   quick: boolean;
@@ -35,12 +36,13 @@ interface Options {
   size: number;
   models: string[] | null;
   cpu: boolean;
+  gpu: boolean;
   ours: boolean;
   out: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, images: 3, size: 96, models: null, cpu: true, ours: true, out: 'bench-results' };
+  const o: Options = { quick: false, images: 3, size: 96, models: null, cpu: true, gpu: true, ours: true, out: 'bench-results' };
   let images: number | null = null;
   let size: number | null = null;
   const value = (i: number, flag: string): string => {
@@ -59,6 +61,7 @@ function parseArgs(argv: string[]): Options {
       i++; // bench/run.ts routed us here on `--filter native`
     else if (a === '--quick') o.quick = true;
     else if (a === '--no-cpu') o.cpu = false;
+    else if (a === '--no-gpu') o.gpu = false;
     else if (a === '--no-ours') o.ours = false;
     else if (a === '--images') images = positiveInt(value(i++, a), a);
     else if (a === '--size') size = positiveInt(value(i++, a), a);
@@ -70,6 +73,7 @@ function parseArgs(argv: string[]): Options {
   o.images = images ?? (o.quick ? 2 : 3);
   o.size = size ?? (o.quick ? 32 : 96);
   if (o.quick && !o.models) o.models = ['animevideov3-x4', 'upconv7-x2'];
+  if (!o.cpu && !o.gpu) throw new Error(`--no-cpu and --no-gpu leave nothing to run; ${USAGE}`);
   if (o.size > 128) throw new Error(`--size ${o.size}: the bench photo is 128×128`);
   return o;
 }
@@ -227,7 +231,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   console.log(
-    `native bench: ${models.map((m) => m.id).join(', ')}; ${opts.images} images per model; ${opts.cpu ? 'GPU and CPU paths' : 'GPU path only'}` +
+    `native bench: ${models.map((m) => m.id).join(', ')}; ${opts.images} images per model; ${opts.cpu ? (opts.gpu ? 'GPU and CPU paths' : 'CPU path only') : 'GPU path only'}` +
       (oursProblem ? `; ours: ${oursProblem}` : ''),
   );
 
@@ -242,18 +246,23 @@ export async function main(argv: string[]): Promise<number> {
       oursGpu: join(work, `${m.id}-ours-gpu`),
       oursCpu: join(work, `${m.id}-ours-cpu`),
     };
-    console.log(`  ${m.id} (${m.size}²): native GPU path…`);
-    const nativeGpu = await runNative(nativeDir, m, inDir, dirs.nativeGpu, true);
+    let nativeGpu = skipped('not requested (--no-gpu)');
+    if (opts.gpu) {
+      console.log(`  ${m.id} (${m.size}²): native GPU path…`);
+      nativeGpu = await runNative(nativeDir, m, inDir, dirs.nativeGpu, true);
+    }
     let nativeCpu = skipped(opts.cpu ? 'no CPU path in this program' : 'not requested (--no-cpu)');
     if (opts.cpu && m.nativeCpu) {
       console.log(`  ${m.id}: native CPU path…`);
       nativeCpu = await runNative(nativeDir, m, inDir, dirs.nativeCpu, false);
     }
-    let oursGpu = skipped(oursProblem ?? '');
+    let oursGpu = skipped(oursProblem ?? (opts.gpu ? '' : 'not requested (--no-gpu)'));
     let oursCpu = skipped(oursProblem ?? (opts.cpu ? '' : 'not requested (--no-cpu)'));
     if (childJs) {
-      console.log(`  ${m.id}: ours on WebGPU…`);
-      oursGpu = await runOurs(childJs, nativeDir, m, inDir, dirs.oursGpu, 'webgpu');
+      if (opts.gpu) {
+        console.log(`  ${m.id}: ours on WebGPU…`);
+        oursGpu = await runOurs(childJs, nativeDir, m, inDir, dirs.oursGpu, 'webgpu');
+      }
       if (opts.cpu) {
         console.log(`  ${m.id}: ours on the CPU backend…`);
         oursCpu = await runOurs(childJs, nativeDir, m, inDir, dirs.oursCpu, 'cpu');
@@ -270,7 +279,10 @@ export async function main(argv: string[]): Promise<number> {
       oursCpu,
       diffGpu: ok(nativeGpu) && ok(oursGpu) ? compareFolders(dirs.nativeGpu, dirs.oursGpu) : null,
       // realesrgan has no CPU path: ours on the CPU against its Vulkan output then.
-      diffCpu: ok(oursCpu) ? compareFolders(ok(nativeCpu) ? dirs.nativeCpu : dirs.nativeGpu, dirs.oursCpu) : null,
+      diffCpu:
+        ok(oursCpu) && (ok(nativeCpu) || ok(nativeGpu))
+          ? compareFolders(ok(nativeCpu) ? dirs.nativeCpu : dirs.nativeGpu, dirs.oursCpu)
+          : null,
     });
   }
 

@@ -7,11 +7,12 @@
  * loads 'webgpu') so that bundlers leave it out of browser builds.
  */
 import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { NoOnnxRuntimeError } from '../core/errors.js';
 import { describeLayersModel, type LayersModelSource } from '../model/load.js';
 import { readPackagedModel, type PackagedModel } from '../model/load-node.js';
 import { exportOnnx, type ExportOnnxOptions, type OnnxExportSource } from '../onnx/export.js';
-import { createOrtRunner, type OrtModule, type OrtRunnerModel, type OrtRunnerOptions } from './ort-runner.js';
+import { createOrtRunner, type OrtModule, type OrtRunnerModel, type OrtRunnerOptions, type OrtSessionOptions } from './ort-runner.js';
 import type { TileRunner } from './runner.js';
 
 const ORT_PACKAGE = 'onnxruntime-node';
@@ -38,6 +39,17 @@ export async function loadOnnxRuntimeNode(specifier: string = ORT_PACKAGE): Prom
   return typeof mod.InferenceSession?.create === 'function' ? mod : mod.default!;
 }
 
+/**
+ * Session options createCpuUpscaler sets unless given (measured on the 2-core bench VM, Real-CUGAN ×2
+ * on 96² images, docs/performance.md "CPU backend"):
+ * - intraOpNumThreads: every core the process may use. ONNX Runtime's own default ran one thread
+ *   there (103 ms per warm run; 58 ms on two).
+ * - enableMemPattern: false. With it, the second run of a shape allocates (and first-touches) a fresh
+ *   planned block, as slow as the first run (175 ms vs 64 ms); without it, the arena reuses what the
+ *   first run freed. Tiles of an image come in a few sizes, so a plan per shape buys nothing.
+ */
+const CPU_SESSION_DEFAULTS = (): OrtSessionOptions => ({ intraOpNumThreads: availableParallelism(), enableMemPattern: false });
+
 /** A model for createCpuUpscaler: a packaged model's name, its files (readPackagedModel, or your own model.json + shards), or a described/loaded model. */
 export type CpuUpscalerModel = PackagedModel | LayersModelSource | OrtRunnerModel;
 
@@ -63,7 +75,7 @@ export async function createCpuUpscaler(model: CpuUpscalerModel, scale?: number,
   const ort = given ?? (await loadOnnxRuntimeNode());
   return createOrtRunner(ort, described, {
     ...runnerOptions,
-    sessionOptions: { executionProviders: ['cpu'], ...runnerOptions.sessionOptions },
+    sessionOptions: { executionProviders: ['cpu'], ...CPU_SESSION_DEFAULTS(), ...runnerOptions.sessionOptions },
   });
 }
 

@@ -42,6 +42,8 @@ export interface OrtSessionOptions {
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
   executionMode?: 'sequential' | 'parallel';
+  enableMemPattern?: boolean;
+  enableCpuMemArena?: boolean;
   [option: string]: unknown;
 }
 
