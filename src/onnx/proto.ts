@@ -129,11 +129,16 @@ class Writer {
     return this.bytes(field, new TextEncoder().encode(s));
   }
 
-  /** A nested message: encoded on its own first, since the length prefix comes before it. */
+  /**
+   * A nested message: encoded on its own first, since the length prefix comes before it. Its chunks
+   * are taken over, not copied: megabytes of weights are copied once, by the outermost finish().
+   */
   message(field: number, build: (w: Writer) => void): this {
     const w = new Writer();
     build(w);
-    return this.bytes(field, w.finish());
+    this.tag(field, 2).varint(w.length);
+    for (const c of w.chunks) this.push(c);
+    return this;
   }
 
   finish(): Uint8Array {
@@ -147,8 +152,18 @@ class Writer {
   }
 }
 
-/** Little-endian float32 bytes, as raw_data and fixed32 require whatever the host's byte order. */
+const LITTLE_ENDIAN = new Uint8Array(Float32Array.of(1).buffer)[3] === 0x3f;
+
+/**
+ * Little-endian float32 bytes, as raw_data and fixed32 require whatever the host's byte order. On a
+ * little-endian host a Float32Array's own bytes (a view: encodeModel is synchronous, so the weights
+ * cannot change before finish() copies them).
+ */
 function float32Bytes(values: ArrayLike<number>): Uint8Array {
+  if (LITTLE_ENDIAN) {
+    const f = values instanceof Float32Array ? values : Float32Array.from(values);
+    return new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
+  }
   const out = new Uint8Array(values.length * 4);
   const view = new DataView(out.buffer);
   for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
