@@ -192,43 +192,64 @@ function sandwich(L: number[][], R: number[][], rows: number, cols: number, x: s
 
 /**
  * Weight transform: one thread per (ci, co) of the padded output channels writes U[p][ci][co] =
- * (G g Gᵀ)[p] for the PyTorch weight g = w[co][ci] (3×3), zero past Cout.
+ * (G g Gᵀ)[p] for the PyTorch weight g = w[co][ci] (3×3), zero past Cout. With `f16` (packed-half
+ * storage) one thread per (ci, even co) writes channels co and co+1 as one u32 (pack2x16float).
  */
-export function winogradWeightShader(m: WinogradTile): string {
+export function winogradWeightShader(m: WinogradTile, f16 = false): string {
   const { G } = WINOGRAD_MATRICES[m];
   const a = m + 2;
-  const loads = Array.from({ length: 9 }, (_, k) => `  let g${Math.floor(k / 3)}_${k % 3} = select(0.0, w_ld(wBase + ${k}u), inside);`);
+  const loads = Array.from({ length: 9 }, (_, k) => `    let g${Math.floor(k / 3)}_${k % 3} = select(0.0, w_ld(wBase + ${k}u), inside);`);
   const values = Array.from({ length: a * a }, (_, k) => `u${Math.floor(k / a)}_${k % a}`).join(', ');
+  const h = f16 ? 2 : 1;
   return wgsl`
 fn element(idx: u32) {
   let coPad = params.coBlocks * 4u;
-${wgslUnravel('idx', [['co', 'coPad']], 'ci')}
-  let inside = co < params.cOut;
-  let wBase = (min(co, params.cOut - 1u) * params.cIn + ci) * 9u;
-${loads.join('\n')}
+${wgslUnravel('idx', [['cq', `params.coBlocks * ${4 / h}u`]], 'ci')}
+  // The transform is written once and runs in a loop over this thread's ${h} channel(s) (compile time).
+  var us: array<array<f32, ${a * a}>, ${h}>;
+  for (var h = 0u; h < ${h}u; h++) {
+    let co = cq * ${h}u + h;
+    let inside = co < params.cOut;
+    let wBase = (min(co, params.cOut - 1u) * params.cIn + ci) * 9u;
+${loads.join('
+')}
 ${sandwich(G, G, 3, 3, 'g', 't', 'u', 'f32')}
-  let us = array<f32, ${a * a}>(${values});
+    us[h] = array<f32, ${a * a}>(${values});
+  }
   for (var k = 0u; k < ${a * a}u; k++) {
-    u_st((k * params.cIn + ci) * coPad + co, us[k]);
+#if ${f16}
+    u_st((k * params.cIn + ci) * (coPad / 2u) + cq, pack2x16float(vec2<f32>(us[0][k], us[1][k])));
+#else
+    u_st((k * params.cIn + ci) * coPad + cq, us[0][k]);
+#endif
   }
 }
 `;
 }
 
-/** Input transform: one thread per (ci, padded tile) writes V[p][ci][tile] = (Bᵀ d B)[p]. */
-export function winogradInputShader(m: WinogradTile): string {
+/**
+ * Input transform: one thread per (ci, padded tile) writes V[p][ci][tile] = (Bᵀ d B)[p]. With `f16`
+ * (packed-half storage) one thread per (ci, even tile) writes tiles t and t+1 as one u32.
+ */
+export function winogradInputShader(m: WinogradTile, f16 = false): string {
   const { BT } = WINOGRAD_MATRICES[m];
   const a = m + 2;
+  const h = f16 ? 2 : 1;
   // The patch is read in a loop (one bounds check and load in the compiled code, not (m+2)²), then
   // the transform reads it at constant indices.
-  const patch = Array.from({ length: a * a }, (_, k) => `  let d${Math.floor(k / a)}_${k % a} = d[${k}];`);
+  const patch = Array.from({ length: a * a }, (_, k) => `    let d${Math.floor(k / a)}_${k % a} = d[${k}];`);
   const values = Array.from({ length: a * a }, (_, k) => `v${Math.floor(k / a)}_${k % a}`).join(', ');
   return wgsl`
 fn element(idx: u32) {
-${wgslUnravel('idx', [['t', 'params.tilesPad']], 'ci')}
-  // Padding tiles (t ≥ tiles) read nothing and store zeros.
-  let live = t < params.tiles;
-  let tt = min(t, params.tiles - 1u);
+${wgslUnravel('idx', [['tq', `params.tilesPad / ${h}u`]], 'ci')}
+  let ih1 = i32(params.inH) - 1;
+  let iw1 = i32(params.inW) - 1;
+  var vs: array<array<f32, ${a * a}>, ${h}>;
+  for (var h = 0u; h < ${h}u; h++) {
+    let t = tq * ${h}u + h;
+    // Padding tiles (t ≥ tiles) read nothing and store zeros.
+    let live = t < params.tiles;
+    let tt = min(t, params.tiles - 1u);
 ${wgslUnravel(
   'tt',
   [
@@ -237,26 +258,30 @@ ${wgslUnravel(
   ],
   'n',
 )}
-  let oy0 = i32(ty * ${m}u) - i32(params.pH);
-  let ox0 = i32(tx * ${m}u) - i32(params.pW);
-  let ih1 = i32(params.inH) - 1;
-  let iw1 = i32(params.inW) - 1;
-  let plane = (n * params.cIn + ci) * params.inH * params.inW;
-  var d: array<f32, ${a * a}>;
-  for (var i = 0; i < ${a}; i++) {
-    let iy = oy0 + i;
-    let ry = live && iy >= 0 && iy < i32(params.inH);
-    let row = plane + u32(clamp(iy, 0, ih1)) * params.inW;
-    for (var j = 0; j < ${a}; j++) {
-      let ix = ox0 + j;
-      d[i * ${a} + j] = select(0.0, x_ld(row + u32(clamp(ix, 0, iw1))), ry && ix >= 0 && ix < i32(params.inW));
+    let oy0 = i32(ty * ${m}u) - i32(params.pH);
+    let ox0 = i32(tx * ${m}u) - i32(params.pW);
+    let plane = (n * params.cIn + ci) * params.inH * params.inW;
+    var d: array<f32, ${a * a}>;
+    for (var i = 0; i < ${a}; i++) {
+      let iy = oy0 + i;
+      let ry = live && iy >= 0 && iy < i32(params.inH);
+      let row = plane + u32(clamp(iy, 0, ih1)) * params.inW;
+      for (var j = 0; j < ${a}; j++) {
+        let ix = ox0 + j;
+        d[i * ${a} + j] = select(0.0, x_ld(row + u32(clamp(ix, 0, iw1))), ry && ix >= 0 && ix < i32(params.inW));
+      }
     }
-  }
-${patch.join('\n')}
+${patch.join('
+')}
 ${sandwich(BT, BT, a, a, 'd', 's', 'v', 'f32')}
-  let vs = array<f32, ${a * a}>(${values});
+    vs[h] = array<f32, ${a * a}>(${values});
+  }
   for (var k = 0u; k < ${a * a}u; k++) {
-    v_st((k * params.cIn + ci) * params.tilesPad + t, vs[k]);
+#if ${f16}
+    v_st((k * params.cIn + ci) * (params.tilesPad / 2u) + tq, pack2x16float(vec2<f32>(vs[0][k], vs[1][k])));
+#else
+    v_st((k * params.cIn + ci) * params.tilesPad + tq, vs[0][k]);
+#endif
   }
 }
 `;
@@ -271,6 +296,20 @@ export type WinogradGemmBlock = {
   tb: 4 | 8;
   /** vec4 output-channel blocks per thread: 2 or 4. */
   cv: 2 | 4;
+  /**
+   * Subgroups (Program.subgroups): the cv lanes of an aligned group (consecutive subgroup_invocation_ids,
+   * hence consecutive tile blocks of the same output channels: tilesPad is a multiple of tb·cv) each
+   * load one of the cv weight vectors and take the others by subgroupShuffle, so a weight vector is
+   * loaded once per group instead of once per lane. A lane whose group-mates turn out to need other
+   * weights (a driver that numbers lanes otherwise) loads its own: checked, not assumed.
+   */
+  sg: boolean;
+  /**
+   * Packed-half storage of U and V (the engine's `storage: 'f16-packed'`): each u32 holds two halves
+   * (pack2x16float), U as [p][ci][coBlocks/2]·vec4<u32> (8 channels a word), V as
+   * [p][ci][tilesPad/8]·vec4<u32> (8 tiles a word); the arithmetic stays f32. Needs tb = 8.
+   */
+  f16: boolean;
 };
 
 export function winogradGemmShader(g: WinogradGemmBlock): string {
@@ -278,14 +317,43 @@ export function winogradGemmShader(g: WinogradGemmBlock): string {
   const C = Array.from({ length: g.cv }, (_, c) => c);
   const X = Array.from({ length: g.tb / 4 }, (_, k) => k);
   const accDecl = J.flatMap((j) => C.map((c) => `  var acc${j}_${c} = vec4<f32>(0.0);`)).join('\n');
-  const inner = [
-    ...X.map((k) => `    let x${k} = v_ld(vi + ${k}u);`),
-    ...C.map((c) => `    let w${c} = u_ld(ui + ${c}u);`),
-    ...J.flatMap((j) => C.map((c) => `    acc${j}_${c} += x${j >> 2}[${j % 4}] * w${c};`)),
-  ].join('\n');
+  if (g.f16 && g.tb !== 8) throw new Error('winograd: packed-half storage needs 8 tiles per GEMM thread');
+  // Words loaded per input channel: vec4 (f32) or vec4<u32> of 8 halves (f16), of U and of V.
+  const uw = g.f16 ? g.cv / 2 : g.cv;
+  const UW = Array.from({ length: uw }, (_, k) => k);
+  const unpack = (v: string, hi: boolean) =>
+    `vec4<f32>(unpack2x16float(${v}.${hi ? 'z' : 'x'}), unpack2x16float(${v}.${hi ? 'w' : 'y'}))`;
+  const words = (name: string, n: number) =>
+    g.f16 ? Array.from({ length: 2 * n }, (_, c) => `    let ${name}${c} = ${unpack(`${name}w${c >> 1}`, (c & 1) === 1)};`) : [];
+  const wName = g.f16 ? 'ww' : 'w';
+  const loads = [...UW.map((k) => `    let ${wName}${k} = u_ld(ui + ${k}u);`), ...words('w', uw)];
+  const shuffled = [
+    `    let mine = u_ld(ui + (subgroupLane & ${uw - 1}u));`,
+    ...UW.map((k) => `    let ${wName}${k} = subgroupShuffle(mine, group + ${k}u);`),
+    ...words('w', uw),
+  ];
+  const xLoads = g.f16 ? ['    let xw0 = v_ld(vi);', ...words('x', 1)] : X.map((k) => `    let x${k} = v_ld(vi + ${k}u);`);
+  const loop = (weights: string[]) =>
+    [
+      '  for (var ci = 0u; ci < params.cIn; ci++) {',
+      ...xLoads,
+      ...weights,
+      ...J.flatMap((j) => C.map((c) => `    acc${j}_${c} += x${j >> 2}[${j % 4}] * w${c};`)),
+      `    vi += params.tilesPad / ${g.f16 ? 8 : 4}u;`,
+      `    ui += params.coBlocks${g.f16 ? ' / 2u' : ''};`,
+      '  }',
+    ].join('\n');
   const stores = C.flatMap((c) => J.map((j) => `  m_st(mBase + ${c}u * params.tilesPad + ${j}u, acc${j}_${c});`)).join('\n');
+  const shareCheck = C.map((c) => `(subgroupShuffle(ui, group + ${c}u) == ui)`).join(' & ');
   return wgsl`
-fn element(idx: u32) {
+fn element(i: u32) {
+#if ${g.sg}
+  // Every lane runs (Program.subgroups); those past the end compute on the last thread's data and store nothing.
+  let live = i < params.total;
+  let idx = min(i, params.total - 1u);
+#else
+  let idx = i;
+#endif
   let tileBlocks = params.tilesPad / ${g.tb}u;
 ${wgslUnravel(
   'idx',
@@ -297,13 +365,28 @@ ${wgslUnravel(
 )}
   let cb = cq * ${g.cv}u;
 ${accDecl}
+#if ${g.f16}
+  var vi = p * params.cIn * (params.tilesPad / 8u) + tb;
+  var ui = p * params.cIn * (params.coBlocks / 2u) + cb / 2u;
+#else
   var vi = p * params.cIn * (params.tilesPad / 4u) + tb * ${g.tb / 4}u;
   var ui = p * params.cIn * params.coBlocks + cb;
-  for (var ci = 0u; ci < params.cIn; ci++) {
-${inner}
-    vi += params.tilesPad / 4u;
-    ui += params.coBlocks;
+#endif
+#if ${g.sg}
+  let group = subgroupLane & ~${g.cv - 1}u;
+  // The shuffling loop only where every lane's group-mates need its weights (always, where the driver
+  // numbers lanes in invocation order); the branch is uniform over the subgroup.
+  if (subgroupAll(${shareCheck})) {
+${loop(shuffled)}
+  } else {
+${loop(loads)}
   }
+#else
+${loop(loads)}
+#endif
+#if ${g.sg}
+  if (!live) { return; }
+#endif
   let mBase = (p * params.coBlocks + cb) * params.tilesPad + tb * ${g.tb}u;
 ${stores}
 }

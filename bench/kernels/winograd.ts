@@ -18,7 +18,7 @@ import { winogradGemm, type WinogradOption } from '../../src/kernels/conv-winogr
 interface Variant {
   label: string;
   option: WinogradOption;
-  gemm: WinogradGemmBlock;
+  gemm: Omit<WinogradGemmBlock, 'sg'>;
 }
 
 function parseVariant(s: string): Variant {

@@ -37,6 +37,7 @@ import {
   packParamsInto,
   paramsBytes,
   programSource,
+  enableDirectives,
   type ElemType,
   type Params,
   type Program,
@@ -249,7 +250,11 @@ export class CommandRunner {
     const key = pipelineKey(program.name, program.variant, program.workgroupSize, params, specs, textures);
     const cached = this.cache.get(
       key,
-      () => header(params, specs, program.workgroupSize) + textureDeclarations(textures, 1 + storageCount) + programSource(program),
+      () =>
+        enableDirectives(program) +
+        header(params, specs, program.workgroupSize) +
+        textureDeclarations(textures, 1 + storageCount) +
+        programSource(program),
     );
     const groups = Math.ceil(threads / program.workgroupSize);
     const maxDim = this.limits.maxWorkgroupsPerDim;

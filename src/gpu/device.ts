@@ -71,7 +71,8 @@ export async function acquireDevice(powerPreference?: GPUPowerPreference): Promi
   const requiredLimits: Record<string, number> = {};
   for (const k of wantedLimits) requiredLimits[k] = adapter.limits[k];
   // bgra8unorm-storage: the image store pass can write a bgra8unorm canvas texture directly (src/upscale/to-canvas.ts).
-  const requiredFeatures = (['timestamp-query', 'shader-f16', 'bgra8unorm-storage'] as GPUFeatureName[]).filter((f) =>
+  // subgroups: the Winograd GEMM shares its weight loads across a quad of lanes (src/kernels/conv-winograd.ts).
+  const requiredFeatures = (['timestamp-query', 'shader-f16', 'bgra8unorm-storage', 'subgroups'] as GPUFeatureName[]).filter((f) =>
     adapter.features.has(f),
   );
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });

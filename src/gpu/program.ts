@@ -14,7 +14,8 @@ export type ParamType = 'u32' | 'i32' | 'f32';
 /** Ordered uniform fields: name → [type, value]. Sizes and strides go here, never into the shader source. */
 export type Params = Record<string, [ParamType, number]>;
 
-export type ElemType = 'f32' | 'vec4<f32>';
+/** A binding's element: 4 bytes (f32, u32: e.g. two packed halves) or 16 bytes (vec4). */
+export type ElemType = 'f32' | 'vec4<f32>' | 'u32' | 'vec4<u32>';
 
 export interface StorageSpec {
   name: string;
@@ -49,6 +50,14 @@ export interface Program<V extends ProgramVariant = ProgramVariant> {
   workgroupSize: number;
   /** Which `main` the engine writes (see ProgramEntry). */
   entry: ProgramEntry;
+  /**
+   * Uses subgroup built-ins (the device must have 'subgroups'): the module starts with
+   * `enable subgroups;`, `subgroupLane` holds the invocation's subgroup_invocation_id, and an
+   * 'element' entry calls `element(i)` for every invocation of the dispatch, those past
+   * `params.total` included, so that every lane takes part in the subgroup operations: the body
+   * must not store for i ≥ params.total.
+   */
+  subgroups?: boolean;
   /**
    * WGSL after the header, from the variant alone: the pipeline key is derived from the same
    * variant, so the key and the text cannot drift apart. Defines what `entry` calls.
@@ -97,7 +106,7 @@ function accessors(s: StorageSpec, firstBinding: number): string {
     { length: s.pages },
     (_, p) => `@group(0) @binding(${firstBinding + p}) var<storage, ${access}> ${s.name}_${p}: array<${s.elem}>;`,
   );
-  const per = s.elem === 'f32' ? 'params.pageF32' : '(params.pageF32 / 4u)';
+  const per = s.elem === 'f32' || s.elem === 'u32' ? 'params.pageF32' : '(params.pageF32 / 4u)';
   let ld: string;
   let st: string;
   if (s.pages === 1) {
@@ -116,11 +125,13 @@ function accessors(s: StorageSpec, firstBinding: number): string {
   return code;
 }
 
-/** The `main` the engine writes for a program's entry (see ProgramEntry). */
-export function entryPoint(entry: ProgramEntry): string {
-  const signature = `@compute @workgroup_size(WG)\nfn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {\n`;
+/** The `main` the engine writes for a program's entry (see ProgramEntry and Program.subgroups). */
+export function entryPoint(entry: ProgramEntry, subgroups = false): string {
+  const lane = subgroups ? ', @builtin(subgroup_invocation_id) lane: u32' : '';
+  const signature = `@compute @workgroup_size(WG)\nfn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>${lane}) {\n`;
   switch (entry) {
     case 'element':
+      if (subgroups) return `${signature}  subgroupLane = lane;\n  element(threadIndex(wid, lid));\n}\n`;
       return `${signature}  let i = threadIndex(wid, lid);\n  if (i >= params.total) { return; }\n  element(i);\n}\n`;
     case 'workgroup':
       return `${signature}  item(wid.y * params.gridX + wid.x, lid.x);\n}\n`;
@@ -129,7 +140,18 @@ export function entryPoint(entry: ProgramEntry): string {
 
 /** The program's whole WGSL module after the header: its body from its variant, then its entry point. */
 export function programSource(program: Program): string {
-  return program.body(program.variant) + entryPoint(program.entry);
+  const lane = program.subgroups ? 'var<private> subgroupLane: u32;\n' : '';
+  return lane + program.body(program.variant) + entryPoint(program.entry, program.subgroups);
+}
+
+/**
+ * What must come before everything else in the module (WGSL's directives). A subgroup program turns
+ * off the subgroup_uniformity diagnostic: WGSL's analysis does not know that a branch on
+ * subgroupAll() is uniform over the subgroup, and such a branch is how a program keeps its subgroup
+ * operations in uniform control flow (e.g. the Winograd GEMM's check of its lane numbering).
+ */
+export function enableDirectives(program: Program): string {
+  return program.subgroups ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n' : '';
 }
 
 export function header(params: Params, storage: readonly StorageSpec[], workgroupSize: number): string {

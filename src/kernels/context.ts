@@ -15,4 +15,6 @@ export interface KernelContext {
   readonly convKernel: 'direct' | 'tiled' | 'tiled-narrow';
   /** Which Winograd transform runs 3×3 stride-1 conv2d (the engine's `winograd` option; see src/kernels/conv-winograd.ts). */
   readonly winograd: 'off' | 'f23' | 'f43' | 'f63' | 'auto';
+  /** Whether kernels may use subgroup operations (the engine's `subgroups` option and the device's feature). */
+  readonly subgroups: boolean;
 }

@@ -39,8 +39,8 @@ export interface WinogradPlan {
   coBlocks: number;
 }
 
-/** The GEMM's register block (measured: docs/performance.md, "Winograd"). */
-export const winogradGemm: WinogradGemmBlock = { tb: 8, cv: 4 };
+/** The GEMM's register block (measured: docs/performance.md, "Winograd"); `sg` is the engine's. */
+export const winogradGemm: Omit<WinogradGemmBlock, 'sg'> = { tb: 8, cv: 4 };
 
 /**
  * 'auto' sends a 3×3 stride-1 conv to F(6,3) when it has more output channels than this. Measured on
@@ -74,7 +74,9 @@ export function planConvWinograd(
   const tilesX = Math.ceil(p.outW / m);
   const tilesY = Math.ceil(p.outH / m);
   const tiles = p.n * tilesX * tilesY;
-  const tilesPad = Math.ceil(tiles / WINOGRAD_TILE_BLOCK) * WINOGRAD_TILE_BLOCK;
+  // With subgroups the GEMM's lane groups need whole groups of cv tile blocks (WinogradGemmBlock.sg).
+  const tileMultiple = ctx.subgroups ? WINOGRAD_TILE_BLOCK * winogradGemm.cv : WINOGRAD_TILE_BLOCK;
+  const tilesPad = Math.ceil(tiles / tileMultiple) * tileMultiple;
   const coBlocks = Math.ceil(p.cOut / 16) * 4;
   const T = (m + 2) * (m + 2);
   const bytes = [
@@ -163,9 +165,9 @@ export function runConvWinograd(
   );
 
   const mt = ctx.alloc([T * coBlocks * 4 * tilesPad]);
-  const gemm = { ...winogradGemm };
+  const gemm: WinogradGemmBlock = { ...winogradGemm, sg: ctx.subgroups };
   ctx.runner.run(
-    { name: `${op}-winograd-gemm`, variant: gemm, workgroupSize: wg, entry: 'element', body: winogradGemmShader },
+    { name: `${op}-winograd-gemm`, variant: gemm, workgroupSize: wg, entry: 'element', subgroups: gemm.sg, body: winogradGemmShader },
     params,
     [
       { name: 'v', tensor: v, elem: 'vec4<f32>' },
