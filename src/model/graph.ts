@@ -128,17 +128,10 @@ function sinkRadius(graph: ModelGraph, info: ReadonlyMap<string, TensorInfo>, si
  */
 export function receptiveRadius(graph: ModelGraph, info: ReadonlyMap<string, TensorInfo>, alignment: number): number {
   const output = sinkRadius(graph, info, graph.output, alignment);
-  // A pool's input is summed over the part each tile owns, split at the middle of two tiles' overlap in
-  // the pooled tensor's own pixels (global-context.ts): at resolution f an overlap of 2R input pixels is
-  // 2R·f of them, and the tile keeps ⌊R·f⌋ each side, so R must hold ⌈r·f⌉ whole pooled pixels of
-  // context r, not just r input pixels (f = ½, r = 19: 10 pooled pixels, so R = 20, not 19).
-  const pools = graph.nodes
-    .filter((n) => n.kind === 'globalAvgPool')
-    .map((n) => {
-      const f = info.get(n.inputs[0])!.factor;
-      const r = sinkRadius(graph, info, n.inputs[0], alignment);
-      return Math.ceil(Math.ceil(r * f - 1e-9) / f - 1e-9);
-    });
+  // A tile owns the pool input's positions over its core (global-context.ts), as it keeps the output's: at
+  // resolution f, [f·core.x, f·(core.x + core.width)), whole pooled pixels since cores start on the grid.
+  // What those positions read lies within the sink radius of the core's input pixels, as for the output.
+  const pools = graph.nodes.filter((n) => n.kind === 'globalAvgPool').map((n) => sinkRadius(graph, info, n.inputs[0], alignment));
   return Math.max(0, output, ...pools);
 }
 

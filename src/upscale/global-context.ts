@@ -11,12 +11,23 @@
  * pool's input over the part of the whole-image tensor the tile owns. A
  * tile's tensor is the whole-image tensor shifted by factor·origin (tile
  * origins are on the model's grid, see gridAlignment), so ownership is a
- * partition of whole-image positions: between two neighbouring tiles, the
- * boundary is the middle of their overlap, where both computed exact values
- * (each tile's own border effects reach at most the receptive radius in,
- * and the overlap is at least that wide on each side). The sums are float64
- * and the mean is rounded to float32 once, so the value does not depend on
- * how the image was cut (up to float64 rounding, ~1e-16 relative).
+ * partition of whole-image positions, and it is the partition of the output:
+ * a tile owns the pooled positions over its core, [f·core.x, f·(core.x +
+ * core.width)) at the pool's resolution f (the first and last tiles also own
+ * the positions past the image's edges that the network's padding makes).
+ * Those are exact for the same reason the core's output is: a value at the
+ * pool's input reads at most its sink radius of input pixels around the
+ * pixels it covers (graph.ts receptiveRadius counts each pool input's), and
+ * the tile reads its core plus the overlap, or up to the image's own edge.
+ * The middle of two tiles' overlap is NOT a safe boundary: how far a tile's
+ * border effects reach into the tensor differs between its two sides (a tile
+ * ending at the image's edge has none there, its neighbour has the whole
+ * radius; a pool input sits off-centre from the pixels it covers, by the
+ * padding less what the valid convs trimmed), and on Real-CUGAN's last pools
+ * it gave tiles positions their borders had reached (1e-3 off in the means).
+ * The sums are float64 and the mean is rounded to float32 once, so the value
+ * does not depend on how the image was cut (up to float64 rounding, ~1e-16
+ * relative).
  *
  * A one-tile plan needs no passes: the single run pauses at each pool and
  * takes the mean of its whole input the same way.
@@ -54,28 +65,29 @@ export const wholeTileMeans: PoolResolver = (_, input) => {
 };
 
 /**
- * Ownership along one axis: tiles k = 0…n−1 at origins o_k (in the pooled
- * tensor's pixels) whose tensors are L_k long; boundary k (between tiles k−1
- * and k) is the middle of their overlap. Lengths arrive in tile order.
+ * Ownership along one axis, in the pooled tensor's pixels: tiles k = 0…n−1 read
+ * from origins o_k and keep cores starting at c_k (both already × the pool's
+ * factor); tile k owns [c_k, c_{k+1}), tile 0 from 0 and the last tile up to
+ * the end of its tensor (L_k long). Lengths arrive in tile order.
  */
 class AxisOwnership {
   private readonly lengths: number[] = [];
   constructor(
     private readonly origins: readonly number[],
+    private readonly cores: readonly number[],
     private readonly what: string,
-  ) {}
+  ) {
+    for (const v of [...origins, ...cores])
+      if (!Number.isInteger(v))
+        throw new ShapeError(`global context: a tile of the ${what} starts at ${v} pooled pixels, off the pool's grid`);
+  }
 
-  /** The local range tile k owns, once its length is known (lengths of tiles < k must be known). */
+  /** The local range tile k owns, given the length of its tensor. */
   owned(k: number, length: number): [number, number] {
     this.lengths[k] = length;
-    const o = this.origins;
-    const boundary = (j: number): number => {
-      if (j === 0) return 0;
-      if (j === o.length) return o[j - 1] + this.lengths[j - 1];
-      return Math.floor((o[j] + o[j - 1] + this.lengths[j - 1]) / 2);
-    };
-    const lo = boundary(k) - o[k];
-    const hi = boundary(k + 1) - o[k];
+    const last = this.origins.length - 1;
+    const lo = (k === 0 ? 0 : this.cores[k]) - this.origins[k];
+    const hi = k === last ? length : this.cores[k + 1] - this.origins[k];
     if (lo < 0 || hi > length || lo > hi) {
       throw new ShapeError(
         `global context: tile ${k} of the ${this.what} owns [${lo}, ${hi}) of its ${length} pooled pixels: the overlap is too small`,
@@ -119,12 +131,15 @@ export async function globalContext(
   const firstOfRow = plan.tiles.filter((t) => t.col === 0);
   const firstOfCol = plan.tiles.filter((t) => t.row === 0);
   for (const [k, pool] of pools.entries()) {
+    const f = pool.factor;
     const rows = new AxisOwnership(
-      firstOfRow.map((t) => pool.factor * t.input.y),
+      firstOfRow.map((t) => f * t.input.y),
+      firstOfRow.map((t) => f * t.core.y),
       'rows',
     );
     const cols = new AxisOwnership(
-      firstOfCol.map((t) => pool.factor * t.input.x),
+      firstOfCol.map((t) => f * t.input.x),
+      firstOfCol.map((t) => f * t.core.x),
       'columns',
     );
     let sums: Float64Array | null = null;
