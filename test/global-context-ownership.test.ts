@@ -237,3 +237,39 @@ describe('whole-image context on Real-CUGAN ×2 topology (CPU references)', () =
     expect(differ, 'values differing from the untiled run').toBe(0);
   });
 });
+
+describe('a pad to a multiple, with a global pool', () => {
+  // Reflect 2 and round up to a multiple of 4, a valid 3×3 conv, squeeze-excitation, a valid 3×3 conv:
+  // nothing downsamples, yet a tile whose width differs from the image's mod 4 pads its right edge by
+  // another amount, and the pool's input ends elsewhere (the pool sums those positions).
+  const graph: ModelGraph = {
+    nodes: [
+      { kind: 'input', name: 'x', inputs: [], channels: 3 },
+      { kind: 'pad', name: 'pad', inputs: ['x'], pads: [2, 2, 2, 2], mode: 'reflect', multiple: 4 },
+      conv('a', 'pad', 4, 3, 3, 1),
+      ...se('s', 'a', 4, 10),
+      randomConv('b', 'smul', 3, 4, 3, 2),
+      { kind: 'crop', name: 'y', inputs: ['b', 'x'], begin: [0, 0], refScale: 1 },
+    ],
+    output: 'y',
+  };
+  const runner = cpuRunner(graph);
+
+  it('tile origins on multiples of 4 (gridAlignment counts the rounding): the last tile ends as the image does; tiled == untiled', async () => {
+    expect([runner.model.gridAlignment, runner.model.receptiveRadius]).toEqual([4, 2]);
+    for (const [height, width, tileSize] of [
+      [10, 11, [64, 3]],
+      [11, 13, [3, 5]],
+    ] as const) {
+      const img = image(height, width, 3);
+      const plan = planUpscale(runner, height, width, { tileSize });
+      expect(plan.tiles.length, 'several tiles').toBeGreaterThan(1);
+      for (const t of plan.tiles) expect([t.input.y % 4, t.input.x % 4], 'origins on the grid').toEqual([0, 0]);
+      const untiled = await upscalePlanes(runner, img, { tileSize: 64 });
+      const tiled = await upscalePlanes(runner, img, { tileSize });
+      let differ = 0;
+      for (let i = 0; i < untiled.data.length; i++) if (tiled.data[i] !== untiled.data[i]) differ++;
+      expect(differ, `${height}×${width}, ${JSON.stringify(tileSize)}-px tiles: values differing from the untiled run`).toBe(0);
+    }
+  });
+});

@@ -50,15 +50,27 @@ export function globalPools(graph: ModelGraph): string[] {
  * the same pixel grid as the whole image: the least common multiple of the
  * denominators of the tensors' resolutions (2 for a stride-2 conv at input
  * resolution, 4 for two of them or for ×3/4 after a ×3 deconv, …); 1 when
- * nothing downsamples.
+ * nothing downsamples. With the graph, a pad to a multiple m (at resolution f)
+ * counts too: from an origin on a multiple of m/f input pixels, the last tile
+ * of a row rounds up as the whole image does, so its tensors end where the
+ * image's do (a global pool sums the positions the rounding adds).
  */
-export function gridAlignment(info: ReadonlyMap<string, TensorInfo>): number {
+export function gridAlignment(info: ReadonlyMap<string, TensorInfo>, graph?: ModelGraph): number {
   let a = 1;
+  // The least d ≥ 1 with d·x an integer (x = p/q in lowest terms: q).
+  const period = (x: number): number | undefined =>
+    [...Array(64).keys()].map((i) => i + 1).find((d) => Math.abs(d * x - Math.round(d * x)) < 1e-9);
   for (const t of info.values()) {
     if (t.vector) continue;
     // A tensor at resolution p/q (lowest terms) repeats its pixel grid every q input pixels.
-    const q = [...Array(64).keys()].map((i) => i + 1).find((d) => Math.abs(d * t.factor - Math.round(d * t.factor)) < 1e-9);
+    const q = period(t.factor);
     if (q === undefined) throw new ModelError(`a tensor at resolution ×${t.factor} is not on a pixel grid of period ≤ 64`);
+    a = lcm(a, q);
+  }
+  for (const n of graph?.nodes ?? []) {
+    if (n.kind !== 'pad' || !n.multiple || n.multiple <= 1) continue;
+    const q = period(info.get(n.inputs[0])!.factor / n.multiple);
+    if (q === undefined) throw new ModelError(`layer '${n.name}' pads to a multiple of ${n.multiple}, not on a pixel grid of period ≤ 64`);
     a = lcm(a, q);
   }
   if (a > 64) throw new ModelError(`the network's pixel grids repeat only every ${a} input pixels (more than 64)`);
@@ -169,7 +181,7 @@ export function graphFacts(graph: ModelGraph): GraphFacts {
   if (out.vector) throw new ModelError(`the model output is a [N, C, 1, 1] vector, not an image`);
   if (!Number.isInteger(out.factor) || out.factor < 1) throw new ModelError(`the model scale ${out.factor} is not a positive integer`);
   const tensors = [...info.values()];
-  const alignment = gridAlignment(info);
+  const alignment = gridAlignment(info, graph);
   return {
     scale: out.factor,
     receptiveRadius: receptiveRadius(graph, info, alignment),
