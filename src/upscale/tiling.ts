@@ -64,7 +64,8 @@ export interface TilePlanOptions {
   tileSize?: Pair;
   /**
    * Tile origins are multiples of this many pixels (model.gridAlignment: a network that
-   * downsamples by 2 inside sees a different pixel grid from an odd origin). Default 1.
+   * downsamples by 2 inside sees a different pixel grid from an odd origin, and one that pads
+   * to a multiple of 4 rounds a tile's edge otherwise than the image's). Default 1.
    * The overlap and the core size are rounded up to multiples of it.
    */
   alignment?: number;
