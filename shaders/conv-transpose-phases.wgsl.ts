@@ -1,20 +1,20 @@
 /**
- * Weights of a stride-s transposed conv rearranged as a 3×3 stride-1 conv with s²·Cout output channels
+ * Weights of a stride-s transposed conv rearranged as a K×K stride-1 conv (K = 3 or 1) with s²·Cout output channels
  * (src/kernels/conv-transpose-phases.ts): output channel co' = co·s² + a·s + b (CRD: the depth-to-space
  * store puts it at phase (a, b) of channel co) takes, at tap (ty, tx), the convT tap
  * ky = a + pH − s·(ty + dMinH), kx = b + pW − s·(tx + dMinW), or zero where that tap is outside the kernel.
  */
 import { wgslUnravel } from '../src/core/indexing.js';
 
-/** One thread per element of the rearranged [s²·Cout, Cin, 3, 3] weight (the convT's is [Cin, Cout, kH, kW]). */
+/** One thread per element of the rearranged [s²·Cout, Cin, K, K] weight (the convT's is [Cin, Cout, kH, kW]). */
 export function phaseWeightsShader(): string {
   return `
 fn element(idx: u32) {
 ${wgslUnravel(
   'idx',
   [
-    ['tx', '3u'],
-    ['ty', '3u'],
+    ['tx', 'params.taps'],
+    ['ty', 'params.taps'],
     ['ci', 'params.cIn'],
   ],
   'cq',

@@ -24,21 +24,21 @@ const f23 = useEngine({ convKernel: 'direct', winograd: 'f23' });
 const off = useEngine({ convKernel: 'direct', winograd: 'off' });
 const keys = (e: Engine): string[] => (e as unknown as { cache: PipelineCache }).cache.keys();
 
-/** W' [s²·Cout, Cin, 3, 3] (CRD channel co·s² + a·s + b) and the bias repeated per phase, from the definition. */
-function phaseWeights(w: CpuTensor, b: CpuTensor | null, s: number, p: [number, number], dMin: [number, number]) {
+/** W' [s²·Cout, Cin, K, K] (CRD channel co·s² + a·s + b) and the bias repeated per phase, from the definition. */
+function phaseWeights(w: CpuTensor, b: CpuTensor | null, s: number, p: [number, number], dMin: [number, number], K: number) {
   const [cIn, cOut, kH, kW] = w.shape;
-  const out = new Float32Array(s * s * cOut * cIn * 9);
+  const out = new Float32Array(s * s * cOut * cIn * K * K);
   for (let co = 0; co < cOut; co++) {
     for (let a = 0; a < s; a++) {
       for (let bb = 0; bb < s; bb++) {
         const cq = co * s * s + a * s + bb;
         for (let ci = 0; ci < cIn; ci++) {
-          for (let ty = 0; ty < 3; ty++) {
-            for (let tx = 0; tx < 3; tx++) {
+          for (let ty = 0; ty < K; ty++) {
+            for (let tx = 0; tx < K; tx++) {
               const ky = a + p[0] - s * (ty + dMin[0]);
               const kx = bb + p[1] - s * (tx + dMin[1]);
               if (ky < 0 || ky >= kH || kx < 0 || kx >= kW) continue;
-              out[((cq * cIn + ci) * 3 + ty) * 3 + tx] = w.data[((ci * cOut + co) * kH + ky) * kW + kx];
+              out[((cq * cIn + ci) * K + ty) * K + tx] = w.data[((ci * cOut + co) * kH + ky) * kW + kx];
             }
           }
         }
@@ -48,32 +48,37 @@ function phaseWeights(w: CpuTensor, b: CpuTensor | null, s: number, p: [number, 
   const bias = b
     ? { data: Float32Array.from({ length: s * s * cOut }, (_, i) => b.data[Math.floor(i / (s * s))]), shape: [s * s * cOut] }
     : null;
-  return { w: { data: out, shape: [s * s * cOut, cIn, 3, 3] }, b: bias };
+  return { w: { data: out, shape: [s * s * cOut, cIn, K, K] }, b: bias };
 }
 
 const abs = (t: CpuTensor): CpuTensor => ({ data: t.data.map(Math.abs), shape: t.shape });
 
 describe('convTranspose2d as one Winograd conv of its phases', () => {
-  it('phaseOffsets: the phases span three offsets for k4 s2 (p1, p3), k6 s2 p2, k5 s2 p2, k8 s4 p2; not for k3 s2, k2 s2, k6 s3', () => {
-    expect(phaseOffsets(4, 2, 1)).toBe(-1);
-    expect(phaseOffsets(4, 2, 3)).toBe(0);
-    expect(phaseOffsets(6, 2, 2)).toBe(-1);
-    expect(phaseOffsets(5, 2, 2)).toBe(-1);
-    expect(phaseOffsets(8, 4, 2)).toBe(-1);
+  it('phaseOffsets: 3×3 phases for k4 s2 (p1, p3), k6 s2 p2, k5 s2 p2, k8 s4 p2; 1×1 for k2 s2 p0, k3 s3 p0; none for k3 s2, k6 s3', () => {
+    expect(phaseOffsets(4, 2, 1)).toEqual({ dMin: -1, span: 3 });
+    expect(phaseOffsets(4, 2, 3)).toEqual({ dMin: 0, span: 3 });
+    expect(phaseOffsets(6, 2, 2)).toEqual({ dMin: -1, span: 3 });
+    expect(phaseOffsets(5, 2, 2)).toEqual({ dMin: -1, span: 3 });
+    expect(phaseOffsets(8, 4, 2)).toEqual({ dMin: -1, span: 3 });
+    expect(phaseOffsets(2, 2, 0)).toEqual({ dMin: 0, span: 1 });
+    expect(phaseOffsets(3, 3, 0)).toEqual({ dMin: 0, span: 1 });
     expect(phaseOffsets(3, 2, 1)).toBeNull();
-    expect(phaseOffsets(2, 2, 0)).toBeNull();
     expect(phaseOffsets(6, 3, 3)).toBeNull();
   });
 
-  // [k, s, p]: PyTorch's k4 s2 p1, waifu2x / Real-CUGAN's k4 s2 p3, k6 s2 p2 and k8 s4 p2.
+  // [k, s, p]: PyTorch's k4 s2 p1, waifu2x / Real-CUGAN's k4 s2 p3, k6 s2 p2 and k8 s4 p2 (3×3 phases, on
+  // Winograd); Real-CUGAN's k2 s2 p0 and k3 s3 p0 (1×1 phases, on the patch GEMM).
   const geometries: [number, number, number][] = [
     [4, 2, 1],
     [4, 2, 3],
     [6, 2, 2],
     [8, 4, 2],
+    [2, 2, 0],
+    [3, 3, 0],
   ];
   for (const [k, s, p] of geometries) {
-    it(`k${k} s${s} p${p}: runs on Winograd, == conv2d on the phase weights bit for bit, == the CPU convT within the summation bound`, async () => {
+    it(`k${k} s${s} p${p}: runs as its phase conv, == conv2d on the phase weights bit for bit, == the CPU convT within the summation bound`, async () => {
+      const { dMin, span: taps } = phaseOffsets(k, s, p)!;
       for (const [name, holder] of [
         ['F(6,3)', f63],
         ['F(2,3)', f23],
@@ -83,13 +88,13 @@ describe('convTranspose2d as one Winograd conv of its phases', () => {
         for (let round = 0; round < 2; round++) {
           const cIn = randInt(r, 1, 9);
           const cOut = randInt(r, 1, 6);
-          const inH = randInt(r, 3, 9);
-          const inW = randInt(r, 3, 9);
+          // 1×1 phases take the patch GEMM from 64 pixels (POINTWISE_MIN_TILES) on.
+          const inH = randInt(r, 3, 9) + (taps === 1 ? 6 : 0);
+          const inW = randInt(r, 3, 9) + (taps === 1 ? 6 : 0);
           const x = randomTensor([randInt(r, 1, 2), cIn, inH, inW], r);
           const w = randomTensor([cIn, cOut, k, k], r);
           const b = r() < 0.7 ? randomTensor([cOut], r) : null;
-          const dMin = phaseOffsets(k, s, p)!;
-          const wp = phaseWeights(w, b, s, [p, p], [dMin, dMin]);
+          const wp = phaseWeights(w, b, s, [p, p], [dMin, dMin], taps);
           const context = `${name} k${k} s${s} p${p} x [${x.shape}] Cout ${cOut}`;
 
           // 1. The construction against the CPU convT.
@@ -97,7 +102,7 @@ describe('convTranspose2d as one Winograd conv of its phases', () => {
           const viaPhases = cpu.depthToSpace(cpu.conv2d(x, wp.w, wp.b, { padding: -dMin }), s, { mode: 'CRD' });
           expect(viaPhases.shape, context).toEqual(ref.shape);
           const mag = cpu.convTranspose2d(abs(x), abs(w), b ? abs(b) : null, { stride: s, padding: p }).data;
-          const g = gammaBound(9 * cIn + 1);
+          const g = gammaBound(taps * taps * cIn + 1);
           for (let i = 0; i < ref.data.length; i++) {
             if (!(Math.abs(viaPhases.data[i] - ref.data[i]) <= 2 * g * mag[i] + 1e-30)) {
               expect.fail(`${context}: element ${i} phases=${viaPhases.data[i]} convT=${ref.data[i]}`);

@@ -14,6 +14,7 @@ import type { KernelContext } from './context.js';
 import { planConvTiled, runConvTiled } from './conv-tiled.js';
 import { planConvWinograd, runConvWinograd } from './conv-winograd.js';
 import { runConvTransposePhases } from './conv-transpose-phases.js';
+import { planConvPointwise, runConvPointwise } from './conv-pointwise.js';
 import { epilogueBindings, epilogueParams, epilogueTensors, epilogueVariant } from './conv-epilogue.js';
 
 function gcd(a: number, b: number): number {
@@ -97,6 +98,9 @@ export function runConv(
   const et = epilogueTensors(ctx, op, b, options);
   const residual = et.residual;
   const geo = { transposed, groups: p.groups, cIn: p.cIn, cOut: p.cOut, kH: p.kH, kW: p.kW };
+  // A 1×1 conv runs as a GEMM where Winograd runs (the phase convs of 2×2 stride-2 deconvolutions are such).
+  const pointwise = transposed ? null : planConvPointwise(ctx, p, epi, x, residual);
+  if (pointwise) return runConvPointwise(ctx, op, pointwise, x, w, et, p, epi);
   const tiled = !transposed && ctx.convKernel !== 'direct' ? planConvTiled(ctx, p, epi, x, residual) : null;
   // winograd 'auto' leaves to the tiled kernel what the convKernel option gives it; 'f23'/'f43' take every 3×3 they fit.
   const wino = transposed || (tiled && ctx.winograd === 'auto') ? null : planConvWinograd(ctx, p, epi, x, residual);
