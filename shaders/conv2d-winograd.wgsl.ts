@@ -211,8 +211,7 @@ ${wgslUnravel('idx', [['cq', `params.coBlocks * ${4 / h}u`]], 'ci')}
     let co = cq * ${h}u + h;
     let inside = co < params.cOut;
     let wBase = (min(co, params.cOut - 1u) * params.cIn + ci) * 9u;
-${loads.join('
-')}
+${loads.join('\n')}
 ${sandwich(G, G, 3, 3, 'g', 't', 'u', 'f32')}
     us[h] = array<f32, ${a * a}>(${values});
   }
@@ -271,8 +270,7 @@ ${wgslUnravel(
         d[i * ${a} + j] = select(0.0, x_ld(row + u32(clamp(ix, 0, iw1))), ry && ix >= 0 && ix < i32(params.inW));
       }
     }
-${patch.join('
-')}
+${patch.join('\n')}
 ${sandwich(BT, BT, a, a, 'd', 's', 'v', 'f32')}
     vs[h] = array<f32, ${a * a}>(${values});
   }
@@ -321,8 +319,7 @@ export function winogradGemmShader(g: WinogradGemmBlock): string {
   // Words loaded per input channel: vec4 (f32) or vec4<u32> of 8 halves (f16), of U and of V.
   const uw = g.f16 ? g.cv / 2 : g.cv;
   const UW = Array.from({ length: uw }, (_, k) => k);
-  const unpack = (v: string, hi: boolean) =>
-    `vec4<f32>(unpack2x16float(${v}.${hi ? 'z' : 'x'}), unpack2x16float(${v}.${hi ? 'w' : 'y'}))`;
+  const unpack = (v: string, hi: boolean) => `vec4<f32>(unpack2x16float(${v}.${hi ? 'z' : 'x'}), unpack2x16float(${v}.${hi ? 'w' : 'y'}))`;
   const words = (name: string, n: number) =>
     g.f16 ? Array.from({ length: 2 * n }, (_, c) => `    let ${name}${c} = ${unpack(`${name}w${c >> 1}`, (c & 1) === 1)};`) : [];
   const wName = g.f16 ? 'ww' : 'w';

@@ -13,7 +13,7 @@ import { PipelineCache } from './gpu/pipeline-cache.js';
 import { profileDispatches, type DispatchProfiles } from './gpu/profile.js';
 import { CommandRunner, type EngineCapacity } from './gpu/command-runner.js';
 import type { KernelContext } from './kernels/context.js';
-import type { WinogradOption } from './kernels/conv-winograd.js';
+import type { WinogradOption, WinogradStorage } from './kernels/conv-winograd.js';
 import type { OpDef } from './registry/define.js';
 import { checkShape, fmt, sizeOf, type Shape } from './core/params.js';
 import { OPS, type GpuOps } from './registry/table.js';
@@ -66,6 +66,29 @@ export interface EngineOptions {
    * `engine.subgroups` says whether they are used.
    */
   subgroups?: 'auto' | 'off';
+  /**
+   * Storage of the Winograd temporaries (transformed weights U and input V; src/kernels/conv-winograd.ts):
+   * 'f32', or 'f16-packed' (two halves a u32 through pack2x16float, as ncnn-vulkan stores blobs on
+   * this kind of adapter: half the loads and bytes, the arithmetic stays f32). Each stored value is
+   * rounded to 11 significant bits, which F(6,3)'s output transform amplifies: the bundled models
+   * move by up to several 8-bit levels (docs/performance.md, "Packed-f16 storage"). On SwiftShader
+   * it is also slower (its GEMM is not load-bound), so 'auto' is 'f32' on every adapter until a
+   * measurement shows a win within 1 level. Default 'f32'. `engine.storage` says which it chose.
+   */
+  storage?: StorageOption;
+}
+
+const STORAGE_OPTIONS = ['f32', 'f16-packed', 'auto'] as const;
+export type StorageOption = (typeof STORAGE_OPTIONS)[number];
+
+/** Checks the storage option (before a device is requested). */
+function checkStorage(v: unknown): StorageOption {
+  if (v === undefined) return 'f32';
+  if (!(STORAGE_OPTIONS as readonly unknown[]).includes(v)) {
+    const shown = typeof v === 'string' ? `'${v}'` : String(v);
+    throw new ArgumentError(`createEngine: storage ${shown} must be 'f32', 'f16-packed' or 'auto'`);
+  }
+  return v as StorageOption;
 }
 
 const CONV_KERNELS = ['auto', 'direct', 'tiled', 'tiled-narrow'] as const;
@@ -150,6 +173,8 @@ export class Engine implements TensorOwner {
   readonly winograd: WinogradOption;
   /** Whether kernels use subgroup operations (the `subgroups` option and the device's 'subgroups' feature). */
   readonly subgroups: boolean;
+  /** The `storage` option, 'auto' resolved (see EngineOptions). */
+  readonly storage: WinogradStorage;
   private readonly pool: BufferPool;
   private readonly cache: PipelineCache;
   private readonly runner: CommandRunner;
@@ -180,6 +205,8 @@ export class Engine implements TensorOwner {
     const winograd = checkWinograd(options.winograd);
     this.winograd = winograd === 'auto' && !this.adapterInfo.software ? 'off' : winograd;
     this.subgroups = checkSubgroups(options.subgroups) === 'auto' && device.features.has('subgroups');
+    const storage = checkStorage(options.storage);
+    this.storage = storage === 'auto' ? 'f32' : storage;
     this.pool = new BufferPool(device);
     this.cache = new PipelineCache(device);
     const l = device.limits;
@@ -206,6 +233,7 @@ export class Engine implements TensorOwner {
       convKernel: this.convKernel,
       winograd: this.winograd,
       subgroups: this.subgroups,
+      storage: this.storage,
     };
   }
 
@@ -499,6 +527,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   checkConvKernel(options.convKernel);
   checkWinograd(options.winograd);
   checkSubgroups(options.subgroups);
+  checkStorage(options.storage);
   if (options.device) return new Engine(options.device, false, undefined, options);
   const { device, adapter, gpu } = await acquireDevice(options.powerPreference);
   return new Engine(device, true, adapter?.info, options, gpu);

@@ -4,7 +4,10 @@
  * (engine.timeGpu: one submit), interleaved between the options, medians of --reps.
  *
  *   node bench/kernels/profile.mjs [--models realesr-animevideov3-x4,upconv7] [--size 96]
- *                                  [--winograd off,auto] [--reps 3] [--layers]
+ *                                  [--winograd off,auto,auto/f16] [--reps 3] [--layers]
+ *
+ * An option `W/f16` is winograd W with packed-half storage (the engine's storage: 'f16-packed');
+ * the level column compares every option's output with the first option's.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,10 +53,13 @@ export async function main(argv: string[]): Promise<number> {
   process.env.XDG_RUNTIME_DIR ??= tmpdir();
   const size = Number(values.size ?? 96);
   const reps = Number(values.reps ?? 3);
-  const options = (values.winograd ?? 'off,auto').split(',') as WinogradOption[];
+  const options = (values.winograd ?? 'off,auto').split(',');
   const models = (values.models ?? Object.keys(MODELS).join(',')).split(',');
   const engines: Engine[] = [];
-  for (const w of options) engines.push(await createEngine({ winograd: w }));
+  for (const o of options) {
+    const [w, store] = o.split('/');
+    engines.push(await createEngine({ winograd: w as WinogradOption, storage: store === 'f16' ? 'f16-packed' : 'f32' }));
+  }
   console.log(`adapter: ${engines[0].adapterInfo.description}; input 1×3×${size}²; winograd options ${options.join(', ')}`);
   for (const name of models) {
     const files = MODELS[name];

@@ -4,7 +4,7 @@
  * queries (engine.timeGpu), medians. The shapes are the model zoo's layers (realesr-animevideov3,
  * waifu2x upconv_7) and the issue's conv2d 64→64 @256².
  *
- *   node bench/kernels/winograd.mjs [--reps N] [--shapes 64x64@96,…] [--variants off,f23,f43,f43:4x2,…]
+ *   node bench/kernels/winograd.mjs [--reps N] [--shapes 64x64@96,…] [--variants off,f23,f43,f43:4x2,f63/f16,…]
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,20 +12,27 @@ import { parseArgs } from 'node:util';
 import { createEngine, type Engine } from '../../src/engine.js';
 import { SWIFTSHADER_ICD } from '../../src/gpu/swiftshader.js';
 import type { WinogradGemmBlock } from '../../shaders/conv2d-winograd.wgsl.js';
-import { winogradGemm, type WinogradOption } from '../../src/kernels/conv-winograd.js';
+import { winogradGemm, type WinogradOption, type WinogradStorage } from '../../src/kernels/conv-winograd.js';
 
-/** A variant: a winograd option, optionally with the GEMM's block, `f43:4x2` = 4 tiles × 2 vec4 channel blocks. */
+/**
+ * A variant: a winograd option, optionally with the GEMM's block and the storage, `f43:4x2` = 4 tiles
+ * × 2 vec4 channel blocks, `f63/f16` = F(6,3) with packed-half storage of U and V.
+ */
 interface Variant {
   label: string;
   option: WinogradOption;
-  gemm: Omit<WinogradGemmBlock, 'sg'>;
+  storage: WinogradStorage;
+  gemm: Omit<WinogradGemmBlock, 'sg' | 'f16'>;
 }
 
 function parseVariant(s: string): Variant {
-  const [option, block] = s.split(':');
+  const [head, store] = s.split('/');
+  const [option, block] = head.split(':');
   const [tb, cv] = (block ?? '8x4').split('x').map(Number);
-  if (!['off', 'f23', 'f43', 'f63'].includes(option) || ![4, 8].includes(tb) || ![2, 4].includes(cv)) throw new Error(`bad variant ${s}`);
-  return { label: s, option: option as WinogradOption, gemm: { tb: tb as 4 | 8, cv: cv as 2 | 4 } };
+  if (!['off', 'f23', 'f43', 'f63'].includes(option) || ![4, 8].includes(tb) || ![2, 4].includes(cv) || ![undefined, 'f16'].includes(store))
+    throw new Error(`bad variant ${s}`);
+  const storage = store === 'f16' ? 'f16-packed' : 'f32';
+  return { label: s, option: option as WinogradOption, storage, gemm: { tb: tb as 4 | 8, cv: cv as 2 | 4 } };
 }
 
 interface Shape {
@@ -64,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     .split(',')
     .map(parseShape);
   const engines: Record<string, Engine> = {};
-  for (const v of variants) engines[v.label] = await createEngine({ winograd: v.option, convKernel: 'direct' });
+  for (const v of variants) engines[v.label] = await createEngine({ winograd: v.option, convKernel: 'direct', storage: v.storage });
   const base = variants[0].label;
   const use = (v: Variant) => Object.assign(winogradGemm, v.gemm);
   console.log(`adapter: ${engines[base].adapterInfo.description}; reps ${reps}; GPU ms (timestamps), median; speed-up = ${base} / variant`);
@@ -72,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     `| conv 3×3 | ${variants.map((v) => `${v.label} ms`).join(' | ')} | ${variants
       .slice(1)
       .map((v) => `${v.label} ×`)
-      .join(' | ')} | ${base} GFLOP/s | max |Δ| vs ${base} |`,
+      .join(' | ')} | ${base} GFLOP/s | max |Δ| vs ${base}, each variant |`,
   );
   console.log(
     `|---|${variants.map(() => '---|').join('')}${variants
@@ -113,8 +120,13 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     for (const { x, w, b } of runs) [x, w, b].forEach((z) => z.dispose());
-    let maxDiff = 0;
-    for (const r of runs) for (let i = 0; i < r.out.length; i++) maxDiff = Math.max(maxDiff, Math.abs(r.out[i] - runs[0].out[i]));
+    // Per variant: max |Δ| from the base's output, relative to the base's largest |output|.
+    const maxDiff = runs.slice(1).map((r) => {
+      let d = 0;
+      for (let i = 0; i < r.out.length; i++) d = Math.max(d, Math.abs(r.out[i] - runs[0].out[i]));
+      return d;
+    });
+    const scale = runs[0].out.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
     const o = s.size + 2 * s.pad - 2;
     const flops = 2 * s.cIn * s.cOut * 9 * o * o;
     const ms = runs.map((r) => median(r.t));
@@ -122,7 +134,9 @@ export async function main(argv: string[]): Promise<number> {
       `| ${s.cIn}→${s.cOut} @${s.size}² p${s.pad} | ${ms.map((m) => m.toFixed(1)).join(' | ')} | ${ms
         .slice(1)
         .map((m) => (ms[0] / m).toFixed(2))
-        .join(' | ')} | ${(flops / ms[0] / 1e6).toFixed(2)} | ${maxDiff.toExponential(1)} |`,
+        .join(
+          ' | ',
+        )} | ${(flops / ms[0] / 1e6).toFixed(2)} | ${maxDiff.map((d) => d.toExponential(1)).join(', ')} (max |y| ${scale.toFixed(2)}) |`,
     );
   }
   use(parseVariant('f43'));

@@ -15,7 +15,7 @@
  *   left out). Two calls with the same name and variant but other uniform
  *   fields, types or order get different pipelines, never one with the wrong
  *   struct layout.
- * - s(…): the storage bindings in order: name, element type (`f32` or `vec4`),
+ * - s(…): the storage bindings in order: name, element type (`f32`, `vec4`, `u32`, `vec4<u32>`),
  *   access (`r` or `rw`) and page count (tensors larger than one binding are
  *   bound in pages; see program.ts).
  * - t(…): only for programs that bind textures (the image passes): each texture
@@ -49,7 +49,7 @@ export function pipelineKey(
   for (const k in params) uniforms += `${uniforms ? ',' : ''}${k}:${params[k][0]}`;
   let bindings = '';
   for (const s of storage) {
-    bindings += `${bindings ? ',' : ''}${s.name}:${s.elem === 'f32' ? 'f32' : 'vec4'}:${s.write ? 'rw' : 'r'}:${s.pages}`;
+    bindings += `${bindings ? ',' : ''}${s.name}:${s.elem === 'f32' ? 'f32' : s.elem === 'vec4<f32>' ? 'vec4' : s.elem}:${s.write ? 'rw' : 'r'}:${s.pages}`;
   }
   return `${name}[${variantKey(variant)}]:wg${workgroupSize}:u(${uniforms}):s(${bindings})${textureKey(textures)}`;
 }

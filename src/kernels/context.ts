@@ -17,4 +17,6 @@ export interface KernelContext {
   readonly winograd: 'off' | 'f23' | 'f43' | 'f63' | 'auto';
   /** Whether kernels may use subgroup operations (the engine's `subgroups` option and the device's feature). */
   readonly subgroups: boolean;
+  /** How the Winograd kernels store U and V (the engine's `storage` option, resolved; see src/kernels/conv-winograd.ts). */
+  readonly storage: 'f32' | 'f16-packed';
 }

@@ -28,6 +28,13 @@ import { epilogueBindings, epilogueParams, epilogueVariant, type EpilogueTensors
 /** Which Winograd transform runs the 3×3 convs: none, F(2,3), F(4,3), F(6,3), or the measured rule (winogradTileFor). */
 export type WinogradOption = 'off' | 'f23' | 'f43' | 'f63' | 'auto';
 
+/**
+ * How the Winograd temporaries U (transformed weights) and V (transformed input) are stored:
+ * 'f32', or 'f16-packed' (two halves a u32, pack2x16float: half the loads and bytes, f32 arithmetic;
+ * each stored value rounded to 11 significant bits). The engine's `storage` option, resolved.
+ */
+export type WinogradStorage = 'f32' | 'f16-packed';
+
 /** How one conv runs on the Winograd kernels. */
 export interface WinogradPlan {
   m: WinogradTile;
@@ -37,10 +44,12 @@ export interface WinogradPlan {
   tilesPad: number;
   /** vec4 output-channel blocks of U and M: whole 16-channel blocks. */
   coBlocks: number;
+  /** Packed-half storage of U and V (ctx.storage). */
+  f16: boolean;
 }
 
 /** The GEMM's register block (measured: docs/performance.md, "Winograd"); `sg` is the engine's. */
-export const winogradGemm: Omit<WinogradGemmBlock, 'sg'> = { tb: 8, cv: 4 };
+export const winogradGemm: Omit<WinogradGemmBlock, 'sg' | 'f16'> = { tb: 8, cv: 4 };
 
 /**
  * 'auto' sends a 3×3 stride-1 conv to F(6,3) when it has more output channels than this. Measured on
@@ -79,39 +88,42 @@ export function planConvWinograd(
   const tilesPad = Math.ceil(tiles / tileMultiple) * tileMultiple;
   const coBlocks = Math.ceil(p.cOut / 16) * 4;
   const T = (m + 2) * (m + 2);
+  const f16 = ctx.storage === 'f16-packed';
+  const bytesPerValue = f16 ? 2 : 4;
   const bytes = [
     x.byteLength,
     sizeOf(epi.outShape) * 4,
     residual?.byteLength ?? 0,
-    T * p.cIn * tilesPad * 4,
+    T * p.cIn * tilesPad * bytesPerValue,
     T * coBlocks * 4 * tilesPad * 4,
-    T * p.cIn * coBlocks * 16,
+    T * p.cIn * coBlocks * 4 * bytesPerValue,
   ];
   if (bytes.some((b) => b > ctx.runner.limits.pageBytes)) return null;
-  return { m, tilesX, tilesY, tiles, tilesPad, coBlocks };
+  return { m, tilesX, tilesY, tiles, tilesPad, coBlocks, f16 };
 }
 
 /** U = G g Gᵀ as [p][ci][coBlocks]·vec4, once per weight tensor and tile size. */
 function transformedWeights(ctx: KernelContext, w: Tensor, p: ConvPlan, plan: WinogradPlan): Tensor {
-  const { m, coBlocks } = plan;
-  return ctx.derived(w, `winograd:${m}:${coBlocks}`, () => {
+  const { m, coBlocks, f16 } = plan;
+  return ctx.derived(w, `winograd:${m}:${coBlocks}:${f16 ? 'f16' : 'f32'}`, () => {
     const T = (m + 2) * (m + 2);
-    const u = ctx.alloc([T * p.cIn * coBlocks * 4]);
+    // f16: two halves a 4-byte element.
+    const u = ctx.alloc([(T * p.cIn * coBlocks * 4) / (f16 ? 2 : 1)]);
     const params: Params = { cIn: ['u32', p.cIn], cOut: ['u32', p.cOut], coBlocks: ['u32', coBlocks] };
     ctx.runner.run(
       {
         name: 'winograd-weights',
-        variant: { m },
+        variant: { m, f16 },
         workgroupSize: WINOGRAD_WORKGROUP,
         entry: 'element',
-        body: (v) => winogradWeightShader(v.m),
+        body: (v) => winogradWeightShader(v.m, v.f16),
       },
       params,
       [
         { name: 'w', tensor: w },
-        { name: 'u', tensor: u, write: true },
+        { name: 'u', tensor: u, write: true, elem: f16 ? 'u32' : 'f32' },
       ],
-      p.cIn * coBlocks * 4,
+      (p.cIn * coBlocks * 4) / (f16 ? 2 : 1),
     );
     return u;
   });
@@ -128,7 +140,7 @@ export function runConvWinograd(
   p: ConvPlan,
   epi: EpiloguePlan,
 ): Tensor {
-  const { m, tilesX, tilesY, tiles, tilesPad, coBlocks } = plan;
+  const { m, tilesX, tilesY, tiles, tilesPad, coBlocks, f16 } = plan;
   const T = (m + 2) * (m + 2);
   const u = transformedWeights(ctx, w, p, plan);
   const values: Record<(typeof WINOGRAD_PARAMS)[number], number> = {
@@ -153,25 +165,26 @@ export function runConvWinograd(
   for (const k of WINOGRAD_PARAMS) params[k] = ['u32', values[k]];
   const wg = WINOGRAD_WORKGROUP;
 
-  const v = ctx.alloc([T * p.cIn * tilesPad]);
+  const h = f16 ? 2 : 1;
+  const v = ctx.alloc([(T * p.cIn * tilesPad) / h]);
   ctx.runner.run(
-    { name: `${op}-winograd-in`, variant: { m }, workgroupSize: wg, entry: 'element', body: (v) => winogradInputShader(v.m) },
+    { name: `${op}-winograd-in`, variant: { m, f16 }, workgroupSize: wg, entry: 'element', body: (v) => winogradInputShader(v.m, v.f16) },
     params,
     [
       { name: 'x', tensor: x },
-      { name: 'v', tensor: v, write: true },
+      { name: 'v', tensor: v, write: true, elem: f16 ? 'u32' : 'f32' },
     ],
-    p.cIn * tilesPad,
+    (p.cIn * tilesPad) / h,
   );
 
   const mt = ctx.alloc([T * coBlocks * 4 * tilesPad]);
-  const gemm: WinogradGemmBlock = { ...winogradGemm, sg: ctx.subgroups };
+  const gemm: WinogradGemmBlock = { ...winogradGemm, sg: ctx.subgroups, f16 };
   ctx.runner.run(
     { name: `${op}-winograd-gemm`, variant: gemm, workgroupSize: wg, entry: 'element', subgroups: gemm.sg, body: winogradGemmShader },
     params,
     [
-      { name: 'v', tensor: v, elem: 'vec4<f32>' },
-      { name: 'u', tensor: u, elem: 'vec4<f32>' },
+      { name: 'v', tensor: v, elem: f16 ? 'vec4<u32>' : 'vec4<f32>' },
+      { name: 'u', tensor: u, elem: f16 ? 'vec4<u32>' : 'vec4<f32>' },
       { name: 'm', tensor: mt, write: true, elem: 'vec4<f32>' },
     ],
     T * (coBlocks / gemm.cv) * (tilesPad / gemm.tb),
