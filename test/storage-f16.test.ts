@@ -190,6 +190,29 @@ describe("engine option storage: 'f16-packed' (Winograd U and V as packed halves
     expect(Array.from(plain)).toEqual(Array.from(shared));
   });
 
+  it('no GPU buffer leaks on the packed path: the packed U goes with its weight, V and M with the call', async () => {
+    const e = await createEngine({ winograd: 'f43', storage: 'f16-packed' });
+    try {
+      const c = randomCase(9401);
+      const w = e.tensor(c.w.data, c.w.shape);
+      for (let i = 0; i < 2; i++) {
+        const x = e.tensor(c.x.data, c.x.shape);
+        const y = e.conv2d(x, w, null, { padding: 1 });
+        await y.read();
+        for (const t of [x, y]) t.dispose();
+      }
+      // w and its cached packed U.
+      expect(e.stats().liveTensors).toBe(2);
+      w.dispose();
+      expect(e.stats().liveTensors).toBe(0);
+      await e.flush();
+      e.trim();
+      expect(e.stats().liveBuffers).toBe(0);
+    } finally {
+      e.destroy();
+    }
+  });
+
   it('the option reaches the kernels: packed halves round where f32 storage does not (outputs differ)', async () => {
     const c = randomCase(9301);
     const run = async (e: Engine) => {
