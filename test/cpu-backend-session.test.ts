@@ -1,16 +1,15 @@
 /**
  * The CPU backend's ONNX Runtime sessions (src/upscale/ort-node.ts, ort-runner.ts), watched through a
  * real onnxruntime-node whose InferenceSession.create and run are counted (the sessions and runs are
- * ONNX Runtime's own): createCpuUpscaler's session defaults (every core, no memory pattern; given
- * options win), and a model with global pools on a one-tile image is one session and one run, whose
+ * ONNX Runtime's own): createCpuUpscaler's session defaults (one thread per physical core, no memory
+ * pattern; given options win), and a model with global pools on a one-tile image is one session and one run, whose
  * pools are the exact whole-image means (= the staged whole-image-context path within float rounding).
  */
-import { availableParallelism } from 'node:os';
 import * as ortNode from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { describeModel } from '../src/model/describe.js';
 import type { GraphNode, ModelGraph } from '../src/model/ir.js';
-import { createCpuUpscaler } from '../src/upscale/ort-node.js';
+import { createCpuUpscaler, physicalCores } from '../src/upscale/ort-node.js';
 import type { OrtModule, OrtSessionLike, OrtSessionOptions } from '../src/upscale/ort-runner.js';
 import { upscalePlanes } from '../src/upscale/upscale.js';
 import { randomConv } from './helpers/graph-builders.js';
@@ -70,7 +69,18 @@ function seModel(): ModelGraph {
 const options = { name: 'se-x2', inputRange: [0, 1] as const, outputRange: [0, 1] as const };
 
 describe('CPU backend sessions', () => {
-  it('createCpuUpscaler: one intra-op thread per available core and no memory pattern, unless the caller says otherwise', async () => {
+  it('physicalCores: distinct (physical id, core id) pairs, at most the available cores; null without them', () => {
+    const cpu = (n: number, physical: number, core: number) => `processor\t: ${n}\nphysical id\t: ${physical}\ncore id\t\t: ${core}\n`;
+    // Two sockets of two cores with two hardware threads each: 4 cores (8 processors).
+    const smt = [0, 1, 2, 3, 4, 5, 6, 7].map((n) => cpu(n, n >> 2, (n >> 1) & 1)).join('\n');
+    expect(physicalCores(smt, 64)).toBe(4);
+    expect(physicalCores(smt, 2), 'a process allowed 2 cores').toBe(2);
+    expect(physicalCores(cpu(0, 0, 0))).toBe(1);
+    expect(physicalCores('processor\t: 0\nBogoMIPS\t: 50.00\n\nprocessor\t: 1\nBogoMIPS\t: 50.00\n')).toBeNull();
+    if (process.platform === 'linux') expect(physicalCores()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('createCpuUpscaler: one intra-op thread per physical core and no memory pattern, unless the caller says otherwise', async () => {
     const a = countingOrt();
     const runner = await createCpuUpscaler(describeModel(seModel(), options), undefined, { ort: a.ort });
     await runner.dispose();
@@ -78,9 +88,9 @@ describe('CPU backend sessions', () => {
     expect(a.creates[0]).toMatchObject({
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
-      intraOpNumThreads: availableParallelism(),
       enableMemPattern: false,
     });
+    expect(a.creates[0].intraOpNumThreads).toBe(physicalCores() ?? undefined);
     const b = countingOrt();
     const given = await createCpuUpscaler(describeModel(seModel(), options), undefined, {
       ort: b.ort,

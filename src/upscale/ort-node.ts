@@ -6,6 +6,7 @@
  * only here, on first use, with a variable specifier (as src/gpu/device.ts
  * loads 'webgpu') so that bundlers leave it out of browser builds.
  */
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { NoOnnxRuntimeError } from '../core/errors.js';
@@ -40,15 +41,43 @@ export async function loadOnnxRuntimeNode(specifier: string = ORT_PACKAGE): Prom
 }
 
 /**
+ * The physical cores this process may use on Linux: distinct (physical id, core id) pairs of
+ * /proc/cpuinfo (or of `cpuinfo`, for tests), at most `available` (os.availableParallelism()); null elsewhere, or
+ * where cpuinfo names no cores (e.g. ARM), to leave ONNX Runtime its own count.
+ */
+export function physicalCores(cpuinfo?: string, available: number = availableParallelism()): number | null {
+  let text = cpuinfo;
+  if (text === undefined) {
+    if (process.platform !== 'linux') return null;
+    try {
+      text = readFileSync('/proc/cpuinfo', 'utf8');
+    } catch {
+      return null;
+    }
+  }
+  const cores = new Set<string>();
+  for (const block of text.split(/\n\s*\n/)) {
+    const physical = /^physical id\s*:\s*(\d+)/m.exec(block)?.[1];
+    const core = /^core id\s*:\s*(\d+)/m.exec(block)?.[1];
+    if (physical !== undefined && core !== undefined) cores.add(`${physical}:${core}`);
+  }
+  return cores.size ? Math.min(cores.size, available) : null;
+}
+
+/**
  * Session options createCpuUpscaler sets unless given (measured on the 2-core bench VM, Real-CUGAN ×2
  * on 96² images, docs/performance.md "CPU backend"):
- * - intraOpNumThreads: every core the process may use. ONNX Runtime's own default ran one thread
- *   there (103 ms per warm run; 58 ms on two).
+ * - intraOpNumThreads: the physical cores (physicalCores()), what ONNX Runtime's default means to
+ *   be; on that VM (2 cores, no CPU cache topology in sysfs) its default ran one thread: 103 ms per
+ *   warm run, 58 ms on two.
  * - enableMemPattern: false. With it, the second run of a shape allocates (and first-touches) a fresh
  *   planned block, as slow as the first run (175 ms vs 64 ms); without it, the arena reuses what the
  *   first run freed. Tiles of an image come in a few sizes, so a plan per shape buys nothing.
  */
-const CPU_SESSION_DEFAULTS = (): OrtSessionOptions => ({ intraOpNumThreads: availableParallelism(), enableMemPattern: false });
+function cpuSessionDefaults(): OrtSessionOptions {
+  const cores = physicalCores();
+  return { ...(cores ? { intraOpNumThreads: cores } : {}), enableMemPattern: false };
+}
 
 /** A model for createCpuUpscaler: a packaged model's name, its files (readPackagedModel, or your own model.json + shards), or a described/loaded model. */
 export type CpuUpscalerModel = PackagedModel | LayersModelSource | OrtRunnerModel;
@@ -75,7 +104,7 @@ export async function createCpuUpscaler(model: CpuUpscalerModel, scale?: number,
   const ort = given ?? (await loadOnnxRuntimeNode());
   return createOrtRunner(ort, described, {
     ...runnerOptions,
-    sessionOptions: { executionProviders: ['cpu'], ...CPU_SESSION_DEFAULTS(), ...runnerOptions.sessionOptions },
+    sessionOptions: { executionProviders: ['cpu'], ...cpuSessionDefaults(), ...runnerOptions.sessionOptions },
   });
 }
 
