@@ -191,6 +191,15 @@ function sandwich(L: number[][], R: number[][], rows: number, cols: number, x: s
 }
 
 /**
+ * The loop over a thread's h channels or tiles (2 with packed halves); with one, a block with h = 0, so
+ * that the arrays it fills are indexed by a constant (a loop of one cost SwiftShader 35–40 ms more
+ * compile time per transform pipeline).
+ */
+function channelLoop(h: number): string {
+  return h === 1 ? '{\n    let h = 0u;' : `for (var h = 0u; h < ${h}u; h++) {`;
+}
+
+/**
  * Weight transform: one thread per (ci, co) of the padded output channels writes U[p][ci][co] =
  * (G g Gᵀ)[p] for the PyTorch weight g = w[co][ci] (3×3), zero past Cout. With `f16` (packed-half
  * storage) one thread per (ci, even co) writes channels co and co+1 as one u32 (pack2x16float).
@@ -207,7 +216,7 @@ fn element(idx: u32) {
 ${wgslUnravel('idx', [['cq', `params.coBlocks * ${4 / h}u`]], 'ci')}
   // The transform is written once and runs in a loop over this thread's ${h} channel(s) (compile time).
   var us: array<array<f32, ${a * a}>, ${h}>;
-  for (var h = 0u; h < ${h}u; h++) {
+  ${channelLoop(h)}
     let co = cq * ${h}u + h;
     let inside = co < params.cOut;
     let wBase = (min(co, params.cOut - 1u) * params.cIn + ci) * 9u;
@@ -244,7 +253,7 @@ ${wgslUnravel('idx', [['tq', `params.tilesPad / ${h}u`]], 'ci')}
   let ih1 = i32(params.inH) - 1;
   let iw1 = i32(params.inW) - 1;
   var vs: array<array<f32, ${a * a}>, ${h}>;
-  for (var h = 0u; h < ${h}u; h++) {
+  ${channelLoop(h)}
     let t = tq * ${h}u + h;
     // Padding tiles (t ≥ tiles) read nothing and store zeros.
     let live = t < params.tiles;
