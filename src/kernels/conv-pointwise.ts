@@ -63,7 +63,7 @@ export function planConvPointwise(
   return { tiles, tilesPad, coBlocks };
 }
 
-/** Records the patch gather, the GEMM and the epilogue of a planned conv. */
+/** Records the gather, the GEMM and the epilogue of a planned 1×1 conv. */
 export function runConvPointwise(
   ctx: KernelContext,
   op: string,
