@@ -6,7 +6,7 @@
  * (Bᵀ d B, 2·(m+2) terms), the sum over Cin and the output transform (Aᵀ M A, 2·(m+2) terms), so
  * each computed output is within γ_K·Σ|terms| of the exact value with K = Cin + 4·(m+2) + 8 (+ bias,
  * scale, residual) and Σ|terms| the same computation on absolute values everywhere:
- * |Aᵀ| [Σ_ci (|G||g||G|ᵀ) ⊙ (|B|ᵀ|d||B|)] |A| (winogradMagnitude below). The CPU reference (direct
+ * |Aᵀ| [Σ_ci (|G||g||G|ᵀ) ⊙ (|B|ᵀ|d||B|)] |A| (winogradMagnitude, test/helpers/winograd.ts). The CPU reference (direct
  * summation, K = 9·Cin + 1) has its own γ_K·Σ|w·x|. A transform that grows values (F(4,3)'s 4, 5, 8
  * entries) grows Σ|terms| and hence the tolerance: that growth is the precision F(4,3) costs.
  */
@@ -15,10 +15,11 @@ import * as cpu from '../src/cpu/index.js';
 import type { CpuTensor } from '../src/cpu/index.js';
 import { createEngine, type Engine } from '../src/index.js';
 import { ArgumentError } from '../src/core/errors.js';
-import { WINOGRAD_MATRICES, type WinogradTile } from '../shaders/conv2d-winograd.wgsl.js';
+import type { WinogradTile } from '../shaders/conv2d-winograd.wgsl.js';
 import type { PipelineCache } from '../src/gpu/pipeline-cache.js';
 import { gammaBound } from './helpers/compare.js';
 import { useEngine } from './helpers/engine.js';
+import { winogradMagnitude } from './helpers/winograd.js';
 import { pick, randInt, randomTensor, rng } from './helpers/random.js';
 
 const f23 = useEngine({ winograd: 'f23' });
@@ -27,66 +28,6 @@ const f63 = useEngine({ winograd: 'f63' });
 const engines: Record<WinogradTile, { engine: Engine }> = { 2: f23, 4: f43, 6: f63 };
 
 const U = 2 ** -24;
-const absM = (m: number[][]) => m.map((row) => row.map(Math.abs));
-
-/** L·X·Rᵀ for small dense matrices. */
-function sandwich(L: number[][], X: number[][], R: number[][]): number[][] {
-  const LX = L.map((row) => X[0].map((_, j) => row.reduce((s, l, k) => s + l * X[k][j], 0)));
-  return LX.map((row) => R.map((r) => r.reduce((s, v, k) => s + v * row[k], 0)));
-}
-
-/**
- * Σ|terms| of each output of the Winograd computation (padding 1 or any: `pad`), NCHW like the
- * conv's output: every matrix and value replaced by its absolute value.
- */
-function winogradMagnitude(x: CpuTensor, w: CpuTensor, m: WinogradTile, pad: [number, number]): Float32Array {
-  const { BT, G, AT } = WINOGRAD_MATRICES[m];
-  const [aBT, aG, aAT] = [absM(BT), absM(G), absM(AT)];
-  const [n, cIn, H, W] = x.shape;
-  const cOut = w.shape[0];
-  const outH = H + 2 * pad[0] - 2;
-  const outW = W + 2 * pad[1] - 2;
-  const a = m + 2;
-  const out = new Float32Array(n * cOut * outH * outW);
-  const Us: number[][][] = [];
-  for (let co = 0; co < cOut; co++) {
-    for (let ci = 0; ci < cIn; ci++) {
-      const g = [0, 1, 2].map((i) => [0, 1, 2].map((j) => Math.abs(w.data[((co * cIn + ci) * 3 + i) * 3 + j])));
-      Us[co * cIn + ci] = sandwich(aG, g, aG);
-    }
-  }
-  for (let b = 0; b < n; b++) {
-    for (let ty = 0; ty < Math.ceil(outH / m); ty++) {
-      for (let tx = 0; tx < Math.ceil(outW / m); tx++) {
-        const Vs: number[][][] = [];
-        for (let ci = 0; ci < cIn; ci++) {
-          const d = Array.from({ length: a }, (_, i) =>
-            Array.from({ length: a }, (_, j) => {
-              const iy = ty * m - pad[0] + i;
-              const ix = tx * m - pad[1] + j;
-              return iy >= 0 && iy < H && ix >= 0 && ix < W ? Math.abs(x.data[((b * cIn + ci) * H + iy) * W + ix]) : 0;
-            }),
-          );
-          Vs.push(sandwich(aBT, d, aBT));
-        }
-        for (let co = 0; co < cOut; co++) {
-          const M = Array.from({ length: a }, (_, i) =>
-            Array.from({ length: a }, (_, j) => Vs.reduce((s, V, ci) => s + V[i][j] * Us[co * cIn + ci][i][j], 0)),
-          );
-          const Y = sandwich(aAT, M, aAT);
-          for (let i = 0; i < m; i++) {
-            for (let j = 0; j < m; j++) {
-              const oy = ty * m + i;
-              const ox = tx * m + j;
-              if (oy < outH && ox < outW) out[((b * cOut + co) * outH + oy) * outW + ox] = Y[i][j];
-            }
-          }
-        }
-      }
-    }
-  }
-  return out;
-}
 
 interface Case {
   x: CpuTensor;

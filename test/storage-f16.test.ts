@@ -8,7 +8,7 @@
  * the product, still inside the bound). So |ΔU| ≤ u₁₆(|U| + 2⁻¹⁴) and the same for V, and each product
  * of M = Σ_ci U ⊙ V moves by at most (2u₁₆ + u₁₆²)(|U| + 2⁻¹⁴)(|V| + 2⁻¹⁴). The output transform
  * Aᵀ M A carries that through |Aᵀ|·|A|: the storage error of an output is at most
- * (2u₁₆ + u₁₆²)·|Aᵀ| [Σ_ci (|G||g||G|ᵀ + 2⁻¹⁴) ⊙ (|B|ᵀ|d||B| + 2⁻¹⁴)] |A| (magnitude() below), on top
+ * (2u₁₆ + u₁₆²)·|Aᵀ| [Σ_ci (|G||g||G|ᵀ + 2⁻¹⁴) ⊙ (|B|ᵀ|d||B| + 2⁻¹⁴)] |A| (winogradMagnitude, test/helpers/winograd.ts), on top
  * of the float32 rounding that test/conv2d-winograd.test.ts derives (γ_K on the same magnitudes, K =
  * Cin + 4(m+2) + 8 + bias, and the direct CPU reference's own γ_{9·Cin+1}). ReLU and leaky ReLU do not
  * grow a difference. F(6,3)'s small G entries (1/90) meet its large A entries (32): that product is
@@ -19,9 +19,10 @@ import * as cpu from '../src/cpu/index.js';
 import type { CpuTensor } from '../src/cpu/index.js';
 import { createEngine, type Engine } from '../src/index.js';
 import { ArgumentError } from '../src/core/errors.js';
-import { WINOGRAD_MATRICES, type WinogradTile } from '../shaders/conv2d-winograd.wgsl.js';
+import type { WinogradTile } from '../shaders/conv2d-winograd.wgsl.js';
 import { gammaBound } from './helpers/compare.js';
 import { useEngine } from './helpers/engine.js';
+import { winogradMagnitude } from './helpers/winograd.js';
 import { pick, randInt, randomTensor, rng } from './helpers/random.js';
 
 const U16 = 2 ** -10;
@@ -35,66 +36,6 @@ const f16 = {
 } as const;
 const f16NoSubgroups = useEngine({ winograd: 'f63', storage: 'f16-packed', subgroups: 'off' });
 const f32 = useEngine({ winograd: 'f63' });
-
-const absM = (m: number[][]) => m.map((row) => row.map(Math.abs));
-
-/** L·X·Rᵀ for small dense matrices. */
-function sandwich(L: number[][], X: number[][], R: number[][]): number[][] {
-  const LX = L.map((row) => X[0].map((_, j) => row.reduce((s, l, k) => s + l * X[k][j], 0)));
-  return LX.map((row) => R.map((r) => r.reduce((s, v, k) => s + v * row[k], 0)));
-}
-
-/**
- * |Aᵀ| [Σ_ci (|G||g||G|ᵀ + floor) ⊙ (|B|ᵀ|d||B| + floor)] |A| per output (NCHW), padding `pad`:
- * with floor 0 the float32 rounding's Σ|terms|, with floor 2⁻¹⁴ the storage error's magnitude.
- */
-function magnitude(x: CpuTensor, w: CpuTensor, m: WinogradTile, pad: [number, number], floor: number): Float32Array {
-  const { BT, G, AT } = WINOGRAD_MATRICES[m];
-  const [aBT, aG, aAT] = [absM(BT), absM(G), absM(AT)];
-  const [n, cIn, H, W] = x.shape;
-  const cOut = w.shape[0];
-  const outH = H + 2 * pad[0] - 2;
-  const outW = W + 2 * pad[1] - 2;
-  const a = m + 2;
-  const out = new Float32Array(n * cOut * outH * outW);
-  const Us: number[][][] = [];
-  for (let co = 0; co < cOut; co++) {
-    for (let ci = 0; ci < cIn; ci++) {
-      const g = [0, 1, 2].map((i) => [0, 1, 2].map((j) => Math.abs(w.data[((co * cIn + ci) * 3 + i) * 3 + j])));
-      Us[co * cIn + ci] = sandwich(aG, g, aG).map((row) => row.map((v) => v + floor));
-    }
-  }
-  for (let b = 0; b < n; b++) {
-    for (let ty = 0; ty < Math.ceil(outH / m); ty++) {
-      for (let tx = 0; tx < Math.ceil(outW / m); tx++) {
-        const Vs = Array.from({ length: cIn }, (_, ci) => {
-          const d = Array.from({ length: a }, (_, i) =>
-            Array.from({ length: a }, (_, j) => {
-              const iy = ty * m - pad[0] + i;
-              const ix = tx * m - pad[1] + j;
-              return iy >= 0 && iy < H && ix >= 0 && ix < W ? Math.abs(x.data[((b * cIn + ci) * H + iy) * W + ix]) : 0;
-            }),
-          );
-          return sandwich(aBT, d, aBT).map((row) => row.map((v) => v + floor));
-        });
-        for (let co = 0; co < cOut; co++) {
-          const M = Array.from({ length: a }, (_, i) =>
-            Array.from({ length: a }, (_, j) => Vs.reduce((s, V, ci) => s + V[i][j] * Us[co * cIn + ci][i][j], 0)),
-          );
-          const Y = sandwich(aAT, M, aAT);
-          for (let i = 0; i < m; i++) {
-            for (let j = 0; j < m; j++) {
-              const oy = ty * m + i;
-              const ox = tx * m + j;
-              if (oy < outH && ox < outW) out[((b * cOut + co) * outH + oy) * outW + ox] = Y[i][j];
-            }
-          }
-        }
-      }
-    }
-  }
-  return out;
-}
 
 interface Case {
   x: CpuTensor;
@@ -110,8 +51,8 @@ async function check(e: Engine, m: WinogradTile, c: Case, context: string): Prom
   const ref = cpu.conv2d(c.x, c.w, c.b, options);
   const abs = (t: CpuTensor): CpuTensor => ({ data: t.data.map(Math.abs), shape: t.shape });
   const direct = cpu.conv2d(abs(c.x), abs(c.w), null, { padding: c.pad }).data;
-  const rounding = magnitude(c.x, c.w, m, c.pad, 0);
-  const storage = magnitude(c.x, c.w, m, c.pad, FLOOR16);
+  const rounding = winogradMagnitude(c.x, c.w, m, c.pad, 0);
+  const storage = winogradMagnitude(c.x, c.w, m, c.pad, FLOOR16);
   const cIn = c.x.shape[1];
   const extra = c.b ? 1 : 0;
   const gW = gammaBound(cIn + 4 * (m + 2) + 8 + extra);
