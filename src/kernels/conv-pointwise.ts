@@ -9,13 +9,7 @@
  */
 import { pointwiseInputShader, pointwiseOutputShader } from '../../shaders/conv-pointwise.wgsl.js';
 import { packWeightsShader, CONV_WORKGROUP } from '../../shaders/conv2d.wgsl.js';
-import {
-  WINOGRAD_PARAMS,
-  WINOGRAD_TILE_BLOCK,
-  WINOGRAD_WORKGROUP,
-  winogradGemmShader,
-  type WinogradGemmBlock,
-} from '../../shaders/conv2d-winograd.wgsl.js';
+import { WINOGRAD_PARAMS, WINOGRAD_WORKGROUP } from '../../shaders/conv2d-winograd.wgsl.js';
 import { sizeOf } from '../core/params.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Params } from '../gpu/program.js';
@@ -23,7 +17,7 @@ import type { ConvPlan } from '../ops/conv2d.js';
 import type { EpiloguePlan } from '../ops/epilogue.js';
 import { epilogueBindings, epilogueParams, epilogueVariant, type EpilogueTensors } from './conv-epilogue.js';
 import type { KernelContext } from './context.js';
-import { winogradGemm } from './conv-winograd.js';
+import { padTiles, runWinogradGemm } from './conv-winograd.js';
 
 /** Below this many output pixels (tiles) the direct kernel runs the conv (e.g. squeeze-excitation's 1×1 convs on pooled vectors). */
 export const POINTWISE_MIN_TILES = 64;
@@ -48,8 +42,7 @@ export function planConvPointwise(
   if (p.activation.kind === 'crelu') return null;
   const tiles = p.n * p.outH * p.outW;
   if (tiles < POINTWISE_MIN_TILES) return null;
-  const multiple = ctx.subgroups ? WINOGRAD_TILE_BLOCK * winogradGemm.cv : WINOGRAD_TILE_BLOCK;
-  const tilesPad = Math.ceil(tiles / multiple) * multiple;
+  const tilesPad = padTiles(ctx, tiles);
   const coBlocks = Math.ceil(p.cOut / 16) * 4;
   const bytes = [
     x.byteLength,
@@ -135,18 +128,7 @@ export function runConvPointwise(
   };
   const params: Params = {};
   for (const key of WINOGRAD_PARAMS) params[key] = ['u32', values[key]];
-  const mt = ctx.alloc([coBlocks * 4 * tilesPad]);
-  const gemm: WinogradGemmBlock = { ...winogradGemm, sg: ctx.subgroups, f16: false };
-  ctx.runner.run(
-    { name: `${op}-winograd-gemm`, variant: gemm, workgroupSize: wg, entry: 'element', subgroups: gemm.sg, body: winogradGemmShader },
-    params,
-    [
-      { name: 'v', tensor: v, elem: 'vec4<f32>' },
-      { name: 'u', tensor: u, elem: 'vec4<f32>' },
-      { name: 'm', tensor: mt, write: true, elem: 'vec4<f32>' },
-    ],
-    (coBlocks / gemm.cv) * (tilesPad / gemm.tb),
-  );
+  const mt = runWinogradGemm(ctx, op, params, { points: 1, coBlocks, tilesPad, f16: false }, v, u);
   v.dispose();
 
   const y = ctx.alloc(epi.outShape);

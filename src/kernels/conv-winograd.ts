@@ -83,9 +83,7 @@ export function planConvWinograd(
   const tilesX = Math.ceil(p.outW / m);
   const tilesY = Math.ceil(p.outH / m);
   const tiles = p.n * tilesX * tilesY;
-  // With subgroups the GEMM's lane groups need whole groups of cv tile blocks (WinogradGemmBlock.sg).
-  const tileMultiple = ctx.subgroups ? WINOGRAD_TILE_BLOCK * winogradGemm.cv : WINOGRAD_TILE_BLOCK;
-  const tilesPad = Math.ceil(tiles / tileMultiple) * tileMultiple;
+  const tilesPad = padTiles(ctx, tiles);
   const coBlocks = Math.ceil(p.cOut / 16) * 4;
   const T = (m + 2) * (m + 2);
   const f16 = ctx.storage === 'f16-packed';
@@ -127,6 +125,48 @@ function transformedWeights(ctx: KernelContext, w: Tensor, p: ConvPlan, plan: Wi
     );
     return u;
   });
+}
+
+/** Tiles padded to the GEMM's blocks: 8, or with subgroups whole lane groups of cv blocks (WinogradGemmBlock.sg). */
+export function padTiles(ctx: KernelContext, tiles: number): number {
+  const multiple = ctx.subgroups ? WINOGRAD_TILE_BLOCK * winogradGemm.cv : WINOGRAD_TILE_BLOCK;
+  return Math.ceil(tiles / multiple) * multiple;
+}
+
+/**
+ * Records the GEMMs M[p] = U[p]ᵀ V[p] over `points` transform points (the uniforms `params` are
+ * WINOGRAD_PARAMS, of which the GEMM reads cIn, coBlocks and tilesPad) and returns M, which the caller
+ * owns. Also the 1×1 convs' GEMM, with one point (src/kernels/conv-pointwise.ts).
+ */
+export function runWinogradGemm(
+  ctx: KernelContext,
+  op: string,
+  params: Params,
+  shape: { points: number; coBlocks: number; tilesPad: number; f16: boolean },
+  v: Tensor,
+  u: Tensor,
+): Tensor {
+  const { points, coBlocks, tilesPad, f16 } = shape;
+  const mt = ctx.alloc([points * coBlocks * 4 * tilesPad]);
+  const gemm: WinogradGemmBlock = { ...winogradGemm, sg: ctx.subgroups, f16 };
+  ctx.runner.run(
+    {
+      name: `${op}-winograd-gemm`,
+      variant: gemm,
+      workgroupSize: WINOGRAD_WORKGROUP,
+      entry: 'element',
+      subgroups: gemm.sg,
+      body: winogradGemmShader,
+    },
+    params,
+    [
+      { name: 'v', tensor: v, elem: f16 ? 'vec4<u32>' : 'vec4<f32>' },
+      { name: 'u', tensor: u, elem: f16 ? 'vec4<u32>' : 'vec4<f32>' },
+      { name: 'm', tensor: mt, write: true, elem: 'vec4<f32>' },
+    ],
+    points * (coBlocks / gemm.cv) * (tilesPad / gemm.tb),
+  );
+  return mt;
 }
 
 /** Records the three passes of a Winograd conv2d with its fused epilogue. */
@@ -177,18 +217,7 @@ export function runConvWinograd(
     (p.cIn * tilesPad) / h,
   );
 
-  const mt = ctx.alloc([T * coBlocks * 4 * tilesPad]);
-  const gemm: WinogradGemmBlock = { ...winogradGemm, sg: ctx.subgroups, f16 };
-  ctx.runner.run(
-    { name: `${op}-winograd-gemm`, variant: gemm, workgroupSize: wg, entry: 'element', subgroups: gemm.sg, body: winogradGemmShader },
-    params,
-    [
-      { name: 'v', tensor: v, elem: f16 ? 'vec4<u32>' : 'vec4<f32>' },
-      { name: 'u', tensor: u, elem: f16 ? 'vec4<u32>' : 'vec4<f32>' },
-      { name: 'm', tensor: mt, write: true, elem: 'vec4<f32>' },
-    ],
-    T * (coBlocks / gemm.cv) * (tilesPad / gemm.tb),
-  );
+  const mt = runWinogradGemm(ctx, op, params, { points: T, coBlocks, tilesPad, f16 }, v, u);
   v.dispose();
 
   const y = ctx.alloc(epi.outShape);
