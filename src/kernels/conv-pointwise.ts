@@ -8,7 +8,6 @@
  * (0.68–0.93×), so that one keeps the direct kernel (docs/performance.md).
  */
 import { pointwiseInputShader, pointwiseOutputShader } from '../../shaders/conv-pointwise.wgsl.js';
-import { packWeightsShader, CONV_WORKGROUP } from '../../shaders/conv2d.wgsl.js';
 import { WINOGRAD_PARAMS, WINOGRAD_WORKGROUP } from '../../shaders/conv2d-winograd.wgsl.js';
 import { sizeOf } from '../core/params.js';
 import type { Tensor } from '../core/tensor.js';
@@ -18,6 +17,7 @@ import type { EpiloguePlan } from '../ops/epilogue.js';
 import { epilogueBindings, epilogueParams, epilogueVariant, type EpilogueTensors } from './conv-epilogue.js';
 import type { KernelContext } from './context.js';
 import { padTiles, runWinogradGemm } from './conv-winograd.js';
+import { packedWeights } from './conv-pack.js';
 
 /** Below this many output pixels (tiles) the direct kernel runs the conv (e.g. squeeze-excitation's 1×1 convs on pooled vectors). */
 export const POINTWISE_MIN_TILES = 64;
@@ -69,26 +69,8 @@ export function runConvPointwise(
 ): Tensor {
   const { tiles, tilesPad, coBlocks } = plan;
   const cIn = p.cIn;
-  // U: the weight [Cout, Cin] as [ci][coBlocks]·vec4, zero past Cout (the direct kernel's packing with a 1×1 kernel).
-  const u = ctx.derived(w, `pointwise-pack:${coBlocks}`, () => {
-    const packed = ctx.alloc([cIn * coBlocks * 4]);
-    ctx.runner.run(
-      {
-        name: 'pack-weights',
-        variant: { transposed: false },
-        workgroupSize: CONV_WORKGROUP,
-        entry: 'element',
-        body: (v) => packWeightsShader(v.transposed),
-      },
-      { kH: ['u32', 1], kW: ['u32', 1], ciPerGroup: ['u32', cIn], coPerGroup: ['u32', p.cOut], coBlocks: ['u32', coBlocks] },
-      [
-        { name: 'w', tensor: w },
-        { name: 'p', tensor: packed, write: true },
-      ],
-      packed.size,
-    );
-    return packed;
-  });
+  // U: the weight [Cout, Cin] as [ci][coBlocks]·vec4, zero past Cout: the direct kernel's packing of a 1×1 kernel.
+  const u = packedWeights(ctx, w, { transposed: false, groups: 1, cIn, cOut: p.cOut, kH: 1, kW: 1 }, coBlocks);
   const wg = WINOGRAD_WORKGROUP;
   const shape: Params = {
     tiles: ['u32', tiles],

@@ -3,7 +3,7 @@
  * convKernel 'tiled', a conv2d the tiled kernel fits runs there instead (src/kernels/conv-tiled.ts); a 3×3
  * stride-1 conv2d the engine's `winograd` option selects runs on the Winograd kernels (src/kernels/conv-winograd.ts).
  */
-import { CONV_PARAMS, CONV_PIXELS, CONV_WORKGROUP, convShader, packWeightsShader } from '../../shaders/conv2d.wgsl.js';
+import { CONV_PARAMS, CONV_PIXELS, CONV_WORKGROUP, convShader } from '../../shaders/conv2d.wgsl.js';
 import type { Params } from '../gpu/program.js';
 import { planConv2d, type Conv2dOptions, type ConvPlan } from '../ops/conv2d.js';
 import { planConvTranspose2d, type ConvTranspose2dOptions } from '../ops/conv-transpose2d.js';
@@ -16,66 +16,10 @@ import { planConvWinograd, runConvWinograd } from './conv-winograd.js';
 import { runConvTransposePhases } from './conv-transpose-phases.js';
 import { planConvPointwise, runConvPointwise } from './conv-pointwise.js';
 import { epilogueBindings, epilogueParams, epilogueTensors, epilogueVariant } from './conv-epilogue.js';
+import { channelBlocks, channelVecs, packedWeights } from './conv-pack.js';
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
-}
-
-interface ConvGeometry {
-  transposed: boolean;
-  groups: number;
-  cIn: number;
-  cOut: number;
-  kH: number;
-  kW: number;
-}
-
-/** vec4 channel blocks per thread: as many as the group fills, up to 4 (16 channels). */
-function channelVecs(coPerGroup: number): 1 | 2 | 4 {
-  return coPerGroup > 8 ? 4 : coPerGroup > 4 ? 2 : 1;
-}
-
-/** Channel blocks per group, padded to a multiple of the blocks a thread handles. */
-function channelBlocks(coPerGroup: number): number {
-  const cv = channelVecs(coPerGroup);
-  return Math.ceil(coPerGroup / (4 * cv)) * cv;
-}
-
-/**
- * Weights prepacked as [g][ky][kx][ci/g][coBlocks]·vec4, zero past coPerGroup; cached on the weight
- * tensor. The direct kernel pads to whole thread blocks (channelBlocks); the tiled one, which asks
- * for `coBlocks`, to whole channel tiles. Equal coBlocks means the same layout, hence one copy.
- */
-function packedWeights(ctx: KernelContext, w: Tensor, geo: ConvGeometry, coBlocks = channelBlocks(geo.cOut / geo.groups)): Tensor {
-  const ciPerGroup = geo.cIn / geo.groups;
-  const coPerGroup = geo.cOut / geo.groups;
-  const key = `conv-pack:${geo.transposed ? 'T' : 'C'}:${geo.groups}:${coBlocks}`;
-  return ctx.derived(w, key, () => {
-    const packed = ctx.alloc([geo.groups * geo.kH * geo.kW * ciPerGroup * coBlocks * 4]);
-    const params: Params = {
-      kH: ['u32', geo.kH],
-      kW: ['u32', geo.kW],
-      ciPerGroup: ['u32', ciPerGroup],
-      coPerGroup: ['u32', coPerGroup],
-      coBlocks: ['u32', coBlocks],
-    };
-    ctx.runner.run(
-      {
-        name: 'pack-weights',
-        variant: { transposed: geo.transposed },
-        workgroupSize: CONV_WORKGROUP,
-        entry: 'element',
-        body: (v) => packWeightsShader(v.transposed),
-      },
-      params,
-      [
-        { name: 'w', tensor: w },
-        { name: 'p', tensor: packed, write: true },
-      ],
-      packed.size,
-    );
-    return packed;
-  });
 }
 
 /**
